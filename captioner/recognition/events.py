@@ -1,0 +1,86 @@
+"""Engine-neutral recognition events.
+
+Every engine (on-device, cloud, a remote Captioner) speaks in these, so the transcript, the
+UI and the exporters never know which engine produced a sentence. Times are milliseconds on
+the session clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    begin_ms: int
+    end_ms: int
+    text: str
+    #: The mark that follows the word ("", ",", "。"...), as the service reports it.
+    punctuation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: a partial (may still change, replaces the previous partial) or a final.
+
+    A partial's `end_ms` is how far the engine has heard so far; a final's is where the
+    sentence ends.
+    """
+
+    text: str
+    begin_ms: int
+    end_ms: int
+    final: bool
+    words: tuple[Word, ...] = ()
+    sentence_id: int = 0
+    speaker_id: int | None = None
+
+    def shifted(self, offset_ms: int) -> Sentence:
+        """The same sentence moved along the clock (used to splice reconnected tasks)."""
+        if offset_ms == 0:
+            return self
+        return dataclasses.replace(
+            self,
+            begin_ms=self.begin_ms + offset_ms,
+            end_ms=self.end_ms + offset_ms,
+            words=tuple(
+                dataclasses.replace(w, begin_ms=w.begin_ms + offset_ms, end_ms=w.end_ms + offset_ms)
+                for w in self.words
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Billable audio so far, as the service counts it (whole seconds)."""
+
+    duration_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """A change in the engine's condition that a user should see (not an error).
+
+    state is one of: "loading", "connecting", "ready", "reconnecting", "lagging".
+    """
+
+    state: str
+    detail: str = ""
+
+
+RecognitionEvent = Sentence | Usage | EngineStatus
+
+
+class RecognitionError(Exception):
+    """The engine cannot go on. `code` is the service's error code where there is one.
+
+    `retryable` says whether trying again (reconnecting) can help: a dropped network can,
+    a rejected API key or an out-of-range parameter cannot.
+    """
+
+    def __init__(self, code: str, message: str, *, retryable: bool = False) -> None:
+        super().__init__(f"{message} ({code})" if code else message)
+        self.code = code
+        self.message = message
+        self.retryable = retryable

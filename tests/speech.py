@@ -1,0 +1,124 @@
+"""Real speech for tests, made or found on this machine with no network.
+
+- Debian's pocketsphinx-testdata: recorded read speech with reference transcripts.
+- espeak-ng: sentences we choose, with silences of exact length between them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PS_DATA = Path("/usr/share/pocketsphinx/test/data")
+GOFORWARD_RAW = PS_DATA / "goforward.raw"  # 16 kHz s16le mono: "go forward ten meters"
+GOFORWARD_TEXT = "go forward ten meters"
+
+
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    text: str
+
+
+def librivox() -> list[Recording]:
+    """Five LibriVox sentences (16 kHz WAV) with their transcripts."""
+    folder = PS_DATA / "librivox"
+    out = []
+    for line in (folder / "transcription").read_text().splitlines():
+        m = re.match(r"<s>(.*)</s>\s*\((.*)\)", line.strip())
+        if m:
+            out.append(Recording(folder / f"{m.group(2)}.wav", m.group(1).strip()))
+    return out
+
+
+def normalise(text: str) -> list[str]:
+    text = text.lower().replace("-", " ")
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    numbers = {"10": "ten", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five"}
+    return [numbers.get(w, w) for w in text.split()]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level Levenshtein distance / reference length."""
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    d = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, d[0] = d[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+    return d[len(hyp)] / max(1, len(ref))
+
+
+def espeak_samples(text: str, voice: str = "en-us", speed: int = 150) -> np.ndarray:
+    """espeak-ng speech as 16 kHz int16 mono samples (espeak speaks at 22.05 kHz)."""
+    if not shutil.which("espeak-ng"):
+        raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text], check=True, capture_output=True
+    ).stdout
+    import io
+
+    with wave.open(io.BytesIO(wav)) as w:
+        rate = w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    import soxr
+
+    return soxr.resample(x.astype(np.float32) / 32768, rate, 16000).clip(-1, 1).__mul__(32767).astype("<i2")
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        assert w.getnchannels() == 1 and w.getsampwidth() == 2
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        rate = w.getframerate()
+    if rate != 16000:
+        import soxr
+
+        x = (soxr.resample(x.astype(np.float32) / 32768, rate, 16000).clip(-1, 1) * 32767).astype("<i2")
+    return x
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 16000, channels: int = 1) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.asarray(samples, dtype="<i2").tobytes())
+    return path
+
+
+def silence(ms: int) -> np.ndarray:
+    return np.zeros(16 * ms, dtype="<i2")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str
+    begin_ms: int
+    end_ms: int
+
+
+def utterances(parts: list[str | int], voice: str = "en-us") -> tuple[np.ndarray, list[Utterance]]:
+    """Concatenate spoken sentences (str) and silences (int, ms) into one 16 kHz signal.
+
+    Returns the samples and where each sentence lies (trimmed to where espeak is audible),
+    so tests and benchmarks know exact speech onsets and ends.
+    """
+    chunks, spans, pos = [], [], 0
+    for part in parts:
+        if isinstance(part, int):
+            chunk = silence(part)
+        else:
+            chunk = espeak_samples(part, voice)
+            loud = np.flatnonzero(np.abs(chunk.astype(np.int32)) > 300)
+            chunk = chunk[loud[0] : loud[-1] + 1] if loud.size else chunk
+            spans.append(Utterance(part, pos * 1000 // 16000, (pos + len(chunk)) * 1000 // 16000))
+        chunks.append(chunk)
+        pos += len(chunk)
+    return np.concatenate(chunks), spans
