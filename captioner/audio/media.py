@@ -1,0 +1,157 @@
+"""Any media file (PyAV) as a source of 100 ms frames, paced like a microphone or as fast as
+the engine takes them.
+
+The file is opened and checked when the source is created, so a missing, empty or
+undecodable file is reported before a session starts, in words a user understands.
+Decoding runs in a worker thread; the loop only receives finished frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import soxr
+
+from captioner.audio.frames import SAMPLE_RATE, AudioFrame, AudioSource, AudioSourceError, FrameCutter, float_to_pcm16
+
+#: Decode this much audio per hop to the worker thread: large enough that thread hand-offs
+#: cost nothing, small enough that a paced source starts at once.
+_CHUNK_MS = 500
+
+
+class MediaSource(AudioSource):
+    def __init__(self, path: str | Path, *, realtime: bool = False) -> None:
+        self.path = Path(path)
+        self.realtime = realtime
+        self._closed = threading.Event()
+        self.duration_ms = probe(self.path)
+        #: Audio decoded so far (ms), for progress bars.
+        self.position_ms = 0
+
+    def close(self) -> None:
+        self._closed.set()
+
+    async def frames(self) -> AsyncIterator[AudioFrame]:
+        loop = asyncio.get_running_loop()
+        chunks = _decode_chunks(self.path, self._closed, self.duration_ms)
+        t0 = loop.time()
+        while not self._closed.is_set():
+            batch = await asyncio.to_thread(next, chunks, None)
+            if batch is None:
+                return
+            for frame in batch:
+                if self._closed.is_set():
+                    return
+                if self.realtime:
+                    delay = t0 + frame.end_ms / 1000 - loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                self.position_ms = frame.end_ms
+                yield frame
+
+
+def probe(path: Path) -> int | None:
+    """Check the file holds decodable audio; return its duration in ms when known."""
+    if not path.exists():
+        raise AudioSourceError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioSourceError(f"{path}: is a folder, not a media file")
+    if path.stat().st_size == 0:
+        raise AudioSourceError(f"{path}: the file is empty")
+    _check_wav_length(path)
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise AudioSourceError(f"{path}: the file has no audio track")
+            stream = container.streams.audio[0]
+            # Decode the first packets so a file with a valid header but garbage inside is
+            # caught now, not minutes into a session.
+            for _ in zip(range(3), container.decode(stream)):
+                pass
+            if stream.duration is not None and stream.time_base is not None:
+                return int(stream.duration * stream.time_base * 1000)
+            if container.duration is not None:
+                return int(container.duration / 1000)
+            return None
+    except AudioSourceError:
+        raise
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioSourceError(f"{path}: cannot decode this file as audio ({_reason(exc)})") from exc
+
+
+def _check_wav_length(path: Path) -> None:
+    """A WAV cut short still decodes (FFmpeg trusts the file size), so compare the length
+    its header promises with what is on disk, or a truncated recording passes as whole."""
+    with path.open("rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return
+        while chunk := f.read(8):
+            if len(chunk) < 8:
+                return
+            size = int.from_bytes(chunk[4:], "little")
+            if chunk[:4] == b"data":
+                if size in (0, 0xFFFFFFFF):  # written by a streaming recorder: length unknown
+                    return
+                missing = f.tell() + size - path.stat().st_size
+                if missing > 0:
+                    raise AudioSourceError(
+                        f"{path}: the file ends early: its header announces {size} bytes of audio "
+                        f"but {missing} are missing (truncated?)"
+                    )
+                return
+            f.seek(size + (size & 1), 1)
+
+
+def _decode_chunks(path: Path, closed: threading.Event, expected_ms: int | None) -> Iterator[list[AudioFrame]]:
+    """Frames in batches of about _CHUNK_MS, decoded, downmixed and resampled to 16 kHz."""
+    cutter = FrameCutter()
+    batch: list[AudioFrame] = []
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            rate = stream.codec_context.sample_rate or stream.rate
+            # PyAV turns any sample format into planar float at the file's own rate and
+            # layout; channels are averaged (never clips, unlike a summing downmix) and soxr
+            # does the rate conversion.
+            to_float = av.AudioResampler(format="fltp", rate=rate)
+            resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
+
+            def convert(frames: list[av.AudioFrame], last: bool = False) -> list[AudioFrame]:
+                out = []
+                for f in frames:
+                    mono = f.to_ndarray().mean(axis=0, dtype=np.float32)
+                    out += cutter.push(float_to_pcm16(resampler.resample_chunk(mono)))
+                if last:
+                    out += cutter.push(float_to_pcm16(resampler.resample_chunk(np.zeros(0, np.float32), last=True)))
+                    out += cutter.flush()
+                return out
+
+            for decoded in container.decode(stream):
+                if closed.is_set():
+                    return
+                batch += convert(to_float.resample(decoded))
+                if batch and batch[-1].end_ms - batch[0].start_ms >= _CHUNK_MS:
+                    yield batch
+                    batch = []
+            batch += convert(to_float.resample(None), last=True)
+    except av.error.FFmpegError as exc:
+        raise AudioSourceError(
+            f"{path}: the file is damaged after {cutter.position_ms / 1000:.1f} s ({_reason(exc)})"
+        ) from exc
+    if expected_ms and cutter.position_ms < expected_ms * 0.95 - 500:
+        raise AudioSourceError(
+            f"{path}: the file ends early: it should hold {expected_ms / 1000:.1f} s of audio but only "
+            f"{cutter.position_ms / 1000:.1f} s could be read (truncated?)"
+        )
+    if batch:
+        yield batch
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

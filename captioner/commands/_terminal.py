@@ -1,0 +1,91 @@
+"""What the headless commands show on a terminal: finals on stdout, the rest on stderr."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+
+from captioner.pipeline import AudioLevel, SourceFailed, StateChanged
+from captioner.recognition.events import EngineStatus, Sentence
+
+
+def error(message: str, code: int) -> int:
+    print(f"captioner: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def clock(ms: int) -> str:
+    s, ms = divmod(max(0, ms), 1000)
+    m, s = divmod(s, 60)
+    h, m = divmod(m, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+class Terminal:
+    """Session listener for the CLI. Partials and progress are redrawn in place, on a TTY only."""
+
+    def __init__(self, *, quiet: bool = False, live: bool = False, duration_ms: int | None = None) -> None:
+        self.quiet = quiet
+        self.live = live
+        self.duration_ms = duration_ms
+        self.tty = sys.stderr.isatty() and not quiet
+        self._status_shown = False
+        self._last_draw = 0.0
+        self._partial = ""
+        self._position_ms = 0
+
+    def on_event(self, event) -> None:
+        if isinstance(event, Sentence):
+            if event.final:
+                self._clear()
+                if not self.quiet:
+                    print(f"[{clock(event.begin_ms)} --> {clock(event.end_ms)}] {event.text}", flush=True)
+                self._partial = ""
+            else:
+                self._partial = event.text
+                self._draw(force=True)
+        elif isinstance(event, AudioLevel):
+            self._position_ms = event.position_ms
+            self._draw()
+        elif isinstance(event, (SourceFailed,)):
+            self.note(event.message)
+        elif isinstance(event, EngineStatus) and event.state in ("reconnecting", "lagging", "loading"):
+            self.note(f"{event.state}{': ' + event.detail if event.detail else ''}")
+        elif isinstance(event, StateChanged) and event.state.value == "listening" and self.live:
+            self.note("listening; press Ctrl-C to stop and save")
+
+    def note(self, message: str) -> None:
+        if self.quiet:
+            return
+        self._clear()
+        print(message, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        self._clear()
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_draw < 0.2:
+            return
+        self._last_draw = now
+        width = shutil.get_terminal_size((80, 20)).columns
+        prefix = ""
+        if self.duration_ms:
+            fraction = min(1.0, self._position_ms / self.duration_ms)
+            bar = "#" * int(fraction * 20)
+            prefix = f"[{bar:<20}] {fraction:4.0%} "
+        elif self.live:
+            prefix = f"{clock(self._position_ms)[:8]} "
+        line = (prefix + self._partial)[-(width - 1) :] if self._partial else prefix
+        sys.stderr.write("\r\x1b[K" + line)
+        sys.stderr.flush()
+        self._status_shown = True
+
+    def _clear(self) -> None:
+        if self.tty and self._status_shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._status_shown = False

@@ -1,0 +1,172 @@
+"""`captioner transcribe`: caption a media file or live input in the terminal, write subtitles.
+
+Finals go to stdout, one line each, flushed at once (so a pipe or a log sees every sentence
+the moment it is final); partials and the progress bar go to stderr, and only to a terminal.
+Exit codes: 0 done, 2 bad parameter, 3 input file problem, 4 no speech model, 5 recognition
+failed, 6 audio device problem, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_ENGINE, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 6, 130
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", help="media file (wav, flac, mp3, m4a, ogg, mp4, webm, ...)")
+    live = p.add_argument_group("live input (instead of a file; Ctrl-C ends and saves)")
+    live.add_argument("--device", metavar="NAME", help="input device name, or 'default' (see `captioner devices`)")
+    live.add_argument("--loopback", metavar="NAME", help="also (or only) caption this system-audio source")
+    out = p.add_argument_group("output files")
+    for fmt in ("srt", "vtt", "txt", "json"):
+        out.add_argument(f"--{fmt}", metavar="FILE", help=f"write a {fmt.upper()} file")
+    out.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    eng = p.add_argument_group("engine")
+    eng.add_argument("--engine", choices=("local", "dashscope"), default="local", help="default: local (on-device)")
+    eng.add_argument("--model-dir", metavar="DIR", help="on-device model folder (CTranslate2 whisper)")
+    eng.add_argument("--region", choices=("cn", "intl"), help="Alibaba Cloud region (Beijing or Singapore)")
+    eng.add_argument("--url", help="DashScope WebSocket URL (e.g. a `captioner serve` instance)")
+    eng.add_argument("--workspace", help="Model Studio workspace id")
+    eng.add_argument("--model", help="recognition model (default fun-asr-realtime)")
+    rec = p.add_argument_group("recognition")
+    rec.add_argument("--realtime", action="store_true", help="feed a file at speaking pace, like a microphone")
+    rec.add_argument("--language", action="append", metavar="CODE", help="language hint (zh, en, ja, ...); repeatable")
+    rec.add_argument("--max-sentence-silence", type=int, metavar="MS", help="silence that ends a sentence, 200-6000")
+    rec.add_argument("--semantic-punctuation", action="store_true", help="break sentences by meaning, not by pauses")
+    rec.add_argument("--multi-threshold", action="store_true", help="keep VAD sentences from growing too long")
+    rec.add_argument("--noise-threshold", type=float, metavar="X", help="speech/noise threshold, -1.0..1.0")
+    rec.add_argument("--vocabulary-id", help="hot-word vocabulary id (cloud)")
+    rec.add_argument("--hot-word", action="append", metavar="WORD", help="bias the on-device engine; repeatable")
+    rec.add_argument("--heartbeat", action="store_true", help="keep the cloud task alive through long silences")
+    rec.add_argument("--disfluency-removal", action="store_true", help="drop filler words (Paraformer)")
+
+
+def settings_from_args(args: argparse.Namespace):
+    from captioner.settings import RecognitionSettings
+
+    values: dict = {}
+    if args.model:
+        values["model"] = args.model
+    if args.language:
+        values["language_hints"] = tuple(args.language)
+    if args.max_sentence_silence is not None:
+        values["max_sentence_silence"] = args.max_sentence_silence
+    if args.noise_threshold is not None:
+        values["speech_noise_threshold"] = args.noise_threshold
+    if args.vocabulary_id:
+        values["vocabulary_id"] = args.vocabulary_id
+    if args.hot_word:
+        values["hot_words"] = tuple(args.hot_word)
+    return RecognitionSettings(
+        semantic_punctuation_enabled=args.semantic_punctuation,
+        multi_threshold_mode_enabled=args.multi_threshold,
+        heartbeat=args.heartbeat,
+        disfluency_removal_enabled=args.disfluency_removal,
+        **values,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from captioner.commands._terminal import Terminal, error
+
+    if args.input and (args.device or args.loopback):
+        return error("give either a file or --device/--loopback, not both", EXIT_USAGE)
+    if not args.input and not (args.device or args.loopback):
+        return error("nothing to caption: give a media file, or --device NAME for live input", EXIT_USAGE)
+
+    from captioner.settings import SettingsError
+
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        return error(str(exc), EXIT_USAGE)
+
+    from captioner.audio.frames import AudioSourceError
+
+    if args.input:
+        from captioner.audio.media import MediaSource
+
+        try:
+            source = MediaSource(args.input, realtime=args.realtime)
+        except AudioSourceError as exc:
+            return error(str(exc), EXIT_INPUT)
+    else:
+        from captioner.audio.capture import open_live_source
+
+        try:
+            source = open_live_source(args.device, args.loopback)
+        except AudioSourceError as exc:
+            return error(str(exc), EXIT_DEVICE)
+
+    from captioner.recognition.engines import create_recognizer
+
+    try:
+        recognizer = create_recognizer(
+            args.engine, model_dir=args.model_dir, url=args.url, region=args.region, workspace=args.workspace
+        )
+    except (ValueError, OSError) as exc:
+        return error(str(exc), EXIT_USAGE)
+
+    import asyncio
+
+    terminal = Terminal(quiet=args.quiet, live=not args.input, duration_ms=source.duration_ms)
+    return asyncio.run(_caption(args, source, recognizer, settings, terminal))
+
+
+async def _caption(args, source, recognizer, settings, terminal) -> int:
+    import asyncio
+    import signal
+
+    from captioner.commands._terminal import error
+    from captioner.pipeline import CaptionSession, SourceFailed
+    from captioner.recognition.events import RecognitionError
+    from captioner.transcript.export import write_exports
+    from captioner.transcript.journal import Journal
+
+    journal = Journal.create(
+        {"source": str(args.input or args.device or args.loopback), **recognizer.describe(), "settings": settings.to_dict()}
+    )
+    session = CaptionSession(source, recognizer, settings, sinks=[journal])
+    session.subscribe(terminal.on_event)
+    failures: list[str] = []
+    session.subscribe(lambda e: failures.append(e.message) if isinstance(e, SourceFailed) else None)
+
+    interrupted = False
+    main_task = asyncio.current_task()
+
+    def on_sigint() -> None:
+        nonlocal interrupted
+        if interrupted or args.input:  # a file: Ctrl-C abandons; live: first Ctrl-C saves
+            main_task.cancel()
+        interrupted = True
+        terminal.note("stopping: finishing the last sentence (Ctrl-C again to abandon)")
+        session.stop()
+
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
+    try:
+        transcript = await session.run()
+    except asyncio.CancelledError:
+        journal.close(finished=False)
+        terminal.done()
+        return error(f"interrupted; the captions so far are kept (see `captioner recover`)", EXIT_INTERRUPTED)
+    except RecognitionError as exc:
+        journal.close(finished=False)
+        terminal.done()
+        code = EXIT_MODEL if exc.code == "ModelNotFound" else EXIT_ENGINE
+        return error(exc.message if code == EXIT_MODEL else str(exc), code)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+    terminal.done()
+    if failures:
+        journal.close(finished=False)
+        return error(failures[-1], EXIT_INPUT if args.input else EXIT_DEVICE)
+    try:
+        write_exports(transcript.finals, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json)
+    except OSError as exc:
+        journal.close(finished=False)
+        return error(f"could not write the output: {exc}", EXIT_INPUT)
+    journal.close(finished=True)
+    return EXIT_OK

@@ -1,0 +1,226 @@
+"""CaptionSession: the one path from sound to captions.
+
+    source (mic, system audio, file) -> recognizer session -> transcript -> listeners
+
+The GUI, the CLI, the server's tests and the benchmarks all drive this object; none of them
+wire sources to engines themselves. It owns the session clock: every frame is re-stamped with
+the milliseconds of audio pushed so far, so the clock runs on even when the user switches to
+another microphone mid-session. No Qt here: the UI subscribes a listener and turns events
+into signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from captioner.audio.frames import AudioSource, AudioSourceError
+from captioner.recognition.base import Recognizer, RecognitionSession
+from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage
+from captioner.settings import RecognitionSettings
+from captioner.transcript.model import Transcript
+
+log = logging.getLogger(__name__)
+
+
+class SessionState(enum.Enum):
+    IDLE = "idle"
+    STARTING = "starting"
+    LISTENING = "listening"
+    RECONNECTING = "reconnecting"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    state: SessionState
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLevel:
+    """Per-frame level for meters; position_ms is the end of the frame on the session clock."""
+
+    position_ms: int
+    rms: float
+    peak: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailed:
+    """The audio source died (device unplugged, file damaged). The transcript so far is kept."""
+
+    message: str
+
+
+SessionEvent = Sentence | Usage | EngineStatus | StateChanged | AudioLevel | SourceFailed
+Listener = Callable[[SessionEvent], None]
+
+
+class FinalSink(Protocol):
+    """Where finals go the moment they arrive (the crash-safe journal, a live SRT file)."""
+
+    def append(self, sentence: Sentence) -> None: ...
+
+
+class CaptionSession:
+    """Run one captioning session: `await session.run()` returns the finished transcript.
+
+    `stop()` ends it gracefully (the source closes, the engine finalises the sentence being
+    spoken, run() returns); `switch_source()` continues on another input without a gap in
+    the transcript. If the source fails, `SourceFailed` is reported and the session either
+    finishes (the CLI) or waits for `switch_source()` (the GUI), per `wait_on_source_error`.
+    """
+
+    def __init__(
+        self,
+        source: AudioSource,
+        recognizer: Recognizer,
+        settings: RecognitionSettings,
+        *,
+        transcript: Transcript | None = None,
+        sinks: list[FinalSink] | None = None,
+        wait_on_source_error: bool = False,
+    ) -> None:
+        self.source = source
+        self.recognizer = recognizer
+        self.settings = settings
+        self.transcript = transcript if transcript is not None else Transcript()
+        self.sinks = list(sinks or [])
+        self.state = SessionState.IDLE
+        self.wait_on_source_error = wait_on_source_error
+        self.position_ms = 0
+        self._listeners: list[Listener] = []
+        self._stopping = asyncio.Event()
+        self._source_changed = asyncio.Event()
+        self._recognition: RecognitionSession | None = None
+
+    # Observation -----------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def metrics(self) -> dict:
+        return dict(self._recognition.metrics) if self._recognition else {}
+
+    def _publish(self, event: SessionEvent) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken observer must not take captions down with it
+                log.exception("session listener failed on %r", event)
+
+    def _set_state(self, state: SessionState, detail: str = "") -> None:
+        if state is not self.state or detail:
+            self.state = state
+            self._publish(StateChanged(state, detail))
+
+    # Control ---------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Finish gracefully: no more audio, the last sentence still arrives. Idempotent."""
+        if not self._stopping.is_set():
+            self._stopping.set()
+            if self.state in (SessionState.LISTENING, SessionState.RECONNECTING, SessionState.STARTING):
+                self._set_state(SessionState.STOPPING)
+            self.source.close()
+
+    def switch_source(self, source: AudioSource) -> None:
+        """Continue on another input; the clock and the transcript run on."""
+        old, self.source = self.source, source
+        self._source_changed.set()
+        old.close()
+
+    # Running ---------------------------------------------------------------------------
+
+    async def run(self) -> Transcript:
+        """Caption until the source ends or stop(); raises RecognitionError if the engine fails."""
+        self._set_state(SessionState.STARTING)
+        try:
+            await self.recognizer.prepare()
+            self._recognition = await self.recognizer.start(self.settings)
+        except RecognitionError as exc:
+            self._set_state(SessionState.ERROR, exc.message)
+            raise
+        if not self._stopping.is_set():
+            self._set_state(SessionState.LISTENING)
+        pump = asyncio.create_task(self._pump(self._recognition), name="caption-pump")
+        try:
+            await self._consume(self._recognition)
+        except BaseException as exc:
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
+            await self._recognition.aclose()
+            if isinstance(exc, RecognitionError):
+                self._set_state(SessionState.ERROR, exc.message)
+            raise
+        source_error = await pump
+        if source_error is not None and not self._stopping.is_set():
+            self._set_state(SessionState.ERROR, source_error)
+        else:
+            self._set_state(SessionState.STOPPED)
+        return self.transcript
+
+    async def _pump(self, recognition: RecognitionSession) -> str | None:
+        """Move frames from the (current) source into the engine; returns a source error."""
+        error: str | None = None
+        while True:
+            source = self.source
+            self._source_changed.clear()
+            try:
+                async for frame in source.frames():
+                    frame = dataclasses.replace(frame, start_ms=self.position_ms)
+                    self.position_ms = frame.end_ms
+                    rms, peak = frame.level()
+                    self._publish(AudioLevel(self.position_ms, rms, peak))
+                    await recognition.push(frame)
+            except AudioSourceError as exc:
+                error = str(exc)
+                self._publish(SourceFailed(error))
+                if self.wait_on_source_error and not self._stopping.is_set():
+                    self._set_state(SessionState.ERROR, error)
+                    await self._wait_for_new_source_or_stop()
+            if self._stopping.is_set() or (self.source is source and error is not None):
+                break
+            if self.source is source:  # the source simply ended (end of file)
+                break
+            error = None
+            if self.state is SessionState.ERROR:
+                self._set_state(SessionState.LISTENING)
+        await recognition.finish()
+        return error
+
+    async def _wait_for_new_source_or_stop(self) -> None:
+        stop = asyncio.create_task(self._stopping.wait())
+        switch = asyncio.create_task(self._source_changed.wait())
+        await asyncio.wait({stop, switch}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        switch.cancel()
+
+    def _sink(self, sentence: Sentence) -> None:
+        for sink in self.sinks:
+            try:
+                sink.append(sentence)
+            except OSError:  # a full disk must not stop the captions on screen
+                log.exception("could not record a final in %r", sink)
+
+    async def _consume(self, recognition: RecognitionSession) -> None:
+        async for event in recognition.events():
+            if isinstance(event, Sentence):
+                self.transcript.apply(event)
+                if event.final:
+                    self._sink(event)
+            elif isinstance(event, EngineStatus):
+                if event.state == "reconnecting":
+                    self._set_state(SessionState.RECONNECTING, event.detail)
+                elif event.state == "ready" and self.state is SessionState.RECONNECTING:
+                    self._set_state(SessionState.LISTENING)
+            self._publish(event)
