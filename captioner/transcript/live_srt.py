@@ -1,0 +1,95 @@
+"""A live SRT file: rewritten as each final arrives, so another program can follow it.
+
+Each rewrite goes to a temporary file that is renamed over the target, so a reader opening
+the file at any moment gets a complete, valid SRT (never a half-written one), and after the
+session the file is exactly what `export.to_srt` would write for the same finals.
+
+Only the last sentence's cues can still change when a new final arrives (its end is
+clipped to the next sentence's start and its minimum duration depends on the gap), so the
+cues before it are laid out once and kept as text: a rewrite costs one sentence's layout
+plus the file write, however long the session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from captioner.recognition.events import Sentence
+from captioner.transcript.export import (
+    DEFAULT_LAYOUT,
+    Cue,
+    CueLayout,
+    _ordered,
+    _Timer,
+    atomic_write_text,
+    cues_to_srt,
+)
+
+
+class LiveSrtWriter:
+    """Feed it finals with `append`; the SRT at `path` follows.
+
+    It is a pipeline sink (the same `append(sentence)` as the journal). Partials are
+    ignored. `durable=False` skips the fsyncs: a live file is a convenience copy, the
+    journal is what survives a crash.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        layout: CueLayout = DEFAULT_LAYOUT,
+        durable: bool = False,
+        create: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.layout = layout
+        self.durable = durable
+        self.sentences: list[Sentence] = []
+        self._frozen: list[str] = []  # SRT text of every sentence but the last
+        self._timer = _Timer(layout)  # state after the frozen sentences
+        self._last: Sentence | None = None
+        if create:
+            atomic_write_text(self.path, "", durable=durable)
+
+    def append(self, sentence: Sentence) -> None:
+        """Take a final (partials are ignored) and rewrite the file."""
+        if not sentence.final or not sentence.text.strip():
+            if sentence.final:
+                self.sentences.append(sentence)
+            return
+        self.sentences.append(sentence)
+        last = self._last
+        if last is not None and sentence.begin_ms < last.begin_ms:
+            self._rebuild()  # out of order: lay everything out again, as an export would
+        else:
+            if last is not None:
+                cues: list[Cue] = []
+                self._timer.add(last, sentence.begin_ms, cues)
+                self._frozen.append(cues_to_srt(cues))
+            self._last = sentence
+        self._write()
+
+    def _rebuild(self) -> None:
+        ordered = _ordered(self.sentences)
+        self._frozen, self._timer = [], _Timer(self.layout)
+        for i, s in enumerate(ordered[:-1]):
+            cues: list[Cue] = []
+            self._timer.add(s, ordered[i + 1].begin_ms, cues)
+            self._frozen.append(cues_to_srt(cues))
+        self._last = ordered[-1] if ordered else None
+
+    def text(self) -> str:
+        """What the file holds now."""
+        tail: list[Cue] = []
+        if self._last is not None:
+            self._timer.copy().add(self._last, None, tail)
+        return "".join(self._frozen) + cues_to_srt(tail)
+
+    def _write(self) -> None:
+        atomic_write_text(self.path, self.text(), durable=self.durable)
+
+    def close(self) -> None:
+        """Write the final version once more, durably (the live rewrites may skip fsync)."""
+        atomic_write_text(self.path, self.text(), durable=True)
