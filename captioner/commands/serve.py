@@ -1,0 +1,86 @@
+"""`captioner serve`: the DashScope (Fun-ASR) realtime protocol over the on-device engine.
+
+Point the official SDK at it and it answers like the cloud service::
+
+    dashscope.base_websocket_api_url = "ws://127.0.0.1:8765/api-ws/v1/inference"
+
+Binds to 127.0.0.1 unless told otherwise. With --token (or CAPTIONER_SERVE_TOKEN), clients
+must send `Authorization: Bearer <token>`; without one, any key is accepted, so do not
+expose a token-less server beyond this machine. Exit codes: 0 stopped, 2 bad arguments,
+3 address in use, 4 no speech model, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_OK, EXIT_USAGE, EXIT_ADDRESS, EXIT_MODEL, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--token", help="API key clients must send as 'Authorization: Bearer ...' "
+                                   "(default: $CAPTIONER_SERVE_TOKEN; none = accept any)")  # fmt: skip
+    p.add_argument("--max-sessions", type=int, default=4, metavar="N",
+                   help="recognition tasks at once; more are refused with Throttling (default 4)")  # fmt: skip
+    p.add_argument("--model-dir", metavar="DIR", help="on-device model folder (CTranslate2 whisper)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log every task")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from captioner.recognition.dashscope.server import DashScopeServer
+    from captioner.recognition.events import RecognitionError
+
+    if args.max_sessions < 1:
+        print("captioner serve: --max-sessions must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if not 0 <= args.port <= 65535:
+        print("captioner serve: --port must be between 0 and 65535", file=sys.stderr)
+        return EXIT_USAGE
+    token = args.token or os.environ.get("CAPTIONER_SERVE_TOKEN") or None
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("websockets", "faster_whisper"):  # per-connection chatter; our log says it better
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if token is None and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"captioner serve: warning: listening on {args.host} without --token; anyone who can reach "
+              "this port can use the engine", file=sys.stderr)  # fmt: skip
+
+    from captioner.recognition.local.whisper import LocalRecognizer
+
+    server = DashScopeServer(
+        LocalRecognizer(model_dir=args.model_dir),
+        host=args.host,
+        port=args.port,
+        token=token,
+        max_sessions=args.max_sessions,
+    )
+
+    async def main() -> None:
+        await server.start()
+        print(f"Serving the DashScope realtime protocol on {server.url}", flush=True)
+        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+        try:
+            await asyncio.Future()
+        finally:
+            await server.stop()
+
+    try:
+        asyncio.run(main())
+    except RecognitionError as exc:
+        print(f"captioner serve: {exc.message}", file=sys.stderr)
+        return EXIT_MODEL
+    except OSError as exc:
+        print(f"captioner serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ADDRESS
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return EXIT_OK

@@ -1,0 +1,324 @@
+"""The official DashScope SDK (dashscope 2.0.2, unmodified) against `captioner serve`.
+
+Only the SDK's base URL changes: `base_address=` per Recognition, or the module attribute
+`dashscope.base_websocket_api_url`. The server runs on loopback in a background thread
+(`ServerThread`), since the SDK's API is blocking and runs its own threads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import warnings
+import wave
+
+import numpy as np
+import pytest
+
+dashscope = pytest.importorskip("dashscope")
+from dashscope.audio.asr import Recognition, RecognitionCallback, RecognitionResult  # noqa: E402
+
+from captioner.recognition.dashscope.server import DashScopeServer, ServerThread  # noqa: E402
+from captioner.recognition.trivial import TrivialRecognizer  # noqa: E402
+from speech import GOFORWARD_TEXT, wer, write_wav  # noqa: E402
+
+pytestmark = pytest.mark.timeout(120)
+
+TOKEN = "sk-captioner-test"
+HAS_LOCAL_ENGINE = importlib.util.find_spec("captioner.recognition.local.whisper") is not None
+
+
+def tone(ms: int, rate: int = 16000) -> np.ndarray:
+    t = np.arange(rate * ms // 1000) / rate
+    return (np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2")
+
+
+class Callback(RecognitionCallback):
+    """Records every callback; `done` is set by on_complete or on_error."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.sentences: list[dict] = []
+        self.errors: list = []
+        self.done = threading.Event()
+
+    def on_open(self) -> None:
+        self.calls.append("open")
+
+    def on_event(self, result) -> None:
+        self.calls.append("event")
+        self.sentences.append(result.get_sentence())
+
+    def on_complete(self) -> None:
+        self.calls.append("complete")
+        self.done.set()
+
+    def on_error(self, result) -> None:
+        self.calls.append("error")
+        self.errors.append(result)
+        self.done.set()
+
+    def on_close(self) -> None:
+        self.calls.append("close")
+
+    @property
+    def finals(self) -> list[dict]:
+        return [s for s in self.sentences if RecognitionResult.is_sentence_end(s)]
+
+
+def release(recognition: Recognition) -> None:
+    """After a failed start the SDK leaves its 23-s inactivity Timer (a non-daemon thread)
+    running, which would hold the test process open; stop it as the SDK's __del__ would."""
+    timer = getattr(recognition, "_silence_timer", None)
+    if timer is not None:
+        timer.cancel()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ServerThread(DashScopeServer(TrivialRecognizer(), token=TOKEN)) as srv:
+        yield srv
+    assert srv.stats.internal_errors == 0
+
+
+@pytest.fixture(autouse=True)
+def sdk_key(monkeypatch):
+    monkeypatch.setattr(dashscope, "api_key", TOKEN)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+PARAMETERS = dict(
+    language_hints=["en"],
+    semantic_punctuation_enabled=False,
+    max_sentence_silence=800,
+    multi_threshold_mode_enabled=True,
+    heartbeat=False,
+    vocabulary_id="vocab-test-123",
+    speech_noise_threshold=0.2,
+    disfluency_removal_enabled=True,
+)
+
+
+def test_streaming_with_a_callback(server):
+    cb = Callback()
+    r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=cb,
+                    base_address=server.url, **PARAMETERS)  # fmt: skip
+    r.start()
+    for frame in np.array_split(tone(1000), 10):
+        r.send_audio_frame(frame.tobytes())
+    r.stop()
+    assert cb.calls == ["open"] + ["event"] * 4 + ["complete", "close"]
+    assert [s["text"] for s in cb.sentences] == ["loud3", "loud3 loud6", "loud3 loud6 loud9.", "loud10."]
+    assert [(s["begin_time"], s["end_time"]) for s in cb.finals] == [(0, 900), (900, 1000)]
+    assert all(w["end_time"] is not None for s in cb.finals for w in s["words"])
+    # every parameter the SDK was given arrived, and nothing it consumes itself
+    task_id = r.get_last_request_id()
+    assert server.run_tasks[task_id].parameters == {"sample_rate": 16000, "format": "pcm", **PARAMETERS}
+    # A second start() on the same object: the SDK reuses its task id on a new connection.
+    before = len(cb.calls)
+    r.start()
+    r.send_audio_frame(tone(300).tobytes())
+    r.stop()
+    assert cb.calls[before:] == ["open", "event", "event", "complete", "close"]
+    assert cb.sentences[-1]["text"] == "loud3." and r.get_last_request_id() == task_id
+
+
+def test_call_with_a_wav_file(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(dashscope, "base_websocket_api_url", server.url)
+    path = write_wav(tmp_path / "tone.wav", tone(3000))
+    result = Recognition(model="paraformer-realtime-v2", format="wav", sample_rate=16000, callback=None).call(
+        str(path)
+    )
+    assert result.status_code == 200
+    sentences = result.get_sentence()
+    assert [(s["begin_time"], s["end_time"]) for s in sentences] == [(0, 900), (900, 1800), (1800, 2700),
+                                                                      (2700, 3000)]  # fmt: skip
+    assert result.get_usage(sentences[-1]) == {"duration": 3}
+
+
+def test_call_with_an_8khz_wav_file(server, tmp_path):
+    path = write_wav(tmp_path / "tone8k.wav", tone(1000, rate=8000), rate=8000)
+    result = Recognition(model="paraformer-realtime-8k-v2", format="wav", sample_rate=8000, callback=None,
+                         base_address=server.url).call(str(path))  # fmt: skip
+    assert result.status_code == 200
+    assert [(s["begin_time"], s["end_time"]) for s in result.get_sentence()] == [(0, 900), (900, 1000)]
+
+
+def test_wrong_api_key_is_reported(server):
+    cb = Callback()
+    r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=cb, base_address=server.url)
+    r.start(api_key="sk-wrong")
+    assert cb.done.wait(10)
+    release(r)
+    assert cb.calls[:2] == ["open", "error"]
+    assert cb.errors[0].status_code == 401
+    assert "api-key is invalid" in cb.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "model, params, code, words",
+    [
+        ("fun-asr-realtime", {"max_sentence_silence": 10}, "InvalidParameter", "max_sentence_silence"),
+        ("fun-asr-realtime", {"language_hints": ["klingon"]}, "InvalidParameter", "language_hints"),
+        ("whisper-large", {}, "ModelNotFound", "whisper-large"),
+    ],
+)
+def test_refused_task_is_reported(server, model, params, code, words):
+    cb = Callback()
+    r = Recognition(model=model, format="pcm", sample_rate=16000, callback=cb, base_address=server.url, **params)
+    r.start()
+    assert cb.done.wait(10)
+    release(r)
+    error = cb.errors[0]
+    assert (error.status_code, error.code) == (44, code)
+    assert words in error.message
+    assert error.request_id == r.get_last_request_id()
+    with pytest.raises(Exception, match="stopped"):
+        r.send_audio_frame(b"\0\0")
+
+
+def test_heartbeat_packets_are_swallowed_by_the_sdk(server):
+    cb = Callback()
+    r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=cb, heartbeat=True,
+                    base_address=server.url)  # fmt: skip
+    r.start()
+    for _ in range(30):
+        r.send_audio_frame(bytes(3200))  # 3 s of silence: 3 heartbeat packets
+    r.stop()
+    assert cb.calls == ["open", "complete", "close"]
+
+
+def test_sdk_2_surface_reuses_one_connection(server):
+    """The 2.0 preview API runs two tasks in turn over one shared socket."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = dashscope.Client(api_key=TOKEN)
+        before = server.stats.connections
+        conn = dashscope.WsConnection(url=server.url, api_key=TOKEN)  # the handshake happens here
+        texts = []
+        try:
+            for _ in range(2):
+                rec = client.audio.asr.recognize(model="fun-asr-realtime", connection=conn)
+                rec.start()
+                for frame in np.array_split(tone(600), 6):
+                    rec.send_audio_frame(frame.tobytes())
+                rec.stop()
+                texts.append([r.get_sentence()["text"] for r in rec.results() if r.is_sentence_end()])
+                rec.close()
+            assert server.stats.connections == before + 1
+        finally:
+            conn.close()
+    assert texts == [["loud3 loud6."], ["loud3 loud6."]]
+
+
+# -- The on-device engine with real speech -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local_server():
+    if not HAS_LOCAL_ENGINE:
+        pytest.skip("the on-device engine (captioner.recognition.local.whisper) is not installed")
+    from captioner.recognition.local.whisper import LocalRecognizer
+
+    with ServerThread(DashScopeServer(LocalRecognizer(model_dir=None))) as srv:
+        yield srv
+    assert srv.stats.internal_errors == 0
+
+
+def _duration_ms(path) -> int:
+    with wave.open(str(path)) as w:
+        return w.getnframes() * 1000 // w.getframerate()
+
+
+@pytest.mark.slow
+def test_real_speech_through_call(local_server, goforward_wav):
+    result = Recognition(model="fun-asr-realtime", format="wav", sample_rate=16000, callback=None,
+                         language_hints=["en"], base_address=local_server.url).call(str(goforward_wav))  # fmt: skip
+    assert result.status_code == 200
+    sentences = result.get_sentence()
+    text = " ".join(s["text"] for s in sentences)
+    assert wer(GOFORWARD_TEXT, text) <= 0.25, text
+    duration = _duration_ms(goforward_wav)
+    for s in sentences:
+        assert 0 <= s["begin_time"] < s["end_time"] <= duration + 300
+        assert s["sentence_end"] is True and s["sentence_id"] >= 1
+
+
+@pytest.mark.slow
+def test_real_speech_streaming(local_server, goforward_wav):
+    with wave.open(str(goforward_wav)) as w:
+        pcm = w.readframes(w.getnframes())
+    cb = Callback()
+    r = Recognition(model="paraformer-realtime-v2", format="pcm", sample_rate=16000, callback=cb,
+                    base_address=local_server.url)  # fmt: skip
+    r.start()
+    for i in range(0, len(pcm), 3200):
+        r.send_audio_frame(pcm[i : i + 3200])
+    r.send_audio_frame(bytes(16000))  # half a second of silence after the speech
+    r.stop()
+    assert cb.calls[0] == "open" and cb.calls[-2:] == ["complete", "close"]
+    assert cb.finals, cb.sentences
+    text = " ".join(s["text"] for s in cb.finals)
+    assert wer(GOFORWARD_TEXT, text) <= 0.25, text
+    for s in cb.finals:
+        assert s["end_time"] > s["begin_time"] >= 0
+        assert all(w["begin_time"] <= w["end_time"] for w in s["words"])
+
+
+@pytest.mark.slow
+def test_real_speech_at_8khz(local_server, goforward_wav, tmp_path):
+    import soxr
+
+    with wave.open(str(goforward_wav)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    x8 = (soxr.resample(x.astype(np.float32) / 32768, 16000, 8000).clip(-1, 1) * 32767).astype("<i2")
+    path = write_wav(tmp_path / "goforward8k.wav", x8, rate=8000)
+    result = Recognition(model="paraformer-realtime-8k-v2", format="wav", sample_rate=8000, callback=None,
+                         base_address=local_server.url).call(str(path))  # fmt: skip
+    text = " ".join(s["text"] for s in result.get_sentence())
+    assert wer(GOFORWARD_TEXT, text) <= 0.25, text
+    assert max(s["end_time"] for s in result.get_sentence()) <= _duration_ms(goforward_wav) + 300
+
+
+@pytest.mark.slow
+def test_captioner_serve_command(tmp_path):
+    """The real command in a subprocess: it prints its URL, checks the key, serves the SDK."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    if not HAS_LOCAL_ENGINE:
+        pytest.skip("the on-device engine is not installed")
+    env = {**os.environ, "CAPTIONER_SERVE_TOKEN": "sk-cli"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "captioner", "serve", "--port", "0", "--max-sessions", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline()
+        assert "Serving the DashScope realtime protocol on ws://127.0.0.1:" in line, proc.stderr.read()
+        url = line.split(" on ", 1)[1].strip()
+        bad = Callback()
+        r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=bad, base_address=url)
+        r.start(api_key="sk-nope")
+        assert bad.done.wait(10) and bad.errors[0].status_code == 401
+        release(r)
+        good = Callback()
+        r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=good, base_address=url)
+        r.start(api_key="sk-cli")
+        r.send_audio_frame(bytes(6400))
+        r.stop()
+        assert good.calls == ["open", "complete", "close"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) in (0, 130)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_captioner_serve_rejects_bad_arguments():
+    from captioner.cli import main
+
+    assert main(["serve", "--max-sessions", "0"]) == 2
+    assert main(["serve", "--port", "70000"]) == 2
