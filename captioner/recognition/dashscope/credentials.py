@@ -1,0 +1,146 @@
+"""The DashScope API key: from the caller, the environment, or the OS keyring.
+
+Lookup order (the SDK's, minus its plain-text key files): an explicit key, then the
+environment variable DASHSCOPE_API_KEY, then the OS keyring, where the app's settings
+window stores it: service "captioner", user "dashscope-api-key-<region>" (one entry per
+region, because Beijing and Singapore keys are not interchangeable). For a custom URL the
+keyring is consulted only when a region is named too: a key saved for Alibaba Cloud must not
+be sent to whatever server a URL points at.
+
+The key travels wrapped in `ApiKey`, whose repr and str never show it, so a key that ends up
+in a log line, a traceback's locals or a journal shows as "<API key from env>".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "DASHSCOPE_API_KEY"
+KEYRING_SERVICE = "captioner"
+
+
+def keyring_user(region: str) -> str:
+    """The keyring entry for a region's key (the same one ui/store.py writes)."""
+    return f"dashscope-api-key-{region}"
+
+
+class ApiKey:
+    """A secret that does not print itself. `reveal()` is for the Authorization header only."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str) -> None:
+        value = value.strip()
+        if not value:
+            raise ValueError("an API key must not be empty")
+        if any(c.isspace() or ord(c) < 0x20 for c in value):
+            raise ValueError("the API key contains spaces or control characters; paste it again")
+        self._value = value
+        #: Where it came from: "explicit", "env" or "keyring" (safe to log).
+        self.source = source
+
+    def reveal(self) -> str:
+        return self._value
+
+    def authorization(self) -> str:
+        return f"Bearer {self._value}"
+
+    def __repr__(self) -> str:
+        return f"<API key from {self.source}>"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ApiKey) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self):  # never pickled into a file or sent to another process by accident
+        raise TypeError("API keys are not picklable")
+
+
+def resolve_api_key(region: str | None, explicit: str | None = None, *, use_keyring: bool = True) -> ApiKey | None:
+    """The key to use, or None when there is none anywhere."""
+    if explicit:
+        return ApiKey(explicit, "explicit")
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return ApiKey(env, "env")
+    if use_keyring and region:
+        stored = load_api_key(region)
+        if stored:
+            return ApiKey(stored, "keyring")
+    return None
+
+
+def load_api_key(region: str) -> str:
+    """The key stored for a region, or "" (also when there is no usable keyring)."""
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, keyring_user(region)) or ""
+    except Exception as exc:  # no backend, a locked or broken Secret Service, D-Bus trouble
+        log.info("could not read the keyring: %s", type(exc).__name__)
+        return ""
+
+
+def store_api_key(region: str, key: str) -> None:
+    """Save a region's key in the OS keyring; an empty key deletes it.
+
+    Raises keyring.errors.KeyringError when the keyring cannot store it, so the UI can tell
+    the user the key will not be remembered.
+    """
+    import keyring
+
+    key = key.strip()
+    if not key:
+        delete_api_key(region)
+        return
+    ApiKey(key, "explicit")  # validate before storing
+    keyring.set_password(KEYRING_SERVICE, keyring_user(region), key)
+
+
+def delete_api_key(region: str) -> None:
+    """Forget a region's key; nothing happens when none is stored."""
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, keyring_user(region))
+    except PasswordDeleteError:
+        pass
+
+
+class RedactingLogger(logging.LoggerAdapter):
+    """A logger for `websockets` connections that cannot leak the key.
+
+    At DEBUG, websockets logs every handshake header, Authorization included ("> %s: %s").
+    Passed as `connect(logger=...)`, this adapter masks the value of any Authorization
+    header and any occurrence of the given secrets in the message or its arguments, before
+    a handler ever sees the record.
+    """
+
+    MASK = "***"
+
+    def __init__(self, logger: logging.Logger, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__(logger, {})
+        self._secrets = tuple(s for s in secrets if s)
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: object) -> None:
+        if not self.isEnabledFor(level):
+            return
+        if len(args) == 2 and isinstance(args[0], str) and args[0].lower() in ("authorization", "proxy-authorization"):
+            args = (args[0], self.MASK)
+        if self._secrets:
+            try:
+                text = str(msg) % args if args else str(msg)
+            except (TypeError, ValueError):
+                text = " ".join(map(str, (msg, *args)))
+            for secret in self._secrets:
+                text = text.replace(secret, self.MASK)
+            msg, args = text, ()  # logging formats only when there are args
+        super().log(level, msg, *args, **kwargs)

@@ -1,0 +1,101 @@
+"""`captioner transcribe --engine dashscope` end to end: a real process, a real file, and a
+DashScope server (the on-device engine behind `captioner serve`'s server) in this process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import srt
+from speech import wer
+
+from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan, ServerThread
+from captioner.recognition.local.whisper import LocalRecognizer
+from captioner.recognition.trivial import TrivialRecognizer
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def captioner(*args, data_dir: Path, env: dict | None = None, timeout=120):
+    base = {k: v for k, v in os.environ.items() if k != "DASHSCOPE_API_KEY"}
+    base.update(CAPTIONER_DATA_DIR=str(data_dir), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "captioner", *map(str, args)], capture_output=True, text=True, env=base, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ServerThread(DashScopeServer(LocalRecognizer())) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def local_cues(goforward_wav, tmp_path_factory):
+    d = tmp_path_factory.mktemp("local")
+    r = captioner("transcribe", goforward_wav, "--engine", "local", "--srt", d / "local.srt", data_dir=d)
+    assert r.returncode == 0, r.stderr
+    return list(srt.parse((d / "local.srt").read_text()))
+
+
+def same_captions(got: list[srt.Subtitle], want: list[srt.Subtitle]) -> None:
+    assert len(got) == len(want) >= 1
+    for g, w in zip(got, want):
+        assert wer(w.content, g.content) <= 0.2
+        assert abs((g.start - w.start).total_seconds()) <= 0.1 and abs((g.end - w.end).total_seconds()) <= 0.1
+    assert wer("go forward ten meters", " ".join(c.content for c in got)) <= 0.15
+
+
+def test_the_cloud_engine_makes_the_same_subtitles_as_the_local_one(server, goforward_wav, local_cues, tmp_path):
+    out = tmp_path / "cloud.srt"
+    r = captioner("transcribe", goforward_wav, "--engine", "dashscope", "--url", server.url, "--srt", out, data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    same_captions(list(srt.parse(out.read_text())), local_cues)
+    assert server.last_run_task.model == "fun-asr-realtime"
+    assert r.stdout.strip().startswith("[00:00:0")
+
+
+def test_repeated_drops_still_give_complete_correctly_timed_subtitles(server, goforward_wav, local_cues, tmp_path):
+    # goforward.wav is one sentence of ~3.5 s: the first three connections drop part-way
+    # through it (nothing final yet), so each new task replays it from the start.
+    already = server.stats.faults_injected
+    server.fault_plan = FaultPlan(drop_after_frames=12, times=already + 3)
+    try:
+        out = tmp_path / "cloud.srt"
+        r = captioner(
+            "transcribe", goforward_wav, "--engine", "dashscope", "--url", server.url, "--srt", out, data_dir=tmp_path
+        )
+    finally:
+        server.fault_plan = None
+    assert r.returncode == 0, r.stderr
+    assert server.stats.faults_injected == already + 3
+    same_captions(list(srt.parse(out.read_text())), local_cues)
+
+
+def test_a_missing_key_for_a_cloud_region_says_what_to_do(goforward_wav, tmp_path):
+    out = tmp_path / "never.srt"
+    r = captioner("transcribe", goforward_wav, "--engine", "dashscope", "--region", "intl", "--srt", out, data_dir=tmp_path)
+    assert r.returncode == 2, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("captioner: error:")]
+    assert len(errors) == 1 and "DASHSCOPE_API_KEY" in errors[0] and "Singapore" in errors[0]
+    assert "Traceback" not in r.stderr and not out.exists()
+
+
+def test_a_rejected_key_is_one_clear_error_and_never_printed(goforward_wav, tmp_path):
+    key = "sk-cli-secret-4242"
+    with ServerThread(DashScopeServer(TrivialRecognizer(), token="the-real-one")) as s:
+        r = captioner(
+            "transcribe", goforward_wav, "--engine", "dashscope", "--url", s.url, "--srt", tmp_path / "x.srt",
+            data_dir=tmp_path, env={"DASHSCOPE_API_KEY": key},
+        )  # fmt: skip
+        assert s.stats.connections == 0  # refused at the handshake, not retried
+    assert r.returncode == 5, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("captioner: error:")]
+    assert len(errors) == 1 and "API key was rejected" in errors[0] and "DASHSCOPE_API_KEY" in errors[0]
+    assert key not in r.stderr + r.stdout and "Traceback" not in r.stderr
+    journals = list(tmp_path.rglob("*"))
+    assert all(key not in p.read_text(errors="ignore") for p in journals if p.is_file())
