@@ -22,6 +22,7 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     out = p.add_argument_group("output files")
     for fmt in ("srt", "vtt", "txt", "json"):
         out.add_argument(f"--{fmt}", metavar="FILE", help=f"write a {fmt.upper()} file")
+    out.add_argument("--live-srt", metavar="FILE", help="keep this SRT file up to date during the session")
     out.add_argument("--quiet", action="store_true", help="print nothing but errors")
     eng = p.add_argument_group("engine")
     eng.add_argument("--engine", choices=("local", "dashscope"), default="local", help="default: local (on-device)")
@@ -128,7 +129,12 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     journal = Journal.create(
         {"source": str(args.input or args.device or args.loopback), **recognizer.describe(), "settings": settings.to_dict()}
     )
-    session = CaptionSession(source, recognizer, settings, sinks=[journal])
+    sinks = [journal]
+    if args.live_srt:
+        from captioner.transcript.live_srt import LiveSrtWriter
+
+        sinks.append(LiveSrtWriter(args.live_srt))
+    session = CaptionSession(source, recognizer, settings, sinks=sinks)
     session.subscribe(terminal.on_event)
     failures: list[str] = []
     session.subscribe(lambda e: failures.append(e.message) if isinstance(e, SourceFailed) else None)
