@@ -16,6 +16,8 @@ from captioner import __version__
 COMMANDS = {
     "transcribe": "caption a media file or live input in the terminal",
     "serve": "serve the DashScope realtime protocol over the on-device engine",
+    "transcribe-url": "transcribe recorded files by URL with the file transcription service",
+    "vocabulary": "manage hot-word vocabularies (cloud or `captioner serve --http-port`)",
     "devices": "list input devices and system-audio sources",
     "recover": "list and export sessions that did not finish",
 }
@@ -34,10 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_module(name: str):
+    module = f"captioner.commands.{name.replace('-', '_')}"  # transcribe-url -> transcribe_url.py
     try:
-        return importlib.import_module(f"captioner.commands.{name}")
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name == f"captioner.commands.{name}":
+        if exc.name == module:
             return None
         raise
 

@@ -4,6 +4,11 @@ Point the official SDK at it and it answers like the cloud service::
 
     dashscope.base_websocket_api_url = "ws://127.0.0.1:8765/api-ws/v1/inference"
 
+With --http-port it also answers the REST API the SDK's Transcription and VocabularyService
+use (recorded-file transcription, hot-word vocabularies; see rest_server.py)::
+
+    dashscope.base_http_api_url = "http://127.0.0.1:8766/api/v1"
+
 Binds to 127.0.0.1 unless told otherwise. With --token (or CAPTIONER_SERVE_TOKEN), clients
 must send `Authorization: Bearer <token>`; without one, any key is accepted, so do not
 expose a token-less server beyond this machine. Exit codes: 0 stopped, 2 bad arguments,
@@ -27,6 +32,9 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-sessions", type=int, default=4, metavar="N",
                    help="recognition tasks at once; more are refused with Throttling (default 4)")  # fmt: skip
     p.add_argument("--model-dir", metavar="DIR", help="on-device model folder (CTranslate2 whisper)")
+    p.add_argument("--http-port", type=int, metavar="PORT",
+                   help="also serve the REST API (file transcription, hot-word vocabularies) under /api/v1 "
+                        "on this port (0 picks a free one)")  # fmt: skip
     p.add_argument("--verbose", "-v", action="store_true", help="log every task")
 
 
@@ -43,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print("captioner serve: --port must be between 0 and 65535", file=sys.stderr)
         return EXIT_USAGE
+    http_port = getattr(args, "http_port", None)
+    if http_port is not None and not 0 <= http_port <= 65535:
+        print("captioner serve: --http-port must be between 0 and 65535", file=sys.stderr)
+        return EXIT_USAGE
     token = args.token or os.environ.get("CAPTIONER_SERVE_TOKEN") or None
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -56,8 +68,18 @@ def run(args: argparse.Namespace) -> int:
 
     from captioner.recognition.local.whisper import LocalRecognizer
 
+    engine = LocalRecognizer(model_dir=args.model_dir)
+    rest = None
+    if http_port is not None:
+        from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestServer, VocabularyStore
+
+        # One vocabulary store for both protocols: a realtime task naming a vocabulary made
+        # over REST gets its words as hot words, as it would on the service.
+        vocabularies = VocabularyStore()
+        engine = HotWordRecognizer(engine, vocabularies)
+        rest = RestServer(engine, host=args.host, port=http_port, token=token, vocabularies=vocabularies)
     server = DashScopeServer(
-        LocalRecognizer(model_dir=args.model_dir),
+        engine,
         host=args.host,
         port=args.port,
         token=token,
@@ -67,10 +89,15 @@ def run(args: argparse.Namespace) -> int:
     async def main() -> None:
         await server.start()
         print(f"Serving the DashScope realtime protocol on {server.url}", flush=True)
-        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         try:
+            if rest is not None:
+                await rest.start()
+                print(f"Serving DashScope file transcription and vocabularies on {rest.url}", flush=True)
+            print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
             await asyncio.Future()
         finally:
+            if rest is not None:
+                await rest.stop()
             await server.stop()
 
     try:

@@ -1,0 +1,781 @@
+"""The DashScope REST services, emulated over the on-device engine: `captioner serve --http-port`.
+
+Recorded-file transcription (spec §4) and hot-word vocabularies (spec §5), answered the way
+the service answers, so the official SDK (`dashscope.base_http_api_url = ".../api/v1"`),
+our own clients and the tests have a real peer without a network:
+
+    POST /api/v1/services/audio/asr/transcription   submit (needs X-DashScope-Async: enable)
+    GET|POST /api/v1/tasks/{id}                     PENDING -> RUNNING -> SUCCEEDED | FAILED
+    POST /api/v1/tasks/{id}/cancel                  a PENDING task only
+    POST /api/v1/services/audio/asr/customization   create/list/query/update/delete vocabulary
+    GET  /results/{task}/{n}.json?Expires=..        a file's result, no key (like OSS URLs)
+
+Each file is fetched (http(s), or a local path / file:// URL: this is a local tool), checked,
+and run through the one pipeline: MediaSource (as fast as the engine goes) -> CaptionSession
+-> the engine. What goes wrong is a FAILED subtask with the service's code; a task succeeds
+when one file did. Tasks run one at a time by default (whisper wants the CPU cores) and
+live 24 h, in memory, as on the service. Vocabularies live in memory too; a task (file or
+realtime, see HotWordRecognizer) that names one gets its words as the engine's hot words.
+
+All JSON shapes come from rest_protocol.py; HTTP/1.1 is h11 (sans-I/O) over asyncio
+streams, keep-alive included (the SDK pools connections).
+
+Deliberate differences from the service: no diarization (with diarization_enabled every
+sentence is speaker 0: one voice, honestly labelled), channel 0 only (the mix of all
+channels), no special_word_filter, no oss:// URLs, an unknown vocabulary_id is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hmac
+import http.client
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import h11
+
+from captioner.audio.frames import AudioSourceError
+from captioner.recognition.base import RecognitionSession, Recognizer
+from captioner.recognition.dashscope import rest_protocol as rp
+from captioner.recognition.dashscope.protocol import ErrorCode
+from captioner.recognition.dashscope.rest_protocol import (
+    ChannelTranscript,
+    FileProperties,
+    FileResult,
+    RestErrorCode,
+    ServiceError,
+    SubtaskResult,
+    TaskInfo,
+    TaskMetrics,
+    TaskStatus,
+    TranscriptionRequest,
+    VocabularyAction,
+)
+from captioner.recognition.events import RecognitionError
+from captioner.settings import RecognitionSettings, SettingsError
+
+log = logging.getLogger("captioner.serve.rest")
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+#: 2 GB and 12 h per file (spec §4.1).
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_DURATION_MS = 12 * 3600 * 1000
+TASK_TTL_S = 24 * 3600
+TASK_TIMEOUT_S = 3 * 3600
+RESULTS_PREFIX = "/results/"
+
+_DOWNLOAD_FAILED_MESSAGE = "The audio file cannot be downloaded."
+
+
+class _SubtaskFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# -- Vocabularies ------------------------------------------------------------------------
+
+
+@dataclass
+class _Vocabulary:
+    vocabulary_id: str
+    prefix: str
+    target_model: str
+    words: tuple[rp.HotWord, ...]
+    created: str
+    modified: str
+
+
+class VocabularyStore:
+    """The vocabulary service's state: in memory, one account, the service's limits.
+
+    Plain dict operations only, so the realtime server may read it from the same loop while
+    the REST server writes it.
+    """
+
+    def __init__(self, max_vocabularies: int = rp.MAX_VOCABULARIES) -> None:
+        self.max_vocabularies = max_vocabularies
+        self._items: dict[str, _Vocabulary] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def hot_words(self, vocabulary_id: str | None) -> tuple[str, ...] | None:
+        """The words of a known vocabulary, heaviest first; None for an unknown id."""
+        v = self._items.get(vocabulary_id or "")
+        if v is None:
+            return None
+        return tuple(w.text for w in sorted(v.words, key=lambda w: -w.weight))
+
+    def handle(self, action: VocabularyAction) -> dict[str, Any]:
+        """Carry out a (checked) action; its `output`, or ServiceError as the service says it."""
+        now = time.strftime("%Y-%m-%d %H:%M:%S")  # the service's vocabulary times have no milliseconds
+        if action.action == rp.CREATE:
+            if len(self._items) >= self.max_vocabularies:
+                raise ServiceError(400, ErrorCode.THROTTLING_ALLOCATION_QUOTA, "Free allocated quota exceeded.")
+            assert action.prefix and action.target_model
+            vid = f"vocab-{action.prefix}-{secrets.token_hex(16)}"
+            self._items[vid] = _Vocabulary(vid, action.prefix, action.target_model, action.words, now, now)
+            return {"vocabulary_id": vid}
+        if action.action == rp.LIST:
+            items = [v for v in self._items.values() if action.prefix is None or v.prefix == action.prefix]
+            page = items[action.page_index * action.page_size : (action.page_index + 1) * action.page_size]
+            return {
+                "vocabulary_list": [
+                    rp.VocabularySummary(v.vocabulary_id, v.created, v.modified).to_dict() for v in page
+                ]
+            }
+        v = self._items.get(action.vocabulary_id or "")
+        if v is None:
+            raise ServiceError(400, RestErrorCode.RESOURCE_NOT_EXIST, "The Required resource not exist.")
+        if action.action == rp.QUERY:
+            return rp.Vocabulary(v.target_model, v.words, v.created, v.modified).to_dict()
+        if action.action == rp.UPDATE:
+            rp.check_hot_words(action.words, v.target_model)
+            v.words, v.modified = action.words, now
+            return {}
+        del self._items[v.vocabulary_id]
+        return {}
+
+
+def with_hot_words(settings: RecognitionSettings, store: VocabularyStore) -> RecognitionSettings:
+    """The settings with the named vocabulary's words added to hot_words (an id the store
+    does not know, e.g. one made on the real service, changes nothing)."""
+    words = store.hot_words(settings.vocabulary_id)
+    if not words:
+        return settings
+    merged = tuple(dict.fromkeys((*settings.hot_words, *words)))
+    return settings.replace(hot_words=merged)
+
+
+class HotWordRecognizer(Recognizer):
+    """An engine whose tasks get their vocabulary's words as hot words.
+
+    Wraps the engine `captioner serve` hands to the realtime WebSocket server, so a
+    run-task naming a vocabulary_id made here biases the on-device engine exactly as the
+    same id biases the cloud. Everything else passes straight through.
+    """
+
+    def __init__(self, inner: Recognizer, store: VocabularyStore) -> None:
+        self.inner = inner
+        self.store = store
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self.inner.name
+
+    async def prepare(self) -> None:
+        await self.inner.prepare()
+
+    async def start(self, settings: RecognitionSettings) -> RecognitionSession:
+        return await self.inner.start(with_hot_words(settings, self.store))
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+
+# -- File tasks ----------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _FileTask:
+    task_id: str
+    request: TranscriptionRequest
+    #: "http://host:port" as the client reached us: the result URLs must work for it.
+    origin: str
+    submitted: float = field(default_factory=time.time)
+    status: TaskStatus = TaskStatus.PENDING
+    scheduled: float | None = None
+    ended: float | None = None
+    results: list[SubtaskResult | None] = field(default_factory=list)
+    speech_ms: int = 0
+    code: str | None = None
+    message: str | None = None
+    runner: asyncio.Task | None = None
+
+    def info(self) -> TaskInfo:
+        done = [r for r in self.results if r is not None]
+        metrics = TaskMetrics(len(self.results), sum(r.succeeded for r in done), sum(not r.succeeded for r in done))
+        terminal = self.status.terminal
+        succeeded = self.status is TaskStatus.SUCCEEDED
+        return TaskInfo(
+            self.task_id,
+            self.status,
+            rp.service_time(self.submitted),
+            rp.service_time(self.scheduled) if self.scheduled else None,
+            rp.service_time(self.ended) if self.ended else None,
+            tuple(done) if terminal and self.status is not TaskStatus.CANCELED else None,
+            metrics,
+            rp.billed_seconds(self.speech_ms) if succeeded else None,
+            self.code,
+            self.message,
+        )
+
+
+@dataclass
+class RestStats:
+    requests: int = 0
+    tasks_submitted: int = 0
+    files_transcribed: int = 0
+    files_failed: int = 0
+    #: Unexpected exceptions (a bug if ever non-zero).
+    internal_errors: int = 0
+
+
+class RestServer:
+    """The REST emulation on one address. Constructor arguments shorten limits in tests.
+
+    `recognizer` None loads the on-device engine (`model_dir`). `max_concurrent` tasks run
+    at once; `max_queued` more wait as PENDING before submits get 429 Throttling.
+    `submissions` keeps each task's request and `queries` the loop time of every query per
+    task, so tests can check what arrived and how often a client polled.
+    """
+
+    def __init__(
+        self,
+        recognizer: Recognizer | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+        vocabularies: VocabularyStore | None = None,
+        max_concurrent: int = 1,
+        max_queued: int = 100,
+        max_file_bytes: int = MAX_FILE_BYTES,
+        max_duration_ms: int = MAX_DURATION_MS,
+        download_timeout: float = 60.0,
+        task_ttl: float = TASK_TTL_S,
+        task_timeout: float = TASK_TIMEOUT_S,
+        allow_local_files: bool = True,
+        model_dir: str | None = None,
+    ) -> None:
+        self.recognizer = recognizer
+        self.host = host
+        self.port = port
+        self.token = token
+        self.vocabularies = vocabularies if vocabularies is not None else VocabularyStore()
+        self.max_queued = max_queued
+        self.max_file_bytes = max_file_bytes
+        self.max_duration_ms = max_duration_ms
+        self.download_timeout = download_timeout
+        self.task_ttl = task_ttl
+        self.task_timeout = task_timeout
+        self.allow_local_files = allow_local_files
+        self.model_dir = model_dir
+        self.stats = RestStats()
+        self.tasks: dict[str, _FileTask] = {}
+        self.submissions: dict[str, TranscriptionRequest] = {}
+        self.queries: dict[str, list[float]] = {}
+        self._results: dict[str, tuple[bytes, float]] = {}  # "task/n.json" -> (JSON, expiry)
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._gate = asyncio.Event()
+        self._gate.set()
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task] = set()
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use (the SDK's base_http_api_url)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{rp.API_PREFIX}"
+
+    # -- Life ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.recognizer is None:
+            from captioner.recognition.local.whisper import LocalRecognizer
+
+            self.recognizer = LocalRecognizer(model_dir=self.model_dir)
+        await self.recognizer.prepare()
+        self._server = await asyncio.start_server(self._on_connection, self.host, self.port, limit=MAX_HEADER_BYTES)
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("serving DashScope file transcription and vocabularies on %s", self.url)
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        for t in list(self._connections):
+            t.cancel()
+        for task in self.tasks.values():
+            if task.runner is not None:
+                task.runner.cancel()
+        pending = [t for t in (*self._connections, *(x.runner for x in self.tasks.values())) if t is not None]
+        await asyncio.gather(*pending, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
+
+    async def __aenter__(self) -> RestServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def pause(self) -> None:
+        """Hold new tasks in PENDING (tests of cancel; a maintenance window)."""
+        self._gate.clear()
+
+    def resume(self) -> None:
+        self._gate.set()
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        me = asyncio.current_task()
+        assert me is not None
+        self._connections.add(me)
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
+        try:
+            while True:
+                try:
+                    got = await self._read_request(conn, reader, writer)
+                except _TooLarge:
+                    too_large = ServiceError(
+                        413, ErrorCode.INVALID_PARAMETER, f"The request body exceeds {MAX_BODY_BYTES} bytes."
+                    )
+                    await self._send(conn, writer, 413, too_large.to_body().encode(), close=True)
+                    break
+                if got is None:
+                    break
+                request, body = got
+                status, payload, content_type = await self._dispatch(request, body)
+                await self._send(conn, writer, status, payload, content_type=content_type)
+                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
+                    break
+                conn.start_next_cycle()
+        except h11.RemoteProtocolError as exc:
+            if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                bad = ServiceError(exc.error_status_hint, RestErrorCode.ILLEGAL_INPUT, f"Malformed HTTP request: {exc}")
+                with contextlib.suppress(Exception):
+                    await self._send(conn, writer, bad.status, bad.to_body().encode(), close=True)
+        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError, h11.LocalProtocolError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            self.stats.internal_errors += 1
+            log.exception("HTTP connection failed")
+        finally:
+            self._connections.discard(me)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _read_request(
+        self, conn: h11.Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[h11.Request, bytes] | None:
+        """The next request and its body; None when the client closed an idle connection."""
+        request: h11.Request | None = None
+        body = bytearray()
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                if conn.they_are_waiting_for_100_continue:  # curl does, for bodies over 1 KB
+                    writer.write(conn.send(h11.InformationalResponse(status_code=100, headers=[])))
+                # An idle keep-alive connection may wait a minute; a request under way, 30 s.
+                data = await asyncio.wait_for(reader.read(65536), 60.0 if request is None else 30.0)
+                conn.receive_data(data)
+            elif isinstance(event, h11.Request):
+                request = event
+                length = dict(event.headers).get(b"content-length", b"0")
+                if length.isdigit() and int(length) > MAX_BODY_BYTES:
+                    raise _TooLarge  # answered before the body is sent (or read)
+            elif isinstance(event, h11.Data):
+                body += event.data
+                if len(body) > MAX_BODY_BYTES:
+                    raise _TooLarge
+            elif isinstance(event, h11.EndOfMessage):
+                assert request is not None
+                return request, bytes(body)
+            else:  # ConnectionClosed (or PAUSED, which a client waiting for answers never causes)
+                return None
+
+    async def _send(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        status: int,
+        body: bytes,
+        *,
+        content_type: str = "application/json",
+        close: bool = False,
+    ) -> None:
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        if close:
+            headers.append(("Connection", "close"))
+        reason = http.client.responses.get(status, "")
+        writer.write(conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
+        writer.write(conn.send(h11.Data(data=body)) if body else b"")
+        writer.write(conn.send(h11.EndOfMessage()))
+        await writer.drain()
+
+    async def _dispatch(self, request: h11.Request, body: bytes) -> tuple[int, bytes, str]:
+        """(status, body, content type) for one request. Every error is a JSON error body."""
+        self.stats.requests += 1
+        method = request.method.decode("ascii", "replace").upper()
+        target = request.target.decode("utf-8", "replace")
+        if target.startswith(("http://", "https://")):  # absolute form
+            parts = urlsplit(target)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        path = target.split("?", 1)[0]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+        try:
+            if path.startswith(RESULTS_PREFIX):
+                if method != "GET":
+                    raise _method_not_allowed()
+                return 200, self._result_file(path[len(RESULTS_PREFIX) :]), "application/json"
+            if not path.startswith(rp.API_PREFIX + "/"):
+                raise ServiceError(404, RestErrorCode.NOT_FOUND, "Not found!")
+            route = path[len(rp.API_PREFIX) :].rstrip("/")
+            self._authorize(headers)
+            return 200, rp.dumps(await self._route(method, route, headers, body)), "application/json"
+        except ServiceError as exc:
+            if exc.status >= 500:
+                log.warning("%s %s: %s %s", method, path, exc.code, exc.message)
+            return exc.status, exc.to_body().encode("utf-8"), "application/json"
+        except Exception as exc:  # never a traceback to the client; always the gateway's shape
+            self.stats.internal_errors += 1
+            log.exception("%s %s failed", method, path)
+            return (
+                500,
+                ServiceError(500, ErrorCode.INTERNAL_ERROR, f"internal server error: {exc}").to_body().encode(),
+                "application/json",
+            )
+
+    def _authorize(self, headers: dict[str, str]) -> None:
+        if self.token is None:
+            return
+        scheme, _, key = headers.get("authorization", "").partition(" ")
+        given = key.strip().encode("utf-8", "surrogateescape")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given, self.token.encode()):
+            raise ServiceError(401, ErrorCode.INVALID_API_KEY, "Invalid API-key provided.")
+
+    async def _route(self, method: str, route: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        if route == rp.TRANSCRIPTION_PATH:
+            if method != "POST":
+                raise _method_not_allowed()
+            if headers.get(rp.ASYNC_HEADER.lower(), "").strip().lower() != "enable":
+                raise ServiceError(403, ErrorCode.ACCESS_DENIED, "current user api does not support synchronous calls.")
+            return self._submit(TranscriptionRequest.from_body(rp.loads(body)), headers)
+        if route == rp.CUSTOMIZATION_PATH:
+            if method != "POST":
+                raise _method_not_allowed()
+            output = self.vocabularies.handle(VocabularyAction.from_body(rp.loads(body)))
+            return rp.encode_vocabulary_response(output)
+        parts = route.split("/")
+        if len(parts) in (3, 4) and parts[1] == rp.TASKS_PATH.strip("/") and parts[2]:
+            task_id = unquote(parts[2])
+            if len(parts) == 3:
+                if method not in ("GET", "POST"):
+                    raise _method_not_allowed()
+                return self._query(task_id)
+            if parts[3] == "cancel":
+                if method != "POST":
+                    raise _method_not_allowed()
+                return self._cancel(task_id)
+        raise ServiceError(404, RestErrorCode.NOT_FOUND, "Not found!")
+
+    # -- Endpoints ---------------------------------------------------------------------------
+
+    def _submit(self, request: TranscriptionRequest, headers: dict[str, str]) -> dict[str, Any]:
+        self._expire()
+        waiting = sum(not t.status.terminal for t in self.tasks.values())
+        if waiting >= self.max_queued:
+            raise ServiceError(
+                429, ErrorCode.THROTTLING_RATE_QUOTA, "Requests rate limit exceeded, please try again later."
+            )
+        task_id = rp.new_request_id()
+        host = headers.get("host") or f"{self.host}:{self.port}"
+        task = _FileTask(task_id, request, f"http://{host}", results=[None] * len(request.file_urls))
+        self.tasks[task_id] = task
+        self.submissions[task_id] = request
+        self.stats.tasks_submitted += 1
+        task.runner = asyncio.create_task(self._run(task), name=f"file-task-{task_id}")
+        log.info("task %s submitted: %s, %d file(s)", task_id, request.model, len(request.file_urls))
+        return rp.encode_submit_response(task_id)
+
+    def _query(self, task_id: str) -> dict[str, Any]:
+        self.queries.setdefault(task_id, []).append(asyncio.get_running_loop().time())
+        task = self.tasks.get(task_id)
+        if task is None or time.time() - task.submitted > self.task_ttl:
+            return TaskInfo(task_id, TaskStatus.UNKNOWN).to_body()  # HTTP 200, as the gateway does
+        return task.info().to_body()
+
+    def _cancel(self, task_id: str) -> dict[str, Any]:
+        task = self.tasks.get(task_id)
+        if task is None:
+            raise ServiceError(400, RestErrorCode.TASK_EXPIRED, f"Task {task_id} does not exist or has expired.")
+        if task.status is not TaskStatus.PENDING:
+            raise ServiceError(
+                400,
+                ErrorCode.INVALID_PARAMETER,
+                f"Only PENDING tasks can be canceled; task {task_id} is {task.status.value}.",
+            )
+        task.status, task.ended = TaskStatus.CANCELED, time.time()
+        if task.runner is not None:
+            task.runner.cancel()
+        log.info("task %s canceled", task_id)
+        return {"request_id": rp.new_request_id(), "output": {"task_id": task_id, "task_status": task.status.value}}
+
+    def _result_file(self, name: str) -> bytes:
+        entry = self._results.get(name)
+        if entry is None or entry[1] < time.time():
+            raise ServiceError(404, RestErrorCode.NOT_FOUND, "The result file does not exist or has expired.")
+        return entry[0]
+
+    def _expire(self) -> None:
+        now = time.time()
+        for tid in [t.task_id for t in self.tasks.values() if t.status.terminal and now - t.submitted > self.task_ttl]:
+            del self.tasks[tid]
+            self.submissions.pop(tid, None)
+            self.queries.pop(tid, None)
+        for name in [n for n, (_, expiry) in self._results.items() if expiry < now]:
+            del self._results[name]
+
+    # -- Running a task ----------------------------------------------------------------------
+
+    async def _run(self, task: _FileTask) -> None:
+        try:
+            await self._gate.wait()
+            async with self._slots:
+                if task.status is not TaskStatus.PENDING:
+                    return
+                task.status, task.scheduled = TaskStatus.RUNNING, time.time()
+                log.info("task %s running", task.task_id)
+                deadline = asyncio.get_running_loop().time() + max(
+                    0.0, task.submitted + self.task_timeout - time.time()
+                )
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        for i, url in enumerate(task.request.file_urls):
+                            task.results[i] = await self._subtask(task, i, url)
+                except TimeoutError:
+                    for i, url in enumerate(task.request.file_urls):
+                        if task.results[i] is None:
+                            task.results[i] = SubtaskResult(
+                                url,
+                                TaskStatus.FAILED,
+                                code=ErrorCode.INTERNAL_ERROR_TIMEOUT,
+                                message="The task did not finish in time.",
+                            )
+                self._finish(task)
+        except asyncio.CancelledError:
+            if task.status is TaskStatus.RUNNING:  # the server is stopping
+                task.status, task.ended = TaskStatus.FAILED, time.time()
+                task.code, task.message = ErrorCode.INTERNAL_ERROR, "The server stopped."
+        except Exception as exc:
+            self.stats.internal_errors += 1
+            log.exception("task %s failed", task.task_id)
+            task.status, task.ended = TaskStatus.FAILED, time.time()
+            task.code, task.message = ErrorCode.INTERNAL_ERROR, f"internal server error: {exc}"
+
+    def _finish(self, task: _FileTask) -> None:
+        done = [r for r in task.results if r is not None]
+        task.ended = time.time()
+        if any(r.succeeded for r in done):
+            task.status = TaskStatus.SUCCEEDED
+        else:
+            # As in the service's log of a wholly failed task: the first file's reason, on top.
+            task.status = TaskStatus.FAILED
+            first = next((r for r in done if r.code), None)
+            task.code = first.code if first else ErrorCode.INTERNAL_ERROR
+            task.message = first.message if first else "The task failed."
+        log.info("task %s %s", task.task_id, task.status.value)
+
+    async def _subtask(self, task: _FileTask, index: int, url: str) -> SubtaskResult:
+        try:
+            async with self._fetched(url) as path:
+                result, speech_ms = await self._transcribe(task.request, url, path)
+        except _SubtaskFailed as failure:
+            self.stats.files_failed += 1
+            log.info("task %s file %d failed: %s %s", task.task_id, index, failure.code, failure.message)
+            return SubtaskResult(url, TaskStatus.FAILED, code=failure.code, message=failure.message)
+        self.stats.files_transcribed += 1
+        task.speech_ms += speech_ms
+        expires = int(time.time() + self.task_ttl)
+        name = f"{task.task_id}/{index}.json"
+        self._results[name] = (rp.dumps(result.to_body()), expires)
+        signature = secrets.token_hex(8)  # looks like an OSS URL; nothing checks it
+        return SubtaskResult(
+            url,
+            TaskStatus.SUCCEEDED,
+            transcription_url=f"{task.origin}{RESULTS_PREFIX}{name}?Expires={expires}&Signature={signature}",
+        )
+
+    @contextlib.asynccontextmanager
+    async def _fetched(self, url: str) -> AsyncIterator[Path]:
+        """The file behind `url` on disk (downloaded into a temporary folder, or in place)."""
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if scheme in ("http", "https"):
+            folder = Path(tempfile.mkdtemp(prefix="captioner-rest-"))
+            try:
+                suffix = Path(unquote(parts.path)).suffix[:10]
+                path = folder / f"input{suffix}"
+                await asyncio.to_thread(self._download, url, path)
+                yield path
+            finally:
+                await asyncio.to_thread(shutil.rmtree, folder, True)
+            return
+        if scheme == "oss":
+            raise _SubtaskFailed(
+                RestErrorCode.DOWNLOAD_FAILED, "oss:// URLs need Alibaba Cloud storage; this server cannot fetch them."
+            )
+        if scheme == "file" and parts.netloc in ("", "localhost"):
+            local = unquote(parts.path)
+        elif scheme == "" and os.path.isabs(url):
+            local = url
+        else:
+            raise _SubtaskFailed(RestErrorCode.INVALID_FILE_URL, f"The file URL is not valid: {url!r}.")
+        if not self.allow_local_files:
+            raise _SubtaskFailed(RestErrorCode.INVALID_FILE_URL, "This server only fetches http(s) URLs.")
+        path = Path(local)
+        if not path.exists():
+            raise _SubtaskFailed(RestErrorCode.FILE_404_NOT_FOUND, f"No such file: {local}.")
+        if not os.access(path, os.R_OK) or path.is_dir():
+            raise _SubtaskFailed(RestErrorCode.FILE_403_FORBIDDEN, f"The file cannot be read: {local}.")
+        if path.stat().st_size > self.max_file_bytes:
+            raise _SubtaskFailed(RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {self.max_file_bytes} bytes.")
+        yield path
+
+    def _download(self, url: str, path: Path) -> None:
+        """Runs in a worker thread: url -> path, within the size limit, or _SubtaskFailed."""
+        request = urllib.request.Request(url, headers={"User-Agent": "captioner-serve"})
+        handlers: list[urllib.request.BaseHandler] = []
+        if (urlsplit(url).hostname or "").startswith("127.") or urlsplit(url).hostname in ("localhost", "::1"):
+            handlers.append(urllib.request.ProxyHandler({}))
+        try:
+            with urllib.request.build_opener(*handlers).open(request, timeout=self.download_timeout) as response:
+                length = response.headers.get("Content-Length")
+                if length and length.isdigit() and int(length) > self.max_file_bytes:
+                    raise _SubtaskFailed(
+                        RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {self.max_file_bytes} bytes."
+                    )
+                written = 0
+                with path.open("wb") as out:
+                    while chunk := response.read(1 << 20):
+                        written += len(chunk)
+                        if written > self.max_file_bytes:
+                            raise _SubtaskFailed(
+                                RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {self.max_file_bytes} bytes."
+                            )
+                        out.write(chunk)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code == 404:
+                raise _SubtaskFailed(
+                    RestErrorCode.FILE_404_NOT_FOUND, "The audio file was not found (HTTP 404)."
+                ) from None
+            if exc.code in (401, 403):
+                raise _SubtaskFailed(
+                    RestErrorCode.FILE_403_FORBIDDEN, f"Access to the audio file was denied (HTTP {exc.code})."
+                ) from None
+            if exc.code >= 500:
+                raise _SubtaskFailed(
+                    RestErrorCode.FILE_SERVER_ERROR, f"The file server failed (HTTP {exc.code})."
+                ) from None
+            raise _SubtaskFailed(
+                RestErrorCode.FILE_DOWNLOAD_FAILED, f"The download failed (HTTP {exc.code})."
+            ) from None
+        except http.client.IncompleteRead:
+            raise _SubtaskFailed(
+                RestErrorCode.CONTENT_LENGTH_CHECK_FAILED, "The download ended before Content-Length bytes arrived."
+            ) from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            log.info("download of %s failed: %s", url.split("?", 1)[0], exc)
+            raise _SubtaskFailed(RestErrorCode.DOWNLOAD_FAILED, _DOWNLOAD_FAILED_MESSAGE) from None
+
+    async def _transcribe(self, request: TranscriptionRequest, url: str, path: Path) -> tuple[FileResult, int]:
+        """One file through the pipeline: (its result, the speech heard in ms)."""
+        from captioner.audio.media import MediaSource
+        from captioner.pipeline import CaptionSession, SourceFailed
+
+        channels = request.channel_id or (0,)
+        if channels != (0,):
+            raise _SubtaskFailed(
+                ErrorCode.INVALID_PARAMETER,
+                "This server transcribes channel 0 only (the mix of all channels); "
+                f"channel_id {list(channels)} cannot be served.",
+            )
+        try:
+            source = await asyncio.to_thread(MediaSource, path)  # probing decodes a little
+        except AudioSourceError as exc:
+            raise _SubtaskFailed(RestErrorCode.FILE_PARSE_FAILED, _without_path(str(exc), path)) from None
+        if source.duration_ms is not None and source.duration_ms > self.max_duration_ms:
+            raise _SubtaskFailed(
+                RestErrorCode.AUDIO_DURATION_TOO_LONG,
+                f"The audio is longer than {self.max_duration_ms // 3_600_000} hours.",
+            )
+        properties = await asyncio.to_thread(_properties, path, source.duration_ms)
+        try:
+            settings = RecognitionSettings(
+                model=request.model,
+                language_hints=tuple(request.language_hints or ())[:1],  # Fun-ASR uses the first only
+                vocabulary_id=request.vocabulary_id,
+                disfluency_removal_enabled=bool(request.disfluency_removal_enabled),
+            )
+        except SettingsError as exc:
+            raise _SubtaskFailed(ErrorCode.INVALID_PARAMETER, str(exc)) from None
+        settings = with_hot_words(settings, self.vocabularies)
+        assert self.recognizer is not None
+        session = CaptionSession(source, self.recognizer, settings)
+        failures: list[str] = []
+        session.subscribe(lambda e: failures.append(e.message) if isinstance(e, SourceFailed) else None)
+        try:
+            transcript = await session.run()
+        except RecognitionError as exc:
+            raise _SubtaskFailed(exc.code or ErrorCode.INTERNAL_ERROR, exc.message) from None
+        if failures:
+            raise _SubtaskFailed(RestErrorCode.DECODE_ERROR, _without_path(failures[-1], path))
+        speaker = 0 if request.diarization_enabled else None
+        sentences = tuple(
+            dataclasses.replace(s, sentence_id=i, speaker_id=speaker)
+            for i, s in enumerate((s for s in transcript.finals if s.text.strip()), 1)
+        )
+        if not sentences:
+            raise _SubtaskFailed(RestErrorCode.NO_VALID_FRAGMENT, "No valid speech was found in the audio.")
+        channel = ChannelTranscript(0, sentences)
+        return FileResult(url, (channel,), properties), channel.speech_ms
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _method_not_allowed() -> ServiceError:
+    return ServiceError(405, RestErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here.")
+
+
+def _without_path(message: str, path: Path) -> str:
+    """A media error names the temporary file; the client knows its file by its URL."""
+    return message.replace(f"{path}: ", "").replace(str(path), "the file")
+
+
+def _properties(path: Path, duration_ms: int | None) -> FileProperties:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            ctx = stream.codec_context
+            channels = ctx.layout.nb_channels or 1
+            return FileProperties(ctx.name, tuple(range(channels)), ctx.sample_rate or None, duration_ms)
+    except Exception:  # the file was probed already; properties are a courtesy
+        return FileProperties(None, (0,), None, duration_ms)
