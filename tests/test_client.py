@@ -1,6 +1,6 @@
 """The cloud client against `captioner serve` (DashScopeServer) on loopback, in-process.
 
-Most tests use `EchoRecognizer` below: its words are read from the audio itself (each 100-ms
+Most tests use `EchoRecognizer` (tests/echo.py): its words are read from the audio itself (each 100-ms
 "word" frame holds one constant sample value, silence ends a sentence), so a transcript made
 across any number of reconnects must equal the one made without faults, word for word and
 millisecond for millisecond. Timeouts and backoff are shortened through the constructors;
@@ -34,67 +34,11 @@ from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan
 from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage, Word
 from captioner.recognition.trivial import TrivialRecognizer
 from captioner.settings import RecognitionSettings
+from echo import EchoRecognizer, word_frames
 
 pytestmark = pytest.mark.timeout(60)
 
 FAST = ReconnectPolicy(initial_delay=0.02, max_delay=0.2, give_up_after=3.0, stable_after=1.0)
-
-
-# -- A recognizer whose words are in the audio ---------------------------------------------
-
-
-class EchoRecognizer(Recognizer):
-    """Each non-silent 100-ms frame is a word named after its first sample ("w1234");
-    a silent frame ends the sentence (a final); a partial every 3 words."""
-
-    name = "echo"
-
-    async def start(self, settings: RecognitionSettings) -> RecognitionSession:
-        return EchoSession()
-
-
-class EchoSession(RecognitionSession):
-    def __init__(self) -> None:
-        super().__init__()
-        self.words: list[Word] = []
-        self.sid = 1
-
-    async def push(self, frame: AudioFrame) -> None:
-        value = int(frame.samples[0]) if frame.sample_count else 0
-        if value == 0:
-            self._final()
-            return
-        self.words.append(Word(frame.start_ms, frame.end_ms, f"w{value}"))
-        if len(self.words) % 3 == 0:
-            self._emit(self._sentence(False))
-
-    async def finish(self) -> None:
-        self._final()
-        self._end()
-
-    def _final(self) -> None:
-        if self.words:
-            self._emit(self._sentence(True))
-            self.words, self.sid = [], self.sid + 1
-
-    def _sentence(self, final: bool) -> Sentence:
-        w = self.words
-        return Sentence(" ".join(x.text for x in w), w[0].begin_ms, w[-1].end_ms, final, tuple(w), self.sid)
-
-
-def word_frames(seconds: float, seed: int = 1) -> list[AudioFrame]:
-    """Sentences of 3-12 words separated by 1-3 silent frames, `seconds` long in all."""
-    rng = random.Random(seed)
-    frames, k, t = [], 0, 0
-    while t < seconds * 1000:
-        for _ in range(rng.randint(3, 12)):
-            k += 1
-            frames.append(AudioFrame(np.full(1600, 1000 + k, dtype="<i2").tobytes(), t))
-            t += 100
-        for _ in range(rng.randint(1, 3)):
-            frames.append(AudioFrame(bytes(3200), t))
-            t += 100
-    return frames
 
 
 def tone(ms: int, amplitude: float = 0.25) -> bytes:
