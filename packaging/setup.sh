@@ -15,7 +15,7 @@ APT_RUN="libportaudio2 libasound2-plugins libgl1 libegl1 libglib2.0-0 libxkbcomm
 # Tests: real speech (pocketsphinx-testdata, espeak-ng), a virtual microphone (PulseAudio),
 # a real X server with a window manager and compositor, screenshots, media encoders.
 APT_TEST="espeak-ng sox pocketsphinx-testdata pulseaudio pulseaudio-utils xvfb xauth openbox xcompmgr
-  imagemagick x11-utils xdotool ffmpeg"
+  imagemagick x11-utils xdotool ffmpeg desktop-file-utils appstream"
 
 packages="$APT_RUN"
 [ "$want_tests" = 1 ] && packages="$packages $APT_TEST"
@@ -38,7 +38,7 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$want_tests" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,build]"
 else
   .venv/bin/python -m pip install -q -e .
 fi
