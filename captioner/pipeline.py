@@ -60,7 +60,17 @@ class SourceFailed:
     message: str
 
 
-SessionEvent = Sentence | Usage | EngineStatus | StateChanged | AudioLevel | SourceFailed
+@dataclass(frozen=True, slots=True)
+class AudioDropped:
+    """The engine is slower than the audio: a live source threw away its oldest audio.
+
+    `total_ms` is everything dropped so far this session; published when it grows (at most
+    once a second), so the UI can say captions are lagging instead of silently skipping."""
+
+    total_ms: float
+
+
+SessionEvent = Sentence | Usage | EngineStatus | StateChanged | AudioLevel | SourceFailed | AudioDropped
 Listener = Callable[[SessionEvent], None]
 
 
@@ -101,6 +111,10 @@ class CaptionSession:
         self._stopping = asyncio.Event()
         self._source_changed = asyncio.Event()
         self._recognition: RecognitionSession | None = None
+        #: Audio dropped by sources already left behind (switch_source), and by the current one.
+        self._dropped_before_ms = 0.0
+        self._dropped_reported_ms = 0.0
+        self._dropped_reported_at = 0
 
     # Observation -----------------------------------------------------------------------
 
@@ -108,8 +122,14 @@ class CaptionSession:
         self._listeners.append(listener)
 
     @property
+    def dropped_ms(self) -> float:
+        return self._dropped_before_ms + self.source.dropped_ms
+
+    @property
     def metrics(self) -> dict:
-        return dict(self._recognition.metrics) if self._recognition else {}
+        metrics = dict(self._recognition.metrics) if self._recognition else {}
+        metrics["audio_dropped_ms"] = round(self.dropped_ms)
+        return metrics
 
     def _publish(self, event: SessionEvent) -> None:
         for listener in self._listeners:
@@ -135,6 +155,7 @@ class CaptionSession:
 
     def switch_source(self, source: AudioSource) -> None:
         """Continue on another input; the clock and the transcript run on."""
+        self._dropped_before_ms += self.source.dropped_ms
         old, self.source = self.source, source
         self._source_changed.set()
         old.close()
@@ -181,6 +202,7 @@ class CaptionSession:
                     self.position_ms = frame.end_ms
                     rms, peak = frame.level()
                     self._publish(AudioLevel(self.position_ms, rms, peak))
+                    self._report_drops()
                     await recognition.push(frame)
             except AudioSourceError as exc:
                 error = str(exc)
@@ -197,6 +219,15 @@ class CaptionSession:
                 self._set_state(SessionState.LISTENING)
         await recognition.finish()
         return error
+
+    def _report_drops(self) -> None:
+        if self.position_ms - self._dropped_reported_at < 1000:
+            return
+        dropped = self.dropped_ms
+        if dropped > self._dropped_reported_ms:
+            self._dropped_reported_ms = dropped
+            self._dropped_reported_at = self.position_ms
+            self._publish(AudioDropped(dropped))
 
     async def _wait_for_new_source_or_stop(self) -> None:
         stop = asyncio.create_task(self._stopping.wait())

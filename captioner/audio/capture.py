@@ -341,6 +341,10 @@ class CaptureSource(AudioSource):
         """Captured audio not yet turned into frames (cheap; for meters and back-pressure)."""
         return 1000.0 * self._bridge.lag_samples / self.samplerate
 
+    @property
+    def dropped_ms(self) -> float:
+        return self._bridge.stats().dropped_ms
+
     def bridge_stats(self) -> BridgeStats:
         return self._bridge.stats()
 

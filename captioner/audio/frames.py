@@ -119,6 +119,12 @@ class AudioSource(abc.ABC):
     def close(self) -> None:
         """Stop producing soon; safe to call from any state, more than once."""
 
+    @property
+    def dropped_ms(self) -> float:
+        """Audio this source had to throw away because its consumer fell behind (a live
+        source drops the oldest audio rather than let memory grow; a file never drops)."""
+        return 0.0
+
 
 class AudioSourceError(Exception):
     """A source could not be opened or failed mid-stream (message is user-facing)."""

@@ -291,6 +291,11 @@ class MixedSource(AudioSource):
         for inp in self._inputs:
             inp.source.close()
 
+    @property
+    def dropped_ms(self) -> float:
+        """What the inputs dropped for a slow consumer, plus late audio the mix had to skip."""
+        return sum(inp.source.dropped_ms + samples_to_ms(inp.dropped_late) for inp in self._inputs)
+
     def status(self) -> list[MixerInputStatus]:
         result = []
         for inp in self._inputs:
