@@ -1,0 +1,79 @@
+"""Awaitable dialogs: ask the user from inside a coroutine without a nested event loop.
+
+`QDialog.exec()` inside an asyncio task runs a nested Qt loop in the middle of the task's
+step; if another task wakes meanwhile, asyncio refuses to enter it ("Cannot enter into
+task ... while another task is being executed"). So coroutines open dialogs window-modally
+with `open()` and await a future that the dialog's `finished` signal resolves; the qasync
+loop keeps running every other task (the session, the meter) while the user decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+
+async def show(dialog: QDialog) -> int:
+    """Open `dialog` window-modal and wait for it to close; returns its result code."""
+    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def done(result: int) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    try:
+        return await future
+    finally:
+        dialog.finished.disconnect(done)
+
+
+async def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    buttons: QMessageBox.StandardButton,
+    *,
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton,
+    informative: str = "",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+) -> QMessageBox.StandardButton:
+    """A message box; returns the standard button the user pressed (Escape = the escape
+    button Qt picks, usually Cancel/No)."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setObjectName("captioner-question")
+    if informative:
+        box.setInformativeText(informative)
+    if default != QMessageBox.StandardButton.NoButton:
+        box.setDefaultButton(default)
+    await show(box)
+    clicked = box.clickedButton()
+    result = box.standardButton(clicked) if clicked is not None else QMessageBox.StandardButton.Cancel
+    box.deleteLater()
+    return result
+
+
+async def choose_save_path(parent: QWidget | None, title: str, path: str, filters: list[str]) -> tuple[str, str]:
+    """(path, chosen filter), or ("", "") if cancelled."""
+    dialog = QFileDialog(parent, title, path, ";;".join(filters))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    if path:
+        dialog.selectFile(path)
+    result = await show(dialog)
+    chosen = dialog.selectedFiles()[0] if result == QDialog.DialogCode.Accepted and dialog.selectedFiles() else ""
+    selected_filter = dialog.selectedNameFilter()
+    dialog.deleteLater()
+    return chosen, selected_filter if chosen else ""
+
+
+async def choose_open_path(parent: QWidget | None, title: str, folder: str, filters: list[str]) -> str:
+    dialog = QFileDialog(parent, title, folder, ";;".join(filters))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    result = await show(dialog)
+    chosen = dialog.selectedFiles()[0] if result == QDialog.DialogCode.Accepted and dialog.selectedFiles() else ""
+    dialog.deleteLater()
+    return chosen

@@ -1,0 +1,117 @@
+"""Owns the recognizers: creates them lazily, loads the on-device model in the background.
+
+The window must appear within a second or so, so the speech engine (faster-whisper,
+CTranslate2, onnxruntime: hundreds of milliseconds of imports and a model load) is never
+imported before it is shown. Right after, `preload()` imports and loads it off the GUI
+thread while the status bar says so; pressing Start meanwhile simply waits for the same
+load (one shared task per engine configuration, never two loads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from captioner.recognition.base import Recognizer
+from captioner.recognition.events import RecognitionError
+from captioner.ui.choices import EngineChoice
+
+log = logging.getLogger(__name__)
+
+#: The error code the on-device engine uses when it has no model (see local/models.py).
+MODEL_NOT_FOUND = "ModelNotFound"
+ENGINE_MISSING = "EngineMissing"
+
+
+class EngineHost(QObject):
+    #: (state, message): state is "loading", "ready", "error" or "idle".
+    status = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: dict[tuple, asyncio.Task] = {}
+        self.state = "idle"
+        self.message = ""
+
+    def _set(self, state: str, message: str) -> None:
+        self.state, self.message = state, message
+        self.status.emit(state, message)
+
+    async def recognizer(self, choice: EngineChoice, api_key: str = "") -> Recognizer:
+        """A prepared recognizer for `choice`. Raises RecognitionError (code ModelNotFound
+        when the on-device model is missing, EngineMissing when an engine is not installed)."""
+        if choice.cloud:
+            return await self._cloud(choice, api_key)
+        key = choice.cache_key()
+        task = self._tasks.get(key)
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            task = self._tasks[key] = asyncio.ensure_future(self._load_local(choice))
+        # shield: a session that is cancelled while waiting must not abort the shared load
+        return await asyncio.shield(task)
+
+    async def preload(self, choice: EngineChoice) -> None:
+        """Start loading the on-device engine now; errors are reported through `status`."""
+        if choice.cloud:
+            return
+        try:
+            await self.recognizer(choice)
+        except RecognitionError:
+            pass  # already reported by _load_local; Start will show the dialog
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("preloading the speech engine failed")
+
+    def loaded(self, choice: EngineChoice) -> bool:
+        task = self._tasks.get(choice.cache_key())
+        return bool(task and task.done() and not task.cancelled() and task.exception() is None)
+
+    async def _load_local(self, choice: EngineChoice) -> Recognizer:
+        self._set("loading", self.tr("Loading the speech model…"))
+        try:
+            # The import alone pulls in faster-whisper, CTranslate2 and onnxruntime: do it
+            # in a worker thread so the window keeps painting.
+            module = await asyncio.to_thread(importlib.import_module, "captioner.recognition.local.whisper")
+        except ImportError as exc:
+            message = self.tr("The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.").replace("%1", str(exc))
+            self._set("error", message)
+            raise RecognitionError(ENGINE_MISSING, message) from exc
+        try:
+            recognizer = module.LocalRecognizer(model_dir=choice.model_dir or None)
+            await recognizer.prepare()
+        except RecognitionError as exc:
+            self._set("error", exc.message)
+            raise
+        except Exception as exc:  # a broken model file must become a message, not a traceback
+            log.exception("loading the speech model failed")
+            message = self.tr("The speech model could not be loaded: %1").replace("%1", str(exc))
+            self._set("error", message)
+            raise RecognitionError(MODEL_NOT_FOUND, message) from exc
+        self._set("ready", self.tr("Speech model ready (on this device)"))
+        return recognizer
+
+    async def _cloud(self, choice: EngineChoice, api_key: str) -> Recognizer:
+        try:
+            module = importlib.import_module("captioner.recognition.dashscope.client")
+        except ModuleNotFoundError as exc:
+            message = self.tr("The Alibaba Cloud engine is not available in this version of Captioner.")
+            self._set("error", message)
+            raise RecognitionError(ENGINE_MISSING, message) from exc
+        try:
+            recognizer = module.DashScopeRecognizer(
+                url=choice.url or None,
+                region=None if choice.url else choice.region,
+                api_key=api_key or None,
+                workspace=choice.workspace or None,
+            )
+        except RecognitionError as exc:  # no API key anywhere: the message says where to put one
+            self._set("error", exc.message)
+            raise
+        except ValueError as exc:  # a malformed URL or key
+            self._set("error", str(exc))
+            raise RecognitionError("InvalidParameter", str(exc)) from exc
+        self._set("ready", self.tr("Alibaba Cloud (%1)").replace("%1", choice.region))
+        return recognizer

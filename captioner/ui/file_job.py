@@ -1,0 +1,110 @@
+"""Caption a media file through the same pipeline, as fast as the engine goes, then save SRT.
+
+The file is read with MediaSource(realtime=False) into its own CaptionSession, so it uses
+exactly the code path of `captioner transcribe FILE --srt OUT`. Progress is the session
+clock against the file's duration. Cancel abandons the job (nothing is written); the
+subtitle file is written atomically only once every final is in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from captioner.audio.frames import AudioSourceError
+from captioner.pipeline import CaptionSession
+from captioner.recognition.events import RecognitionError
+from captioner.settings import RecognitionSettings
+from captioner.ui.choices import EngineChoice
+from captioner.ui.engine_host import EngineHost
+from captioner.ui.session_adapter import SessionAdapter
+
+log = logging.getLogger(__name__)
+
+
+def default_srt_path(media: str | Path) -> Path:
+    """Subtitles next to the media file, as players look for them (talk.mp4 -> talk.srt)."""
+    return Path(media).with_suffix(".srt")
+
+
+class FileCaptionJob(QObject):
+    progress = Signal(float)  # 0..1
+    partial = Signal(str)
+    final = Signal(str)
+    status = Signal(str)
+    #: Done: the subtitle file written, and how many sentences it holds.
+    succeeded = Signal(str, int)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, engines: EngineHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engines = engines
+        self.adapter = SessionAdapter(self)
+        self.adapter.partial.connect(lambda s: self.partial.emit(s.text))
+        self.adapter.final.connect(lambda s: self.final.emit(s.text))
+        self.adapter.position.connect(self._on_position)
+        self.adapter.source_failed.connect(self._on_source_failed)
+        self._source_error = ""
+        self._task: asyncio.Task | None = None
+        self._duration_ms: int | None = None
+        self.session: CaptionSession | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(
+        self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str = ""
+    ) -> asyncio.Task:
+        self._task = asyncio.ensure_future(self._run(Path(media), Path(srt), engine, settings, api_key))
+        return self._task
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            if self.session is not None:
+                self.session.source.close()
+            self._task.cancel()
+
+    def _on_position(self, position_ms: int) -> None:
+        if self._duration_ms:
+            self.progress.emit(min(1.0, position_ms / self._duration_ms))
+
+    async def _run(self, media: Path, srt: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str) -> None:
+        from captioner.audio.media import MediaSource
+        from captioner.transcript.export import write_exports
+
+        self._source_error = ""
+        try:
+            self.status.emit(self.tr("Opening %1…").replace("%1", media.name))
+            source = await asyncio.to_thread(MediaSource, media, realtime=False)
+            self._duration_ms = source.duration_ms
+            self.status.emit(self.tr("Loading the speech engine…"))
+            recognizer = await self.engines.recognizer(engine, api_key)
+            self.status.emit(self.tr("Captioning %1…").replace("%1", media.name))
+            self.session = CaptionSession(source, recognizer, settings)
+            self.adapter.attach(self.session)
+            transcript = await self.session.run()
+            if self._source_error:  # damaged or truncated: don't pass half a film off as whole
+                raise AudioSourceError(self._source_error)
+            await asyncio.to_thread(write_exports, transcript.finals, srt=srt)
+        except asyncio.CancelledError:
+            self.cancelled.emit()
+            raise
+        except (AudioSourceError, RecognitionError, OSError) as exc:
+            self.failed.emit(getattr(exc, "message", None) or str(exc))
+            return
+        except Exception as exc:
+            log.exception("captioning %s failed", media)
+            self.failed.emit(str(exc))
+            return
+        finally:
+            self.adapter.detach()
+        self.progress.emit(1.0)
+        self.succeeded.emit(str(srt), len(transcript.finals))
+
+    def _on_source_failed(self, message: str) -> None:
+        self._source_error = message

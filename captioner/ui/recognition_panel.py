@@ -1,0 +1,248 @@
+"""Recognition settings: language hints, sentence breaking (VAD or semantic), silence, noise.
+
+Every control's range comes from captioner.settings (the DashScope ranges), so a value
+out of range cannot be typed, and the whole set is validated once more by building a
+RecognitionSettings: the panel can never hand the pipeline settings the service or the
+local engine would refuse. The offered languages follow the model (Fun-ASR: zh, en, ja;
+Paraformer v2: the longer list).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from captioner.settings import (
+    MAX_SENTENCE_SILENCE_RANGE,
+    MODEL_LANGUAGES,
+    SPEECH_NOISE_THRESHOLD_RANGE,
+    RecognitionSettings,
+    SettingsError,
+)
+
+
+def language_name(code: str) -> str:
+    """A language's name in the UI language, with its code."""
+    translate = QCoreApplication.translate
+    names = {
+        "zh": translate("Languages", "Chinese"), "en": translate("Languages", "English"), "ja": translate("Languages", "Japanese"),
+        "yue": translate("Languages", "Cantonese"), "ko": translate("Languages", "Korean"), "de": translate("Languages", "German"),
+        "fr": translate("Languages", "French"), "ru": translate("Languages", "Russian"), "es": translate("Languages", "Spanish"),
+        "it": translate("Languages", "Italian"), "pt": translate("Languages", "Portuguese"), "vi": translate("Languages", "Vietnamese"),
+        "th": translate("Languages", "Thai"), "ar": translate("Languages", "Arabic"), "hi": translate("Languages", "Hindi"),
+    }
+    return f"{names.get(code, code)} ({code})"
+
+
+def languages_for(model: str) -> tuple[str, ...]:
+    """Languages to offer for a model: its documented list, else the model family's."""
+    if model in MODEL_LANGUAGES:
+        return MODEL_LANGUAGES[model]
+    for name, langs in MODEL_LANGUAGES.items():
+        if model.startswith(name.rsplit("-", 1)[0]):
+            return langs
+    return MODEL_LANGUAGES["fun-asr-realtime"]
+
+
+class RecognitionPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, settings: RecognitionSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._base = settings or RecognitionSettings()
+        self._language_boxes: dict[str, QCheckBox] = {}
+
+        self.languages = QWidget(self)
+        self._languages_grid = QGridLayout(self.languages)
+        self._languages_grid.setContentsMargins(0, 0, 0, 0)
+        self.languages_hint = QLabel(self.tr("None ticked: the engine works the language out."), self)
+        self.languages_hint.setWordWrap(True)
+
+        self.vad_radio = QRadioButton(self.tr("At pauses (VAD)"), self)
+        self.semantic_radio = QRadioButton(self.tr("By meaning (semantic)"), self)
+        self.vad_radio.setToolTip(self.tr("A sentence ends after a silence; lowest delay."))
+        self.semantic_radio.setToolTip(self.tr("Sentences end where the meaning does; better sentences, a little more delay."))
+        group = QButtonGroup(self)
+        group.addButton(self.vad_radio)
+        group.addButton(self.semantic_radio)
+
+        lo, hi = MAX_SENTENCE_SILENCE_RANGE
+        self.max_silence = QSpinBox(self)
+        self.max_silence.setRange(lo, hi)
+        self.max_silence.setSingleStep(100)
+        self.max_silence.setSuffix(self.tr(" ms"))
+        self.max_silence.setToolTip(self.tr("Silence that ends a sentence (%1–%2 ms).").replace("%1", str(lo)).replace("%2", str(hi)))
+        self.multi_threshold = QCheckBox(self.tr("Multi-threshold mode"), self)
+        self.multi_threshold.setToolTip(self.tr("Keeps long sentences from running on."))
+
+        nlo, nhi = SPEECH_NOISE_THRESHOLD_RANGE
+        self.noise_custom = QCheckBox(self.tr("Custom noise threshold:"), self)
+        self.noise = QDoubleSpinBox(self)
+        self.noise.setRange(nlo, nhi)
+        self.noise.setSingleStep(0.05)
+        self.noise.setDecimals(2)
+        self.noise.setToolTip(
+            self.tr("Higher ignores more background noise but may miss quiet speech (%1 to %2).")
+            .replace("%1", f"{nlo:g}").replace("%2", f"{nhi:g}")
+        )
+
+        self.punctuation = QCheckBox(self.tr("Punctuation"), self)
+        self.itn = QCheckBox(self.tr("Write numbers as digits (ITN)"), self)
+        self.disfluency = QCheckBox(self.tr("Remove filler words (Paraformer)"), self)
+        self.heartbeat = QCheckBox(self.tr("Heartbeat (cloud)"), self)
+        self.heartbeat.setToolTip(self.tr("Keeps the cloud task alive through long silences."))
+        self.hot_words = QLineEdit(self)
+        self.hot_words.setPlaceholderText(self.tr("names, jargon… (comma-separated)"))
+        self.hot_words.setToolTip(self.tr("Words the on-device engine should expect."))
+        self.vocabulary = QLineEdit(self)
+        self.vocabulary.setPlaceholderText(self.tr("vocabulary id (Alibaba Cloud)"))
+
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828")
+        self.error.hide()
+
+        noise_row = QHBoxLayout()
+        noise_row.addWidget(self.noise_custom)
+        noise_row.addWidget(self.noise)
+        noise_row.addStretch(1)
+        breaking = QVBoxLayout()
+        breaking.addWidget(self.vad_radio)
+        breaking.addWidget(self.semantic_radio)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(self.tr("Languages:"), self.languages)
+        form.addRow("", self.languages_hint)
+        form.addRow(self.tr("Sentences end:"), breaking)
+        form.addRow(self.tr("Max sentence silence:"), self.max_silence)
+        form.addRow("", self.multi_threshold)
+        form.addRow("", noise_row)
+        form.addRow(self.tr("Hot words:"), self.hot_words)
+        form.addRow(self.tr("Vocabulary:"), self.vocabulary)
+        for box in (self.punctuation, self.itn, self.disfluency, self.heartbeat):
+            form.addRow("", box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+        self.set_settings(self._base)
+        for box in (self.multi_threshold, self.noise_custom, self.punctuation, self.itn, self.disfluency, self.heartbeat):
+            box.toggled.connect(self._edited)
+        self.vad_radio.toggled.connect(self._edited)
+        self.max_silence.valueChanged.connect(self._edited)
+        self.noise.valueChanged.connect(self._edited)
+        self.hot_words.editingFinished.connect(self._edited)
+        self.vocabulary.editingFinished.connect(self._edited)
+
+    # Languages ---------------------------------------------------------------------------
+
+    def set_model(self, model: str) -> None:
+        """Offer the languages `model` knows, keeping the ticks that still apply."""
+        model = model.strip() or self._base.model
+        ticked = self.language_hints()
+        self._base = self._safe_replace(model=model)
+        for box in self._language_boxes.values():
+            self._languages_grid.removeWidget(box)
+            box.deleteLater()
+        self._language_boxes = {}
+        for i, code in enumerate(languages_for(model)):
+            box = QCheckBox(language_name(code), self.languages)
+            box.setChecked(code in ticked)
+            box.toggled.connect(self._edited)
+            self._language_boxes[code] = box
+            self._languages_grid.addWidget(box, i // 3, i % 3)
+        self._edited()
+
+    def language_hints(self) -> tuple[str, ...]:
+        return tuple(code for code, box in self._language_boxes.items() if box.isChecked())
+
+    # Settings ---------------------------------------------------------------------------
+
+    def set_settings(self, settings: RecognitionSettings) -> None:
+        widgets = (self.vad_radio, self.semantic_radio, self.max_silence, self.multi_threshold, self.noise_custom,
+                   self.noise, self.punctuation, self.itn, self.disfluency, self.heartbeat)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self._base = settings
+            (self.semantic_radio if settings.semantic_punctuation_enabled else self.vad_radio).setChecked(True)
+            self.max_silence.setValue(settings.max_sentence_silence)
+            self.multi_threshold.setChecked(settings.multi_threshold_mode_enabled)
+            self.noise_custom.setChecked(settings.speech_noise_threshold is not None)
+            self.noise.setValue(settings.speech_noise_threshold or 0.0)
+            self.punctuation.setChecked(settings.punctuation_prediction_enabled)
+            self.itn.setChecked(settings.inverse_text_normalization_enabled)
+            self.disfluency.setChecked(settings.disfluency_removal_enabled)
+            self.heartbeat.setChecked(settings.heartbeat)
+            self.hot_words.setText(", ".join(settings.hot_words))
+            self.vocabulary.setText(settings.vocabulary_id or "")
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        ticked = set(settings.language_hints)
+        self.set_model(settings.model)
+        for code, box in self._language_boxes.items():
+            box.setChecked(code in ticked)
+        self._enable()
+
+    def settings(self) -> RecognitionSettings | None:
+        """The validated settings, or None (and the reason shown) if they are not valid."""
+        try:
+            settings = self._build()
+        except SettingsError as exc:
+            self.error.setText(self.tr("Invalid setting: %1").replace("%1", str(exc)))
+            self.error.show()
+            return None
+        self.error.hide()
+        return settings
+
+    def _build(self) -> RecognitionSettings:
+        hot = tuple(w.strip() for w in self.hot_words.text().replace("，", ",").split(",") if w.strip())
+        return RecognitionSettings(
+            **{
+                **self._base.to_dict(),
+                "language_hints": self.language_hints(),
+                "semantic_punctuation_enabled": self.semantic_radio.isChecked(),
+                "max_sentence_silence": self.max_silence.value(),
+                "multi_threshold_mode_enabled": self.multi_threshold.isChecked(),
+                "speech_noise_threshold": round(self.noise.value(), 2) if self.noise_custom.isChecked() else None,
+                "punctuation_prediction_enabled": self.punctuation.isChecked(),
+                "inverse_text_normalization_enabled": self.itn.isChecked(),
+                "disfluency_removal_enabled": self.disfluency.isChecked(),
+                "heartbeat": self.heartbeat.isChecked(),
+                "hot_words": hot,
+                "vocabulary_id": self.vocabulary.text().strip() or None,
+            }
+        )
+
+    def _safe_replace(self, **changes) -> RecognitionSettings:
+        try:
+            return self._base.replace(**changes)
+        except SettingsError:
+            return self._base
+
+    def _enable(self) -> None:
+        vad = self.vad_radio.isChecked()
+        self.max_silence.setEnabled(vad)
+        self.multi_threshold.setEnabled(vad)
+        self.noise.setEnabled(self.noise_custom.isChecked())
+
+    def _edited(self, *_args) -> None:
+        self._enable()
+        if self.settings() is not None:
+            self.changed.emit()
+

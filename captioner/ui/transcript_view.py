@@ -1,0 +1,256 @@
+"""The live transcript: finals with their times, searchable, selectable, copyable, exportable.
+
+Model/view all the way (TranscriptModel -> QSortFilterProxyModel -> QListView with a
+painting delegate), so a 12-hour session costs one row insertion per final and the view
+only lays out what it shows. The partial being spoken sits in a label under the list and
+is replaced in place; it joins the list only once it is final. The list follows new
+finals only while it is scrolled to the bottom, so reading back is never interrupted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from captioner.recognition.events import Sentence
+from captioner.ui.transcript_model import SentenceRole, TimeTextRole, TranscriptModel, line_with_times
+
+MARGIN = 4
+GAP = 10
+
+
+class SentenceDelegate(QStyledItemDelegate):
+    """Paints "HH:MM:SS  text", the time dimmed, the text wrapped to the view's width."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def _time_width(self, metrics: QFontMetrics) -> int:
+        return metrics.horizontalAdvance("00:00:00") + GAP
+
+    def _text_rect(self, rect: QRect, metrics: QFontMetrics) -> QRect:
+        return rect.adjusted(MARGIN + self._time_width(metrics), MARGIN, -MARGIN, -MARGIN)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        metrics = QFontMetrics(option.font)
+        width = max(100, self._view.viewport().width())
+        text_rect = self._text_rect(QRect(0, 0, width, 1_000_000), metrics)
+        bounds = metrics.boundingRect(text_rect, int(Qt.TextFlag.TextWordWrap), index.data() or "")
+        return QSize(width, max(metrics.height(), bounds.height()) + 2 * MARGIN)
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QGuiApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        metrics = QFontMetrics(opt.font)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        group = QPalette.ColorGroup.Active if opt.state & QStyle.StateFlag.State_Active else QPalette.ColorGroup.Inactive
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        time_colour = opt.palette.color(group, text_role)
+        if not selected:
+            time_colour = opt.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        painter.setPen(time_colour)
+        time_rect = opt.rect.adjusted(MARGIN, MARGIN, 0, -MARGIN)
+        painter.drawText(time_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), index.data(TimeTextRole) or "")
+        painter.setPen(opt.palette.color(group, text_role))
+        painter.drawText(self._text_rect(opt.rect, metrics), int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop), index.data() or "")
+        painter.restore()
+
+
+class TranscriptFilter(QSortFilterProxyModel):
+    """Case-insensitive substring filter on the sentence text (no sorting: arrival order)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterRole(Qt.ItemDataRole.DisplayRole)
+
+
+class TranscriptView(QWidget):
+    """Finals list + search box + the partial line. `model` is the single source of truth."""
+
+    #: The user asked to export (the window owns the dialog and the file writing).
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TranscriptModel(self)
+        self.proxy = TranscriptFilter(self)
+        self.proxy.setSourceModel(self.model)
+        #: Finals not yet in any exported file (the window asks before they are lost).
+        self.unsaved = 0
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Search the transcript"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.count_label = QLabel(self)
+        self.export_button = QPushButton(self.tr("Export…"), self)
+        self.export_button.setToolTip(self.tr("Save the transcript as SRT, WebVTT, text or JSON"))
+        self.export_button.clicked.connect(self.export_requested)
+
+        self.list = QListView(self)
+        self.list.setModel(self.proxy)
+        self.list.setItemDelegate(SentenceDelegate(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(200)
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setAccessibleName(self.tr("Transcript"))
+
+        self.copy_action = QAction(self.tr("Copy with times"), self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.copy_action.triggered.connect(self.copy_selection)
+        self.select_all_action = QAction(self.tr("Select all"), self)
+        self.select_all_action.setShortcut(QKeySequence.StandardKey.SelectAll)
+        self.select_all_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.select_all_action.triggered.connect(self.list.selectAll)
+        self.list.addActions([self.copy_action, self.select_all_action])
+        # QAbstractItemView claims Ctrl+C for itself (copying the current item's text
+        # only), so the shortcut never reaches the action: take the key press here.
+        self.list.installEventFilter(self)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+        self.partial_label = QLabel(self)
+        self.partial_label.setWordWrap(True)
+        self.partial_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.partial_label.font()
+        font.setItalic(True)
+        self.partial_label.setFont(font)
+        self.partial_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.partial_label.setAccessibleName(self.tr("Being spoken"))
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.partial_label)
+        self._follow = True
+        bar = self.list.verticalScrollBar()
+        bar.valueChanged.connect(self._scrolled)
+        bar.rangeChanged.connect(self._range_changed)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+        self._update_count()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.list and event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            return True
+        return super().eventFilter(obj, event)
+
+    # Content -------------------------------------------------------------------------
+
+    def add_final(self, sentence: Sentence) -> None:
+        self.model.append(sentence)
+        self.unsaved += 1
+        self.partial_label.clear()
+
+    def _scrolled(self, value: int) -> None:
+        # Follow new finals only while the user is at the bottom (reading back stays put).
+        bar = self.list.verticalScrollBar()
+        self._follow = value >= bar.maximum() - 4
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._follow:
+            self.list.verticalScrollBar().setValue(maximum)
+
+    def set_partial(self, text: str) -> None:
+        self.partial_label.setText(text)
+
+    def load(self, sentences: list[Sentence], *, unsaved: bool = True) -> None:
+        """Replace the content (a recovered session)."""
+        self.model.clear()
+        self.model.extend(sentences)
+        self.unsaved = len(sentences) if unsaved else 0
+        self.partial_label.clear()
+        self._follow = True
+        self.list.scrollToBottom()
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.unsaved = 0
+        self.partial_label.clear()
+
+    def sentences(self) -> list[Sentence]:
+        return self.model.sentences()
+
+    def mark_saved(self) -> None:
+        self.unsaved = 0
+
+    def _update_count(self, *_args) -> None:
+        n = self.model.rowCount()
+        self.count_label.setText(self.tr("%n sentence(s)", "", n))
+        self.export_button.setEnabled(n > 0)
+
+    # Copying -------------------------------------------------------------------------
+
+    def selected_sentences(self) -> list[Sentence]:
+        rows = sorted(index.row() for index in self.list.selectionModel().selectedRows())
+        return [self.proxy.index(row, 0).data(SentenceRole) for row in rows]
+
+    def copy_selection(self) -> str:
+        """Copy the selected lines, each with its times, to the clipboard."""
+        text = "\n".join(line_with_times(s) for s in self.selected_sentences())
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return text
+
+    def select_rows(self, first: int, last: int) -> None:
+        """Select visible rows first..last (tests and keyboard users)."""
+        selection = self.list.selectionModel()
+        selection.clearSelection()
+        for row in range(first, last + 1):
+            selection.select(self.proxy.index(row, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def export_formats() -> dict[str, str]:
+    """File-dialog filter per export format (the key is write_exports' argument name)."""
+    from PySide6.QtCore import QCoreApplication
+
+    translate = QCoreApplication.translate
+    return {
+        "srt": translate("TranscriptView", "SubRip subtitles (*.srt)"),
+        "vtt": translate("TranscriptView", "WebVTT subtitles (*.vtt)"),
+        "txt": translate("TranscriptView", "Plain text (*.txt)"),
+        "json": translate("TranscriptView", "JSON transcript (*.json)"),
+    }
+
+
+def format_for(path: str, chosen_filter: str = "") -> str:
+    """Which format to write: the file's extension, else the filter the user picked."""
+    ext = Path(path).suffix.lower().lstrip(".")
+    if ext in ("srt", "vtt", "txt", "json"):
+        return ext
+    for fmt, filt in export_formats().items():
+        if filt == chosen_filter:
+            return fmt
+    return "srt"

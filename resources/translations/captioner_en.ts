@@ -1,0 +1,1252 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en_US">
+    <context>
+        <name>App</name>
+        <message>
+            <location filename="../../captioner/ui/app.py" line="102" />
+            <source>Something went wrong inside Captioner.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>CaptionController</name>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="177" />
+            <source>Loading the speech engine…</source>
+            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. Error codes that mean "the API key": missing (client) or refused (service, 401). (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="177" />
+            <source>Connecting…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="186" />
+            <source>Opening the input…</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>CaptionOverlay</name>
+        <message>
+            <location filename="../../captioner/ui/overlay.py" line="50" />
+            <source>Captions</source>
+            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay.py" line="55" />
+            <source>Captions will appear here</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay.py" line="60" />
+            <source>Drag to resize</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>EngineHost</name>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="73" />
+            <source>Loading the speech model…</source>
+            <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="79" />
+            <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="90" />
+            <source>The speech model could not be loaded: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="93" />
+            <source>Speech model ready (on this device)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="100" />
+            <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="116" />
+            <source>Alibaba Cloud (%1)</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>EnginePanel</name>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="43" />
+            <source>On this device (offline)</source>
+            <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="44" />
+            <source>Alibaba Cloud Model Studio</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="45" />
+            <source>Speech is recognised on this computer; nothing leaves it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="46" />
+            <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="55" />
+            <source>Built-in English model (whisper tiny.en)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="56" />
+            <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="57" />
+            <source>Choose…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="61" />
+            <source>Model folder:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="68" />
+            <source>China (Beijing)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="69" />
+            <source>International (Singapore)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="73" />
+            <source>Realtime recognition model; you can type another model's name.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="76" />
+            <source>sk-… (stored in the system keyring)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <source>API key</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <source>Show the key</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="87" />
+            <source>optional</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="89" />
+            <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="90" />
+            <source>The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="96" />
+            <source>Region:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="97" />
+            <source>Model:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <source>API key:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <source>Workspace:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="101" />
+            <source>Custom URL:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="184" />
+            <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="203" />
+            <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="206" />
+            <source>No system keyring is available: the key is kept only until Captioner quits.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="208" />
+            <source>The key is stored in the system keyring.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="210" />
+            <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="218" />
+            <source>The key contains spaces or line breaks; paste it again.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="231" />
+            <source>Choose a whisper model folder</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>FileCaptionDialog</name>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="24" />
+            <source>Caption a file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="41" />
+            <source>Open folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="62" />
+            <source>Captioning %1
+Subtitles will be saved to %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="63" />
+            <source>Cancel</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/file_dialog.py" line="80" />
+            <source>Saved %n sentence(s) to %1</source>
+            <translation>
+                <numerusform>Saved %n sentence to %1</numerusform>
+                <numerusform>Saved %n sentences to %1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="81" />
+            <location filename="../../captioner/ui/file_dialog.py" line="86" />
+            <location filename="../../captioner/ui/file_dialog.py" line="90" />
+            <source>Close</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="85" />
+            <source>Captioning failed: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="89" />
+            <source>Cancelled; nothing was saved.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>FileCaptionJob</name>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="82" />
+            <source>Opening %1…</source>
+            <extracomment>Done: the subtitle file written, and how many sentences it holds.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="85" />
+            <source>Loading the speech engine…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="87" />
+            <source>Captioning %1…</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>Languages</name>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <source>Chinese</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <source>English</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <source>Japanese</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <source>Cantonese</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <source>Korean</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <source>German</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <source>French</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <source>Russian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <source>Spanish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <source>Italian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <source>Portuguese</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <source>Vietnamese</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <source>Thai</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <source>Arabic</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <source>Hindi</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>LevelMeter</name>
+        <message>
+            <location filename="../../captioner/ui/level_meter.py" line="35" />
+            <source>Input level</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/level_meter.py" line="55" />
+            <source>%1 dBFS</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="88" />
+            <source>Captioner</source>
+            <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="107" />
+            <source>Input</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="108" />
+            <source>Engine</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="109" />
+            <source>Recognition</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <source>Overlay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="118" />
+            <location filename="../../captioner/ui/main_window.py" line="190" />
+            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <source>Start captions</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="124" />
+            <source>Engine and recognition changes apply when you next start.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="191" />
+            <location filename="../../captioner/ui/main_window.py" line="554" />
+            <source>Show overlay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <source>Click-through overlay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="195" />
+            <source>Show Captioner window</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="196" />
+            <source>Quit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <source>Export transcript…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <source>Caption a file…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <source>Recover an unfinished session…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <source>Clear transcript</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <source>Search transcript</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <source>Play the demo recording</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <source>&amp;File</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <source>&amp;Captions</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="216" />
+            <source>&amp;View</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="217" />
+            <source>Language</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="219" />
+            <source>System language</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="305" />
+            <source>Fix the recognition settings first.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <source>Start a new transcript?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="337" />
+            <source>The current transcript has not been exported.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="340" />
+            <source>It stays in the session journal either way.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <source>Stop</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <source>Stopping…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <source>Stop captions</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <source>Captioner — %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="380" />
+            <source>Listening…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="383" />
+            <source>Captions will appear here</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <source>Input stopped: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="370" />
+            <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="404" />
+            <source>Captions are falling behind: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <source>Captioning stopped</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <source>Recognition failed.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="431" />
+            <source>Speech model missing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <source>Captioner cannot recognise speech on this device yet.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="434" />
+            <source>Choose a model folder…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="435" />
+            <source>Use Alibaba Cloud</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="446" />
+            <source>API key needed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="447" />
+            <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="450" />
+            <source>Enter the key</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="451" />
+            <source>Use this device instead</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="461" />
+            <source>Cannot listen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="462" />
+            <source>The input could not be opened.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <source>Play the demo instead</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="478" />
+            <source>No microphone found</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <source>Captioner found no microphone on this computer.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="481" />
+            <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="483" />
+            <source>Play the demo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="569" />
+            <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="573" />
+            <source>Click-through is on</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="592" />
+            <source>Nothing to export yet.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="597" />
+            <source>Export transcript</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <source>Export failed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <source>The file could not be written.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="616" />
+            <source>Saved %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="625" />
+            <source>Caption a file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <source>Audio and video (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <source>All files (*)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="632" />
+            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <source>Save subtitles as</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="686" />
+            <source>No unfinished sessions.</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/main_window.py" line="700" />
+            <source>Recovered %n sentence(s); export them with File → Export.</source>
+            <translation>
+                <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
+                <numerusform>Recovered %n sentences; export them with File → Export.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="714" />
+            <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="732" />
+            <source>No microphone found: choose System audio, a file, or the demo.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="744" />
+            <source>The language changes the next time Captioner starts.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="772" />
+            <source>Finishing the last sentence…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="779" />
+            <source>Save the transcript?</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/main_window.py" line="780" />
+            <source>%n sentence(s) have not been exported.</source>
+            <translation>
+                <numerusform>%n sentence has not been exported.</numerusform>
+                <numerusform>%n sentences have not been exported.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="783" />
+            <source>They are also kept in the session journal.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>OverlayPanel</name>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="34" />
+            <source>Show the caption overlay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="35" />
+            <source>Click-through (clicks reach the window below)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="36" />
+            <source>Turn off again from the tray menu or with Ctrl+Shift+T.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="41" />
+            <source> pt</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
+            <source>Caption colour</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
+            <source>Colour while being spoken</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="45" />
+            <source>Background colour</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
+            <source>Background opacity</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="49" />
+            <source>Move to the bottom of the screen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
+            <source>Lines:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
+            <source>Font size:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
+            <source>Font:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
+            <source>Caption colour:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
+            <source>While being spoken:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
+            <source>Background:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="62" />
+            <source>Background opacity:</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>RecognitionPanel</name>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <source>None ticked: the engine works the language out.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <source>At pauses (VAD)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <source>By meaning (semantic)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
+            <source>A sentence ends after a silence; lowest delay.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="86" />
+            <source> ms</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="87" />
+            <source>Silence that ends a sentence (%1–%2 ms).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
+            <source>Multi-threshold mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
+            <source>Keeps long sentences from running on.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
+            <source>Custom noise threshold:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="98" />
+            <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
+            <source>Punctuation</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
+            <source>Write numbers as digits (ITN)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="104" />
+            <source>Remove filler words (Paraformer)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
+            <source>Heartbeat (cloud)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
+            <source>Keeps the cloud task alive through long silences.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <source>names, jargon… (comma-separated)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <source>Words the on-device engine should expect.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
+            <source>vocabulary id (Alibaba Cloud)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
+            <source>Languages:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="129" />
+            <source>Sentences end:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
+            <source>Max sentence silence:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="133" />
+            <source>Hot words:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="134" />
+            <source>Vocabulary:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
+            <source>Invalid setting: %1</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>RecoveryDialog</name>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="59" />
+            <source>Recover captions</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="62" />
+            <source>Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/recovery.py" line="70" />
+            <source>%1 — %n sentence(s)</source>
+            <translation>
+                <numerusform>%1 — %n sentence</numerusform>
+                <numerusform>%1 — %n sentences</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="77" />
+            <source>Recover</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="78" />
+            <source>Dismiss</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="79" />
+            <source>Not now</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>SourcePicker</name>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="40" />
+            <location filename="../../captioner/ui/source_picker.py" line="45" />
+            <source>Microphone</source>
+            <extracomment>Peak below this (about -50 dBFS) counts as "nothing heard". Seconds of audio with nothing heard before the warning shows. The device lists were (re)read; the argument is the InputList.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="41" />
+            <source>System audio (what this computer plays)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="42" />
+            <source>Microphone and system audio</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="43" />
+            <source>Demo recording</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="47" />
+            <source>System audio source</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="50" />
+            <source>Look for devices again</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="53" />
+            <source>Test input</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="55" />
+            <source>Listen to the chosen input to check its level, without captioning</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="68" />
+            <source>Listen to:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="69" />
+            <source>Microphone:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="70" />
+            <source>System audio:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="76" />
+            <source>Level:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="125" />
+            <source>Audio devices could not be listed: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="141" />
+            <source>System default</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="143" />
+            <source> (default)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="182" />
+            <source>No audio detected. Is something playing? Check that the right output's monitor is chosen.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="183" />
+            <source>No audio detected. Check that the microphone is connected, not muted, and chosen here.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>Status</name>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="19" />
+            <source>Ready</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="20" />
+            <source>Starting…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="21" />
+            <source>Listening</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="22" />
+            <source>Reconnecting…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="23" />
+            <source>Finishing the last sentence…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="24" />
+            <source>Stopped</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="25" />
+            <source>Error</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="40" />
+            <location filename="../../captioner/ui/status_text.py" line="42" />
+            <source>final after</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="41" />
+            <source>first result after</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="43" />
+            <source>last reconnect took</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="50" />
+            <source>RTF %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="53" />
+            <source>%1 behind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="56" />
+            <source>reconnected %1×</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="59" />
+            <source>audio dropped</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>TranscriptView</name>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="103" />
+            <source>Search the transcript</source>
+            <extracomment>The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="107" />
+            <source>Export…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="108" />
+            <source>Save the transcript as SRT, WebVTT, text or JSON</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="122" />
+            <source>Transcript</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="124" />
+            <source>Copy with times</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="128" />
+            <source>Select all</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="145" />
+            <source>Being spoken</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/transcript_view.py" line="211" />
+            <source>%n sentence(s)</source>
+            <translation>
+                <numerusform>%n sentence</numerusform>
+                <numerusform>%n sentences</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="241" />
+            <source>SubRip subtitles (*.srt)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="242" />
+            <source>WebVTT subtitles (*.vtt)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="243" />
+            <source>Plain text (*.txt)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="244" />
+            <source>JSON transcript (*.json)</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>TrayIcon</name>
+        <message>
+            <location filename="../../captioner/ui/tray.py" line="45" />
+            <source>Captioner</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+</TS>

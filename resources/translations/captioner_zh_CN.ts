@@ -1,0 +1,1248 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+    <context>
+        <name>App</name>
+        <message>
+            <location filename="../../captioner/ui/app.py" line="102" />
+            <source>Something went wrong inside Captioner.</source>
+            <translation>Captioner 内部出现了错误。</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaptionController</name>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="177" />
+            <source>Loading the speech engine…</source>
+            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. Error codes that mean "the API key": missing (client) or refused (service, 401). (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
+            <translation>正在加载语音引擎…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="177" />
+            <source>Connecting…</source>
+            <translation>正在连接…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="186" />
+            <source>Opening the input…</source>
+            <translation>正在打开输入…</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaptionOverlay</name>
+        <message>
+            <location filename="../../captioner/ui/overlay.py" line="50" />
+            <source>Captions</source>
+            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
+            <translation>字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay.py" line="55" />
+            <source>Captions will appear here</source>
+            <translation>字幕将显示在这里</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay.py" line="60" />
+            <source>Drag to resize</source>
+            <translation>拖动以调整大小</translation>
+        </message>
+    </context>
+    <context>
+        <name>EngineHost</name>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="73" />
+            <source>Loading the speech model…</source>
+            <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
+            <translation>正在加载语音模型…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="79" />
+            <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
+            <translation>本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="90" />
+            <source>The speech model could not be loaded: %1</source>
+            <translation>无法加载语音模型：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="93" />
+            <source>Speech model ready (on this device)</source>
+            <translation>语音模型已就绪（本机）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="100" />
+            <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
+            <translation>此版本的 Captioner 不提供阿里云引擎。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="116" />
+            <source>Alibaba Cloud (%1)</source>
+            <translation>阿里云（%1）</translation>
+        </message>
+    </context>
+    <context>
+        <name>EnginePanel</name>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="43" />
+            <source>On this device (offline)</source>
+            <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
+            <translation>本机识别（离线）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="44" />
+            <source>Alibaba Cloud Model Studio</source>
+            <translation>阿里云百炼</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="45" />
+            <source>Speech is recognised on this computer; nothing leaves it.</source>
+            <translation>语音在这台电脑上识别，数据不会离开本机。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="46" />
+            <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
+            <translation>Fun-ASR / Paraformer 实时识别，需要 API Key。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="55" />
+            <source>Built-in English model (whisper tiny.en)</source>
+            <translation>内置英文模型（whisper tiny.en）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="56" />
+            <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
+            <translation>CTranslate2 格式的 whisper 模型文件夹；留空则使用内置模型。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="57" />
+            <source>Choose…</source>
+            <translation>选择…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="61" />
+            <source>Model folder:</source>
+            <translation>模型文件夹：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="68" />
+            <source>China (Beijing)</source>
+            <translation>中国（北京）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="69" />
+            <source>International (Singapore)</source>
+            <translation>国际（新加坡）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="73" />
+            <source>Realtime recognition model; you can type another model's name.</source>
+            <translation>实时识别模型；也可以输入其他模型名称。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="76" />
+            <source>sk-… (stored in the system keyring)</source>
+            <translation>sk-…（保存在系统密钥环中）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <source>API key</source>
+            <translation>API Key</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <source>Show the key</source>
+            <translation>显示密钥</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="87" />
+            <source>optional</source>
+            <translation>可选</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="89" />
+            <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
+            <translation>可选：wss://…（例如另一台电脑上的 `captioner serve`）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="90" />
+            <source>The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.</source>
+            <translation>已保存的 API Key 不会发送到自定义地址；如该服务器需要密钥，请设置 DASHSCOPE_API_KEY。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="96" />
+            <source>Region:</source>
+            <translation>地域：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="97" />
+            <source>Model:</source>
+            <translation>模型：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <source>API key:</source>
+            <translation>API Key：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <source>Workspace:</source>
+            <translation>业务空间：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="101" />
+            <source>Custom URL:</source>
+            <translation>自定义地址：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="184" />
+            <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
+            <translation>%1 仅在中国（北京）地域提供；新加坡地域请选择 Fun-ASR。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="203" />
+            <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
+            <translation>系统密钥环不可用（%1）：密钥只保留到 Captioner 退出。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="206" />
+            <source>No system keyring is available: the key is kept only until Captioner quits.</source>
+            <translation>系统密钥环不可用：密钥只保留到 Captioner 退出。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="208" />
+            <source>The key is stored in the system keyring.</source>
+            <translation>密钥已保存在系统密钥环中。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="210" />
+            <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
+            <translation>也可以设置环境变量 DASHSCOPE_API_KEY。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="218" />
+            <source>The key contains spaces or line breaks; paste it again.</source>
+            <translation>密钥中含有空格或换行，请重新粘贴。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="231" />
+            <source>Choose a whisper model folder</source>
+            <translation>选择 whisper 模型文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>FileCaptionDialog</name>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="24" />
+            <source>Caption a file</source>
+            <translation>为文件生成字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="41" />
+            <source>Open folder</source>
+            <translation>打开文件夹</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="62" />
+            <source>Captioning %1
+Subtitles will be saved to %2</source>
+            <translation>正在为 %1 生成字幕
+字幕将保存到 %2</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="63" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/file_dialog.py" line="80" />
+            <source>Saved %n sentence(s) to %1</source>
+            <translation>
+                <numerusform>已将 %n 句保存到 %1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="81" />
+            <location filename="../../captioner/ui/file_dialog.py" line="86" />
+            <location filename="../../captioner/ui/file_dialog.py" line="90" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="85" />
+            <source>Captioning failed: %1</source>
+            <translation>生成字幕失败：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="89" />
+            <source>Cancelled; nothing was saved.</source>
+            <translation>已取消，未保存任何内容。</translation>
+        </message>
+    </context>
+    <context>
+        <name>FileCaptionJob</name>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="82" />
+            <source>Opening %1…</source>
+            <extracomment>Done: the subtitle file written, and how many sentences it holds.</extracomment>
+            <translation>正在打开 %1…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="85" />
+            <source>Loading the speech engine…</source>
+            <translation>正在加载语音引擎…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="87" />
+            <source>Captioning %1…</source>
+            <translation>正在识别 %1…</translation>
+        </message>
+    </context>
+    <context>
+        <name>Languages</name>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <source>Chinese</source>
+            <translation>中文</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <source>English</source>
+            <translation>英语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <source>Japanese</source>
+            <translation>日语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <source>Cantonese</source>
+            <translation>粤语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <source>Korean</source>
+            <translation>韩语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <source>German</source>
+            <translation>德语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <source>French</source>
+            <translation>法语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <source>Russian</source>
+            <translation>俄语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <source>Spanish</source>
+            <translation>西班牙语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <source>Italian</source>
+            <translation>意大利语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <source>Portuguese</source>
+            <translation>葡萄牙语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <source>Vietnamese</source>
+            <translation>越南语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <source>Thai</source>
+            <translation>泰语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <source>Arabic</source>
+            <translation>阿拉伯语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <source>Hindi</source>
+            <translation>印地语</translation>
+        </message>
+    </context>
+    <context>
+        <name>LevelMeter</name>
+        <message>
+            <location filename="../../captioner/ui/level_meter.py" line="35" />
+            <source>Input level</source>
+            <translation>输入电平</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/level_meter.py" line="55" />
+            <source>%1 dBFS</source>
+            <translation>%1 dBFS</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="88" />
+            <source>Captioner</source>
+            <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
+            <translation>Captioner 实时字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="107" />
+            <source>Input</source>
+            <translation>输入</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="108" />
+            <source>Engine</source>
+            <translation>引擎</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="109" />
+            <source>Recognition</source>
+            <translation>识别</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <source>Overlay</source>
+            <translation>悬浮字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="118" />
+            <location filename="../../captioner/ui/main_window.py" line="190" />
+            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <source>Start captions</source>
+            <translation>开始字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="124" />
+            <source>Engine and recognition changes apply when you next start.</source>
+            <translation>引擎和识别设置将在下次开始时生效。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="191" />
+            <location filename="../../captioner/ui/main_window.py" line="554" />
+            <source>Show overlay</source>
+            <translation>显示悬浮字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <source>Click-through overlay</source>
+            <translation>悬浮字幕鼠标穿透</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="195" />
+            <source>Show Captioner window</source>
+            <translation>显示 Captioner 窗口</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="196" />
+            <source>Quit</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <source>Export transcript…</source>
+            <translation>导出文稿…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <source>Caption a file…</source>
+            <translation>为文件生成字幕…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <source>Recover an unfinished session…</source>
+            <translation>恢复未完成的会话…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <source>Clear transcript</source>
+            <translation>清空文稿</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <source>Search transcript</source>
+            <translation>搜索文稿</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <source>Play the demo recording</source>
+            <translation>播放演示录音</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <source>&amp;File</source>
+            <translation>文件(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <source>&amp;Captions</source>
+            <translation>字幕(&amp;C)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="216" />
+            <source>&amp;View</source>
+            <translation>视图(&amp;V)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="217" />
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="219" />
+            <source>System language</source>
+            <translation>跟随系统</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="305" />
+            <source>Fix the recognition settings first.</source>
+            <translation>请先修正识别设置。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <source>Start a new transcript?</source>
+            <translation>开始新的文稿？</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="337" />
+            <source>The current transcript has not been exported.</source>
+            <translation>当前文稿尚未导出。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="340" />
+            <source>It stays in the session journal either way.</source>
+            <translation>无论如何，它都会保留在会话日志中。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <source>Stop</source>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <source>Stopping…</source>
+            <translation>正在停止…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <source>Stop captions</source>
+            <translation>停止字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <source>Captioner — %1</source>
+            <translation>Captioner — %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="380" />
+            <source>Listening…</source>
+            <translation>正在聆听…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="383" />
+            <source>Captions will appear here</source>
+            <translation>字幕将显示在这里</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <source>Input stopped: %1</source>
+            <translation>输入已停止：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="370" />
+            <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
+            <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="404" />
+            <source>Captions are falling behind: %1</source>
+            <translation>字幕出现延迟：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <source>Captioning stopped</source>
+            <translation>字幕已停止</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <source>Recognition failed.</source>
+            <translation>识别失败。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="431" />
+            <source>Speech model missing</source>
+            <translation>缺少语音模型</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <source>Captioner cannot recognise speech on this device yet.</source>
+            <translation>Captioner 目前还无法在本机识别语音。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="434" />
+            <source>Choose a model folder…</source>
+            <translation>选择模型文件夹…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="435" />
+            <source>Use Alibaba Cloud</source>
+            <translation>使用阿里云</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="446" />
+            <source>API key needed</source>
+            <translation>需要 API Key</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="447" />
+            <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
+            <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="450" />
+            <source>Enter the key</source>
+            <translation>输入密钥</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="451" />
+            <source>Use this device instead</source>
+            <translation>改用本机识别</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="461" />
+            <source>Cannot listen</source>
+            <translation>无法收听</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="462" />
+            <source>The input could not be opened.</source>
+            <translation>无法打开输入。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <source>Play the demo instead</source>
+            <translation>改为播放演示</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="478" />
+            <source>No microphone found</source>
+            <translation>未找到麦克风</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <source>Captioner found no microphone on this computer.</source>
+            <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="481" />
+            <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
+            <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="483" />
+            <source>Play the demo</source>
+            <translation>播放演示</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="569" />
+            <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
+            <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="573" />
+            <source>Click-through is on</source>
+            <translation>鼠标穿透已开启</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="592" />
+            <source>Nothing to export yet.</source>
+            <translation>还没有可导出的内容。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="597" />
+            <source>Export transcript</source>
+            <translation>导出文稿</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <source>Export failed</source>
+            <translation>导出失败</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <source>The file could not be written.</source>
+            <translation>无法写入文件。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="616" />
+            <source>Saved %1</source>
+            <translation>已保存 %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="625" />
+            <source>Caption a file</source>
+            <translation>为文件生成字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <source>Audio and video (%1)</source>
+            <translation>音频和视频（%1）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <source>All files (*)</source>
+            <translation>所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="632" />
+            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <source>Save subtitles as</source>
+            <translation>字幕另存为</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="686" />
+            <source>No unfinished sessions.</source>
+            <translation>没有未完成的会话。</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/main_window.py" line="700" />
+            <source>Recovered %n sentence(s); export them with File → Export.</source>
+            <translation>
+                <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="714" />
+            <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
+            <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="732" />
+            <source>No microphone found: choose System audio, a file, or the demo.</source>
+            <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="744" />
+            <source>The language changes the next time Captioner starts.</source>
+            <translation>语言将在下次启动 Captioner 时更改。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="772" />
+            <source>Finishing the last sentence…</source>
+            <translation>正在完成最后一句…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="779" />
+            <source>Save the transcript?</source>
+            <translation>保存文稿？</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/main_window.py" line="780" />
+            <source>%n sentence(s) have not been exported.</source>
+            <translation>
+                <numerusform>有 %n 句尚未导出。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="783" />
+            <source>They are also kept in the session journal.</source>
+            <translation>它们也保存在会话日志中。</translation>
+        </message>
+    </context>
+    <context>
+        <name>OverlayPanel</name>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="34" />
+            <source>Show the caption overlay</source>
+            <translation>显示悬浮字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="35" />
+            <source>Click-through (clicks reach the window below)</source>
+            <translation>鼠标穿透（点击会传到下方窗口）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="36" />
+            <source>Turn off again from the tray menu or with Ctrl+Shift+T.</source>
+            <translation>可在托盘菜单中或按 Ctrl+Shift+T 关闭。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="41" />
+            <source> pt</source>
+            <translation> 磅</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
+            <source>Caption colour</source>
+            <translation>字幕颜色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
+            <source>Colour while being spoken</source>
+            <translation>识别中文字颜色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="45" />
+            <source>Background colour</source>
+            <translation>背景颜色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
+            <source>Background opacity</source>
+            <translation>背景不透明度</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="49" />
+            <source>Move to the bottom of the screen</source>
+            <translation>移到屏幕底部</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
+            <source>Lines:</source>
+            <translation>行数：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
+            <source>Font size:</source>
+            <translation>字号：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
+            <source>Font:</source>
+            <translation>字体：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
+            <source>Caption colour:</source>
+            <translation>字幕颜色：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
+            <source>While being spoken:</source>
+            <translation>识别中：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
+            <source>Background:</source>
+            <translation>背景：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="62" />
+            <source>Background opacity:</source>
+            <translation>背景不透明度：</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecognitionPanel</name>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <source>None ticked: the engine works the language out.</source>
+            <translation>都不勾选时，由引擎自动判断语言。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <source>At pauses (VAD)</source>
+            <translation>按停顿（VAD）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <source>By meaning (semantic)</source>
+            <translation>按语义</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
+            <source>A sentence ends after a silence; lowest delay.</source>
+            <translation>静音后断句；延迟最低。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
+            <translation>按语义断句；句子更完整，延迟稍高。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="86" />
+            <source> ms</source>
+            <translation> 毫秒</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="87" />
+            <source>Silence that ends a sentence (%1–%2 ms).</source>
+            <translation>多长的静音结束一句（%1–%2 毫秒）。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
+            <source>Multi-threshold mode</source>
+            <translation>多阈值模式</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
+            <source>Keeps long sentences from running on.</source>
+            <translation>避免句子过长。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
+            <source>Custom noise threshold:</source>
+            <translation>自定义噪声阈值：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="98" />
+            <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
+            <translation>数值越高，越能忽略背景噪声，但可能漏掉轻声说话（%1 到 %2）。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
+            <source>Punctuation</source>
+            <translation>标点</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
+            <source>Write numbers as digits (ITN)</source>
+            <translation>数字写成阿拉伯数字（ITN）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="104" />
+            <source>Remove filler words (Paraformer)</source>
+            <translation>过滤语气词（Paraformer）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
+            <source>Heartbeat (cloud)</source>
+            <translation>心跳（云端）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
+            <source>Keeps the cloud task alive through long silences.</source>
+            <translation>长时间静音时保持云端任务不断开。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <source>names, jargon… (comma-separated)</source>
+            <translation>人名、术语…（用逗号分隔）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <source>Words the on-device engine should expect.</source>
+            <translation>本机引擎应优先识别的词。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
+            <source>vocabulary id (Alibaba Cloud)</source>
+            <translation>热词表 ID（阿里云）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
+            <source>Languages:</source>
+            <translation>语言：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="129" />
+            <source>Sentences end:</source>
+            <translation>断句方式：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
+            <source>Max sentence silence:</source>
+            <translation>最大断句静音：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="133" />
+            <source>Hot words:</source>
+            <translation>热词：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="134" />
+            <source>Vocabulary:</source>
+            <translation>热词表：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
+            <source>Invalid setting: %1</source>
+            <translation>设置无效：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecoveryDialog</name>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="59" />
+            <source>Recover captions</source>
+            <translation>恢复字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="62" />
+            <source>Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.</source>
+            <translation>以下会话没有正常结束（Captioner 可能被意外关闭）。字幕在生成时已经保存。恢复后即可查看和导出。</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/recovery.py" line="70" />
+            <source>%1 — %n sentence(s)</source>
+            <translation>
+                <numerusform>%1 — %n 句</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="77" />
+            <source>Recover</source>
+            <translation>恢复</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="78" />
+            <source>Dismiss</source>
+            <translation>忽略</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="79" />
+            <source>Not now</source>
+            <translation>以后再说</translation>
+        </message>
+    </context>
+    <context>
+        <name>SourcePicker</name>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="40" />
+            <location filename="../../captioner/ui/source_picker.py" line="45" />
+            <source>Microphone</source>
+            <extracomment>Peak below this (about -50 dBFS) counts as "nothing heard". Seconds of audio with nothing heard before the warning shows. The device lists were (re)read; the argument is the InputList.</extracomment>
+            <translation>麦克风</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="41" />
+            <source>System audio (what this computer plays)</source>
+            <translation>系统声音（电脑正在播放的声音）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="42" />
+            <source>Microphone and system audio</source>
+            <translation>麦克风和系统声音</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="43" />
+            <source>Demo recording</source>
+            <translation>演示录音</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="47" />
+            <source>System audio source</source>
+            <translation>系统声音来源</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="50" />
+            <source>Look for devices again</source>
+            <translation>重新查找设备</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="53" />
+            <source>Test input</source>
+            <translation>测试输入</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="55" />
+            <source>Listen to the chosen input to check its level, without captioning</source>
+            <translation>收听所选输入以检查音量，不生成字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="68" />
+            <source>Listen to:</source>
+            <translation>收听：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="69" />
+            <source>Microphone:</source>
+            <translation>麦克风：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="70" />
+            <source>System audio:</source>
+            <translation>系统声音：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="76" />
+            <source>Level:</source>
+            <translation>音量：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="125" />
+            <source>Audio devices could not be listed: %1</source>
+            <translation>无法列出音频设备：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="141" />
+            <source>System default</source>
+            <translation>系统默认</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="143" />
+            <source> (default)</source>
+            <translation>（默认）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="182" />
+            <source>No audio detected. Is something playing? Check that the right output's monitor is chosen.</source>
+            <translation>没有检测到声音。是否有声音在播放？请检查是否选择了正确的输出监听源。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="183" />
+            <source>No audio detected. Check that the microphone is connected, not muted, and chosen here.</source>
+            <translation>没有检测到声音。请检查麦克风是否已连接、未静音，并已在此处选中。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Status</name>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="19" />
+            <source>Ready</source>
+            <translation>就绪</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="20" />
+            <source>Starting…</source>
+            <translation>正在启动…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="21" />
+            <source>Listening</source>
+            <translation>正在聆听</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="22" />
+            <source>Reconnecting…</source>
+            <translation>正在重新连接…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="23" />
+            <source>Finishing the last sentence…</source>
+            <translation>正在完成最后一句…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="24" />
+            <source>Stopped</source>
+            <translation>已停止</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="25" />
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="40" />
+            <location filename="../../captioner/ui/status_text.py" line="42" />
+            <source>final after</source>
+            <translation>定稿延迟</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="41" />
+            <source>first result after</source>
+            <translation>首包延迟</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="43" />
+            <source>last reconnect took</source>
+            <translation>上次重连耗时</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="50" />
+            <source>RTF %1</source>
+            <translation>实时率 %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="53" />
+            <source>%1 behind</source>
+            <translation>落后 %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="56" />
+            <source>reconnected %1×</source>
+            <translation>已重连 %1 次</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/status_text.py" line="59" />
+            <source>audio dropped</source>
+            <translation>有音频丢失</translation>
+        </message>
+    </context>
+    <context>
+        <name>TranscriptView</name>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="103" />
+            <source>Search the transcript</source>
+            <extracomment>The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
+            <translation>搜索文稿</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="107" />
+            <source>Export…</source>
+            <translation>导出…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="108" />
+            <source>Save the transcript as SRT, WebVTT, text or JSON</source>
+            <translation>将文稿保存为 SRT、WebVTT、文本或 JSON</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="122" />
+            <source>Transcript</source>
+            <translation>文稿</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="124" />
+            <source>Copy with times</source>
+            <translation>连同时间复制</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="128" />
+            <source>Select all</source>
+            <translation>全选</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="145" />
+            <source>Being spoken</source>
+            <translation>识别中</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/transcript_view.py" line="211" />
+            <source>%n sentence(s)</source>
+            <translation>
+                <numerusform>%n 句</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="241" />
+            <source>SubRip subtitles (*.srt)</source>
+            <translation>SubRip 字幕 (*.srt)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="242" />
+            <source>WebVTT subtitles (*.vtt)</source>
+            <translation>WebVTT 字幕 (*.vtt)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="243" />
+            <source>Plain text (*.txt)</source>
+            <translation>纯文本 (*.txt)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_view.py" line="244" />
+            <source>JSON transcript (*.json)</source>
+            <translation>JSON 文稿 (*.json)</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrayIcon</name>
+        <message>
+            <location filename="../../captioner/ui/tray.py" line="45" />
+            <source>Captioner</source>
+            <translation>Captioner 实时字幕</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,85 @@
+"""UI translations: every string is translatable, zh_CN is complete, the .qm files load."""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
+
+from captioner.resources import resources_dir
+
+TRANSLATIONS = resources_dir() / "translations"
+sys.path.insert(0, str(TRANSLATIONS))
+from zh_CN import ZH_CN  # noqa: E402
+
+
+def messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
+    root = ET.parse(ts).getroot()
+    return {(c.findtext("name"), m.findtext("source")): m for c in root.iter("context") for m in c.iter("message")}
+
+
+@pytest.fixture
+def installed(qapp):
+    added = []
+
+    def install(locale: str):
+        from captioner.ui.app import install_translators
+
+        added.extend(install_translators(qapp, locale))
+
+    yield install
+    for translator in added:
+        qapp.removeTranslator(translator)
+    QLocale.setDefault(QLocale("en_US"))
+
+
+def test_the_ts_files_cover_every_string_in_the_code(tmp_path):
+    """Regenerate from the sources: nothing new may be missing from the committed .ts."""
+    fresh = tmp_path / "fresh.ts"
+    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
+    sources = sorted(str(p) for p in (Path(__file__).parent.parent / "captioner" / "ui").glob("*.py"))
+    subprocess.run([str(lupdate), *sources, "-ts", str(fresh)], check=True, capture_output=True)
+    wanted = set(messages(fresh))
+    assert len(wanted) > 150
+    for locale in ("zh_CN", "en"):
+        committed = set(messages(TRANSLATIONS / f"captioner_{locale}.ts"))
+        assert wanted <= committed, f"run resources/translations/update.py: {sorted(wanted - committed)[:5]}"
+
+
+def test_zh_cn_is_complete():
+    unfinished = [src for (ctx, src), m in messages(TRANSLATIONS / "captioner_zh_CN.ts").items()
+                  if m.find("translation").get("type") == "unfinished"]
+    assert unfinished == []
+
+
+def test_zh_cn_translator_loads_and_translates_the_window(qtbot, qapp, installed, qloop, ui_store):
+    installed("zh_CN")
+    assert QCoreApplication.translate("MainWindow", "Start captions") == "开始字幕"
+    assert QCoreApplication.translate("TranscriptView", "%n sentence(s)", "", 3) == "3 句"
+    from captioner.ui.main_window import MainWindow
+
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    assert window.start_button.text() == "开始字幕"
+    assert window.overlay.visible_lines() == ["字幕将显示在这里"]
+    assert [window.tabs.tabText(i) for i in range(4)] == ["输入", "引擎", "识别", "悬浮字幕"]
+    assert window.state_label.text() == "就绪"
+
+
+def test_english_plurals(installed):
+    installed("en")
+    assert QCoreApplication.translate("TranscriptView", "%n sentence(s)", "", 1) == "1 sentence"
+    assert QCoreApplication.translate("TranscriptView", "%n sentence(s)", "", 2) == "2 sentences"
+
+
+def test_compiled_qm_matches_the_strings():
+    translator = QTranslator()
+    assert translator.load(str(TRANSLATIONS / "captioner_zh_CN.qm"))
+    for (context, source), message in messages(TRANSLATIONS / "captioner_zh_CN.ts").items():
+        if message.get("numerus") != "yes":
+            assert translator.translate(context, source) == ZH_CN[source]
+

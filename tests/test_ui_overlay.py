@@ -1,0 +1,212 @@
+"""The caption overlay: window flags, in-place partials, rolling lines, click-through,
+and where it goes when screens change."""
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QWidget
+
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
+
+from captioner.ui.overlay import CaptionOverlay
+from captioner.ui.overlay_placement import OverlayPlacement, clamp_to_screens, default_overlay_rect, screen_setup_key
+from captioner.ui.store import OverlayStyle
+
+
+def make(qtbot, **style) -> CaptionOverlay:
+    overlay = CaptionOverlay(OverlayStyle(**style))
+    qtbot.addWidget(overlay)
+    overlay.resize(900, 200)
+    return overlay
+
+
+def test_window_is_a_frameless_non_activating_always_on_top_tool(qtbot):
+    overlay = make(qtbot)
+    flags = overlay.windowFlags()
+    for flag in (Qt.WindowType.FramelessWindowHint, Qt.WindowType.WindowStaysOnTopHint, Qt.WindowType.Tool,
+                 Qt.WindowType.WindowDoesNotAcceptFocus):
+        assert flags & flag
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+    assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_placeholder_before_anything_is_said(qtbot):
+    overlay = make(qtbot)
+    overlay.show()
+    assert overlay.visible_lines() == ["Captions will appear here"]
+
+
+def test_partial_is_replaced_in_place_without_new_widgets(qtbot):
+    overlay = make(qtbot)
+    overlay.show()
+    children = overlay.findChildren(QWidget)
+    paints = []
+    spy = _Spy(paints)
+    overlay.installEventFilter(spy)
+    overlay.set_partial("hello")
+    overlay.set_partial("hello wor")
+    overlay.set_partial("hello world")
+    assert overlay.partial_text() == "hello world"
+    assert overlay.visible_lines() == ["hello world"]  # one line, replaced, never stacked
+    overlay.add_final("Hello world.")
+    assert overlay.partial_text() == ""
+    assert overlay.final_lines() == ["Hello world."]
+    overlay.set_partial("next one")
+    assert overlay.visible_lines() == ["Hello world.", "next one"]
+    assert overlay.findChildren(QWidget) == children  # painted, not rebuilt
+    qtbot.waitUntil(lambda: len(paints) > 0, timeout=2000)  # updates are repaints
+
+
+class _Spy(QWidget):
+    def __init__(self, paints):
+        super().__init__()
+        self.paints = paints
+
+    def eventFilter(self, obj, event):
+        if event.type() == event.Type.Paint:
+            self.paints.append(1)
+        return False
+
+
+def test_partial_is_drawn_in_its_own_colour(qtbot):
+    overlay = make(qtbot, text_color="#ffffff", partial_color="#ff0000", background_color="#000000", opacity=1.0,
+                   font_size=30, lines=2)
+    overlay.add_final("IIIIIIII")
+    overlay.set_partial("IIIIIIII")
+    image = overlay.grab().toImage()
+    reds = whites = 0
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            c = image.pixelColor(x, y)
+            if c.red() > 200 and c.green() < 60:
+                reds += 1
+            elif c.red() > 200 and c.green() > 200 and c.blue() > 200:
+                whites += 1
+    assert reds > 20 and whites > 20
+
+
+def test_the_last_n_lines_roll(qtbot):
+    overlay = make(qtbot, lines=2)
+    for i in range(5):
+        overlay.add_final(f"sentence {i}")
+    assert overlay.visible_lines() == ["sentence 3", "sentence 4"]
+    overlay.set_partial("sentence 5 in progress")
+    assert overlay.visible_lines() == ["sentence 4", "sentence 5 in progress"]
+    overlay.set_caption_style(OverlayStyle(lines=4))
+    assert overlay.visible_lines()[0] == "sentence 2"
+
+
+def test_background_is_translucent_and_corners_transparent(qtbot):
+    overlay = make(qtbot, opacity=0.5, background_color="#000000")
+    image = overlay.grab().toImage()
+    assert image.hasAlphaChannel()
+    assert image.pixelColor(0, 0).alpha() == 0  # rounded corner
+    middle = image.pixelColor(image.width() // 2, 5)
+    assert 100 <= middle.alpha() <= 160
+
+
+def test_click_through_toggles_and_survives_showing(qtbot):
+    overlay = make(qtbot)
+    overlay.show()
+    geometry = overlay.geometry()
+    with qtbot.waitSignal(overlay.click_through_changed) as blocker:
+        overlay.set_click_through(True)
+    assert blocker.args == [True]
+    assert overlay.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    assert overlay.isVisible() and overlay.geometry() == geometry
+    assert overlay.windowFlags() & Qt.WindowType.WindowStaysOnTopHint  # other flags kept
+    overlay.set_click_through(False)
+    assert not overlay.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    assert overlay.isVisible()
+
+
+def test_click_through_is_not_re_enabled_at_the_next_start(qtbot, qloop, ui_store):
+    from captioner.ui.main_window import MainWindow
+
+    ui_store.set_click_through_last(True)  # it was on when the app last quit
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    assert not window.overlay.click_through()
+    assert not window.click_through_action.isChecked()
+    # ... and can be switched on and off from the shared action (tray menu, shortcut)
+    window.click_through_action.trigger()
+    assert window.overlay.click_through() and window.overlay_panel.click_through.isChecked()
+    assert ui_store.click_through_last()
+    window.click_through_action.trigger()
+    assert not window.overlay.click_through()
+    assert window.click_through_action.shortcut().toString() == "Ctrl+Shift+T"
+    assert window.click_through_action.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
+
+
+def test_drag_moves_the_overlay(qtbot):
+    overlay = make(qtbot)
+    overlay.move(100, 100)
+    overlay.show()
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    def mouse(kind, local, buttons):
+        glob = overlay.mapToGlobal(local)
+        return QMouseEvent(kind, QPointF(local), QPointF(glob), Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+
+    overlay.mousePressEvent(mouse(QMouseEvent.Type.MouseButtonPress, QPoint(50, 50), Qt.MouseButton.LeftButton))
+    overlay.mouseMoveEvent(mouse(QMouseEvent.Type.MouseMove, QPoint(80, 70), Qt.MouseButton.LeftButton))
+    overlay.mouseReleaseEvent(mouse(QMouseEvent.Type.MouseButtonRelease, QPoint(80, 70), Qt.MouseButton.NoButton))
+    assert overlay.pos() == QPoint(130, 120)
+
+
+# -- placement -----------------------------------------------------------------------------
+
+LEFT = QRect(0, 0, 1920, 1080)
+RIGHT = QRect(1920, 0, 2560, 1440)
+
+
+def test_screen_setup_key_ignores_order():
+    assert screen_setup_key([LEFT, RIGHT]) == screen_setup_key([RIGHT, LEFT])
+    assert screen_setup_key([LEFT]) != screen_setup_key([LEFT, RIGHT])
+
+
+def test_clamp_keeps_a_visible_overlay_where_it_is():
+    rect = QRect(2000, 1200, 800, 150)
+    assert clamp_to_screens(rect, [LEFT, RIGHT]) == rect
+
+
+def test_clamp_brings_an_overlay_back_when_its_monitor_is_unplugged():
+    on_right = QRect(2500, 1200, 800, 150)
+    moved = clamp_to_screens(on_right, [LEFT])
+    assert LEFT.contains(moved) and moved.size() == on_right.size()
+
+
+def test_clamp_pulls_a_half_visible_overlay_in_and_shrinks_a_too_big_one():
+    half = QRect(1800, 900, 800, 300)  # straddles the right edge of the only screen
+    moved = clamp_to_screens(half, [LEFT])
+    assert LEFT.contains(moved) and moved.topLeft().y() == 780
+    huge = QRect(-50, -50, 4000, 3000)
+    fitted = clamp_to_screens(huge, [LEFT])
+    assert fitted == LEFT
+
+
+def test_clamp_picks_the_screen_it_overlaps_most():
+    straddling = QRect(1700, 100, 600, 100)  # 220 px on LEFT, 380 px on RIGHT
+    assert RIGHT.contains(clamp_to_screens(straddling, [LEFT, RIGHT]))
+
+
+def test_default_position_is_bottom_centre():
+    rect = default_overlay_rect(LEFT, 150)
+    assert rect.center().x() == LEFT.center().x() or abs(rect.center().x() - LEFT.center().x()) <= 1
+    assert rect.bottom() < LEFT.bottom() and rect.top() > LEFT.height() // 2
+
+
+def test_placement_remembers_per_screen_setup_and_clamps(qtbot, ui_store):
+    overlay = make(qtbot)
+    placement = OverlayPlacement(overlay, ui_store)
+    key = placement.key()
+    ui_store.set_overlay_geometry(key, QRect(5000, 5000, 300, 100))  # saved on a screen now gone
+    placement.apply()
+    from captioner.ui.overlay_placement import available_screen_rects
+
+    assert any(s.contains(overlay.geometry()) for s in available_screen_rects())
+    overlay.setGeometry(QRect(20, 30, 400, 120))
+    placement.remember()
+    assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, 120)
+    ui_store.set_overlay_geometry("screens_other", QRect(1, 1, 300, 100))
+    assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, 120)  # keyed per setup

@@ -1,0 +1,73 @@
+"""The settings widgets enforce the DashScope ranges and only ever yield valid settings."""
+
+from xvfb import main_thread_gc  # noqa: F401  (pytest fixture)
+
+from captioner.settings import MAX_SENTENCE_SILENCE_RANGE, MODEL_LANGUAGES, SPEECH_NOISE_THRESHOLD_RANGE, RecognitionSettings
+from captioner.ui.recognition_panel import RecognitionPanel
+
+
+def test_ranges_come_from_the_settings_module(qtbot):
+    panel = RecognitionPanel()
+    qtbot.addWidget(panel)
+    assert (panel.max_silence.minimum(), panel.max_silence.maximum()) == MAX_SENTENCE_SILENCE_RANGE
+    assert (panel.noise.minimum(), panel.noise.maximum()) == SPEECH_NOISE_THRESHOLD_RANGE
+    panel.max_silence.setValue(50)
+    assert panel.max_silence.value() == 200
+    panel.max_silence.setValue(10_000)
+    assert panel.max_silence.value() == 6000
+    panel.noise_custom.setChecked(True)
+    panel.noise.setValue(-7)
+    s = panel.settings()
+    assert s.max_sentence_silence == 6000 and s.speech_noise_threshold == -1.0
+    panel.noise_custom.setChecked(False)
+    assert panel.settings().speech_noise_threshold is None
+
+
+def test_typing_out_of_range_is_refused_by_the_spin_box(qtbot):
+    panel = RecognitionPanel()
+    qtbot.addWidget(panel)
+    panel.max_silence.lineEdit().selectAll()
+    qtbot.keyClicks(panel.max_silence, "99")
+    panel.max_silence.interpretText()
+    assert MAX_SENTENCE_SILENCE_RANGE[0] <= panel.settings().max_sentence_silence <= MAX_SENTENCE_SILENCE_RANGE[1]
+
+
+def test_languages_follow_the_model_and_ticks_become_hints(qtbot):
+    panel = RecognitionPanel(RecognitionSettings(model="fun-asr-realtime", language_hints=("ja",)))
+    qtbot.addWidget(panel)
+    assert tuple(panel._language_boxes) == MODEL_LANGUAGES["fun-asr-realtime"]
+    assert panel.settings().language_hints == ("ja",)
+    panel.set_model("paraformer-realtime-v2")
+    assert tuple(panel._language_boxes) == MODEL_LANGUAGES["paraformer-realtime-v2"]
+    assert panel.settings().language_hints == ("ja",)  # still offered, still ticked
+    panel._language_boxes["ko"].setChecked(True)
+    s = panel.settings()
+    assert s.model == "paraformer-realtime-v2" and set(s.language_hints) == {"ja", "ko"}
+    panel.set_model("fun-asr-realtime")
+    assert "ko" not in panel.settings().language_hints
+
+
+def test_vad_and_semantic_modes(qtbot):
+    panel = RecognitionPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.changed):
+        panel.semantic_radio.setChecked(True)
+    assert panel.settings().semantic_punctuation_enabled
+    assert not panel.max_silence.isEnabled()  # silence only matters for VAD breaking
+    panel.vad_radio.setChecked(True)
+    panel.multi_threshold.setChecked(True)
+    s = panel.settings()
+    assert not s.semantic_punctuation_enabled and s.multi_threshold_mode_enabled
+
+
+def test_invalid_settings_are_reported_not_passed_on(qtbot):
+    panel = RecognitionPanel()
+    qtbot.addWidget(panel)
+    panel.vocabulary.setText("vocab-1")
+    # a hot word that is not text cannot come from the line edit; an unknown model name can
+    # (the combo is editable), and it is still a valid setting
+    panel.set_model("some-future-model")
+    assert panel.settings() is not None
+    object.__setattr__(panel._base, "format", "flac")  # what a corrupted base would hold
+    assert panel.settings() is None
+    assert "format" in panel.error.text() and not panel.error.isHidden()

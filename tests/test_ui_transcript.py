@@ -1,0 +1,113 @@
+"""The transcript view: model/view for long sessions, search, copy with times, export."""
+
+import srt
+from PySide6.QtCore import QAbstractListModel, QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QListView
+
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
+
+from captioner.recognition.events import Sentence
+from captioner.ui.transcript_model import TranscriptModel, clock, line_with_times
+from captioner.ui.transcript_view import TranscriptView, format_for
+
+
+def final(i: int, text: str | None = None) -> Sentence:
+    return Sentence(text or f"sentence number {i}", i * 2000, i * 2000 + 1500, True, sentence_id=i + 1)
+
+
+def test_ten_thousand_finals_are_ten_thousand_row_insertions(qtbot):
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    inserted = []
+    view.model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
+    for i in range(10_000):
+        view.add_final(final(i))
+    assert view.model.rowCount() == 10_000 and view.proxy.rowCount() == 10_000
+    assert len(inserted) == 10_000 and inserted[-1] == (9999, 9999)  # one row per final, no resets
+    assert isinstance(view.model, QAbstractListModel) and isinstance(view.list, QListView)
+    assert view.list.model() is view.proxy and view.proxy.sourceModel() is view.model
+    assert view.unsaved == 10_000
+    assert view.count_label.text() == "10000 sentence(s)"
+    # The list follows the newest final once its (batched) layout has caught up.
+    qtbot.waitUntil(lambda: view.list.indexAt(QPoint(10, view.list.viewport().height() - 3)).row() == 9999, timeout=5000)
+
+
+def test_display_and_roles(qtbot):
+    model = TranscriptModel()
+    model.append(Sentence("Hello there.", 3_723_400, 3_725_000, True))
+    index = model.index(0, 0)
+    assert index.data() == "Hello there."
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "[01:02:03.400 --> 01:02:05.000] Hello there."
+    assert model.rowCount(index) == 0  # a list: no children
+    assert model.data(model.index(5, 0)) is None
+    assert clock(59_999) == "00:00:59"
+
+
+def test_search_filters_rows_case_insensitively(qtbot):
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    for i, text in enumerate(["The quick brown fox", "jumps over", "the LAZY dog", "Fox again"]):
+        view.add_final(final(i, text))
+    qtbot.keyClicks(view.search, "fox")
+    assert [view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())] == ["The quick brown fox", "Fox again"]
+    view.add_final(final(9, "a late fox"))  # new finals are filtered live too
+    assert view.proxy.rowCount() == 3
+    view.search.clear()
+    assert view.proxy.rowCount() == 5
+
+
+def test_ctrl_c_copies_the_selected_lines_with_times(qtbot):
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    for i in range(5):
+        view.add_final(final(i))
+    view.select_rows(1, 2)
+    QGuiApplication.clipboard().clear()
+    view.list.setFocus()
+    qtbot.keySequence(view.list, QKeySequence(QKeySequence.StandardKey.Copy))
+    expected = "\n".join(line_with_times(final(i)) for i in (1, 2))
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == expected, timeout=2000)
+    assert expected.startswith("[00:00:02.000 --> 00:00:03.500] sentence number 1")
+
+
+def test_copy_follows_the_filter(qtbot):
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    for i in range(6):
+        view.add_final(final(i, "odd" if i % 2 else "even"))
+    view.search.setText("odd")
+    view.select_rows(0, 2)
+    assert view.copy_selection().count("odd") == 3 and "even" not in view.copy_selection()
+
+
+def test_partial_is_shown_under_the_list_and_cleared_by_a_final(qtbot):
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.set_partial("being spo")
+    view.set_partial("being spoken")
+    assert view.partial_label.text() == "being spoken" and view.model.rowCount() == 0
+    view.add_final(final(0, "being spoken now"))
+    assert view.partial_label.text() == "" and view.model.rowCount() == 1
+
+
+def test_export_formats(qtbot, qloop, ui_store, tmp_path):
+    from captioner.ui.main_window import MainWindow
+
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    for i in range(3):
+        window.transcript.add_final(final(i, f"line {i}"))
+    for fmt in ("srt", "vtt", "txt", "json"):
+        assert qloop.run_until_complete(window.export_to(str(tmp_path / "out"), fmt))
+    subs = list(srt.parse((tmp_path / "out.srt").read_text()))
+    assert [s.content for s in subs] == ["line 0", "line 1", "line 2"]
+    assert subs[1].start.total_seconds() == 2.0
+    assert (tmp_path / "out.vtt").read_text().startswith("WEBVTT")
+    assert (tmp_path / "out.txt").read_text() == "line 0\nline 1\nline 2\n"
+    assert '"text": "line 2"' in (tmp_path / "out.json").read_text()
+    assert window.transcript.unsaved == 0
+    assert format_for("a.vtt") == "vtt" and format_for("noext", "Plain text (*.txt)") == "txt"
