@@ -149,7 +149,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("captioner")
+    from captioner.desktop_entry import APP_ID
+
+    app.setDesktopFileName(APP_ID)  # the Wayland app_id: matches the installed .desktop file
     # The overlay is a window too; quitting is the main window's decision (after saving).
     app.setQuitOnLastWindowClosed(False)
     return app
@@ -196,6 +198,9 @@ def main(demo: bool = False) -> int:
 
     # After the first paint: load the engine, list devices, offer recovery / the demo.
     QTimer.singleShot(0, lambda: window.spawn(window.startup(demo=demo)))
+    # Then say plainly if sound devices or the on-device model cannot work (the app stays
+    # usable: files, the demo and the cloud engine do not need them).
+    QTimer.singleShot(0, lambda: window.spawn(window.preflight()))
     try:
         loop.run_forever()
         # Whatever still runs (a file job the user walked away from) is cancelled and

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from captioner import logs
 from captioner.ui.choices import CLOUD_MODELS, ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, EngineChoice, model_serves_region
 from captioner.ui.store import SecretStoreError, Store
 
@@ -147,7 +148,9 @@ class EnginePanel(QWidget):
         self._check_region()
 
     def api_key_text(self) -> str:
-        return self.api_key.text().strip()
+        key = self.api_key.text().strip()
+        logs.register_secret(key)  # typed or pasted: never in the log or diagnostics
+        return key
 
     # Reactions -----------------------------------------------------------------------
 

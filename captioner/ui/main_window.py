@@ -18,8 +18,8 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from captioner import logs, preflight
 from captioner.pipeline import SessionState
 from captioner.recognition.events import Sentence
 from captioner.ui import dialogs, recovery
@@ -55,6 +56,7 @@ from captioner.ui.status_text import metrics_text, state_text
 from captioner.ui.store import Store
 from captioner.ui.transcript_view import TranscriptView, export_formats, format_for
 from captioner.ui.tray import TrayIcon
+from captioner.ui.vocabulary_dialog import VocabularyDialog, http_base_for
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +203,9 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action(self.tr("Clear transcript"), self.clear_transcript)
         self.search_action = self._action(self.tr("Search transcript"), self._focus_search, QKeySequence.StandardKey.Find)
         self.demo_action = self._action(self.tr("Play the demo recording"), self.start_demo)
+        self.diagnostics_action = self._action(self.tr("Copy diagnostics"), self.copy_diagnostics)
+        self.diagnostics_action.setToolTip(self.tr("Copy versions, devices and settings (never the API key) for a bug report."))
+        self.log_folder_action = self._action(self.tr("Open log folder"), self.open_log_folder)
 
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -213,6 +218,8 @@ class MainWindow(QMainWindow):
         captions.addActions([self.overlay_action, self.click_through_action])
         captions.addSeparator()
         captions.addActions([self.search_action, self.clear_action])
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addActions([self.diagnostics_action, self.log_folder_action])
         view = self.menuBar().addMenu(self.tr("&View"))
         language = view.addMenu(self.tr("Language"))
         group = QActionGroup(self)
@@ -246,6 +253,7 @@ class MainWindow(QMainWindow):
         self.engine_panel.changed.connect(self._engine_changed)
         self.engine_panel.model_changed.connect(self._model_changed)
         self.recognition_panel.changed.connect(self._recognition_changed)
+        self.recognition_panel.edit_vocabularies.connect(self.open_vocabulary_editor)
         self.overlay_panel.style_changed.connect(self._overlay_style_changed)
         self.overlay_panel.reset_position.connect(self._reset_overlay_position)
         self.overlay_panel.show_overlay.toggled.connect(self.overlay_action.setChecked)
@@ -700,6 +708,75 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Recovered %n sentence(s); export them with File → Export.", "", len(sentences)), 10000)
         elif result == recovery.DISMISS:
             await asyncio.to_thread(recovery.close_journal, info.path, "dismissed")
+
+    # Vocabularies, diagnostics, preflight ------------------------------------------------------
+
+    def open_vocabulary_editor(self) -> VocabularyDialog:
+        """The hot-word editor for the engine panel's cloud endpoint (region or custom URL)."""
+        choice = self.engine_choice()
+        key = "" if choice.url else (self.engine_panel.api_key_text() or self.store.api_key(choice.region))
+        dialog = VocabularyDialog(
+            region=choice.region,
+            base_url=http_base_for(choice.url) if choice.url else "",
+            api_key=key,
+            workspace=choice.workspace,
+            target_model=self.engine_panel.model_name() or "fun-asr-realtime",
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.vocabulary_chosen.connect(self.recognition_panel.use_vocabulary)
+        self.vocabulary_dialog = dialog
+        dialog.show()
+        dialog.loading = dialog.refresh()
+        return dialog
+
+    @asyncSlot()
+    async def copy_diagnostics(self) -> str:
+        """The diagnostics report on the clipboard (gathered off the GUI thread)."""
+        self.statusBar().showMessage(self.tr("Gathering diagnostics…"))
+        model_dir = self.engine_choice().model_dir or None
+        try:
+            text = await asyncio.to_thread(logs.diagnostics, model_dir=model_dir)
+        except Exception as exc:  # a report about problems must not become one
+            log.exception("diagnostics failed")
+            text = f"diagnostics failed: {type(exc).__name__}: {exc}"
+        QApplication.clipboard().setText(text)
+        self.statusBar().showMessage(self.tr("Diagnostics copied to the clipboard."), 8000)
+        return text
+
+    def open_log_folder(self) -> bool:
+        folder = logs.log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not ok:
+            self.statusBar().showMessage(self.tr("Could not open %1").replace("%1", str(folder)), 10000)
+        return ok
+
+    async def preflight(self) -> list[str]:
+        """Check sound devices and (for the on-device engine) the model once the window is
+        up; show any problem in a window-modal box that does not hold anything else up."""
+        engine = self.engine_choice()
+
+        def check() -> list[str]:
+            found = [preflight.check_portaudio()]
+            if not engine.cloud:
+                found.append(preflight.check_model(engine.model_dir or None))
+            return [p for p in found if p]
+
+        problems = await asyncio.to_thread(check)
+        if problems:
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Captioner needs attention"),
+                              self.tr("Some features will not work until this is fixed:"), QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("captioner-preflight")
+            box.setInformativeText("\n\n".join(problems) + "\n\n" + self.tr(
+                "You can still caption media files and play the demo, or use Alibaba Cloud."))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()  # not awaited: the app goes on
+            self.preflight_box = box
+        return problems
 
     # Start-up ---------------------------------------------------------------------------------
 

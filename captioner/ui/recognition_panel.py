@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -59,6 +60,8 @@ def languages_for(model: str) -> tuple[str, ...]:
 
 class RecognitionPanel(QWidget):
     changed = Signal()
+    #: The user wants to edit the cloud's hot-word vocabularies (the window opens the editor).
+    edit_vocabularies = Signal()
 
     def __init__(self, settings: RecognitionSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +112,9 @@ class RecognitionPanel(QWidget):
         self.hot_words.setToolTip(self.tr("Words the on-device engine should expect."))
         self.vocabulary = QLineEdit(self)
         self.vocabulary.setPlaceholderText(self.tr("vocabulary id (Alibaba Cloud)"))
+        self.vocabulary_button = QPushButton(self.tr("Edit…"), self)
+        self.vocabulary_button.setToolTip(self.tr("Create, edit and choose hot-word vocabularies on the cloud service."))
+        self.vocabulary_button.clicked.connect(self.edit_vocabularies)
 
         self.error = QLabel(self)
         self.error.setWordWrap(True)
@@ -131,7 +137,10 @@ class RecognitionPanel(QWidget):
         form.addRow("", self.multi_threshold)
         form.addRow("", noise_row)
         form.addRow(self.tr("Hot words:"), self.hot_words)
-        form.addRow(self.tr("Vocabulary:"), self.vocabulary)
+        vocabulary_row = QHBoxLayout()
+        vocabulary_row.addWidget(self.vocabulary, 1)
+        vocabulary_row.addWidget(self.vocabulary_button)
+        form.addRow(self.tr("Vocabulary:"), vocabulary_row)
         for box in (self.punctuation, self.itn, self.disfluency, self.heartbeat):
             form.addRow("", box)
         layout = QVBoxLayout(self)
@@ -147,6 +156,11 @@ class RecognitionPanel(QWidget):
         self.noise.valueChanged.connect(self._edited)
         self.hot_words.editingFinished.connect(self._edited)
         self.vocabulary.editingFinished.connect(self._edited)
+
+    def use_vocabulary(self, vocabulary_id: str) -> None:
+        """Put a vocabulary id (chosen in the editor) into the Vocabulary field."""
+        self.vocabulary.setText(vocabulary_id)
+        self._edited()
 
     # Languages ---------------------------------------------------------------------------
 

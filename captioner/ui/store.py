@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 
 from PySide6.QtCore import QByteArray, QRect, QSettings
 
+from captioner import logs
 from captioner.settings import RecognitionSettings, SettingsError
 from captioner.ui.choices import ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, SOURCE_KINDS, EngineChoice, SourceChoice
 
@@ -170,10 +171,13 @@ class Store:
             self.qsettings.setValue(f"engine/{f.name}", getattr(choice, f.name))
 
     def api_key(self, region: str) -> str:
-        return self.secrets.get(region)
+        key = self.secrets.get(region)
+        logs.register_secret(key)  # redacted from the log and diagnostics from now on
+        return key
 
     def set_api_key(self, region: str, key: str) -> None:
         """Into the keyring only. Raises SecretStoreError if it cannot be remembered."""
+        logs.register_secret(key)
         self.secrets.set(region, key)
 
     # Input -----------------------------------------------------------------------------

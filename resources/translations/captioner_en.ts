@@ -83,148 +83,148 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="43" />
+            <location filename="../../captioner/ui/engine_panel.py" line="44" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="44" />
+            <location filename="../../captioner/ui/engine_panel.py" line="45" />
             <source>Alibaba Cloud Model Studio</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="45" />
+            <location filename="../../captioner/ui/engine_panel.py" line="46" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="46" />
+            <location filename="../../captioner/ui/engine_panel.py" line="47" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="55" />
+            <location filename="../../captioner/ui/engine_panel.py" line="56" />
             <source>Built-in English model (whisper tiny.en)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="56" />
+            <location filename="../../captioner/ui/engine_panel.py" line="57" />
             <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="57" />
+            <location filename="../../captioner/ui/engine_panel.py" line="58" />
             <source>Choose…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="61" />
+            <location filename="../../captioner/ui/engine_panel.py" line="62" />
             <source>Model folder:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="68" />
+            <location filename="../../captioner/ui/engine_panel.py" line="69" />
             <source>China (Beijing)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="69" />
+            <location filename="../../captioner/ui/engine_panel.py" line="70" />
             <source>International (Singapore)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="73" />
+            <location filename="../../captioner/ui/engine_panel.py" line="74" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="76" />
+            <location filename="../../captioner/ui/engine_panel.py" line="77" />
             <source>sk-… (stored in the system keyring)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
             <source>API key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="79" />
             <source>Show the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="87" />
+            <location filename="../../captioner/ui/engine_panel.py" line="88" />
             <source>optional</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="89" />
+            <location filename="../../captioner/ui/engine_panel.py" line="90" />
             <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="90" />
+            <location filename="../../captioner/ui/engine_panel.py" line="91" />
             <source>The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="96" />
+            <location filename="../../captioner/ui/engine_panel.py" line="97" />
             <source>Region:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="97" />
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>Model:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <location filename="../../captioner/ui/engine_panel.py" line="99" />
             <source>API key:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <location filename="../../captioner/ui/engine_panel.py" line="101" />
             <source>Workspace:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="101" />
+            <location filename="../../captioner/ui/engine_panel.py" line="102" />
             <source>Custom URL:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="184" />
+            <location filename="../../captioner/ui/engine_panel.py" line="187" />
             <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="203" />
+            <location filename="../../captioner/ui/engine_panel.py" line="206" />
             <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="206" />
+            <location filename="../../captioner/ui/engine_panel.py" line="209" />
             <source>No system keyring is available: the key is kept only until Captioner quits.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="208" />
+            <location filename="../../captioner/ui/engine_panel.py" line="211" />
             <source>The key is stored in the system keyring.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="210" />
+            <location filename="../../captioner/ui/engine_panel.py" line="213" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="218" />
+            <location filename="../../captioner/ui/engine_panel.py" line="221" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="231" />
+            <location filename="../../captioner/ui/engine_panel.py" line="234" />
             <source>Choose a whisper model folder</source>
             <translation type="unfinished" />
         </message>
@@ -300,77 +300,77 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
             <source>Chinese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
             <source>English</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
             <source>Japanese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
             <source>Cantonese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
             <source>Korean</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
             <source>German</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
             <source>French</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
             <source>Russian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
             <source>Spanish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Italian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Portuguese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Vietnamese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Thai</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Arabic</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Hindi</source>
             <translation type="unfinished" />
         </message>
@@ -391,333 +391,353 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="88" />
+            <location filename="../../captioner/ui/main_window.py" line="90" />
             <source>Captioner</source>
             <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="107" />
+            <location filename="../../captioner/ui/main_window.py" line="109" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="108" />
+            <location filename="../../captioner/ui/main_window.py" line="110" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="109" />
+            <location filename="../../captioner/ui/main_window.py" line="111" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <location filename="../../captioner/ui/main_window.py" line="112" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="118" />
-            <location filename="../../captioner/ui/main_window.py" line="190" />
-            <location filename="../../captioner/ui/main_window.py" line="363" />
-            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <location filename="../../captioner/ui/main_window.py" line="120" />
+            <location filename="../../captioner/ui/main_window.py" line="192" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="374" />
             <source>Start captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="124" />
+            <location filename="../../captioner/ui/main_window.py" line="126" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="191" />
-            <location filename="../../captioner/ui/main_window.py" line="554" />
+            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <location filename="../../captioner/ui/main_window.py" line="562" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <location filename="../../captioner/ui/main_window.py" line="195" />
             <source>Click-through overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="195" />
+            <location filename="../../captioner/ui/main_window.py" line="197" />
             <source>Show Captioner window</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="196" />
+            <location filename="../../captioner/ui/main_window.py" line="198" />
             <source>Quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <location filename="../../captioner/ui/main_window.py" line="200" />
             <source>Export transcript…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <location filename="../../captioner/ui/main_window.py" line="201" />
             <source>Caption a file…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <location filename="../../captioner/ui/main_window.py" line="202" />
             <source>Recover an unfinished session…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <location filename="../../captioner/ui/main_window.py" line="203" />
             <source>Clear transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/main_window.py" line="204" />
             <source>Search transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <location filename="../../captioner/ui/main_window.py" line="205" />
             <source>Play the demo recording</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <location filename="../../captioner/ui/main_window.py" line="211" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <location filename="../../captioner/ui/main_window.py" line="215" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="216" />
+            <location filename="../../captioner/ui/main_window.py" line="223" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="217" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="219" />
+            <location filename="../../captioner/ui/main_window.py" line="226" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="305" />
+            <location filename="../../captioner/ui/main_window.py" line="313" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <location filename="../../captioner/ui/main_window.py" line="344" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="337" />
+            <location filename="../../captioner/ui/main_window.py" line="345" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="340" />
+            <location filename="../../captioner/ui/main_window.py" line="348" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Stop</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Stopping…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <location filename="../../captioner/ui/main_window.py" line="374" />
             <source>Stop captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <location filename="../../captioner/ui/main_window.py" line="386" />
             <source>Captioner — %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="380" />
+            <location filename="../../captioner/ui/main_window.py" line="388" />
             <source>Listening…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="383" />
+            <location filename="../../captioner/ui/main_window.py" line="391" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="370" />
+            <location filename="../../captioner/ui/main_window.py" line="378" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="404" />
+            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <source>Copy diagnostics</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <source>Open log folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="221" />
+            <source>&amp;Help</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="412" />
             <source>Captions are falling behind: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Recognition failed.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="431" />
+            <location filename="../../captioner/ui/main_window.py" line="439" />
             <source>Speech model missing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="440" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="434" />
+            <location filename="../../captioner/ui/main_window.py" line="442" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="435" />
+            <location filename="../../captioner/ui/main_window.py" line="443" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="446" />
+            <location filename="../../captioner/ui/main_window.py" line="454" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="447" />
+            <location filename="../../captioner/ui/main_window.py" line="455" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="450" />
+            <location filename="../../captioner/ui/main_window.py" line="458" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="451" />
+            <location filename="../../captioner/ui/main_window.py" line="459" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="461" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="462" />
+            <location filename="../../captioner/ui/main_window.py" line="470" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <location filename="../../captioner/ui/main_window.py" line="472" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="478" />
+            <location filename="../../captioner/ui/main_window.py" line="486" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <location filename="../../captioner/ui/main_window.py" line="487" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="481" />
+            <location filename="../../captioner/ui/main_window.py" line="489" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="483" />
+            <location filename="../../captioner/ui/main_window.py" line="491" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="569" />
+            <location filename="../../captioner/ui/main_window.py" line="577" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="573" />
+            <location filename="../../captioner/ui/main_window.py" line="581" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="592" />
+            <location filename="../../captioner/ui/main_window.py" line="600" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="597" />
+            <location filename="../../captioner/ui/main_window.py" line="605" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <location filename="../../captioner/ui/main_window.py" line="619" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <location filename="../../captioner/ui/main_window.py" line="619" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="616" />
+            <location filename="../../captioner/ui/main_window.py" line="624" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="625" />
+            <location filename="../../captioner/ui/main_window.py" line="633" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <location filename="../../captioner/ui/main_window.py" line="634" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <location filename="../../captioner/ui/main_window.py" line="634" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="632" />
-            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <location filename="../../captioner/ui/main_window.py" line="640" />
+            <location filename="../../captioner/ui/main_window.py" line="665" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="686" />
+            <location filename="../../captioner/ui/main_window.py" line="694" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="700" />
+            <location filename="../../captioner/ui/main_window.py" line="708" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
@@ -725,32 +745,62 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="714" />
-            <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/main_window.py" line="732" />
-            <source>No microphone found: choose System audio, a file, or the demo.</source>
+            <location filename="../../captioner/ui/main_window.py" line="736" />
+            <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="744" />
-            <source>The language changes the next time Captioner starts.</source>
+            <source>Diagnostics copied to the clipboard.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="755" />
+            <source>Could not open %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="771" />
+            <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="772" />
+            <source>Some features will not work until this is fixed:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="775" />
+            <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="791" />
+            <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <source>No microphone found: choose System audio, a file, or the demo.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="821" />
+            <source>The language changes the next time Captioner starts.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="849" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="779" />
+            <location filename="../../captioner/ui/main_window.py" line="856" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="780" />
+            <location filename="../../captioner/ui/main_window.py" line="857" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>%n sentence has not been exported.</numerusform>
@@ -758,7 +808,7 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="783" />
+            <location filename="../../captioner/ui/main_window.py" line="860" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>
@@ -849,127 +899,138 @@ Subtitles will be saved to %2</source>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
-            <source>None ticked: the engine works the language out.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="74" />
-            <source>At pauses (VAD)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
-            <source>By meaning (semantic)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
-            <source>A sentence ends after a silence; lowest delay.</source>
+            <source>None ticked: the engine works the language out.</source>
+            <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <source>At pauses (VAD)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
+            <source>By meaning (semantic)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
+            <source>A sentence ends after a silence; lowest delay.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="86" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
             <source> ms</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="87" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="90" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="91" />
             <source>Multi-threshold mode</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
             <source>Keeps long sentences from running on.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="95" />
             <source>Custom noise threshold:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="98" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="101" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
             <source>Punctuation</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
             <source>Write numbers as digits (ITN)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="104" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="107" />
             <source>Remove filler words (Paraformer)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
             <source>Heartbeat (cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
             <source>names, jargon… (comma-separated)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
             <source>Words the on-device engine should expect.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="114" />
             <source>vocabulary id (Alibaba Cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
-            <source>Languages:</source>
+            <location filename="../../captioner/ui/recognition_panel.py" line="115" />
+            <source>Edit…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="129" />
-            <source>Sentences end:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
-            <source>Max sentence silence:</source>
+            <location filename="../../captioner/ui/recognition_panel.py" line="116" />
+            <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="133" />
+            <source>Languages:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="135" />
+            <source>Sentences end:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
+            <source>Max sentence silence:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="139" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="134" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="221" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>
@@ -1246,6 +1307,179 @@ Subtitles will be saved to %2</source>
         <message>
             <location filename="../../captioner/ui/tray.py" line="45" />
             <source>Captioner</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>VocabularyDialog</name>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="76" />
+            <source>Hot-word vocabularies</source>
+            <extracomment>Someone is waiting in front of the dialog: one quick retry, then say what is wrong. The user chose this vocabulary for recognition ("Use").</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="84" />
+            <source>Alibaba Cloud Model Studio (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="85" />
+            <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="86" />
+            <source>Refresh</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="92" />
+            <source>Vocabularies</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
+            <source>Word</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
+            <source>Weight</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="97" />
+            <source>Add word</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="98" />
+            <source>Remove word</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="99" />
+            <source>Target model: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <source>lowercase letters and digits, e.g. meeting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="103" />
+            <source>Create new</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
+            <source>Save words</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="105" />
+            <source>Delete</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="106" />
+            <source>Use</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="107" />
+            <source>Put this vocabulary's id in the Recognition settings.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
+            <source>Vocabularies:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="120" />
+            <source>Words:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="129" />
+            <source>New vocabulary prefix:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="140" />
+            <source>Service:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="231" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="233" />
+            <source>%1 failed: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="244" />
+            <source>Listing vocabularies…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="251" />
+            <source>Created %1, changed %2, status %3</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="257" />
+            <source>%n vocabulary(ies).</source>
+            <translation>
+                <numerusform>%n vocabulary.</numerusform>
+                <numerusform>%n vocabularies.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="271" />
+            <source>Loading %1…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="275" />
+            <source>%1: %2 word(s) for %3, status %4</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="282" />
+            <source>Creating…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="286" />
+            <source>Created %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="294" />
+            <source>Saving…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="296" />
+            <source>Saved %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="304" />
+            <source>Deleting…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="310" />
+            <source>Deleted %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="317" />
+            <source>%1 is now used for recognition.</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -83,148 +83,148 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="43" />
+            <location filename="../../captioner/ui/engine_panel.py" line="44" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation>本机识别（离线）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="44" />
+            <location filename="../../captioner/ui/engine_panel.py" line="45" />
             <source>Alibaba Cloud Model Studio</source>
             <translation>阿里云百炼</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="45" />
+            <location filename="../../captioner/ui/engine_panel.py" line="46" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation>语音在这台电脑上识别，数据不会离开本机。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="46" />
+            <location filename="../../captioner/ui/engine_panel.py" line="47" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation>Fun-ASR / Paraformer 实时识别，需要 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="55" />
+            <location filename="../../captioner/ui/engine_panel.py" line="56" />
             <source>Built-in English model (whisper tiny.en)</source>
             <translation>内置英文模型（whisper tiny.en）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="56" />
+            <location filename="../../captioner/ui/engine_panel.py" line="57" />
             <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
             <translation>CTranslate2 格式的 whisper 模型文件夹；留空则使用内置模型。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="57" />
+            <location filename="../../captioner/ui/engine_panel.py" line="58" />
             <source>Choose…</source>
             <translation>选择…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="61" />
+            <location filename="../../captioner/ui/engine_panel.py" line="62" />
             <source>Model folder:</source>
             <translation>模型文件夹：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="68" />
+            <location filename="../../captioner/ui/engine_panel.py" line="69" />
             <source>China (Beijing)</source>
             <translation>中国（北京）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="69" />
+            <location filename="../../captioner/ui/engine_panel.py" line="70" />
             <source>International (Singapore)</source>
             <translation>国际（新加坡）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="73" />
+            <location filename="../../captioner/ui/engine_panel.py" line="74" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation>实时识别模型；也可以输入其他模型名称。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="76" />
+            <location filename="../../captioner/ui/engine_panel.py" line="77" />
             <source>sk-… (stored in the system keyring)</source>
             <translation>sk-…（保存在系统密钥环中）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
             <source>API key</source>
             <translation>API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="79" />
             <source>Show the key</source>
             <translation>显示密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="87" />
+            <location filename="../../captioner/ui/engine_panel.py" line="88" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="89" />
+            <location filename="../../captioner/ui/engine_panel.py" line="90" />
             <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
             <translation>可选：wss://…（例如另一台电脑上的 `captioner serve`）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="90" />
+            <location filename="../../captioner/ui/engine_panel.py" line="91" />
             <source>The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.</source>
             <translation>已保存的 API Key 不会发送到自定义地址；如该服务器需要密钥，请设置 DASHSCOPE_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="96" />
+            <location filename="../../captioner/ui/engine_panel.py" line="97" />
             <source>Region:</source>
             <translation>地域：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="97" />
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>Model:</source>
             <translation>模型：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <location filename="../../captioner/ui/engine_panel.py" line="99" />
             <source>API key:</source>
             <translation>API Key：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <location filename="../../captioner/ui/engine_panel.py" line="101" />
             <source>Workspace:</source>
             <translation>业务空间：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="101" />
+            <location filename="../../captioner/ui/engine_panel.py" line="102" />
             <source>Custom URL:</source>
             <translation>自定义地址：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="184" />
+            <location filename="../../captioner/ui/engine_panel.py" line="187" />
             <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
             <translation>%1 仅在中国（北京）地域提供；新加坡地域请选择 Fun-ASR。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="203" />
+            <location filename="../../captioner/ui/engine_panel.py" line="206" />
             <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
             <translation>系统密钥环不可用（%1）：密钥只保留到 Captioner 退出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="206" />
+            <location filename="../../captioner/ui/engine_panel.py" line="209" />
             <source>No system keyring is available: the key is kept only until Captioner quits.</source>
             <translation>系统密钥环不可用：密钥只保留到 Captioner 退出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="208" />
+            <location filename="../../captioner/ui/engine_panel.py" line="211" />
             <source>The key is stored in the system keyring.</source>
             <translation>密钥已保存在系统密钥环中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="210" />
+            <location filename="../../captioner/ui/engine_panel.py" line="213" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation>也可以设置环境变量 DASHSCOPE_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="218" />
+            <location filename="../../captioner/ui/engine_panel.py" line="221" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation>密钥中含有空格或换行，请重新粘贴。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="231" />
+            <location filename="../../captioner/ui/engine_panel.py" line="234" />
             <source>Choose a whisper model folder</source>
             <translation>选择 whisper 模型文件夹</translation>
         </message>
@@ -300,77 +300,77 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
             <source>Chinese</source>
             <translation>中文</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
             <source>English</source>
             <translation>英语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="41" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
             <source>Japanese</source>
             <translation>日语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
             <source>Cantonese</source>
             <translation>粤语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
             <source>Korean</source>
             <translation>韩语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
             <source>German</source>
             <translation>德语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
             <source>French</source>
             <translation>法语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
             <source>Russian</source>
             <translation>俄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
             <source>Spanish</source>
             <translation>西班牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Italian</source>
             <translation>意大利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Portuguese</source>
             <translation>葡萄牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Vietnamese</source>
             <translation>越南语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Thai</source>
             <translation>泰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Arabic</source>
             <translation>阿拉伯语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Hindi</source>
             <translation>印地语</translation>
         </message>
@@ -391,372 +391,422 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="88" />
+            <location filename="../../captioner/ui/main_window.py" line="90" />
             <source>Captioner</source>
             <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="107" />
+            <location filename="../../captioner/ui/main_window.py" line="109" />
             <source>Input</source>
             <translation>输入</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="108" />
+            <location filename="../../captioner/ui/main_window.py" line="110" />
             <source>Engine</source>
             <translation>引擎</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="109" />
+            <location filename="../../captioner/ui/main_window.py" line="111" />
             <source>Recognition</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <location filename="../../captioner/ui/main_window.py" line="112" />
             <source>Overlay</source>
             <translation>悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="118" />
-            <location filename="../../captioner/ui/main_window.py" line="190" />
-            <location filename="../../captioner/ui/main_window.py" line="363" />
-            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <location filename="../../captioner/ui/main_window.py" line="120" />
+            <location filename="../../captioner/ui/main_window.py" line="192" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="374" />
             <source>Start captions</source>
             <translation>开始字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="124" />
+            <location filename="../../captioner/ui/main_window.py" line="126" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="191" />
-            <location filename="../../captioner/ui/main_window.py" line="554" />
+            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <location filename="../../captioner/ui/main_window.py" line="562" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <location filename="../../captioner/ui/main_window.py" line="195" />
             <source>Click-through overlay</source>
             <translation>悬浮字幕鼠标穿透</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="195" />
+            <location filename="../../captioner/ui/main_window.py" line="197" />
             <source>Show Captioner window</source>
             <translation>显示 Captioner 窗口</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="196" />
+            <location filename="../../captioner/ui/main_window.py" line="198" />
             <source>Quit</source>
             <translation>退出</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <location filename="../../captioner/ui/main_window.py" line="200" />
             <source>Export transcript…</source>
             <translation>导出文稿…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <location filename="../../captioner/ui/main_window.py" line="201" />
             <source>Caption a file…</source>
             <translation>为文件生成字幕…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <location filename="../../captioner/ui/main_window.py" line="202" />
             <source>Recover an unfinished session…</source>
             <translation>恢复未完成的会话…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <location filename="../../captioner/ui/main_window.py" line="203" />
             <source>Clear transcript</source>
             <translation>清空文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/main_window.py" line="204" />
             <source>Search transcript</source>
             <translation>搜索文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <location filename="../../captioner/ui/main_window.py" line="205" />
             <source>Play the demo recording</source>
             <translation>播放演示录音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <location filename="../../captioner/ui/main_window.py" line="211" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <location filename="../../captioner/ui/main_window.py" line="215" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="216" />
+            <location filename="../../captioner/ui/main_window.py" line="223" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="217" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="219" />
+            <location filename="../../captioner/ui/main_window.py" line="226" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="305" />
+            <location filename="../../captioner/ui/main_window.py" line="313" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <location filename="../../captioner/ui/main_window.py" line="344" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="337" />
+            <location filename="../../captioner/ui/main_window.py" line="345" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="340" />
+            <location filename="../../captioner/ui/main_window.py" line="348" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Stopping…</source>
             <translation>正在停止…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="366" />
+            <location filename="../../captioner/ui/main_window.py" line="374" />
             <source>Stop captions</source>
             <translation>停止字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <location filename="../../captioner/ui/main_window.py" line="386" />
             <source>Captioner — %1</source>
             <translation>Captioner — %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="380" />
+            <location filename="../../captioner/ui/main_window.py" line="388" />
             <source>Listening…</source>
             <translation>正在聆听…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="383" />
+            <location filename="../../captioner/ui/main_window.py" line="391" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>Input stopped: %1</source>
             <translation>输入已停止：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="370" />
+            <location filename="../../captioner/ui/main_window.py" line="378" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="404" />
+            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <source>Copy diagnostics</source>
+            <translation>复制诊断信息</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
+            <translation>复制版本、设备和设置信息（不含 API Key），用于报告问题。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <source>Open log folder</source>
+            <translation>打开日志文件夹</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="221" />
+            <source>&amp;Help</source>
+            <translation>帮助(&amp;H)</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="412" />
             <source>Captions are falling behind: %1</source>
             <translation>字幕出现延迟：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Captioning stopped</source>
             <translation>字幕已停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="424" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Recognition failed.</source>
             <translation>识别失败。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="431" />
+            <location filename="../../captioner/ui/main_window.py" line="439" />
             <source>Speech model missing</source>
             <translation>缺少语音模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="440" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation>Captioner 目前还无法在本机识别语音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="434" />
+            <location filename="../../captioner/ui/main_window.py" line="442" />
             <source>Choose a model folder…</source>
             <translation>选择模型文件夹…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="435" />
+            <location filename="../../captioner/ui/main_window.py" line="443" />
             <source>Use Alibaba Cloud</source>
             <translation>使用阿里云</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="446" />
+            <location filename="../../captioner/ui/main_window.py" line="454" />
             <source>API key needed</source>
             <translation>需要 API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="447" />
+            <location filename="../../captioner/ui/main_window.py" line="455" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="450" />
+            <location filename="../../captioner/ui/main_window.py" line="458" />
             <source>Enter the key</source>
             <translation>输入密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="451" />
+            <location filename="../../captioner/ui/main_window.py" line="459" />
             <source>Use this device instead</source>
             <translation>改用本机识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="461" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Cannot listen</source>
             <translation>无法收听</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="462" />
+            <location filename="../../captioner/ui/main_window.py" line="470" />
             <source>The input could not be opened.</source>
             <translation>无法打开输入。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <location filename="../../captioner/ui/main_window.py" line="472" />
             <source>Play the demo instead</source>
             <translation>改为播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="478" />
+            <location filename="../../captioner/ui/main_window.py" line="486" />
             <source>No microphone found</source>
             <translation>未找到麦克风</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <location filename="../../captioner/ui/main_window.py" line="487" />
             <source>Captioner found no microphone on this computer.</source>
             <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="481" />
+            <location filename="../../captioner/ui/main_window.py" line="489" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="483" />
+            <location filename="../../captioner/ui/main_window.py" line="491" />
             <source>Play the demo</source>
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="569" />
+            <location filename="../../captioner/ui/main_window.py" line="577" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="573" />
+            <location filename="../../captioner/ui/main_window.py" line="581" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="592" />
+            <location filename="../../captioner/ui/main_window.py" line="600" />
             <source>Nothing to export yet.</source>
             <translation>还没有可导出的内容。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="597" />
+            <location filename="../../captioner/ui/main_window.py" line="605" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <location filename="../../captioner/ui/main_window.py" line="619" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="611" />
+            <location filename="../../captioner/ui/main_window.py" line="619" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="616" />
+            <location filename="../../captioner/ui/main_window.py" line="624" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="625" />
+            <location filename="../../captioner/ui/main_window.py" line="633" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <location filename="../../captioner/ui/main_window.py" line="634" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <location filename="../../captioner/ui/main_window.py" line="634" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="632" />
-            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <location filename="../../captioner/ui/main_window.py" line="640" />
+            <location filename="../../captioner/ui/main_window.py" line="665" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="686" />
+            <location filename="../../captioner/ui/main_window.py" line="694" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="700" />
+            <location filename="../../captioner/ui/main_window.py" line="708" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="714" />
+            <location filename="../../captioner/ui/main_window.py" line="736" />
+            <source>Gathering diagnostics…</source>
+            <translation>正在收集诊断信息…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="744" />
+            <source>Diagnostics copied to the clipboard.</source>
+            <translation>诊断信息已复制到剪贴板。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="755" />
+            <source>Could not open %1</source>
+            <translation>无法打开 %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="771" />
+            <source>Captioner needs attention</source>
+            <translation>Captioner 需要注意</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="772" />
+            <source>Some features will not work until this is fixed:</source>
+            <translation>以下问题解决之前，部分功能无法使用：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="775" />
+            <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
+            <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="791" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="732" />
+            <location filename="../../captioner/ui/main_window.py" line="809" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="744" />
+            <location filename="../../captioner/ui/main_window.py" line="821" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="772" />
+            <location filename="../../captioner/ui/main_window.py" line="849" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="779" />
+            <location filename="../../captioner/ui/main_window.py" line="856" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="780" />
+            <location filename="../../captioner/ui/main_window.py" line="857" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>有 %n 句尚未导出。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="783" />
+            <location filename="../../captioner/ui/main_window.py" line="860" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>
@@ -847,127 +897,138 @@ Subtitles will be saved to %2</source>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>None ticked: the engine works the language out.</source>
+            <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor).</extracomment>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
             <source>At pauses (VAD)</source>
             <translation>按停顿（VAD）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
             <source>By meaning (semantic)</source>
             <translation>按语义</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation>静音后断句；延迟最低。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation>按语义断句；句子更完整，延迟稍高。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="86" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
             <source> ms</source>
             <translation> 毫秒</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="87" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="90" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation>多长的静音结束一句（%1–%2 毫秒）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="91" />
             <source>Multi-threshold mode</source>
             <translation>多阈值模式</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
             <source>Keeps long sentences from running on.</source>
             <translation>避免句子过长。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="95" />
             <source>Custom noise threshold:</source>
             <translation>自定义噪声阈值：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="98" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="101" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation>数值越高，越能忽略背景噪声，但可能漏掉轻声说话（%1 到 %2）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
             <source>Punctuation</source>
             <translation>标点</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
             <source>Write numbers as digits (ITN)</source>
             <translation>数字写成阿拉伯数字（ITN）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="104" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="107" />
             <source>Remove filler words (Paraformer)</source>
             <translation>过滤语气词（Paraformer）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
             <source>Heartbeat (cloud)</source>
             <translation>心跳（云端）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation>长时间静音时保持云端任务不断开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
             <source>names, jargon… (comma-separated)</source>
             <translation>人名、术语…（用逗号分隔）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
             <source>Words the on-device engine should expect.</source>
             <translation>本机引擎应优先识别的词。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="114" />
             <source>vocabulary id (Alibaba Cloud)</source>
             <translation>热词表 ID（阿里云）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="115" />
+            <source>Edit…</source>
+            <translation>编辑…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="116" />
+            <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
+            <translation>在云服务上创建、编辑和选择热词表。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="133" />
             <source>Languages:</source>
             <translation>语言：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="129" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="135" />
             <source>Sentences end:</source>
             <translation>断句方式：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
             <source>Max sentence silence:</source>
             <translation>最大断句静音：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="133" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="139" />
             <source>Hot words:</source>
             <translation>热词：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="134" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
             <source>Vocabulary:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="221" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
@@ -1243,6 +1304,178 @@ Subtitles will be saved to %2</source>
             <location filename="../../captioner/ui/tray.py" line="45" />
             <source>Captioner</source>
             <translation>Captioner 实时字幕</translation>
+        </message>
+    </context>
+    <context>
+        <name>VocabularyDialog</name>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="76" />
+            <source>Hot-word vocabularies</source>
+            <extracomment>Someone is waiting in front of the dialog: one quick retry, then say what is wrong. The user chose this vocabulary for recognition ("Use").</extracomment>
+            <translation>热词表</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="84" />
+            <source>Alibaba Cloud Model Studio (%1)</source>
+            <translation>阿里云百炼（%1）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="85" />
+            <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
+            <translation>自定义 REST 基础 URL，例如 http://127.0.0.1:8766/api/v1；留空则使用阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="86" />
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="92" />
+            <source>Vocabularies</source>
+            <translation>热词表</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
+            <source>Word</source>
+            <translation>词语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
+            <source>Weight</source>
+            <translation>权重</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="97" />
+            <source>Add word</source>
+            <translation>添加词语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="98" />
+            <source>Remove word</source>
+            <translation>删除词语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="99" />
+            <source>Target model: %1</source>
+            <translation>目标模型：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <source>lowercase letters and digits, e.g. meeting</source>
+            <translation>小写字母和数字，例如 meeting</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="103" />
+            <source>Create new</source>
+            <translation>新建</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
+            <source>Save words</source>
+            <translation>保存词语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="105" />
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="106" />
+            <source>Use</source>
+            <translation>使用</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="107" />
+            <source>Put this vocabulary's id in the Recognition settings.</source>
+            <translation>将此热词表的 ID 填入识别设置。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
+            <source>Vocabularies:</source>
+            <translation>热词表：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="120" />
+            <source>Words:</source>
+            <translation>词语：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="129" />
+            <source>New vocabulary prefix:</source>
+            <translation>新热词表前缀：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="140" />
+            <source>Service:</source>
+            <translation>服务：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="231" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="233" />
+            <source>%1 failed: %2</source>
+            <translation>%1失败：%2</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="244" />
+            <source>Listing vocabularies…</source>
+            <translation>正在列出热词表…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="251" />
+            <source>Created %1, changed %2, status %3</source>
+            <translation>创建于 %1，修改于 %2，状态 %3</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="257" />
+            <source>%n vocabulary(ies).</source>
+            <translation>
+                <numerusform>%n 个热词表。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="271" />
+            <source>Loading %1…</source>
+            <translation>正在加载 %1…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="275" />
+            <source>%1: %2 word(s) for %3, status %4</source>
+            <translation>%1：%2 个词语，用于 %3，状态 %4</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="282" />
+            <source>Creating…</source>
+            <translation>正在创建…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="286" />
+            <source>Created %1.</source>
+            <translation>已创建 %1。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="294" />
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="296" />
+            <source>Saved %1.</source>
+            <translation>已保存 %1。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="304" />
+            <source>Deleting…</source>
+            <translation>正在删除…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="310" />
+            <source>Deleted %1.</source>
+            <translation>已删除 %1。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="317" />
+            <source>%1 is now used for recognition.</source>
+            <translation>识别现在使用 %1。</translation>
         </message>
     </context>
 </TS>
