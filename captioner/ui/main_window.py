@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addActions([self.caption_file_action, self.export_action, self.recover_action])
+        self._make_retention_menu(file_menu.addMenu(self.tr("Keep finished sessions")))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         captions = self.menuBar().addMenu(self.tr("&Captions"))
@@ -229,6 +230,31 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=name: self._set_language(n))
             group.addAction(action)
             language.addAction(action)
+
+    def _make_retention_menu(self, menu) -> None:
+        """Finished sessions' journals are deleted after this long; unfinished ones stay."""
+        group = QActionGroup(self)
+        current = self.store.keep_sessions_days()
+        for days, label in ((0, self.tr("Forever")), (90, self.tr("90 days")), (30, self.tr("30 days")),
+                            (7, self.tr("7 days")), (1, self.tr("1 day"))):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(days == current)
+            action.triggered.connect(lambda _=False, d=days: self.store.set_keep_sessions_days(d))
+            group.addAction(action)
+            menu.addAction(action)
+
+    async def prune_sessions(self) -> int:
+        """Apply the retention setting to the journals folder (off the GUI thread)."""
+        days = self.store.keep_sessions_days()
+        if not days:
+            return 0
+        from captioner.transcript.journal import prune
+
+        try:
+            return len(await asyncio.to_thread(prune, keep_days=days))
+        except OSError:
+            log.warning("could not prune old sessions", exc_info=True)
+            return 0
 
     def _wire(self) -> None:
         c = self.controller
@@ -786,6 +812,7 @@ class MainWindow(QMainWindow):
         engine = self.engine_choice()
         if not engine.cloud:
             self.spawn(self.engines.preload(engine))
+        self.spawn(self.prune_sessions())
         if self.store.click_through_last():
             self.statusBar().showMessage(self.tr(
                 "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray."), 12000)

@@ -284,6 +284,14 @@ class Store:
     def set_welcomed(self) -> None:
         self.qsettings.setValue("app/welcomed", True)
 
+    def keep_sessions_days(self) -> int:
+        """How long finished sessions' journals are kept (0 = forever). Unfinished ones are
+        always kept for recovery."""
+        return self._int("app/keep_sessions_days", 30, 0, 3650)
+
+    def set_keep_sessions_days(self, days: int) -> None:
+        self.qsettings.setValue("app/keep_sessions_days", int(days))
+
 
 def default_qsettings() -> QSettings:
     """The user's settings file: an INI file in the platform's config folder, so it is the
