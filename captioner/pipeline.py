@@ -176,14 +176,16 @@ class CaptionSession:
         pump = asyncio.create_task(self._pump(self._recognition), name="caption-pump")
         try:
             await self._consume(self._recognition)
+            source_error = await pump
         except BaseException as exc:
             pump.cancel()
             await asyncio.gather(pump, return_exceptions=True)
             await self._recognition.aclose()
             if isinstance(exc, RecognitionError):
                 self._set_state(SessionState.ERROR, exc.message)
+            elif isinstance(exc, Exception):
+                self._set_state(SessionState.ERROR, f"internal error: {exc}")
             raise
-        source_error = await pump
         if source_error is not None and not self._stopping.is_set():
             self._set_state(SessionState.ERROR, source_error)
         else:
@@ -192,6 +194,14 @@ class CaptionSession:
 
     async def _pump(self, recognition: RecognitionSession) -> str | None:
         """Move frames from the (current) source into the engine; returns a source error."""
+        try:
+            return await self._pump_sources(recognition)
+        except Exception:
+            # A bug below must not leave run() waiting for events that will never come.
+            await recognition.aclose()
+            raise
+
+    async def _pump_sources(self, recognition: RecognitionSession) -> str | None:
         error: str | None = None
         while True:
             source = self.source

@@ -176,3 +176,16 @@ async def test_sinks_get_each_final_the_moment_it_arrives():
     session = CaptionSession(Frames(10), Scripted(), RecognitionSettings(), sinks=[Sink()])
     await session.run()
     assert got == [("frames 0-500", 1), ("frames 500-1000", 2)]
+
+
+async def test_a_bug_in_a_source_fails_the_session_instead_of_hanging_it():
+    class Broken(Frames):
+        async def frames(self):
+            yield AudioFrame(SILENT_100MS, 0)
+            raise ZeroDivisionError("a bug")
+
+    session = CaptionSession(Broken(5), Scripted(), RecognitionSettings())
+    with pytest.raises(ZeroDivisionError):
+        await asyncio.wait_for(session.run(), 5)
+    assert session.state is SessionState.ERROR
+
