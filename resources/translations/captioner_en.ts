@@ -419,8 +419,8 @@ Subtitles will be saved to %2</source>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="120" />
             <location filename="../../captioner/ui/main_window.py" line="192" />
-            <location filename="../../captioner/ui/main_window.py" line="371" />
-            <location filename="../../captioner/ui/main_window.py" line="374" />
+            <location filename="../../captioner/ui/main_window.py" line="397" />
+            <location filename="../../captioner/ui/main_window.py" line="400" />
             <source>Start captions</source>
             <translation type="unfinished" />
         </message>
@@ -431,7 +431,7 @@ Subtitles will be saved to %2</source>
         </message>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="562" />
+            <location filename="../../captioner/ui/main_window.py" line="588" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
@@ -486,82 +486,82 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="215" />
+            <location filename="../../captioner/ui/main_window.py" line="216" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="223" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="224" />
+            <location filename="../../captioner/ui/main_window.py" line="225" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="226" />
+            <location filename="../../captioner/ui/main_window.py" line="227" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="313" />
+            <location filename="../../captioner/ui/main_window.py" line="339" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="344" />
+            <location filename="../../captioner/ui/main_window.py" line="370" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="345" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="348" />
+            <location filename="../../captioner/ui/main_window.py" line="374" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="397" />
             <source>Stop</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="397" />
             <source>Stopping…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="374" />
+            <location filename="../../captioner/ui/main_window.py" line="400" />
             <source>Stop captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="386" />
+            <location filename="../../captioner/ui/main_window.py" line="412" />
             <source>Captioner — %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="388" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>Listening…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="391" />
+            <location filename="../../captioner/ui/main_window.py" line="417" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <location filename="../../captioner/ui/main_window.py" line="404" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation type="unfinished" />
         </message>
@@ -581,163 +581,193 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="221" />
+            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <source>Keep finished sessions</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="222" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="412" />
+            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <source>Forever</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <source>90 days</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <source>30 days</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <source>7 days</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <source>1 day</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="438" />
             <source>Captions are falling behind: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="458" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="458" />
             <source>Recognition failed.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="439" />
+            <location filename="../../captioner/ui/main_window.py" line="465" />
             <source>Speech model missing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="440" />
+            <location filename="../../captioner/ui/main_window.py" line="466" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="442" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="443" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="454" />
+            <location filename="../../captioner/ui/main_window.py" line="480" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="455" />
+            <location filename="../../captioner/ui/main_window.py" line="481" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="458" />
+            <location filename="../../captioner/ui/main_window.py" line="484" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="459" />
+            <location filename="../../captioner/ui/main_window.py" line="485" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="495" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="470" />
+            <location filename="../../captioner/ui/main_window.py" line="496" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="472" />
+            <location filename="../../captioner/ui/main_window.py" line="498" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="486" />
+            <location filename="../../captioner/ui/main_window.py" line="512" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="487" />
+            <location filename="../../captioner/ui/main_window.py" line="513" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="489" />
+            <location filename="../../captioner/ui/main_window.py" line="515" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="491" />
+            <location filename="../../captioner/ui/main_window.py" line="517" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="577" />
+            <location filename="../../captioner/ui/main_window.py" line="603" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="581" />
+            <location filename="../../captioner/ui/main_window.py" line="607" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="600" />
+            <location filename="../../captioner/ui/main_window.py" line="626" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="605" />
+            <location filename="../../captioner/ui/main_window.py" line="631" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="619" />
+            <location filename="../../captioner/ui/main_window.py" line="645" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="619" />
+            <location filename="../../captioner/ui/main_window.py" line="645" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="624" />
+            <location filename="../../captioner/ui/main_window.py" line="650" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="633" />
+            <location filename="../../captioner/ui/main_window.py" line="659" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="634" />
+            <location filename="../../captioner/ui/main_window.py" line="660" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="634" />
+            <location filename="../../captioner/ui/main_window.py" line="660" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="640" />
-            <location filename="../../captioner/ui/main_window.py" line="665" />
+            <location filename="../../captioner/ui/main_window.py" line="666" />
+            <location filename="../../captioner/ui/main_window.py" line="691" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="694" />
+            <location filename="../../captioner/ui/main_window.py" line="720" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="708" />
+            <location filename="../../captioner/ui/main_window.py" line="734" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
@@ -745,62 +775,62 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="736" />
+            <location filename="../../captioner/ui/main_window.py" line="762" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="744" />
+            <location filename="../../captioner/ui/main_window.py" line="770" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="755" />
+            <location filename="../../captioner/ui/main_window.py" line="781" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="771" />
+            <location filename="../../captioner/ui/main_window.py" line="797" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="772" />
+            <location filename="../../captioner/ui/main_window.py" line="798" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="775" />
+            <location filename="../../captioner/ui/main_window.py" line="801" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="791" />
+            <location filename="../../captioner/ui/main_window.py" line="818" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <location filename="../../captioner/ui/main_window.py" line="836" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="821" />
+            <location filename="../../captioner/ui/main_window.py" line="848" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="849" />
+            <location filename="../../captioner/ui/main_window.py" line="876" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="856" />
+            <location filename="../../captioner/ui/main_window.py" line="883" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="857" />
+            <location filename="../../captioner/ui/main_window.py" line="884" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>%n sentence has not been exported.</numerusform>
@@ -808,7 +838,7 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="860" />
+            <location filename="../../captioner/ui/main_window.py" line="887" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>

@@ -419,8 +419,8 @@ Subtitles will be saved to %2</source>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="120" />
             <location filename="../../captioner/ui/main_window.py" line="192" />
-            <location filename="../../captioner/ui/main_window.py" line="371" />
-            <location filename="../../captioner/ui/main_window.py" line="374" />
+            <location filename="../../captioner/ui/main_window.py" line="397" />
+            <location filename="../../captioner/ui/main_window.py" line="400" />
             <source>Start captions</source>
             <translation>开始字幕</translation>
         </message>
@@ -431,7 +431,7 @@ Subtitles will be saved to %2</source>
         </message>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="562" />
+            <location filename="../../captioner/ui/main_window.py" line="588" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
@@ -486,82 +486,82 @@ Subtitles will be saved to %2</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="215" />
+            <location filename="../../captioner/ui/main_window.py" line="216" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="223" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="224" />
+            <location filename="../../captioner/ui/main_window.py" line="225" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="226" />
+            <location filename="../../captioner/ui/main_window.py" line="227" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="313" />
+            <location filename="../../captioner/ui/main_window.py" line="339" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="344" />
+            <location filename="../../captioner/ui/main_window.py" line="370" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="345" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="348" />
+            <location filename="../../captioner/ui/main_window.py" line="374" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="397" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="397" />
             <source>Stopping…</source>
             <translation>正在停止…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="374" />
+            <location filename="../../captioner/ui/main_window.py" line="400" />
             <source>Stop captions</source>
             <translation>停止字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="386" />
+            <location filename="../../captioner/ui/main_window.py" line="412" />
             <source>Captioner — %1</source>
             <translation>Captioner — %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="388" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>Listening…</source>
             <translation>正在聆听…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="391" />
+            <location filename="../../captioner/ui/main_window.py" line="417" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Input stopped: %1</source>
             <translation>输入已停止：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <location filename="../../captioner/ui/main_window.py" line="404" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
         </message>
@@ -581,232 +581,262 @@ Subtitles will be saved to %2</source>
             <translation>打开日志文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="221" />
+            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <source>Keep finished sessions</source>
+            <translation>保留已结束的会话</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="222" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="412" />
+            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <source>Forever</source>
+            <translation>永久</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <source>90 days</source>
+            <translation>90 天</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <source>30 days</source>
+            <translation>30 天</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <source>7 days</source>
+            <translation>7 天</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <source>1 day</source>
+            <translation>1 天</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="438" />
             <source>Captions are falling behind: %1</source>
             <translation>字幕出现延迟：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="458" />
             <source>Captioning stopped</source>
             <translation>字幕已停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="458" />
             <source>Recognition failed.</source>
             <translation>识别失败。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="439" />
+            <location filename="../../captioner/ui/main_window.py" line="465" />
             <source>Speech model missing</source>
             <translation>缺少语音模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="440" />
+            <location filename="../../captioner/ui/main_window.py" line="466" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation>Captioner 目前还无法在本机识别语音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="442" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Choose a model folder…</source>
             <translation>选择模型文件夹…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="443" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Use Alibaba Cloud</source>
             <translation>使用阿里云</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="454" />
+            <location filename="../../captioner/ui/main_window.py" line="480" />
             <source>API key needed</source>
             <translation>需要 API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="455" />
+            <location filename="../../captioner/ui/main_window.py" line="481" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="458" />
+            <location filename="../../captioner/ui/main_window.py" line="484" />
             <source>Enter the key</source>
             <translation>输入密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="459" />
+            <location filename="../../captioner/ui/main_window.py" line="485" />
             <source>Use this device instead</source>
             <translation>改用本机识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="495" />
             <source>Cannot listen</source>
             <translation>无法收听</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="470" />
+            <location filename="../../captioner/ui/main_window.py" line="496" />
             <source>The input could not be opened.</source>
             <translation>无法打开输入。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="472" />
+            <location filename="../../captioner/ui/main_window.py" line="498" />
             <source>Play the demo instead</source>
             <translation>改为播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="486" />
+            <location filename="../../captioner/ui/main_window.py" line="512" />
             <source>No microphone found</source>
             <translation>未找到麦克风</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="487" />
+            <location filename="../../captioner/ui/main_window.py" line="513" />
             <source>Captioner found no microphone on this computer.</source>
             <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="489" />
+            <location filename="../../captioner/ui/main_window.py" line="515" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="491" />
+            <location filename="../../captioner/ui/main_window.py" line="517" />
             <source>Play the demo</source>
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="577" />
+            <location filename="../../captioner/ui/main_window.py" line="603" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="581" />
+            <location filename="../../captioner/ui/main_window.py" line="607" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="600" />
+            <location filename="../../captioner/ui/main_window.py" line="626" />
             <source>Nothing to export yet.</source>
             <translation>还没有可导出的内容。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="605" />
+            <location filename="../../captioner/ui/main_window.py" line="631" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="619" />
+            <location filename="../../captioner/ui/main_window.py" line="645" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="619" />
+            <location filename="../../captioner/ui/main_window.py" line="645" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="624" />
+            <location filename="../../captioner/ui/main_window.py" line="650" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="633" />
+            <location filename="../../captioner/ui/main_window.py" line="659" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="634" />
+            <location filename="../../captioner/ui/main_window.py" line="660" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="634" />
+            <location filename="../../captioner/ui/main_window.py" line="660" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="640" />
-            <location filename="../../captioner/ui/main_window.py" line="665" />
+            <location filename="../../captioner/ui/main_window.py" line="666" />
+            <location filename="../../captioner/ui/main_window.py" line="691" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="694" />
+            <location filename="../../captioner/ui/main_window.py" line="720" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="708" />
+            <location filename="../../captioner/ui/main_window.py" line="734" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="736" />
+            <location filename="../../captioner/ui/main_window.py" line="762" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="744" />
+            <location filename="../../captioner/ui/main_window.py" line="770" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="755" />
+            <location filename="../../captioner/ui/main_window.py" line="781" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="771" />
+            <location filename="../../captioner/ui/main_window.py" line="797" />
             <source>Captioner needs attention</source>
             <translation>Captioner 需要注意</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="772" />
+            <location filename="../../captioner/ui/main_window.py" line="798" />
             <source>Some features will not work until this is fixed:</source>
             <translation>以下问题解决之前，部分功能无法使用：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="775" />
+            <location filename="../../captioner/ui/main_window.py" line="801" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="791" />
+            <location filename="../../captioner/ui/main_window.py" line="818" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <location filename="../../captioner/ui/main_window.py" line="836" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="821" />
+            <location filename="../../captioner/ui/main_window.py" line="848" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="849" />
+            <location filename="../../captioner/ui/main_window.py" line="876" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="856" />
+            <location filename="../../captioner/ui/main_window.py" line="883" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="857" />
+            <location filename="../../captioner/ui/main_window.py" line="884" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>有 %n 句尚未导出。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="860" />
+            <location filename="../../captioner/ui/main_window.py" line="887" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>

@@ -277,6 +277,12 @@ ZH_CN = {
     "Edit…": "编辑…",
     "Create, edit and choose hot-word vocabularies on the cloud service.": "在云服务上创建、编辑和选择热词表。",
     "Copy diagnostics": "复制诊断信息",
+    "Keep finished sessions": "保留已结束的会话",
+    "Forever": "永久",
+    "90 days": "90 天",
+    "30 days": "30 天",
+    "7 days": "7 天",
+    "1 day": "1 天",
     "Copy versions, devices and settings (never the API key) for a bug report.":
         "复制版本、设备和设置信息（不含 API Key），用于报告问题。",
     "Open log folder": "打开日志文件夹",
