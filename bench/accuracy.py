@@ -1,0 +1,127 @@
+"""Word error rate of the on-device engine on real recorded speech, clean and in white noise.
+
+The recordings the tests use (tests/speech.py): Debian pocketsphinx-testdata's five LibriVox
+sentences and goforward.raw, each followed by 1.5 s of silence, in one stream (as
+tests/test_local_engine.py does), through LocalRecognizer (faster-whisper tiny.en + Silero
+VAD, default RecognitionSettings) as fast as the engine takes it. WER = word-level edit
+distance / reference words over the whole stream (tests.speech.wer: lower case, punctuation
+removed, digits 1-10 spelled out), and per clip (the finals overlapping that clip).
+
+Noisy: white Gaussian noise added to the whole stream (silences included) at 10 dB SNR
+relative to the mean power of the speech (the clips without the added silences); --seeds
+noise draws, each reported, median shown. Clipped to int16.
+
+usage: .venv/bin/python bench/accuracy.py [--snr 10] [--seeds 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from captioner.audio.frames import FrameCutter  # noqa: E402
+from captioner.recognition.events import Sentence  # noqa: E402
+from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
+from captioner.settings import RecognitionSettings  # noqa: E402
+from tests.speech import GOFORWARD_RAW, GOFORWARD_TEXT, librivox, read_wav, silence, wer  # noqa: E402
+
+
+def corpus() -> tuple[np.ndarray, list[tuple[str, int, int]]]:
+    """The stream and (reference text, begin ms, end ms) of each clip in it."""
+    clips = [(read_wav(r.path), r.text) for r in librivox()]
+    clips.append((np.fromfile(GOFORWARD_RAW, dtype="<i2"), GOFORWARD_TEXT))
+    parts, spans, pos = [silence(300)], [], 300 * 16
+    for samples, text in clips:
+        spans.append((text, pos // 16, (pos + len(samples)) // 16))
+        parts += [samples, silence(1500)]
+        pos += len(samples) + 1500 * 16
+    return np.concatenate(parts), spans
+
+
+def add_noise(x: np.ndarray, spans, snr_db: float, seed: int) -> np.ndarray:
+    speech = np.concatenate([x[b * 16 : e * 16] for _, b, e in spans]).astype(np.float64)
+    p_signal = float(np.mean(speech**2))
+    sigma = np.sqrt(p_signal / 10 ** (snr_db / 10))
+    noise = np.random.default_rng(seed).normal(0.0, sigma, len(x))
+    return np.clip(x.astype(np.float64) + noise, -32768, 32767).astype("<i2")
+
+
+async def recognise(recognizer: LocalRecognizer, samples: np.ndarray) -> tuple[list[Sentence], dict, float]:
+    session = await recognizer.start(RecognitionSettings())
+    cutter = FrameCutter()
+    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
+    finals: list[Sentence] = []
+
+    async def read() -> None:
+        async for event in session.events():
+            if isinstance(event, Sentence) and event.final:
+                finals.append(event)
+
+    t = time.perf_counter()
+    reader = asyncio.create_task(read())
+    for frame in frames:
+        await session.push(frame)
+    await session.finish()
+    await reader
+    return finals, dict(session.metrics), time.perf_counter() - t
+
+
+def score(finals: list[Sentence], spans) -> dict:
+    reference = " ".join(t for t, _, _ in spans)
+    hypothesis = " ".join(s.text for s in finals)
+    per_clip = []
+    for text, b, e in spans:
+        mine = " ".join(s.text for s in finals if min(s.end_ms, e + 1000) - max(s.begin_ms, b - 300) > 0)
+        per_clip.append({"ref": text, "hyp": mine, "wer": round(wer(text, mine), 3)})
+    return {"wer": round(wer(reference, hypothesis), 4), "finals": len(finals), "per_clip": per_clip}
+
+
+async def run(args) -> dict:
+    recognizer = LocalRecognizer()
+    await recognizer.prepare()
+    x, spans = corpus()
+    await recognise(recognizer, x[: 16000 * 3])  # warm-up
+    finals, metrics, wall = await recognise(recognizer, x)
+    clean = score(finals, spans) | {"rtf": metrics.get("rtf"), "wall_s": round(wall, 1)}
+    noisy = []
+    for seed in range(args.seeds):
+        finals, metrics, wall = await recognise(recognizer, add_noise(x, spans, args.snr, seed))
+        noisy.append(score(finals, spans) | {"seed": seed, "rtf": metrics.get("rtf")})
+    words = sum(len(t.split()) for t, _, _ in spans)
+    return {"audio_s": round(len(x) / 16000, 1), "clips": len(spans), "reference_words": words, "clean": clean,
+            "snr_db": args.snr, "noisy": noisy, "noisy_wer_median": statistics.median(n["wer"] for n in noisy)}  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--snr", type=float, default=10.0)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    report = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{report['clips']} clips, {report['reference_words']} words, {report['audio_s']} s (LibriVox x5 + goforward)")
+    c = report["clean"]
+    print(f"clean:          WER {c['wer'] * 100:.1f} %  ({c['finals']} finals, RTF {c['rtf']}, as fast as possible)")
+    for n in report["noisy"]:
+        print(f"white noise {args.snr:g} dB SNR, seed {n['seed']}: WER {n['wer'] * 100:.1f} %  ({n['finals']} finals)")
+    print(f"noisy median:   WER {report['noisy_wer_median'] * 100:.1f} %")
+    for clean_clip, noisy_clip in zip(c["per_clip"], report["noisy"][0]["per_clip"]):
+        print(f"  {clean_clip['wer']:5.2f} {noisy_clip['wer']:5.2f}  {clean_clip['ref'][:60]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
