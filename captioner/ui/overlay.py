@@ -14,10 +14,11 @@ clicks reach the window underneath; it can only be switched off from outside the
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QMouseEvent, QPainter, QPainterPath, QPen, QTextLayout, QTextOption
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from captioner.ui.store import OverlayStyle
@@ -55,6 +56,9 @@ class CaptionOverlay(QWidget):
         self._placeholder = self.tr("Captions will appear here")
         self._click_through = False
         self._visual: list[tuple[str, bool]] = []  # (line, is_partial), newest last
+        #: Each visible line rendered once (outlining text costs ~4 ms a line): a new partial
+        #: repaints only its own line, and lines that rolled up are reused as they are.
+        self._line_cache: dict[tuple[str, int, float], QPixmap] = {}
         self._drag_offset: QPoint | None = None
         self._grip = QSizeGrip(self)
         self._grip.setToolTip(self.tr("Drag to resize"))
@@ -115,6 +119,7 @@ class CaptionOverlay(QWidget):
         font.setPointSize(self._style.font_size)
         font.setWeight(QFont.Weight.DemiBold)
         self._font = font
+        self._line_cache.clear()
         self._relayout()
 
     def sizeHint(self) -> QSize:
@@ -203,14 +208,41 @@ class CaptionOverlay(QWidget):
             lines = [(self._placeholder, None)]
         y = self.height() - PADDING - spacing * len(lines) + metrics.ascent()
         y = max(y, PADDING + metrics.ascent())
+        margin = self._outline_width()
+        used: dict[tuple[str, int, float], QPixmap] = {}
         for line, partial in lines:
             if partial is None:
                 colour = QColor(self._style.text_color)
                 colour.setAlphaF(0.55)
             else:
                 colour = QColor(self._style.partial_color if partial else self._style.text_color)
-            self._draw_line(painter, line, colour, y)
+            key = (line, colour.rgba(), self.devicePixelRatioF())
+            pixmap = self._line_cache.get(key)
+            if pixmap is None:
+                pixmap = self._render_line(line, colour)
+            used[key] = pixmap
+            painter.drawPixmap(QPointF(0, y - metrics.ascent() - margin), pixmap)
             y += spacing
+        self._line_cache = used  # lines no longer shown are dropped
+
+    def _outline_width(self) -> float:
+        return max(2.0, self._style.font_size / 9)
+
+    def _render_line(self, line: str, colour: QColor) -> QPixmap:
+        metrics = QFontMetricsF(self._font)
+        margin = self._outline_width()
+        dpr = self.devicePixelRatioF()
+        width = PADDING + metrics.horizontalAdvance(line) + 2 * margin
+        height = metrics.height() + 2 * margin
+        pixmap = QPixmap(math.ceil(width * dpr), math.ceil(height * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._draw_line(painter, line, colour, margin + metrics.ascent())
+        painter.end()
+        return pixmap
 
     def _draw_line(self, painter: QPainter, line: str, colour: QColor, baseline: float) -> None:
         """Text with a dark outline, readable on any background whatever the opacity."""
@@ -218,7 +250,7 @@ class CaptionOverlay(QWidget):
         path.addText(PADDING, baseline, self._font, line)
         outline = QColor(0, 0, 0, 200)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(outline, max(2.0, self._style.font_size / 9), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        painter.setPen(QPen(outline, self._outline_width(), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)

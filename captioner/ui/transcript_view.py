@@ -142,6 +142,11 @@ class TranscriptView(QWidget):
         font.setItalic(True)
         self.partial_label.setFont(font)
         self.partial_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # A fixed two-line height: a label that grows and shrinks with the partial would
+        # re-lay out the whole list beside it (5.7 ms per partial at 10 000 rows). Bottom
+        # alignment keeps the newest words in view when a long partial overflows.
+        self.partial_label.setFixedHeight(2 * QFontMetrics(font).lineSpacing() + 4)
+        self.partial_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         self.partial_label.setAccessibleName(self.tr("Being spoken"))
 
         top = QHBoxLayout()

@@ -41,6 +41,9 @@ from captioner.settings import RecognitionSettings
 
 #: Speech heard between two partial decodes of the same utterance.
 PARTIAL_EVERY_MS = 1000
+#: Speech heard before the first partial: sooner than the cadence, because the first words
+#: on screen are what tells a reader the captions are alive (decoding adds ~0.4 s).
+FIRST_PARTIAL_AFTER_MS = 500
 #: Beam for finals: 3 fixes words greedy decoding gets wrong on read speech for ~15% more
 #: decode time; partials are greedy since they are redone a second later anyway.
 FINAL_BEAM_SIZE = 3
@@ -263,7 +266,8 @@ class LocalSession(RecognitionSession):
             if isinstance(event, SpeechStarted):
                 self._utterances += 1
                 begin = self._session_ms(event.at_ms)
-                self._open = _OpenUtterance(self._utterances, begin, begin)
+                first_due = begin - (PARTIAL_EVERY_MS - FIRST_PARTIAL_AFTER_MS)
+                self._open = _OpenUtterance(self._utterances, begin, first_due)
             elif isinstance(event, SpeechEnded) and self._open is not None:
                 job = self._job(FINAL, event.begin_ms, event.end_ms, event.pauses)
                 self._jobs.put_nowait(job)
