@@ -39,8 +39,9 @@ from captioner.recognition.local.models import LoadedModel, load_model, resolve_
 from captioner.recognition.local.vad import SpeechEnded, SpeechStarted, VadEvent, VadParams, VadSegmenter
 from captioner.settings import RecognitionSettings
 
-#: Speech heard between two partial decodes of the same utterance.
-PARTIAL_EVERY_MS = 1000
+#: Speech heard between two partial decodes of the same utterance: under a second, so that
+#: with decoding jitter a reader still sees a new partial at least once a second.
+PARTIAL_EVERY_MS = 800
 #: Speech heard before the first partial: sooner than the cadence, because the first words
 #: on screen are what tells a reader the captions are alive (decoding adds ~0.4 s).
 FIRST_PARTIAL_AFTER_MS = 500
