@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from captioner.audio.frames import AudioFrame, AudioSource, FrameCutter
-from captioner.recognition.base import RecognitionSession, Recognizer
+from captioner.recognition.base import Recognizer
 from captioner.recognition.dashscope.client import (
     BAD_SERVER,
     EXPLANATIONS,

@@ -9,7 +9,6 @@ failed, 6 audio device problem, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import sys
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_ENGINE, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 6, 130
 
@@ -157,7 +156,7 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     except asyncio.CancelledError:
         journal.close(finished=False)
         terminal.done()
-        return error(f"interrupted; the captions so far are kept (see `captioner recover`)", EXIT_INTERRUPTED)
+        return error("interrupted; the captions so far are kept (see `captioner recover`)", EXIT_INTERRUPTED)
     except RecognitionError as exc:
         journal.close(finished=False)
         terminal.done()
