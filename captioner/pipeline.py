@@ -220,11 +220,9 @@ class CaptionSession:
                 if self.wait_on_source_error and not self._stopping.is_set():
                     self._set_state(SessionState.ERROR, error)
                     await self._wait_for_new_source_or_stop()
-            if self._stopping.is_set() or (self.source is source and error is not None):
+            if self._stopping.is_set() or self.source is source:  # stopped, ended, or failed for good
                 break
-            if self.source is source:  # the source simply ended (end of file)
-                break
-            error = None
+            error = None  # switched to another source: carry on
             if self.state is SessionState.ERROR:
                 self._set_state(SessionState.LISTENING)
         await recognition.finish()
