@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from captioner.selftest import word_error_rate
+
 PS_DATA = Path("/usr/share/pocketsphinx/test/data")
 GOFORWARD_RAW = PS_DATA / "goforward.raw"  # 16 kHz s16le mono: "go forward ten meters"
 GOFORWARD_TEXT = "go forward ten meters"
@@ -45,14 +47,8 @@ def normalise(text: str) -> list[str]:
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: word-level Levenshtein distance / reference length."""
-    ref, hyp = normalise(reference), normalise(hypothesis)
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return d[len(hyp)] / max(1, len(ref))
+    """Word error rate after normalising (numbers spelled out): the self-test's own measure."""
+    return word_error_rate(" ".join(normalise(reference)), " ".join(normalise(hypothesis)))
 
 
 def espeak_samples(text: str, voice: str = "en-us", speed: int = 150) -> np.ndarray:

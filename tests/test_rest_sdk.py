@@ -15,13 +15,13 @@ import wave
 
 import pytest
 
-dashscope = pytest.importorskip("dashscope")
-from dashscope.audio.asr import Transcription, VocabularyService  # noqa: E402
-from dashscope.audio.asr.vocabulary import VocabularyServiceException  # noqa: E402
-from rest_support import FileServer, LoopThread  # noqa: E402
-from speech import GOFORWARD_TEXT, wer  # noqa: E402
+import dashscope  # the official SDK: a test dependency
+from dashscope.audio.asr import Transcription, VocabularyService
+from dashscope.audio.asr.vocabulary import VocabularyServiceException
+from rest_support import FileServer, LoopThread
+from speech import GOFORWARD_TEXT, wer
 
-from captioner.recognition.dashscope.rest_server import RestServer  # noqa: E402
+from captioner.recognition.dashscope.rest_server import RestServer
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

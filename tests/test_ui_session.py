@@ -365,21 +365,7 @@ def test_unfinished_session_is_offered_for_recovery(qtbot, qloop, ui_store):
 # -- the real engine ------------------------------------------------------------------------------
 
 
-def local_engine_available() -> bool:
-    try:
-        from captioner.recognition.local.models import resolve_model_dir
-
-        resolve_model_dir()
-        return True
-    except Exception:
-        return False
-
-
-needs_engine = pytest.mark.skipif(not local_engine_available(), reason="on-device speech model not installed")
-
-
 @pytest.mark.slow
-@needs_engine
 def test_real_engine_captions_speech_live_and_the_ui_keeps_ticking(qtbot, qloop, ui_store, goforward_wav, monkeypatch):
     from captioner.audio.media import MediaSource
 
@@ -412,7 +398,6 @@ def long_speech(tmp_path, goforward_wav) -> Path:
 
 
 @pytest.mark.slow
-@needs_engine
 def test_caption_a_file_with_progress_then_cancel_another(qtbot, qloop, ui_store, goforward_wav, long_speech, tmp_path):
     window = window_with(qtbot, ui_store)
     out = tmp_path / "go.srt"

@@ -68,7 +68,6 @@ def test_a_file_task_with_a_vocabulary_gets_the_rare_word(servers, recording) ->
 
 
 def test_a_realtime_task_through_the_sdk_names_the_same_vocabulary(servers, recording) -> None:
-    pytest.importorskip("dashscope")
     from dashscope.audio.asr import Recognition, VocabularyService
 
     rest, realtime = servers

@@ -53,6 +53,15 @@ class Endpoint:
         return f"the server at {self.url}"
 
 
+def region_named(region: str | None) -> Region | None:
+    """The region for a name the user gave (None for none); ValueError listing the choices."""
+    if region is None:
+        return None
+    if region not in REGIONS:
+        raise ValueError(f"unknown region {region!r}; choose one of: {', '.join(REGIONS)}")
+    return REGIONS[region]
+
+
 def resolve(
     url: str | None = None,
     region: str | None = None,
@@ -66,11 +75,7 @@ def resolve(
     with a `workspace` and `workspace_domain`, that workspace's own domain. The workspace id
     becomes part of a host name, so it must be a DNS label.
     """
-    reg = None
-    if region is not None:
-        reg = REGIONS.get(region)
-        if reg is None:
-            raise ValueError(f"unknown region {region!r}; choose one of: {', '.join(REGIONS)}")
+    reg = region_named(region)
     if workspace is not None and not _WORKSPACE_ID.match(workspace):
         raise ValueError(f"workspace id {workspace!r} is malformed (letters, digits and '-' only)")
     if url:

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from captioner import __version__
 from captioner.recognition.dashscope.credentials import ENV_VAR, ApiKey, resolve_api_key
-from captioner.recognition.dashscope.endpoints import DEFAULT_REGION, REGIONS, Region
+from captioner.recognition.dashscope.endpoints import DEFAULT_REGION, REGIONS, Region, region_named
 from captioner.recognition.dashscope.protocol import ErrorCode
 from captioner.recognition.dashscope.rest_protocol import (
     API_PREFIX,
@@ -63,11 +63,7 @@ class RestEndpoint:
 
 def resolve_http(base_url: str | None = None, region: str | None = None, workspace: str | None = None) -> RestEndpoint:
     """The REST endpoint for these choices; ValueError naming what is wrong."""
-    reg = None
-    if region is not None:
-        reg = REGIONS.get(region)
-        if reg is None:
-            raise ValueError(f"unknown region {region!r}; choose one of: {', '.join(REGIONS)}")
+    reg = region_named(region)
     if base_url:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
