@@ -8,6 +8,7 @@ model is a clear error, never a surprise download.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,42 @@ HOW_TO_GET_A_MODEL = (
 )
 
 
+#: Environment variable choosing how CTranslate2 computes (no code change needed to switch).
+COMPUTE_TYPE_VARIABLE = "CAPTIONER_COMPUTE_TYPE"
+DEFAULT_COMPUTE_TYPE = "int8"
+#: Types every x86-64 CPU runs. int8 kernels differ between CPUs (AVX2, AVX-512 VNNI, ...),
+#: so the same audio can give slightly different words on different machines; float32 is
+#: the reference that gives the same words everywhere, at more time and memory.
+COMPUTE_TYPES = ("int8", "int8_float32", "float32")
+
+
+class ComputeTypeError(RecognitionError, ValueError):
+    """CAPTIONER_COMPUTE_TYPE holds a value CTranslate2 on the CPU does not take."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            "InvalidParameter",
+            f"{COMPUTE_TYPE_VARIABLE}={value!r} is not a compute type; use one of {', '.join(COMPUTE_TYPES)} "
+            f"(unset means {DEFAULT_COMPUTE_TYPE}).",
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def compute_type() -> str:
+    """The compute type from CAPTIONER_COMPUTE_TYPE, or int8 when it is unset or empty.
+
+    Raises ComputeTypeError for anything else, naming the variable and the allowed values.
+    """
+    value = os.environ.get(COMPUTE_TYPE_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_COMPUTE_TYPE
+    if value.lower() not in COMPUTE_TYPES:
+        raise ComputeTypeError(value)
+    return value.lower()
+
+
 class ModelNotFoundError(RecognitionError):
     """No usable whisper model: the message says what was looked for and how to get one."""
 
@@ -43,6 +80,11 @@ class LoadedModel:
 
     whisper: WhisperModel
     path: Path
+
+    @property
+    def compute_type(self) -> str:
+        """What CTranslate2 actually runs ("int8" on the CPU reports "int8_float32")."""
+        return str(self.whisper.model.compute_type)
 
     @property
     def multilingual(self) -> bool:
@@ -72,14 +114,15 @@ def load_model(path: Path, cpu_threads: int = 0) -> LoadedModel:
     """Load once per process: several sessions and servers share one model in memory.
 
     CTranslate2 models are safe to call from several threads, so sharing costs nothing
-    but turns (calls on one model run one at a time).
+    but turns (calls on one model run one at a time). The compute type comes from
+    CAPTIONER_COMPUTE_TYPE (see `compute_type`); a model is cached per compute type.
     """
-    key = (path.resolve(), cpu_threads)
+    key = (path.resolve(), cpu_threads, compute_type())
     with _cache_lock:
         model = _cache.get(key)
         if model is None:
             try:
-                whisper = WhisperModel(str(key[0]), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+                whisper = WhisperModel(str(key[0]), device="cpu", compute_type=key[2], cpu_threads=cpu_threads)
             except (RuntimeError, ValueError, OSError) as e:
                 raise ModelNotFoundError(
                     f"The model folder {path} could not be loaded as a CTranslate2 whisper model: {e}. "
@@ -89,7 +132,7 @@ def load_model(path: Path, cpu_threads: int = 0) -> LoadedModel:
         return model
 
 
-_cache: dict[tuple[Path, int], LoadedModel] = {}
+_cache: dict[tuple[Path, int, str], LoadedModel] = {}
 _cache_lock = threading.Lock()
 
 
