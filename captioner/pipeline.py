@@ -7,6 +7,10 @@ wire sources to engines themselves. It owns the session clock: every frame is re
 the milliseconds of audio pushed so far, so the clock runs on even when the user switches to
 another microphone mid-session. No Qt here: the UI subscribes a listener and turns events
 into signals.
+
+Overload sheds work, not words: when a live source drops audio because the engine is too
+slow, the session records a `Gap` where it happened (merged while the drops continue), so
+the transcript, the journal and every export say that something is missing there.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from typing import Protocol
 
 from captioner.audio.frames import AudioSource, AudioSourceError
 from captioner.recognition.base import Recognizer, RecognitionSession
-from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage
+from captioner.recognition.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
 from captioner.settings import RecognitionSettings
 from captioner.transcript.model import Transcript
 
 log = logging.getLogger(__name__)
+
+#: A gap still growing is recorded (and a new one started) after this much session clock,
+#: so a long overload is marked along its length and reaches the journal promptly instead
+#: of as one marker, written only when the overload ends (or never, after a crash).
+GAP_SPLIT_MS = 5000
 
 
 class SessionState(enum.Enum):
@@ -70,7 +79,7 @@ class AudioDropped:
     total_ms: float
 
 
-SessionEvent = Sentence | Usage | EngineStatus | StateChanged | AudioLevel | SourceFailed | AudioDropped
+SessionEvent = Sentence | Usage | EngineStatus | StateChanged | AudioLevel | SourceFailed | AudioDropped | Gap
 Listener = Callable[[SessionEvent], None]
 
 
@@ -78,6 +87,19 @@ class FinalSink(Protocol):
     """Where finals go the moment they arrive (the crash-safe journal, a live SRT file)."""
 
     def append(self, sentence: Sentence) -> None: ...
+
+
+class PartialSink(Protocol):
+    """Optional on a sink: also take every partial (the journal keeps the latest, so a
+    crash in the middle of a long sentence does not lose all of it)."""
+
+    def append_partial(self, sentence: Sentence) -> None: ...
+
+
+class GapSink(Protocol):
+    """Optional on a sink: also take every gap (audio that was dropped, never captioned)."""
+
+    def append_gap(self, gap: Gap) -> None: ...
 
 
 class CaptionSession:
@@ -115,6 +137,10 @@ class CaptionSession:
         self._dropped_before_ms = 0.0
         self._dropped_reported_ms = 0.0
         self._dropped_reported_at = 0
+        #: Dropped audio already turned into gaps (or into the open one), in ms.
+        self._dropped_seen_ms = 0.0
+        #: The gap still growing: [position on the session clock, ms dropped so far].
+        self._open_gap: list[float] | None = None
 
     # Observation -----------------------------------------------------------------------
 
@@ -155,6 +181,8 @@ class CaptionSession:
 
     def switch_source(self, source: AudioSource) -> None:
         """Continue on another input; the clock and the transcript run on."""
+        self._track_drops(self.position_ms)
+        self._close_gap()  # the next source's drops are a new gap
         self._dropped_before_ms += self.source.dropped_ms
         old, self.source = self.source, source
         self._source_changed.set()
@@ -209,6 +237,7 @@ class CaptionSession:
             try:
                 async for frame in source.frames():
                     frame = dataclasses.replace(frame, start_ms=self.position_ms)
+                    self._track_drops(frame.start_ms)
                     self.position_ms = frame.end_ms
                     rms, peak = frame.level()
                     self._publish(AudioLevel(self.position_ms, rms, peak))
@@ -225,8 +254,41 @@ class CaptionSession:
             error = None  # switched to another source: carry on
             if self.state is SessionState.ERROR:
                 self._set_state(SessionState.LISTENING)
+        self._track_drops(self.position_ms)
+        self._close_gap()
         await recognition.finish()
         return error
+
+    def _track_drops(self, at_ms: int) -> None:
+        """Turn growth of the dropped total into gaps, precisely: called before each frame,
+        so audio dropped since the previous frame lies just before `at_ms`. Drops on
+        consecutive frames make one gap; the first frame without a drop ends it."""
+        dropped = self.dropped_ms
+        grown = dropped - self._dropped_seen_ms
+        if grown <= 0:
+            self._close_gap()
+            return
+        self._dropped_seen_ms = dropped
+        if self._open_gap is not None and at_ms - self._open_gap[0] >= GAP_SPLIT_MS:
+            self._close_gap()
+        if self._open_gap is None:
+            self._open_gap = [at_ms, grown]
+        else:
+            self._open_gap[1] += grown
+
+    def _close_gap(self) -> None:
+        if self._open_gap is None:
+            return
+        at, ms = self._open_gap
+        self._open_gap = None
+        if round(ms) > 0:
+            self._record_gap(Gap(int(at), round(ms)))
+
+    def _record_gap(self, gap: Gap) -> None:
+        """A gap (ours, or one the engine reported) goes where a final goes."""
+        self.transcript.apply(gap)
+        self._to_sinks("append_gap", gap)
+        self._publish(gap)
 
     def _report_drops(self) -> None:
         if self.position_ms - self._dropped_reported_at < 1000:
@@ -244,19 +306,25 @@ class CaptionSession:
         stop.cancel()
         switch.cancel()
 
-    def _sink(self, sentence: Sentence) -> None:
+    def _to_sinks(self, method: str, item: Sentence | Gap) -> None:
+        """Call `method` on every sink that has it (partials and gaps are optional)."""
         for sink in self.sinks:
+            record = getattr(sink, method, None)
+            if record is None:
+                continue
             try:
-                sink.append(sentence)
+                record(item)
             except OSError:  # a full disk must not stop the captions on screen
-                log.exception("could not record a final in %r", sink)
+                log.exception("could not record %r in %r", item, sink)
 
     async def _consume(self, recognition: RecognitionSession) -> None:
         async for event in recognition.events():
+            if isinstance(event, Gap):
+                self._record_gap(event)
+                continue
             if isinstance(event, Sentence):
                 self.transcript.apply(event)
-                if event.final:
-                    self._sink(event)
+                self._to_sinks("append" if event.final else "append_partial", event)
             elif isinstance(event, EngineStatus):
                 if event.state == "reconnecting":
                     self._set_state(SessionState.RECONNECTING, event.detail)

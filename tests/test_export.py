@@ -521,3 +521,54 @@ def test_live_srt_matches_export_for_any_arrival_order(tmp_path, sents):
         live.append(s)
         if i % 3 == 0 or i == len(sents) - 1:
             assert live.text() == to_srt(sents[: i + 1])
+
+
+# Gaps: dropped audio is marked in every format ------------------------------------------
+
+from captioner.recognition.events import Gap  # noqa: E402
+
+GAPPED = [
+    Sentence("Before the overload.", 0, 2000, True, sentence_id=1),
+    Gap(2000, 3200),
+    Sentence("Spoken across a drop.", 2500, 6000, True, sentence_id=2),
+    Gap(4000, 1250),  # inside the sentence above
+    Sentence("After it.", 7000, 8000, True, sentence_id=3),
+]
+
+
+def test_every_format_marks_a_gap_where_it_happened(tmp_path):
+    cues = list(srt.parse(export.to_srt(GAPPED)))
+    assert [c.content for c in cues] == [
+        "Before the overload.", "[not captioned: 3.2 s]", "Spoken across a drop.", "[not captioned: 1.2 s]", "After it.",
+    ]
+    # A gap at a sentence's start is shown before it; one inside a sentence after it, so
+    # the captioned words keep their whole time on screen.
+    assert cues[1].start == timedelta(milliseconds=2000) and cues[2].start >= cues[1].end
+    assert cues[2].end == timedelta(milliseconds=6000) and cues[3].start == timedelta(milliseconds=6000)
+    assert all(a.end <= b.start for a, b in zip(cues, cues[1:]))
+    vtt = [c.text for c in webvtt.from_string(export.to_vtt(GAPPED))]
+    assert vtt == [c.content for c in cues]
+    assert export.to_txt(GAPPED, timestamps=True).splitlines() == [
+        "[00:00:00] Before the overload.",
+        "[00:00:02] [not captioned: 3.2 s]",
+        "[00:00:02] Spoken across a drop.",
+        "[00:00:04] [not captioned: 1.2 s]",
+        "[00:00:07] After it.",
+    ]
+    data = json.loads(export.to_json(GAPPED))
+    items = data["transcripts"][0]["sentences"]
+    assert [i.get("type", "sentence") for i in items] == ["sentence", "gap", "sentence", "gap", "sentence"]
+    assert items[1] == {"type": "gap", "begin_time": 2000, "end_time": 2000, "duration_ms": 3200,
+                        "text": "[not captioned: 3.2 s]", "words": []}
+    sentences, gaps, _meta = export.loads_json_with_gaps(export.to_json(GAPPED))
+    assert gaps == [GAPPED[1], GAPPED[3]] and sentences == [GAPPED[0], GAPPED[2], GAPPED[4]]
+    assert export.loads_json(export.to_json(GAPPED))[0] == sentences  # sentence readers see sentences only
+    written = export.write_exports(GAPPED, srt=tmp_path / "a.srt", txt=tmp_path / "a.txt", json=tmp_path / "a.json")
+    assert all("[not captioned: 3.2 s]" in p.read_text(encoding="utf-8") for p in written)
+
+
+def test_the_live_srt_marks_gaps_exactly_as_the_export_does(tmp_path):
+    live = LiveSrtWriter(tmp_path / "live.srt")
+    for e in [GAPPED[0], GAPPED[1], GAPPED[3], GAPPED[2], GAPPED[4]]:  # the gap arrives before its sentence's final
+        (live.append_gap if isinstance(e, Gap) else live.append)(e)
+    assert (tmp_path / "live.srt").read_text(encoding="utf-8") == export.to_srt(GAPPED)

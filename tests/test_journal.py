@@ -335,3 +335,84 @@ def test_prune_keeps_unfinished_and_recent_sessions(tmp_path):
 
 def test_is_recording_on_missing_file(tmp_path):
     assert not is_recording(tmp_path / "nope.jsonl")
+
+
+# Gaps and the sentence being spoken ------------------------------------------------------
+
+from captioner.recognition.events import Gap  # noqa: E402
+from captioner.transcript.journal import PARTIAL_INTERVAL_MS, load_journal  # noqa: E402
+
+
+def partial(text: str, begin: int, end: int, sentence_id: int) -> Sentence:
+    return Sentence(text, begin, end, False, sentence_id=sentence_id)
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_gaps_round_trip_in_time_order(tmp_path):
+    j = Journal.create({}, directory=tmp_path)
+    j.append(FINALS[0])
+    j.append_gap(Gap(1100, 3200))
+    j.append(FINALS[1])
+    j.close(finished=False)
+    assert lines(j.path)[2] == {"type": "gap", "begin_time": 1100, "duration_ms": 3200}
+    _meta, entries, _finished = load_session(j.path)
+    assert entries == [FINALS[0], Gap(1100, 3200), FINALS[1]]
+    assert load_journal(j.path).gaps == [Gap(1100, 3200)]
+
+
+def test_partials_are_throttled_and_only_an_uncovered_trailing_one_is_recovered(tmp_path):
+    j = Journal.create({}, directory=tmp_path)
+    for end in range(200, 3001, 200):  # a partial every 200 ms of one sentence
+        j.append_partial(partial(f"one to {end}", 0, end, 1))
+    written = [x for x in lines(j.path) if x["type"] == "partial"]
+    assert [x["end_time"] for x in written] == [200, 1200, 2200]  # at most one per second
+    assert all(x["partial"] is True for x in written)
+    j.append(final("one to 3100.", 0, 3100, sentence_id=1))  # covers it
+    j.append_partial(partial("two so", 3300, 3600, 2))
+    j.append_partial(partial("two so far", 3300, 4700, 2))
+    j.close(finished=False)  # crashed: no final for sentence 2
+    contents = load_journal(j.path)
+    assert [s.text for s in contents.finals] == ["one to 3100."]
+    assert contents.unfinished == Sentence("two so far", 3300, 4700, True, sentence_id=2)
+    _meta, entries, _ = load_session(j.path)
+    assert [s.text for s in entries] == ["one to 3100.", "two so far"]
+    info = list_sessions(tmp_path)[0]
+    assert info.sentence_count == 2 and info.unfinished_sentence and info.last_text == "two so far"
+    assert PARTIAL_INTERVAL_MS == 1000
+
+
+def test_a_partial_covered_by_time_or_withdrawn_or_in_a_finished_session_is_not_recovered(tmp_path):
+    j = Journal.create({}, directory=tmp_path)
+    j.append_partial(partial("no ids here", 1000, 2000, 0))
+    j.append(final("no ids here at all.", 900, 2500))  # same time: what it became
+    j.append_partial(partial("uh", 3000, 3500, 0))
+    j.append_partial(partial("", 3000, 3600, 0))  # the engine withdrew it: written at once
+    j.close(finished=False)
+    contents = load_journal(j.path)
+    assert contents.unfinished is None and len(contents.finals) == 1
+    k = Journal.create({}, directory=tmp_path)
+    k.append_partial(partial("left over", 0, 900, 4))
+    k.close(finished=True)
+    assert load_journal(k.path).unfinished is None
+
+
+def test_a_final_of_an_earlier_sentence_does_not_cover_the_next_ones_partial(tmp_path):
+    j = Journal.create({}, directory=tmp_path)
+    j.append_partial(partial("second sentence", 5000, 6000, 8))
+    j.append(final("first sentence, late.", 1000, 4000, sentence_id=7))
+    j.close(finished=False)
+    assert load_journal(j.path).unfinished.text == "second sentence"
+
+
+def test_a_journal_from_before_partials_and_gaps_still_loads(tmp_path):
+    path = tmp_path / "old.jsonl"
+    path.write_text(
+        '{"type":"session","version":1,"id":"old","started":"2024-01-01T10:00:00+00:00","engine":"x"}\n'
+        '{"type":"final","begin_time":0,"end_time":900,"text":"Old.","sentence_id":1,"words":[]}\n',
+        encoding="utf-8",
+    )
+    contents = load_journal(path)
+    assert [s.text for s in contents.finals] == ["Old."] and contents.gaps == [] and contents.unfinished is None

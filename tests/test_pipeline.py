@@ -189,3 +189,123 @@ async def test_a_bug_in_a_source_fails_the_session_instead_of_hanging_it():
         await asyncio.wait_for(session.run(), 5)
     assert session.state is SessionState.ERROR
 
+
+
+# Overload sheds work, not words: dropped audio becomes a gap in the transcript -----------
+
+
+class DroppingFrames(Frames):
+    """Frames from a source whose buffer drops audio: before frame i, `drops[i]` ms more
+    have been thrown away (as a bounded capture bridge does when the engine is slow)."""
+
+    def __init__(self, count, drops, **kw):
+        super().__init__(count, **kw)
+        self.drops = drops
+        self._dropped = 0.0
+
+    @property
+    def dropped_ms(self):
+        return self._dropped
+
+    async def frames(self):
+        i = 0
+        async for frame in super().frames():
+            self._dropped += self.drops.get(i, 0)
+            i += 1
+            yield frame
+
+
+async def test_dropped_audio_becomes_gaps_at_the_frame_positions_merged_while_drops_continue():
+    from captioner.recognition.events import Gap
+
+    recorded = []
+
+    class Sink:
+        def append(self, s):
+            recorded.append(s)
+
+        def append_gap(self, g):
+            recorded.append(g)
+
+    source = DroppingFrames(12, {3: 700.4, 4: 500, 5: 99.8, 9: 250})
+    session = CaptionSession(source, Scripted(), RecognitionSettings(), sinks=[Sink()])
+    events = record(session)
+    transcript = await session.run()
+    # Frames 3-5 each follow a drop: one gap before frame 3 (at 300 ms on the session clock).
+    assert transcript.gaps == [Gap(300, 1300), Gap(900, 250)]
+    assert [e for e in events if isinstance(e, Gap)] == transcript.gaps
+    assert [g for g in recorded if isinstance(g, Gap)] == transcript.gaps
+    # The session clock does not count dropped audio: frames are still consecutive.
+    assert session.position_ms == 1200
+    assert [type(e).__name__ for e in transcript.entries] == ["Sentence", "Gap", "Sentence", "Gap", "Sentence"]
+
+
+async def test_a_drop_after_the_last_frame_and_a_long_overload_are_both_marked():
+    from captioner import pipeline
+    from captioner.recognition.events import Gap
+
+    # Drops before every frame from 0 to 59 (6 s of clock), then one after the last frame.
+    drops = {i: 100 for i in range(60)}
+    source = DroppingFrames(61, drops)
+    session = CaptionSession(source, Scripted(), RecognitionSettings())
+    transcript = await session.run()
+    split = pipeline.GAP_SPLIT_MS // 100
+    assert transcript.gaps == [Gap(0, split * 100), Gap(pipeline.GAP_SPLIT_MS, (60 - split) * 100)]
+
+    class Late(DroppingFrames):
+        async def frames(self):
+            async for f in super().frames():
+                yield f
+            self._dropped += 40  # dropped while the session wound down: checked at the end too
+
+    transcript2 = await CaptionSession(Late(3, {}), Scripted(), RecognitionSettings()).run()
+    assert transcript2.gaps == [Gap(300, 40)]
+
+
+async def test_a_gap_the_engine_reports_is_recorded_like_the_sessions_own():
+    from captioner.recognition.events import Gap
+
+    class GapEngine(EveryFifthFrame):
+        async def push(self, frame):
+            await super().push(frame)
+            if len(self.pushed) == 2:
+                self._emit(Gap(frame.end_ms, 1500))
+
+    class Engine(Scripted):
+        async def start(self, settings):
+            self.sessions.append(GapEngine())
+            return self.sessions[-1]
+
+    got = []
+
+    class Sink:
+        def append(self, s):
+            pass
+
+        def append_gap(self, g):
+            got.append(g)
+
+    session = CaptionSession(Frames(5), Engine(), RecognitionSettings(), sinks=[Sink()])
+    events = record(session)
+    transcript = await session.run()
+    assert transcript.gaps == got == [Gap(200, 1500)] == [e for e in events if isinstance(e, Gap)]
+
+
+async def test_sinks_with_append_partial_get_partials_and_plain_sinks_only_finals():
+    plain, both = [], []
+
+    class Plain:
+        def append(self, s):
+            plain.append(s)
+
+    class Both:
+        def append(self, s):
+            both.append(("final", s.text))
+
+        def append_partial(self, s):
+            both.append(("partial", s.text))
+
+    await CaptionSession(Frames(5), Scripted(), RecognitionSettings(), sinks=[Plain(), Both()]).run()
+    assert [s.final for s in plain] == [True]
+    assert both == [("partial", "frames 0-100"), ("partial", "frames 0-200"), ("partial", "frames 0-300"),
+                    ("partial", "frames 0-400"), ("final", "frames 0-500")]

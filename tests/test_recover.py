@@ -166,3 +166,27 @@ def test_a_session_being_recorded_is_shown_and_not_dismissed(data_dir):
         assert r.returncode == 0 and r.stdout == "First we crashed.\n" and "still being recorded" in r.stderr
     finally:
         live.close()
+
+
+def test_recover_exports_gaps_and_the_sentence_that_was_being_spoken(data_dir, tmp_path):
+    from captioner.recognition.events import Gap
+
+    j = Journal.create({"engine": "local"}, directory=data_dir / "sessions")
+    j.append(CRASHED[0])
+    j.append_gap(Gap(1600, 3200))
+    j.append_partial(Sentence("and then the power", 2000, 4000, False, (), 2))
+    j.close(finished=False)  # as if killed mid-sentence
+    listing = recover(data_dir)
+    assert j.id in listing.stdout and "and then the power" in listing.stdout
+    srt_out = recover(data_dir, "latest", "--srt", "-")
+    assert srt_out.returncode == 0, srt_out.stderr
+    assert [c.content for c in srt.parse(srt_out.stdout)] == ["First we crashed.", "[not captioned: 3.2 s]", "and then the power"]
+    assert "mid-sentence" in srt_out.stderr
+    out = tmp_path / "r.json"
+    assert recover(data_dir, "latest", "--json", str(out)).returncode == 0
+    items = json.loads(out.read_text(encoding="utf-8"))["transcripts"][0]["sentences"]
+    assert [(i.get("type"), i["text"]) for i in items] == [
+        (None, "First we crashed."), ("gap", "[not captioned: 3.2 s]"), (None, "and then the power"),
+    ]
+    txt = recover(data_dir, "latest")
+    assert txt.stdout.splitlines() == ["First we crashed.", "[not captioned: 3.2 s]", "and then the power"]

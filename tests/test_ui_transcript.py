@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QListView
 from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 from captioner.recognition.events import Sentence
-from captioner.ui.transcript_model import TranscriptModel, clock, line_with_times
+from captioner.ui.transcript_model import TimeTextRole, TranscriptModel, clock, line_with_times
 from captioner.ui.transcript_view import TranscriptView, format_for
 
 
@@ -111,3 +111,23 @@ def test_export_formats(qtbot, qloop, ui_store, tmp_path):
     assert '"text": "line 2"' in (tmp_path / "out.json").read_text()
     assert window.transcript.unsaved == 0
     assert format_for("a.vtt") == "vtt" and format_for("noext", "Plain text (*.txt)") == "txt"
+
+
+def test_a_gap_is_a_row_in_its_place_and_is_exported(qtbot):
+    from captioner.recognition.events import Gap
+    from captioner.transcript.export import to_txt
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.add_final(final(0))
+    view.add_final(final(2))  # begins at 4000: the engine finished it before the gap came
+    view.add_gap(Gap(3000, 1500))
+    rows = [view.model.index(r, 0) for r in range(view.model.rowCount())]
+    assert [i.data() for i in rows] == ["sentence number 0", "[not captioned: 1.5 s]", "sentence number 2"]
+    assert rows[1].data(TimeTextRole) == "00:00:03"
+    assert view.count_label.text() == "2 sentence(s)"
+    view.select_rows(1, 1)
+    assert view.copy_selection() == "[00:00:03.000] [not captioned: 1.5 s]"
+    assert "[not captioned: 1.5 s]" in to_txt(view.sentences())
+    view.load(view.sentences())  # a recovered session with gaps
+    assert view.model.rowCount() == 3 and view.count_label.text() == "2 sentence(s)"

@@ -6,6 +6,10 @@
     captioner recover ID --srt out.srt ...    export it (--srt/--vtt/--txt/--json; "-" = stdout)
     captioner recover ID --mark-finished      stop offering it (after exporting, if asked)
 
+The transcript holds every final the session recorded, the sentence that was being
+spoken when it stopped (its last recorded words), and a "[not captioned: N s]" marker
+wherever audio was dropped because the engine could not keep up.
+
 An ID may be abbreviated to any unique prefix, or be the path of a journal file.
 Exit codes: 0 done, 1 could not read or write a file (or the session is still being
 recorded), 2 bad usage or no such session (the known ids are listed).
@@ -63,7 +67,7 @@ def _print_list(sessions, show_all: bool) -> None:
         (s.id, _when(s), _status(s), _clip(s.engine or "?", 24), str(s.sentence_count), _clip(s.last_text, 50))
         for s in sessions
     ]
-    head = ("ID", "STARTED", "STATUS", "ENGINE", "FINALS", "LAST TEXT")
+    head = ("ID", "STARTED", "STATUS", "ENGINE", "SENTENCES", "LAST TEXT")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
     for r in [head, *rows]:
         cells = [r[i].ljust(widths[i]) if i != 4 else r[i].rjust(widths[i]) for i in range(5)]
@@ -99,7 +103,7 @@ def _resolve(name: str, sessions, candidates):
 
 def run(args: argparse.Namespace) -> int:
     from captioner.transcript import export
-    from captioner.transcript.journal import JournalError, list_sessions, load_session, mark_finished
+    from captioner.transcript.journal import JournalError, list_sessions, load_journal, mark_finished
 
     outputs = {fmt: getattr(args, fmt) for fmt in FORMATS if getattr(args, fmt)}
     if sum(1 for v in outputs.values() if v == "-") > 1:
@@ -120,9 +124,13 @@ def run(args: argparse.Namespace) -> int:
     if info is None:
         return _err(problem, EXIT_USAGE)
     try:
-        meta, finals, _finished = load_session(info.path)
+        contents = load_journal(info.path)
     except OSError as exc:
         return _err(f"cannot read {info.path}: {exc}", EXIT_IO)
+    meta, finals = contents.meta, contents.entries
+    sentence_count = len(contents.finals) + (contents.unfinished is not None)
+    if contents.unfinished is not None:
+        print(f"note: session {info.id} stopped mid-sentence; its last words are as last recorded", file=sys.stderr)
 
     if not outputs and not args.mark_finished:
         sys.stdout.write(export.to_txt(finals, timestamps=args.timestamps))
@@ -146,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
                 export.write_exports(
                     finals, meta=meta, txt_timestamps=args.timestamps, **{fmt: target}
                 )
-                print(f"wrote {target} ({len(finals)} sentences)", file=sys.stderr)
+                print(f"wrote {target} ({sentence_count} sentences)", file=sys.stderr)
         except OSError as exc:
             return _err(f"could not write {target}: {exc}", EXIT_IO)
 

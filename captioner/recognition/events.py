@@ -69,7 +69,26 @@ class EngineStatus:
     detail: str = ""
 
 
-RecognitionEvent = Sentence | Usage | EngineStatus
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Audio that was never captioned: `duration_ms` of sound dropped at `at_ms`.
+
+    Overload sheds work, not words: when audio is thrown away (a live source's bounded
+    buffer dropped its oldest audio, or an engine skipped some to catch up), the transcript
+    says so at the place it happened instead of silently joining the speech either side.
+    The session clock only counts audio that was kept, so a gap is a point on it
+    (`at_ms`), not a span. An engine may emit one; the session forwards it like its own.
+    """
+
+    at_ms: int
+    duration_ms: int
+
+    def __post_init__(self) -> None:
+        if self.duration_ms < 0:
+            raise ValueError(f"a gap cannot last {self.duration_ms} ms")
+
+
+RecognitionEvent = Sentence | Usage | EngineStatus | Gap
 
 
 class RecognitionError(Exception):

@@ -12,12 +12,19 @@ The JSON file has the shape of DashScope's file-transcription result
 `speaker_id`/`words[]`), so tools written for the service read ours, and `read_json` reads
 both ours and the service's.
 
+Dropped audio (a `Gap`: the engine could not keep up and audio was thrown away) is never
+silently skipped: every format marks it where it happened, as "[not captioned: 3.2 s]" (a
+cue, a line, or in JSON a `{"type": "gap", ...}` entry among the sentences). Every exporter
+takes finals and gaps mixed in one iterable (`Transcript.entries`); a plain list of
+sentences works as before.
+
 Every file is written to a temporary file in the same folder and moved over the target with
 `os.replace`, so a reader (or a crash) never sees half a file.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 from json.encoder import encode_basestring as _encode_str
@@ -33,10 +40,30 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from captioner.recognition.events import Sentence, Word
+from captioner.recognition.events import Gap, Sentence, Word
 
 #: Version of our JSON additions (the `captioner` key); the service's shape is unversioned.
-JSON_FORMAT_VERSION = 1
+#: 2: gap markers (`{"type": "gap"}`) may appear among the sentences.
+JSON_FORMAT_VERSION = 2
+
+#: Finals and gap markers, in any order (the exporters put them in time order).
+Entries = Iterable[Sentence | Gap]
+#: How long a gap's cue asks to stay on screen; it gets less where speech follows at once.
+GAP_CUE_MS = 2000
+
+
+def gap_text(gap: Gap) -> str:
+    """The marker every format shows where audio was dropped."""
+    return f"[not captioned: {gap.duration_ms / 1000:.1f} s]"
+
+
+def split_entries(entries: Entries) -> tuple[list[Sentence], list[Gap]]:
+    """(sentences, gaps) from a mixed iterable, each in its original order."""
+    sentences: list[Sentence] = []
+    gaps: list[Gap] = []
+    for e in entries:
+        (gaps if isinstance(e, Gap) else sentences).append(e)
+    return sentences, gaps
 
 
 # --------------------------------------------------------------------------------------
@@ -500,9 +527,32 @@ def _ordered(sentences: Iterable[Sentence]) -> list[Sentence]:
     return kept
 
 
-def build_cues(sentences: Iterable[Sentence], layout: CueLayout = DEFAULT_LAYOUT) -> list[Cue]:
-    """Lay the sentences out as numbered, ordered, non-overlapping subtitle cues."""
+def _gap_cue_sentences(ordered: list[Sentence], gaps: list[Gap]) -> list[Sentence]:
+    """Each gap as a marker "sentence" for the cue layout.
+
+    A gap inside a sentence (the engine heard speech on both sides of the dropped audio)
+    is shown when that sentence's cues end: placed at its own position it would cut the
+    sentence's cues short, hiding words that were captioned to mark ones that were not.
+    """
+    begins = [s.begin_ms for s in ordered]
+    reach = list(accumulate((s.end_ms for s in ordered), max))  # latest end so far
+    out = []
+    for g in gaps:
+        k = bisect.bisect_left(begins, g.at_ms)  # sentences that began before the gap
+        at = max(g.at_ms, reach[k - 1]) if k else g.at_ms
+        out.append(Sentence(gap_text(g), at, at + GAP_CUE_MS, True))
+    return out
+
+
+def build_cues(entries: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> list[Cue]:
+    """Lay the sentences (and gap markers) out as numbered, ordered, non-overlapping
+    subtitle cues."""
+    sentences, gaps = split_entries(entries)
     ordered = _ordered(sentences)
+    if gaps:
+        # Markers first: the stable sort then puts a marker before a sentence that
+        # starts where it does.
+        ordered = sorted([*_gap_cue_sentences(ordered, gaps), *ordered], key=lambda s: s.begin_ms)
     timer = _Timer(layout)
     out: list[Cue] = []
     for i, s in enumerate(ordered):
@@ -531,7 +581,7 @@ def cues_to_srt(cues: Iterable[Cue]) -> str:
     return "".join([srt_block(c) for c in cues])
 
 
-def to_srt(sentences: Iterable[Sentence], layout: CueLayout = DEFAULT_LAYOUT) -> str:
+def to_srt(sentences: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> str:
     """SubRip text (UTF-8 without BOM when written; LF line ends)."""
     return cues_to_srt(build_cues(sentences, layout))
 
@@ -544,7 +594,7 @@ def _vtt_escape(text: str) -> str:
     return text
 
 
-def to_vtt(sentences: Iterable[Sentence], layout: CueLayout = DEFAULT_LAYOUT) -> str:
+def to_vtt(sentences: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> str:
     """WebVTT text, cues numbered like the SRT so the two can be compared."""
     parts = ["WEBVTT\n\n"]
     for c in build_cues(sentences, layout):
@@ -564,16 +614,29 @@ def vtt_unescape(text: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def to_txt(sentences: Iterable[Sentence], *, timestamps: bool = False, speakers: bool = True) -> str:
-    """One sentence per line; optionally `[HH:MM:SS] ` before each, and `Speaker N: ` when
-    the recognizer told speakers apart."""
+def _in_order(entries: Entries) -> list[Sentence | Gap]:
+    """Non-empty sentences and gaps by position; a gap goes before a sentence starting at
+    the same ms (its audio was lost before that sentence's first frame)."""
+    sentences, gaps = split_entries(entries)
+    ordered: list[Sentence | Gap] = list(_ordered(sentences))
+    if gaps:
+        ordered = sorted([*ordered, *gaps], key=lambda e: (e.at_ms, 0) if isinstance(e, Gap) else (e.begin_ms, 1))
+    return ordered
+
+
+def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = True) -> str:
+    """One sentence (or gap marker) per line; optionally `[HH:MM:SS] ` before each, and
+    `Speaker N: ` when the recognizer told speakers apart."""
     lines = []
-    for s in _ordered(sentences):
-        text = " ".join(s.text.split())
-        if speakers and s.speaker_id is not None:
-            text = f"Speaker {s.speaker_id}: {text}"
+    for s in _in_order(sentences):
+        if isinstance(s, Gap):
+            text, begin = gap_text(s), s.at_ms
+        else:
+            text, begin = " ".join(s.text.split()), s.begin_ms
+            if speakers and s.speaker_id is not None:
+                text = f"Speaker {s.speaker_id}: {text}"
         if timestamps:
-            text = f"[{_clock(s.begin_ms, ',').rsplit(',', 1)[0]}] {text}"
+            text = f"[{_clock(begin, ',').rsplit(',', 1)[0]}] {text}"
         lines.append(text)
     return "\n".join(lines) + "\n" if lines else ""
 
@@ -614,6 +677,29 @@ def _sentence_json(s: Sentence) -> str:
         f'{{"begin_time": {int(s.begin_ms)}, "end_time": {int(s.end_ms)}, "text": {esc(s.text)}, '
         f'"sentence_id": {int(s.sentence_id)}{speaker}, "words": [{words}]}}'
     )
+
+
+def gap_to_dict(g: Gap) -> dict[str, Any]:
+    """A gap among the JSON sentences: typed for our reader, and shaped enough like a
+    sentence (times, the marker as text, no words) that the service's tools show it."""
+    return {
+        "type": "gap",
+        "begin_time": g.at_ms,
+        "end_time": g.at_ms,
+        "duration_ms": g.duration_ms,
+        "text": gap_text(g),
+        "words": [],
+    }
+
+
+def gap_from_dict(d: Any, where: str = "gap") -> Gap:
+    """Read a gap written by `gap_to_dict` (or a journal's gap line)."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{where}: expected an object (got {type(d).__name__})")
+    duration = _int(d, "duration_ms", where)
+    if duration < 0:
+        raise ValueError(f"{where}: duration_ms must not be negative")
+    return Gap(_int(d, "begin_time", where), duration)
 
 
 def _int(d: dict, key: str, where: str, default: int | None = None) -> int:
@@ -662,10 +748,12 @@ def _join_texts(texts: Iterable[str]) -> str:
     return out
 
 
-def to_json(sentences: Iterable[Sentence], *, meta: dict[str, Any] | None = None) -> str:
+def to_json(sentences: Entries, *, meta: dict[str, Any] | None = None) -> str:
     """The service's result shape, one sentence per line (readable, diffable, and fast:
     the C encoder only runs without `indent`). `meta` (e.g. the session's) goes under
-    the `captioner` key, which the service's readers ignore."""
+    the `captioner` key, which the service's readers ignore. Gaps go among the sentences
+    as `{"type": "gap", ...}` at their position."""
+    sentences, gaps = split_entries(sentences)
     ordered = sorted(sentences, key=lambda s: s.begin_ms)
     extra: dict[str, Any] = {"format_version": JSON_FORMAT_VERSION}
     if meta:
@@ -676,7 +764,16 @@ def to_json(sentences: Iterable[Sentence], *, meta: dict[str, Any] | None = None
         "text": _join_texts(s.text for s in ordered),
     }
     dumps = json.dumps
-    body = ",\n".join([_sentence_json(s) for s in ordered])
+    lines = [_sentence_json(s) for s in ordered]
+    if gaps:
+        marked = sorted(
+            [*((s.begin_ms, 1, line) for s, line in zip(ordered, lines)),
+             *((g.at_ms, 0, dumps(gap_to_dict(g), ensure_ascii=False)) for g in gaps)],
+            key=lambda t: t[:2],
+        )
+        lines = [line for _, _, line in marked]
+        head["text"] = _join_texts(gap_text(e) if isinstance(e, Gap) else e.text for e in _in_order([*ordered, *gaps]))
+    body = ",\n".join(lines)
     head_json = dumps(head, ensure_ascii=False)[:-1]
     return (
         '{"captioner": ' + dumps(extra, ensure_ascii=False) + ',\n"transcripts": [' + head_json
@@ -686,7 +783,14 @@ def to_json(sentences: Iterable[Sentence], *, meta: dict[str, Any] | None = None
 
 def loads_json(text: str) -> tuple[list[Sentence], dict[str, Any]]:
     """Sentences (in time order, every channel) and our session metadata (empty for the
-    service's files) from JSON text. Raises ValueError on anything else."""
+    service's files) from JSON text. Raises ValueError on anything else. Gap markers are
+    left out (`loads_json_with_gaps` returns them)."""
+    sentences, _gaps, meta = loads_json_with_gaps(text)
+    return sentences, meta
+
+
+def loads_json_with_gaps(text: str) -> tuple[list[Sentence], list[Gap], dict[str, Any]]:
+    """Like `loads_json`, plus the gap markers (in time order)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -694,15 +798,21 @@ def loads_json(text: str) -> tuple[list[Sentence], dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("transcripts"), list):
         raise ValueError("not a transcript: no transcripts[] list")
     out: list[Sentence] = []
+    gaps: list[Gap] = []
     for i, tr in enumerate(data["transcripts"]):
         if not isinstance(tr, dict):
             raise ValueError(f"transcripts[{i}]: expected an object")
         for j, sd in enumerate(tr.get("sentences") or ()):
-            out.append(sentence_from_dict(sd, f"transcripts[{i}].sentences[{j}]"))
+            where = f"transcripts[{i}].sentences[{j}]"
+            if isinstance(sd, dict) and sd.get("type") == "gap":
+                gaps.append(gap_from_dict(sd, where))
+            else:
+                out.append(sentence_from_dict(sd, where))
     out.sort(key=lambda s: s.begin_ms)
+    gaps.sort(key=lambda g: g.at_ms)
     extra = data.get("captioner")
     meta = extra.get("session") if isinstance(extra, dict) else None
-    return out, dict(meta) if isinstance(meta, dict) else {}
+    return out, gaps, dict(meta) if isinstance(meta, dict) else {}
 
 
 def read_json(path: str | os.PathLike[str]) -> list[Sentence]:
@@ -789,26 +899,26 @@ def _replace(src: Path, dst: Path) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def write_srt(path: str | os.PathLike[str], sentences: Iterable[Sentence], layout: CueLayout = DEFAULT_LAYOUT) -> Path:
+def write_srt(path: str | os.PathLike[str], sentences: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> Path:
     return atomic_write_text(path, to_srt(sentences, layout))
 
 
-def write_vtt(path: str | os.PathLike[str], sentences: Iterable[Sentence], layout: CueLayout = DEFAULT_LAYOUT) -> Path:
+def write_vtt(path: str | os.PathLike[str], sentences: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> Path:
     return atomic_write_text(path, to_vtt(sentences, layout))
 
 
-def write_txt(path: str | os.PathLike[str], sentences: Iterable[Sentence], *, timestamps: bool = False) -> Path:
+def write_txt(path: str | os.PathLike[str], sentences: Entries, *, timestamps: bool = False) -> Path:
     return atomic_write_text(path, to_txt(sentences, timestamps=timestamps))
 
 
 def write_json(
-    path: str | os.PathLike[str], sentences: Iterable[Sentence], *, meta: dict[str, Any] | None = None
+    path: str | os.PathLike[str], sentences: Entries, *, meta: dict[str, Any] | None = None
 ) -> Path:
     return atomic_write_text(path, to_json(sentences, meta=meta))
 
 
 def write_exports(
-    sentences: Iterable[Sentence],
+    sentences: Entries,
     *,
     srt: str | os.PathLike[str] | None = None,
     vtt: str | os.PathLike[str] | None = None,
@@ -819,7 +929,8 @@ def write_exports(
     txt_timestamps: bool = False,
 ) -> list[Path]:
     """Write each requested format (None = skip); returns the paths written, in order
-    srt, vtt, txt, json. Each file is atomic on its own."""
+    srt, vtt, txt, json. Each file is atomic on its own. `sentences` may hold gaps
+    (`Transcript.entries`): each format marks them."""
     finals = list(sentences)
     written = []
     if srt is not None:

@@ -8,6 +8,11 @@ Only the last sentence's cues can still change when a new final arrives (its end
 clipped to the next sentence's start and its minimum duration depends on the gap), so the
 cues before it are laid out once and kept as text: a rewrite costs one sentence's layout
 plus the file write, however long the session.
+
+Gaps (audio dropped because the engine could not keep up) are marked as in `to_srt`. A
+marker's place depends on the sentence being spoken around it, whose final comes later,
+so once a session has a gap each rewrite lays the whole file out again (as an export
+would): simple and exact, at a cost that only sessions that already lost audio pay.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from captioner.recognition.events import Sentence
+from captioner.recognition.events import Gap, Sentence
 from captioner.transcript.export import (
     DEFAULT_LAYOUT,
     Cue,
@@ -23,6 +28,7 @@ from captioner.transcript.export import (
     _ordered,
     _Timer,
     atomic_write_text,
+    build_cues,
     cues_to_srt,
 )
 
@@ -47,6 +53,7 @@ class LiveSrtWriter:
         self.layout = layout
         self.durable = durable
         self.sentences: list[Sentence] = []
+        self.gaps: list[Gap] = []
         self._frozen: list[str] = []  # SRT text of every sentence but the last
         self._timer = _Timer(layout)  # state after the frozen sentences
         self._last: Sentence | None = None
@@ -71,6 +78,11 @@ class LiveSrtWriter:
             self._last = sentence
         self._write()
 
+    def append_gap(self, gap: Gap) -> None:
+        """Take a gap (dropped audio) and rewrite the file with its marker."""
+        self.gaps.append(gap)
+        self._write()
+
     def _rebuild(self) -> None:
         ordered = _ordered(self.sentences)
         self._frozen, self._timer = [], _Timer(self.layout)
@@ -82,6 +94,8 @@ class LiveSrtWriter:
 
     def text(self) -> str:
         """What the file holds now."""
+        if self.gaps:
+            return cues_to_srt(build_cues([*self.sentences, *self.gaps], self.layout))
         tail: list[Cue] = []
         if self._last is not None:
             self._timer.copy().add(self._last, None, tail)

@@ -1,28 +1,63 @@
-"""The session transcript: the finals so far plus the one partial being spoken.
+"""The session transcript: the finals so far, the gaps, plus the one partial being spoken.
 
-Partials replace each other; a final appends and clears the partial. All times are on the
-session clock, so whatever produced the sentences (a reconnected cloud task, a file read
-faster than real time) the transcript reads in order.
+Partials replace each other; a final appends and clears the partial. A gap marks audio that
+was dropped (the engine could not keep up), so that readers of the transcript and of every
+export know something is missing there. All times are on the session clock, so whatever
+produced the sentences (a reconnected cloud task, a file read faster than real time) the
+transcript reads in order.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
-from captioner.recognition.events import Sentence
+from captioner.recognition.events import Gap, Sentence
+
+#: What the transcript holds in time order: a final sentence or a gap marker.
+Entry = Sentence | Gap
+
+
+def entry_position(entry: Entry) -> tuple[int, int]:
+    """Sort key for time order. A gap sorts before a sentence starting at the same ms: the
+    audio it stands for was lost before the frame stamped with that position."""
+    if isinstance(entry, Gap):
+        return (entry.at_ms, 0)
+    return (entry.begin_ms, 1)
+
+
+def in_time_order(entries: list[Entry]) -> list[Entry]:
+    """Finals and gaps merged by position (stable: equal sentences keep arrival order)."""
+    return sorted(entries, key=entry_position)
 
 
 @dataclass
 class Transcript:
     finals: list[Sentence] = field(default_factory=list)
     partial: Sentence | None = None
+    #: Dropped audio, in time order.
+    gaps: list[Gap] = field(default_factory=list)
 
-    def apply(self, sentence: Sentence) -> None:
-        if sentence.final:
-            self.finals.append(sentence)
+    def apply(self, event: Sentence | Gap) -> None:
+        if isinstance(event, Gap):
+            bisect.insort(self.gaps, event, key=lambda g: g.at_ms)
+        elif event.final:
+            self.finals.append(event)
             self.partial = None
         else:
-            self.partial = sentence
+            self.partial = event
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Finals and gaps in time order: what the exporters take."""
+        if not self.gaps:
+            return list(self.finals)
+        return in_time_order([*self.finals, *self.gaps])
+
+    @property
+    def dropped_ms(self) -> int:
+        """All the audio the gaps stand for."""
+        return sum(g.duration_ms for g in self.gaps)
 
     @property
     def text(self) -> str:

@@ -5,6 +5,9 @@ re-layout on every append and slow to a crawl; a list model inserts one row (one
 beginInsertRows/endInsertRows pair per final) and the view lays out only what is visible.
 The Sentence objects themselves are the storage, so nothing is copied or formatted until
 a row is painted.
+
+A gap (audio dropped because the engine could not keep up) is a row too, in its place in
+time, reading "[not captioned: 3.2 s]": the reader sees that something is missing there.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from captioner.recognition.events import Sentence
+from captioner.recognition.events import Gap, Sentence
+from captioner.transcript.export import gap_text
 
-#: Custom roles: the Sentence itself, and its begin time in ms (for sorting and seeking).
+#: One row: a final, or a gap marker.
+Row = Sentence | Gap
+
+#: Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking).
 SentenceRole = Qt.ItemDataRole.UserRole + 1
 BeginRole = Qt.ItemDataRole.UserRole + 2
 TimeTextRole = Qt.ItemDataRole.UserRole + 3
@@ -32,15 +39,18 @@ def clock(ms: int, *, millis: bool = False) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}.{rest:03d}" if millis else f"{h:02d}:{m:02d}:{s:02d}"
 
 
-def line_with_times(sentence: Sentence) -> str:
+def line_with_times(sentence: Row) -> str:
     """How a line is copied to the clipboard: the times, then the text."""
+    if isinstance(sentence, Gap):
+        return f"[{clock(sentence.at_ms, millis=True)}] {gap_text(sentence)}"
     return f"[{clock(sentence.begin_ms, millis=True)} --> {clock(sentence.end_ms, millis=True)}] {sentence.text}"
 
 
 class TranscriptModel(QAbstractListModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._rows: list[Sentence] = []
+        self._rows: list[Row] = []
+        self._gaps = 0
 
     # Qt model interface --------------------------------------------------------------
 
@@ -51,6 +61,8 @@ class TranscriptModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         s = self._rows[index.row()]
+        if isinstance(s, Gap):
+            return self._gap_data(s, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return s.text
         if role == TimeTextRole:
@@ -63,6 +75,19 @@ class TranscriptModel(QAbstractListModel):
             return s.begin_ms
         return None
 
+    def _gap_data(self, gap: Gap, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.tr("[not captioned: %1 s]").replace("%1", f"{gap.duration_ms / 1000:.1f}")
+        if role == TimeTextRole:
+            return clock(gap.at_ms)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Audio was dropped here because recognition could not keep up")
+        if role == SentenceRole:
+            return gap
+        if role == BeginRole:
+            return gap.at_ms
+        return None
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -70,31 +95,55 @@ class TranscriptModel(QAbstractListModel):
 
     # Appending -------------------------------------------------------------------------
 
-    def append(self, sentence: Sentence) -> None:
-        """One final: one inserted row."""
+    def append(self, sentence: Row) -> None:
+        """One final (or gap): one inserted row."""
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.append(sentence)
+        self._gaps += isinstance(sentence, Gap)
         self.endInsertRows()
 
-    def extend(self, sentences: Iterable[Sentence]) -> None:
-        """Many finals at once (a recovered session): one insertion for all of them."""
+    def add_gap(self, gap: Gap) -> None:
+        """A gap goes in its place in time: usually last, but the engine may still be
+        finishing a sentence that began before it, whose final then lands after it."""
+        row = len(self._rows)
+        while row > 0 and _begin(self._rows[row - 1]) > gap.at_ms:
+            row -= 1
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, gap)
+        self._gaps += 1
+        self.endInsertRows()
+
+    def extend(self, sentences: Iterable[Row]) -> None:
+        """Many rows at once (a recovered session): one insertion for all of them."""
         items = list(sentences)
         if not items:
             return
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row + len(items) - 1)
         self._rows.extend(items)
+        self._gaps += sum(isinstance(r, Gap) for r in items)
         self.endInsertRows()
 
     def clear(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._gaps = 0
         self.endResetModel()
 
-    def sentences(self) -> list[Sentence]:
-        """The finals, in arrival order (a copy: exporting must not race new finals)."""
+    def sentences(self) -> list[Row]:
+        """Every row in order, finals and gap markers: what an export takes (a copy:
+        exporting must not race new finals)."""
         return list(self._rows)
 
-    def sentence(self, row: int) -> Sentence:
+    @property
+    def sentence_count(self) -> int:
+        """Rows that are finals (not gap markers)."""
+        return len(self._rows) - self._gaps
+
+    def sentence(self, row: int) -> Row:
         return self._rows[row]
+
+
+def _begin(row: Row) -> int:
+    return row.at_ms if isinstance(row, Gap) else row.begin_ms

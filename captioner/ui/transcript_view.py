@@ -3,7 +3,8 @@
 Model/view all the way (TranscriptModel -> QSortFilterProxyModel -> QListView with a
 painting delegate), so a 12-hour session costs one row insertion per final and the view
 only lays out what it shows. The partial being spoken sits in a label under the list and
-is replaced in place; it joins the list only once it is final. The list follows new
+is replaced in place; it joins the list only once it is final. Where audio was dropped
+(the engine could not keep up) a dimmed "[not captioned: 3.2 s]" row says so. The list follows new
 finals only while it is scrolled to the bottom, so reading back is never interrupted.
 """
 
@@ -27,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from captioner.recognition.events import Sentence
-from captioner.ui.transcript_model import SentenceRole, TimeTextRole, TranscriptModel, line_with_times
+from captioner.recognition.events import Gap, Sentence
+from captioner.ui.transcript_model import Row, SentenceRole, TimeTextRole, TranscriptModel, line_with_times
 
 MARGIN = 4
 GAP = 10
@@ -71,7 +72,8 @@ class SentenceDelegate(QStyledItemDelegate):
         painter.setPen(time_colour)
         time_rect = opt.rect.adjusted(MARGIN, MARGIN, 0, -MARGIN)
         painter.drawText(time_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), index.data(TimeTextRole) or "")
-        painter.setPen(opt.palette.color(group, text_role))
+        is_gap = isinstance(index.data(SentenceRole), Gap)
+        painter.setPen(time_colour if is_gap else opt.palette.color(group, text_role))
         painter.drawText(self._text_rect(opt.rect, metrics), int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop), index.data() or "")
         painter.restore()
 
@@ -179,6 +181,11 @@ class TranscriptView(QWidget):
         self.unsaved += 1
         self.partial_label.clear()
 
+    def add_gap(self, gap: Gap) -> None:
+        """Mark dropped audio where it happened."""
+        self.model.add_gap(gap)
+        self.unsaved += 1
+
     def _scrolled(self, value: int) -> None:
         # Follow new finals only while the user is at the bottom (reading back stays put).
         bar = self.list.verticalScrollBar()
@@ -191,8 +198,8 @@ class TranscriptView(QWidget):
     def set_partial(self, text: str) -> None:
         self.partial_label.setText(text)
 
-    def load(self, sentences: list[Sentence], *, unsaved: bool = True) -> None:
-        """Replace the content (a recovered session)."""
+    def load(self, sentences: list[Row], *, unsaved: bool = True) -> None:
+        """Replace the content (a recovered session: finals and gaps in order)."""
         self.model.clear()
         self.model.extend(sentences)
         self.unsaved = len(sentences) if unsaved else 0
@@ -205,20 +212,21 @@ class TranscriptView(QWidget):
         self.unsaved = 0
         self.partial_label.clear()
 
-    def sentences(self) -> list[Sentence]:
+    def sentences(self) -> list[Row]:
+        """The finals and gap markers in order: what an export takes."""
         return self.model.sentences()
 
     def mark_saved(self) -> None:
         self.unsaved = 0
 
     def _update_count(self, *_args) -> None:
-        n = self.model.rowCount()
+        n = self.model.sentence_count
         self.count_label.setText(self.tr("%n sentence(s)", "", n))
         self.export_button.setEnabled(n > 0)
 
     # Copying -------------------------------------------------------------------------
 
-    def selected_sentences(self) -> list[Sentence]:
+    def selected_sentences(self) -> list[Row]:
         rows = sorted(index.row() for index in self.list.selectionModel().selectedRows())
         return [self.proxy.index(row, 0).data(SentenceRole) for row in rows]
 
