@@ -21,10 +21,14 @@ LANGUAGES = (
     "bg", "hr", "sk",
 )
 
-#: Languages offered per model family in pickers (the service's own documented lists).
+#: Languages offered per model family in pickers (the service's own documented lists; a
+#: model not named here gets its family's, by name prefix). Fun-ASR reads only the first
+#: hint, Paraformer all of them (see recognition/local/languages.py).
 MODEL_LANGUAGES = {
     "fun-asr-realtime": ("zh", "en", "ja"),
     "paraformer-realtime-v2": ("zh", "en", "ja", "yue", "ko", "de", "fr", "ru"),
+    "fun-asr-realtime-2025-09-15": ("zh", "en"),
+    "fun-asr-flash-8k-realtime": ("zh",),
 }
 
 MAX_SENTENCE_SILENCE_RANGE = (200, 6000)

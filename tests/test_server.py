@@ -212,6 +212,42 @@ async def test_run_task_refusals(model, params, code, words):
         assert server.stats.active_tasks == 0
 
 
+@pytest.fixture(scope="module")
+def local_engine():
+    """The on-device engine with the packaged English-only model (whisper tiny.en)."""
+    from captioner.recognition.local.whisper import LocalRecognizer
+
+    return LocalRecognizer()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "model, hints, words",
+    [
+        ("fun-asr-realtime", ["ja"], "does not know the language 'ja'"),
+        ("fun-asr-realtime", ["ja", "en"], "fun-asr-realtime reads only the first hint"),
+        ("paraformer-realtime-v2", ["ja", "ko"], "does not know the languages 'ja', 'ko'"),
+    ],
+)
+async def test_a_language_the_local_model_cannot_do_is_refused_by_name(local_engine, model, hints, words):
+    async with serving(recognizer=local_engine) as server, connect(server.url) as ws:
+        await ws.send(run_task("lang", model, language_hints=hints))
+        failed, close_code = await failure(ws, timeout=30)
+        assert failed.error_code == ErrorCode.INVALID_PARAMETER
+        assert "whisper tiny.en (English only)" in failed.error_message and words in failed.error_message
+        assert close_code == 1000 and server.stats.tasks_started == 0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="until whisper.py decodes with languages.decode_language")
+async def test_paraformer_hints_the_local_model_can_partly_serve_start_the_task(local_engine):
+    """paraformer-realtime-v2 counts every hint: "zh or en" is served in English on tiny.en."""
+    async with serving(recognizer=local_engine) as server, connect(server.url) as ws:
+        await ws.send(run_task("mixed", "paraformer-realtime-v2", language_hints=["zh", "en"]))
+        started = p.decode_event(await asyncio.wait_for(ws.recv(), 30))
+        assert isinstance(started, p.TaskStarted), started
+
+
 @pytest.mark.parametrize(
     "frame, code, words",
     [

@@ -1,8 +1,11 @@
 """The settings widgets enforce the DashScope ranges and only ever yield valid settings."""
 
-from xvfb import main_thread_gc  # noqa: F401  (pytest fixture)
+import pytest
+
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 from captioner.settings import MAX_SENTENCE_SILENCE_RANGE, MODEL_LANGUAGES, SPEECH_NOISE_THRESHOLD_RANGE, RecognitionSettings
+from captioner.recognition.local.languages import ModelLanguages
 from captioner.ui.recognition_panel import RecognitionPanel
 
 
@@ -71,3 +74,43 @@ def test_invalid_settings_are_reported_not_passed_on(qtbot):
     object.__setattr__(panel._base, "format", "flac")  # what a corrupted base would hold
     assert panel.settings() is None
     assert "format" in panel.error.text() and not panel.error.isHidden()
+
+
+# -- Languages the engine can really do ------------------------------------------------------
+
+ENGLISH_ONLY = ModelLanguages("whisper tiny.en", False, ("en",))
+
+
+def test_the_on_device_model_decides_which_languages_are_offered(qtbot):
+    panel = RecognitionPanel(RecognitionSettings(model="fun-asr-realtime", language_hints=("ja",)))
+    qtbot.addWidget(panel)
+    panel.set_engine_languages(ENGLISH_ONLY)
+    assert panel.offered_languages() == ("en",) and tuple(panel._language_boxes) == ("en",)
+    assert panel.settings().language_hints == ()  # "ja" cannot be asked of tiny.en
+    note = panel.languages_hint.text()
+    assert "whisper tiny.en" in note and "English only" in note and "multilingual" in note
+    panel.set_model("paraformer-realtime-v2")  # the cloud model no longer decides
+    assert tuple(panel._language_boxes) == ("en",)
+    base = ModelLanguages("whisper base", True, ("zh", "en", "ja", "ko", "de"))
+    panel.set_engine_languages(base)
+    assert tuple(panel._language_boxes) == base.languages
+    assert "English only" not in panel.languages_hint.text()
+    panel.set_engine_languages(None)  # back to the cloud: the service model's list
+    assert tuple(panel._language_boxes) == MODEL_LANGUAGES["paraformer-realtime-v2"]
+
+
+@pytest.mark.slow
+def test_the_window_offers_the_loaded_models_languages(qtbot, qloop, ui_store):
+    from captioner.ui.main_window import MainWindow
+
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    qtbot.addWidget(window.overlay)
+    qloop.run_until_complete(window.engines.preload(window.engine_choice()))  # the packaged tiny.en
+    panel = window.recognition_panel
+    qtbot.waitUntil(lambda: tuple(panel._language_boxes) == ("en",))
+    assert "whisper tiny.en" in panel.languages_hint.text()
+    window.engine_panel.cloud_radio.setChecked(True)
+    assert tuple(panel._language_boxes) == MODEL_LANGUAGES[window.engine_panel.model_name()]
+    window.engine_panel.local_radio.setChecked(True)
+    assert tuple(panel._language_boxes) == ("en",)

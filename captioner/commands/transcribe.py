@@ -125,6 +125,9 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     from captioner.transcript.export import write_exports
     from captioner.transcript.journal import Journal
 
+    refused = await _check_engine(args, recognizer, settings)
+    if refused is not None:
+        return refused
     journal = Journal.create(
         {"source": str(args.input or args.device or args.loopback), **recognizer.describe(), "settings": settings.to_dict()}
     )
@@ -160,8 +163,8 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     except RecognitionError as exc:
         journal.close(finished=False)
         terminal.done()
-        code = EXIT_MODEL if exc.code == "ModelNotFound" else EXIT_ENGINE
-        return error(exc.message if code == EXIT_MODEL else str(exc), code)
+        code = exit_code(exc)
+        return error(str(exc) if code == EXIT_ENGINE else exc.message, code)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
     terminal.done()
@@ -175,3 +178,31 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
         return error(f"could not write the output: {exc}", EXIT_INPUT)
     journal.close(finished=True)
     return EXIT_OK
+
+
+def exit_code(exc) -> int:
+    """The exit code for a RecognitionError: its code says whose fault it is."""
+    if exc.code == "ModelNotFound":
+        return EXIT_MODEL
+    if exc.code == "InvalidParameter":
+        return EXIT_USAGE
+    return EXIT_ENGINE
+
+
+async def _check_engine(args, recognizer, settings) -> int | None:
+    """Load the on-device model and refuse language hints it cannot serve, before a journal
+    or a session exists: a bad --language is a bad parameter (exit 2), not a failed run.
+    None: go ahead."""
+    if args.engine != "local":
+        return None
+    from captioner.commands._terminal import error
+    from captioner.recognition.events import RecognitionError
+    from captioner.recognition.local.languages import check_languages
+
+    try:
+        await recognizer.prepare()
+        check_languages(recognizer, settings)
+    except RecognitionError as exc:
+        code = exit_code(exc)
+        return error(str(exc) if code == EXIT_ENGINE else exc.message, code)
+    return None

@@ -69,6 +69,10 @@ class EngineHost(QObject):
         task = self._tasks.get(choice.cache_key())
         return bool(task and task.done() and not task.cancelled() and task.exception() is None)
 
+    def loaded_recognizer(self, choice: EngineChoice) -> Recognizer | None:
+        """The on-device recognizer for `choice` if its model is loaded, without waiting."""
+        return self._tasks[choice.cache_key()].result() if self.loaded(choice) else None
+
     async def _load_local(self, choice: EngineChoice) -> Recognizer:
         self._set("loading", self.tr("Loading the speech model…"))
         try:

@@ -38,6 +38,7 @@ from qasync import asyncSlot
 from captioner import logs, preflight
 from captioner.pipeline import SessionState
 from captioner.recognition.events import Sentence
+from captioner.recognition.local.languages import recognizer_languages
 from captioner.ui import dialogs, recovery
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.controller import PROBLEM_DEVICE, PROBLEM_KEY, PROBLEM_MODEL, CaptionController
@@ -442,6 +443,15 @@ class MainWindow(QMainWindow):
     def _on_engine_host_status(self, state: str, message: str) -> None:
         self.engine_label.setText(message)
         self.engine_label.setStyleSheet("color: #c62828" if state == "error" else "")
+        if state == "ready":  # said just before the load's task completes: look right after
+            QTimer.singleShot(0, self, self._offer_engine_languages)
+
+    def _offer_engine_languages(self) -> None:
+        """Offer only the languages the chosen engine can do: the loaded on-device model's,
+        or (cloud, or no model loaded yet) the cloud model's documented list."""
+        choice = self.engine_choice()
+        recognizer = None if choice.cloud else self.engines.loaded_recognizer(choice)
+        self.recognition_panel.set_engine_languages(recognizer_languages(recognizer) if recognizer else None)
 
     def _show_metrics(self) -> None:
         session = self.controller.session
@@ -551,6 +561,7 @@ class MainWindow(QMainWindow):
         self.store.set_engine_choice(choice)
         if not choice.cloud and not self.engines.loaded(choice):
             self.spawn(self.engines.preload(choice))
+        self._offer_engine_languages()
         self._update_settings_note()
 
     def _model_changed(self, name: str) -> None:

@@ -3,8 +3,10 @@
 Every control's range comes from captioner.settings (the DashScope ranges), so a value
 out of range cannot be typed, and the whole set is validated once more by building a
 RecognitionSettings: the panel can never hand the pipeline settings the service or the
-local engine would refuse. The offered languages follow the model (Fun-ASR: zh, en, ja;
-Paraformer v2: the longer list).
+local engine would refuse. The offered languages follow the engine: for the cloud, the
+model's documented list (Fun-ASR: zh, en, ja; Paraformer v2: the longer list); on this
+device, what the loaded whisper model knows (English only for the built-in tiny.en, with a
+line saying how to get more), so a language the engine would refuse cannot be ticked.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from captioner.recognition.local.languages import ModelLanguages
 from captioner.settings import (
     MAX_SENTENCE_SILENCE_RANGE,
     MODEL_LANGUAGES,
@@ -44,6 +47,12 @@ def language_name(code: str) -> str:
         "fr": translate("Languages", "French"), "ru": translate("Languages", "Russian"), "es": translate("Languages", "Spanish"),
         "it": translate("Languages", "Italian"), "pt": translate("Languages", "Portuguese"), "vi": translate("Languages", "Vietnamese"),
         "th": translate("Languages", "Thai"), "ar": translate("Languages", "Arabic"), "hi": translate("Languages", "Hindi"),
+        "id": translate("Languages", "Indonesian"), "ms": translate("Languages", "Malay"), "tl": translate("Languages", "Tagalog"),
+        "nl": translate("Languages", "Dutch"), "sv": translate("Languages", "Swedish"), "da": translate("Languages", "Danish"),
+        "fi": translate("Languages", "Finnish"), "no": translate("Languages", "Norwegian"), "el": translate("Languages", "Greek"),
+        "pl": translate("Languages", "Polish"), "cs": translate("Languages", "Czech"), "hu": translate("Languages", "Hungarian"),
+        "ro": translate("Languages", "Romanian"), "bg": translate("Languages", "Bulgarian"), "hr": translate("Languages", "Croatian"),
+        "sk": translate("Languages", "Slovak"),
     }
     return f"{names.get(code, code)} ({code})"
 
@@ -67,11 +76,13 @@ class RecognitionPanel(QWidget):
         super().__init__(parent)
         self._base = settings or RecognitionSettings()
         self._language_boxes: dict[str, QCheckBox] = {}
+        #: The on-device model's languages while the local engine is chosen and loaded.
+        self._engine_languages: ModelLanguages | None = None
 
         self.languages = QWidget(self)
         self._languages_grid = QGridLayout(self.languages)
         self._languages_grid.setContentsMargins(0, 0, 0, 0)
-        self.languages_hint = QLabel(self.tr("None ticked: the engine works the language out."), self)
+        self.languages_hint = QLabel(self)
         self.languages_hint.setWordWrap(True)
 
         self.vad_radio = QRadioButton(self.tr("At pauses (VAD)"), self)
@@ -167,19 +178,44 @@ class RecognitionPanel(QWidget):
     def set_model(self, model: str) -> None:
         """Offer the languages `model` knows, keeping the ticks that still apply."""
         model = model.strip() or self._base.model
-        ticked = self.language_hints()
         self._base = self._safe_replace(model=model)
+        self._offer_languages()
+
+    def set_engine_languages(self, model: ModelLanguages | None) -> None:
+        """The on-device model's languages (None: the cloud, or no model loaded yet, so the
+        service model's list applies). Only these are offered from then on."""
+        self._engine_languages = model
+        self._offer_languages()
+
+    def offered_languages(self) -> tuple[str, ...]:
+        if self._engine_languages is not None:
+            return self._engine_languages.languages
+        return languages_for(self._base.model)
+
+    def _offer_languages(self) -> None:
+        """One tick box per offered language, keeping the ticks that still apply."""
+        ticked = self.language_hints()
         for box in self._language_boxes.values():
             self._languages_grid.removeWidget(box)
             box.deleteLater()
         self._language_boxes = {}
-        for i, code in enumerate(languages_for(model)):
+        self.languages_hint.setText(self._languages_note())
+        for i, code in enumerate(self.offered_languages()):
             box = QCheckBox(language_name(code), self.languages)
             box.setChecked(code in ticked)
             box.toggled.connect(self._edited)
             self._language_boxes[code] = box
             self._languages_grid.addWidget(box, i // 3, i % 3)
         self._edited()
+
+    def _languages_note(self) -> str:
+        model = self._engine_languages
+        if model is not None and not model.multilingual:
+            return self.tr(
+                "The on-device model (%1) understands English only. For other languages choose a "
+                "multilingual whisper model folder on the Engine tab, or Alibaba Cloud."
+            ).replace("%1", model.name)
+        return self.tr("None ticked: the engine works the language out.")
 
     def language_hints(self) -> tuple[str, ...]:
         return tuple(code for code, box in self._language_boxes.items() if box.isChecked())

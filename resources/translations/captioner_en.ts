@@ -30,52 +30,53 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="50" />
+            <location filename="../../captioner/ui/overlay.py" line="51" />
             <source>Captions</source>
             <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="55" />
+            <location filename="../../captioner/ui/overlay.py" line="56" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="60" />
+            <location filename="../../captioner/ui/overlay.py" line="64" />
             <source>Drag to resize</source>
+            <extracomment>Each visible line rendered once (outlining text costs ~4 ms a line): a new partial repaints only its own line, and lines that rolled up are reused as they are.</extracomment>
             <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="73" />
+            <location filename="../../captioner/ui/engine_host.py" line="77" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="79" />
+            <location filename="../../captioner/ui/engine_host.py" line="83" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="90" />
+            <location filename="../../captioner/ui/engine_host.py" line="94" />
             <source>The speech model could not be loaded: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="93" />
+            <location filename="../../captioner/ui/engine_host.py" line="97" />
             <source>Speech model ready (on this device)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="100" />
+            <location filename="../../captioner/ui/engine_host.py" line="104" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="116" />
+            <location filename="../../captioner/ui/engine_host.py" line="120" />
             <source>Alibaba Cloud (%1)</source>
             <translation type="unfinished" />
         </message>
@@ -300,78 +301,158 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Chinese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>English</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Japanese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Cantonese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Korean</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>German</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>French</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>Russian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>Spanish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Italian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Portuguese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Vietnamese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Thai</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Arabic</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Hindi</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <source>Indonesian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <source>Malay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <source>Tagalog</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <source>Dutch</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <source>Swedish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <source>Danish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <source>Finnish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <source>Norwegian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <source>Greek</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <source>Polish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <source>Czech</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <source>Hungarian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <source>Romanian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <source>Bulgarian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <source>Croatian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <source>Slovak</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -391,383 +472,383 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="90" />
+            <location filename="../../captioner/ui/main_window.py" line="91" />
             <source>Captioner</source>
             <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="109" />
+            <location filename="../../captioner/ui/main_window.py" line="110" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <location filename="../../captioner/ui/main_window.py" line="111" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="111" />
+            <location filename="../../captioner/ui/main_window.py" line="112" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="112" />
+            <location filename="../../captioner/ui/main_window.py" line="113" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="120" />
-            <location filename="../../captioner/ui/main_window.py" line="192" />
-            <location filename="../../captioner/ui/main_window.py" line="397" />
-            <location filename="../../captioner/ui/main_window.py" line="400" />
+            <location filename="../../captioner/ui/main_window.py" line="121" />
+            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="401" />
             <source>Start captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="126" />
+            <location filename="../../captioner/ui/main_window.py" line="127" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="588" />
+            <location filename="../../captioner/ui/main_window.py" line="194" />
+            <location filename="../../captioner/ui/main_window.py" line="599" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="195" />
+            <location filename="../../captioner/ui/main_window.py" line="196" />
             <source>Click-through overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="197" />
+            <location filename="../../captioner/ui/main_window.py" line="198" />
             <source>Show Captioner window</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <location filename="../../captioner/ui/main_window.py" line="199" />
             <source>Quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <location filename="../../captioner/ui/main_window.py" line="201" />
             <source>Export transcript…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <location filename="../../captioner/ui/main_window.py" line="202" />
             <source>Caption a file…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/main_window.py" line="203" />
             <source>Recover an unfinished session…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <location filename="../../captioner/ui/main_window.py" line="204" />
             <source>Clear transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="204" />
+            <location filename="../../captioner/ui/main_window.py" line="205" />
             <source>Search transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="205" />
+            <location filename="../../captioner/ui/main_window.py" line="206" />
             <source>Play the demo recording</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="211" />
+            <location filename="../../captioner/ui/main_window.py" line="212" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="216" />
+            <location filename="../../captioner/ui/main_window.py" line="217" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="224" />
+            <location filename="../../captioner/ui/main_window.py" line="225" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="225" />
+            <location filename="../../captioner/ui/main_window.py" line="226" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="227" />
+            <location filename="../../captioner/ui/main_window.py" line="228" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="339" />
+            <location filename="../../captioner/ui/main_window.py" line="340" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="370" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="372" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="374" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="397" />
+            <location filename="../../captioner/ui/main_window.py" line="398" />
             <source>Stop</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="397" />
+            <location filename="../../captioner/ui/main_window.py" line="398" />
             <source>Stopping…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="400" />
+            <location filename="../../captioner/ui/main_window.py" line="401" />
             <source>Stop captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="412" />
+            <location filename="../../captioner/ui/main_window.py" line="413" />
             <source>Captioner — %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="415" />
             <source>Listening…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="417" />
+            <location filename="../../captioner/ui/main_window.py" line="418" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="433" />
             <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="404" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <location filename="../../captioner/ui/main_window.py" line="207" />
             <source>Copy diagnostics</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <location filename="../../captioner/ui/main_window.py" line="208" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <location filename="../../captioner/ui/main_window.py" line="209" />
             <source>Open log folder</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <location filename="../../captioner/ui/main_window.py" line="214" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="222" />
+            <location filename="../../captioner/ui/main_window.py" line="223" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <location filename="../../captioner/ui/main_window.py" line="239" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <location filename="../../captioner/ui/main_window.py" line="239" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <location filename="../../captioner/ui/main_window.py" line="239" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="240" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="240" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="438" />
+            <location filename="../../captioner/ui/main_window.py" line="439" />
             <source>Captions are falling behind: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="458" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="458" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Recognition failed.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="465" />
+            <location filename="../../captioner/ui/main_window.py" line="475" />
             <source>Speech model missing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="466" />
+            <location filename="../../captioner/ui/main_window.py" line="476" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="478" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="479" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="480" />
+            <location filename="../../captioner/ui/main_window.py" line="490" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="481" />
+            <location filename="../../captioner/ui/main_window.py" line="491" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="484" />
+            <location filename="../../captioner/ui/main_window.py" line="494" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="485" />
+            <location filename="../../captioner/ui/main_window.py" line="495" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="495" />
+            <location filename="../../captioner/ui/main_window.py" line="505" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="496" />
+            <location filename="../../captioner/ui/main_window.py" line="506" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="498" />
+            <location filename="../../captioner/ui/main_window.py" line="508" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="512" />
+            <location filename="../../captioner/ui/main_window.py" line="522" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="513" />
+            <location filename="../../captioner/ui/main_window.py" line="523" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="515" />
+            <location filename="../../captioner/ui/main_window.py" line="525" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="517" />
+            <location filename="../../captioner/ui/main_window.py" line="527" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="603" />
+            <location filename="../../captioner/ui/main_window.py" line="614" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="607" />
+            <location filename="../../captioner/ui/main_window.py" line="618" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <location filename="../../captioner/ui/main_window.py" line="637" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="631" />
+            <location filename="../../captioner/ui/main_window.py" line="642" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="645" />
+            <location filename="../../captioner/ui/main_window.py" line="656" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="645" />
+            <location filename="../../captioner/ui/main_window.py" line="656" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="650" />
+            <location filename="../../captioner/ui/main_window.py" line="661" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="659" />
+            <location filename="../../captioner/ui/main_window.py" line="670" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="660" />
+            <location filename="../../captioner/ui/main_window.py" line="671" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="660" />
+            <location filename="../../captioner/ui/main_window.py" line="671" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="666" />
-            <location filename="../../captioner/ui/main_window.py" line="691" />
+            <location filename="../../captioner/ui/main_window.py" line="677" />
+            <location filename="../../captioner/ui/main_window.py" line="702" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="720" />
+            <location filename="../../captioner/ui/main_window.py" line="731" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="734" />
+            <location filename="../../captioner/ui/main_window.py" line="745" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
@@ -775,62 +856,62 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="762" />
+            <location filename="../../captioner/ui/main_window.py" line="773" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="770" />
+            <location filename="../../captioner/ui/main_window.py" line="781" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="781" />
+            <location filename="../../captioner/ui/main_window.py" line="792" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="797" />
+            <location filename="../../captioner/ui/main_window.py" line="808" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="798" />
+            <location filename="../../captioner/ui/main_window.py" line="809" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="801" />
+            <location filename="../../captioner/ui/main_window.py" line="812" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="818" />
+            <location filename="../../captioner/ui/main_window.py" line="829" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="836" />
+            <location filename="../../captioner/ui/main_window.py" line="847" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="848" />
+            <location filename="../../captioner/ui/main_window.py" line="859" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="876" />
+            <location filename="../../captioner/ui/main_window.py" line="887" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="883" />
+            <location filename="../../captioner/ui/main_window.py" line="894" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="884" />
+            <location filename="../../captioner/ui/main_window.py" line="895" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>%n sentence has not been exported.</numerusform>
@@ -838,7 +919,7 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="887" />
+            <location filename="../../captioner/ui/main_window.py" line="898" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>
@@ -929,138 +1010,143 @@ Subtitles will be saved to %2</source>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
             <source>None ticked: the engine works the language out.</source>
-            <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
             <source>At pauses (VAD)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
-            <source>By meaning (semantic)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
-            <source>A sentence ends after a silence; lowest delay.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
-            <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
+            <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="89" />
-            <source> ms</source>
+            <source>By meaning (semantic)</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="90" />
-            <source>Silence that ends a sentence (%1–%2 ms).</source>
+            <source>A sentence ends after a silence; lowest delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="91" />
-            <source>Multi-threshold mode</source>
+            <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
-            <source>Keeps long sentences from running on.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="95" />
-            <source>Custom noise threshold:</source>
+            <location filename="../../captioner/ui/recognition_panel.py" line="100" />
+            <source> ms</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="101" />
-            <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
+            <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
-            <source>Punctuation</source>
+            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
+            <source>Multi-threshold mode</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
+            <source>Keeps long sentences from running on.</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="106" />
-            <source>Write numbers as digits (ITN)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="107" />
-            <source>Remove filler words (Paraformer)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
-            <source>Heartbeat (cloud)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
-            <source>Keeps the cloud task alive through long silences.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
-            <source>names, jargon… (comma-separated)</source>
+            <source>Custom noise threshold:</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="112" />
-            <source>Words the on-device engine should expect.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="114" />
-            <source>vocabulary id (Alibaba Cloud)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="115" />
-            <source>Edit…</source>
+            <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="116" />
+            <source>Punctuation</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="117" />
+            <source>Write numbers as digits (ITN)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="118" />
+            <source>Remove filler words (Paraformer)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="119" />
+            <source>Heartbeat (cloud)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="120" />
+            <source>Keeps the cloud task alive through long silences.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="122" />
+            <source>names, jargon… (comma-separated)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="123" />
+            <source>Words the on-device engine should expect.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="125" />
+            <source>vocabulary id (Alibaba Cloud)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="126" />
+            <source>Edit…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="133" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="144" />
             <source>Languages:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="135" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="146" />
             <source>Sentences end:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="147" />
             <source>Max sentence silence:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="139" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="150" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="154" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="221" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>
@@ -1299,12 +1385,12 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="145" />
+            <location filename="../../captioner/ui/transcript_view.py" line="150" />
             <source>Being spoken</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="211" />
+            <location filename="../../captioner/ui/transcript_view.py" line="216" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n sentence</numerusform>
@@ -1312,22 +1398,22 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="241" />
+            <location filename="../../captioner/ui/transcript_view.py" line="246" />
             <source>SubRip subtitles (*.srt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="242" />
+            <location filename="../../captioner/ui/transcript_view.py" line="247" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="243" />
+            <location filename="../../captioner/ui/transcript_view.py" line="248" />
             <source>Plain text (*.txt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="244" />
+            <location filename="../../captioner/ui/transcript_view.py" line="249" />
             <source>JSON transcript (*.json)</source>
             <translation type="unfinished" />
         </message>

@@ -30,52 +30,53 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="50" />
+            <location filename="../../captioner/ui/overlay.py" line="51" />
             <source>Captions</source>
             <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation>字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="55" />
+            <location filename="../../captioner/ui/overlay.py" line="56" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="60" />
+            <location filename="../../captioner/ui/overlay.py" line="64" />
             <source>Drag to resize</source>
+            <extracomment>Each visible line rendered once (outlining text costs ~4 ms a line): a new partial repaints only its own line, and lines that rolled up are reused as they are.</extracomment>
             <translation>拖动以调整大小</translation>
         </message>
     </context>
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="73" />
+            <location filename="../../captioner/ui/engine_host.py" line="77" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation>正在加载语音模型…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="79" />
+            <location filename="../../captioner/ui/engine_host.py" line="83" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation>本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="90" />
+            <location filename="../../captioner/ui/engine_host.py" line="94" />
             <source>The speech model could not be loaded: %1</source>
             <translation>无法加载语音模型：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="93" />
+            <location filename="../../captioner/ui/engine_host.py" line="97" />
             <source>Speech model ready (on this device)</source>
             <translation>语音模型已就绪（本机）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="100" />
+            <location filename="../../captioner/ui/engine_host.py" line="104" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation>此版本的 Captioner 不提供阿里云引擎。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="116" />
+            <location filename="../../captioner/ui/engine_host.py" line="120" />
             <source>Alibaba Cloud (%1)</source>
             <translation>阿里云（%1）</translation>
         </message>
@@ -300,79 +301,159 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Chinese</source>
             <translation>中文</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>English</source>
             <translation>英语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="42" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
             <source>Japanese</source>
             <translation>日语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Cantonese</source>
             <translation>粤语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>Korean</source>
             <translation>韩语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="43" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>German</source>
             <translation>德语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>French</source>
             <translation>法语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>Russian</source>
             <translation>俄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="44" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>Spanish</source>
             <translation>西班牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Italian</source>
             <translation>意大利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Portuguese</source>
             <translation>葡萄牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Vietnamese</source>
             <translation>越南语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Thai</source>
             <translation>泰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Arabic</source>
             <translation>阿拉伯语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Hindi</source>
             <translation>印地语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <source>Indonesian</source>
+            <translation>印尼语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <source>Malay</source>
+            <translation>马来语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <source>Tagalog</source>
+            <translation>他加禄语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <source>Dutch</source>
+            <translation>荷兰语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <source>Swedish</source>
+            <translation>瑞典语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <source>Danish</source>
+            <translation>丹麦语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <source>Finnish</source>
+            <translation>芬兰语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <source>Norwegian</source>
+            <translation>挪威语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <source>Greek</source>
+            <translation>希腊语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <source>Polish</source>
+            <translation>波兰语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <source>Czech</source>
+            <translation>捷克语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <source>Hungarian</source>
+            <translation>匈牙利语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <source>Romanian</source>
+            <translation>罗马尼亚语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <source>Bulgarian</source>
+            <translation>保加利亚语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <source>Croatian</source>
+            <translation>克罗地亚语</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <source>Slovak</source>
+            <translation>斯洛伐克语</translation>
         </message>
     </context>
     <context>
@@ -391,452 +472,452 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="90" />
+            <location filename="../../captioner/ui/main_window.py" line="91" />
             <source>Captioner</source>
             <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="109" />
+            <location filename="../../captioner/ui/main_window.py" line="110" />
             <source>Input</source>
             <translation>输入</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <location filename="../../captioner/ui/main_window.py" line="111" />
             <source>Engine</source>
             <translation>引擎</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="111" />
+            <location filename="../../captioner/ui/main_window.py" line="112" />
             <source>Recognition</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="112" />
+            <location filename="../../captioner/ui/main_window.py" line="113" />
             <source>Overlay</source>
             <translation>悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="120" />
-            <location filename="../../captioner/ui/main_window.py" line="192" />
-            <location filename="../../captioner/ui/main_window.py" line="397" />
-            <location filename="../../captioner/ui/main_window.py" line="400" />
+            <location filename="../../captioner/ui/main_window.py" line="121" />
+            <location filename="../../captioner/ui/main_window.py" line="193" />
+            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="401" />
             <source>Start captions</source>
             <translation>开始字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="126" />
+            <location filename="../../captioner/ui/main_window.py" line="127" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="588" />
+            <location filename="../../captioner/ui/main_window.py" line="194" />
+            <location filename="../../captioner/ui/main_window.py" line="599" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="195" />
+            <location filename="../../captioner/ui/main_window.py" line="196" />
             <source>Click-through overlay</source>
             <translation>悬浮字幕鼠标穿透</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="197" />
+            <location filename="../../captioner/ui/main_window.py" line="198" />
             <source>Show Captioner window</source>
             <translation>显示 Captioner 窗口</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <location filename="../../captioner/ui/main_window.py" line="199" />
             <source>Quit</source>
             <translation>退出</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <location filename="../../captioner/ui/main_window.py" line="201" />
             <source>Export transcript…</source>
             <translation>导出文稿…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <location filename="../../captioner/ui/main_window.py" line="202" />
             <source>Caption a file…</source>
             <translation>为文件生成字幕…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/main_window.py" line="203" />
             <source>Recover an unfinished session…</source>
             <translation>恢复未完成的会话…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <location filename="../../captioner/ui/main_window.py" line="204" />
             <source>Clear transcript</source>
             <translation>清空文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="204" />
+            <location filename="../../captioner/ui/main_window.py" line="205" />
             <source>Search transcript</source>
             <translation>搜索文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="205" />
+            <location filename="../../captioner/ui/main_window.py" line="206" />
             <source>Play the demo recording</source>
             <translation>播放演示录音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="211" />
+            <location filename="../../captioner/ui/main_window.py" line="212" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="216" />
+            <location filename="../../captioner/ui/main_window.py" line="217" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="224" />
+            <location filename="../../captioner/ui/main_window.py" line="225" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="225" />
+            <location filename="../../captioner/ui/main_window.py" line="226" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="227" />
+            <location filename="../../captioner/ui/main_window.py" line="228" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="339" />
+            <location filename="../../captioner/ui/main_window.py" line="340" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="370" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="372" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="374" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="397" />
+            <location filename="../../captioner/ui/main_window.py" line="398" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="397" />
+            <location filename="../../captioner/ui/main_window.py" line="398" />
             <source>Stopping…</source>
             <translation>正在停止…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="400" />
+            <location filename="../../captioner/ui/main_window.py" line="401" />
             <source>Stop captions</source>
             <translation>停止字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="412" />
+            <location filename="../../captioner/ui/main_window.py" line="413" />
             <source>Captioner — %1</source>
             <translation>Captioner — %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="415" />
             <source>Listening…</source>
             <translation>正在聆听…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="417" />
+            <location filename="../../captioner/ui/main_window.py" line="418" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="433" />
             <source>Input stopped: %1</source>
             <translation>输入已停止：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="404" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <location filename="../../captioner/ui/main_window.py" line="207" />
             <source>Copy diagnostics</source>
             <translation>复制诊断信息</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <location filename="../../captioner/ui/main_window.py" line="208" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation>复制版本、设备和设置信息（不含 API Key），用于报告问题。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <location filename="../../captioner/ui/main_window.py" line="209" />
             <source>Open log folder</source>
             <translation>打开日志文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <location filename="../../captioner/ui/main_window.py" line="214" />
             <source>Keep finished sessions</source>
             <translation>保留已结束的会话</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="222" />
+            <location filename="../../captioner/ui/main_window.py" line="223" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <location filename="../../captioner/ui/main_window.py" line="239" />
             <source>Forever</source>
             <translation>永久</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <location filename="../../captioner/ui/main_window.py" line="239" />
             <source>90 days</source>
             <translation>90 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="238" />
+            <location filename="../../captioner/ui/main_window.py" line="239" />
             <source>30 days</source>
             <translation>30 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="240" />
             <source>7 days</source>
             <translation>7 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="240" />
             <source>1 day</source>
             <translation>1 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="438" />
+            <location filename="../../captioner/ui/main_window.py" line="439" />
             <source>Captions are falling behind: %1</source>
             <translation>字幕出现延迟：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="458" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Captioning stopped</source>
             <translation>字幕已停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="458" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Recognition failed.</source>
             <translation>识别失败。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="465" />
+            <location filename="../../captioner/ui/main_window.py" line="475" />
             <source>Speech model missing</source>
             <translation>缺少语音模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="466" />
+            <location filename="../../captioner/ui/main_window.py" line="476" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation>Captioner 目前还无法在本机识别语音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="478" />
             <source>Choose a model folder…</source>
             <translation>选择模型文件夹…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="479" />
             <source>Use Alibaba Cloud</source>
             <translation>使用阿里云</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="480" />
+            <location filename="../../captioner/ui/main_window.py" line="490" />
             <source>API key needed</source>
             <translation>需要 API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="481" />
+            <location filename="../../captioner/ui/main_window.py" line="491" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="484" />
+            <location filename="../../captioner/ui/main_window.py" line="494" />
             <source>Enter the key</source>
             <translation>输入密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="485" />
+            <location filename="../../captioner/ui/main_window.py" line="495" />
             <source>Use this device instead</source>
             <translation>改用本机识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="495" />
+            <location filename="../../captioner/ui/main_window.py" line="505" />
             <source>Cannot listen</source>
             <translation>无法收听</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="496" />
+            <location filename="../../captioner/ui/main_window.py" line="506" />
             <source>The input could not be opened.</source>
             <translation>无法打开输入。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="498" />
+            <location filename="../../captioner/ui/main_window.py" line="508" />
             <source>Play the demo instead</source>
             <translation>改为播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="512" />
+            <location filename="../../captioner/ui/main_window.py" line="522" />
             <source>No microphone found</source>
             <translation>未找到麦克风</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="513" />
+            <location filename="../../captioner/ui/main_window.py" line="523" />
             <source>Captioner found no microphone on this computer.</source>
             <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="515" />
+            <location filename="../../captioner/ui/main_window.py" line="525" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="517" />
+            <location filename="../../captioner/ui/main_window.py" line="527" />
             <source>Play the demo</source>
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="603" />
+            <location filename="../../captioner/ui/main_window.py" line="614" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="607" />
+            <location filename="../../captioner/ui/main_window.py" line="618" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="626" />
+            <location filename="../../captioner/ui/main_window.py" line="637" />
             <source>Nothing to export yet.</source>
             <translation>还没有可导出的内容。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="631" />
+            <location filename="../../captioner/ui/main_window.py" line="642" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="645" />
+            <location filename="../../captioner/ui/main_window.py" line="656" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="645" />
+            <location filename="../../captioner/ui/main_window.py" line="656" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="650" />
+            <location filename="../../captioner/ui/main_window.py" line="661" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="659" />
+            <location filename="../../captioner/ui/main_window.py" line="670" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="660" />
+            <location filename="../../captioner/ui/main_window.py" line="671" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="660" />
+            <location filename="../../captioner/ui/main_window.py" line="671" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="666" />
-            <location filename="../../captioner/ui/main_window.py" line="691" />
+            <location filename="../../captioner/ui/main_window.py" line="677" />
+            <location filename="../../captioner/ui/main_window.py" line="702" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="720" />
+            <location filename="../../captioner/ui/main_window.py" line="731" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="734" />
+            <location filename="../../captioner/ui/main_window.py" line="745" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="762" />
+            <location filename="../../captioner/ui/main_window.py" line="773" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="770" />
+            <location filename="../../captioner/ui/main_window.py" line="781" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="781" />
+            <location filename="../../captioner/ui/main_window.py" line="792" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="797" />
+            <location filename="../../captioner/ui/main_window.py" line="808" />
             <source>Captioner needs attention</source>
             <translation>Captioner 需要注意</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="798" />
+            <location filename="../../captioner/ui/main_window.py" line="809" />
             <source>Some features will not work until this is fixed:</source>
             <translation>以下问题解决之前，部分功能无法使用：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="801" />
+            <location filename="../../captioner/ui/main_window.py" line="812" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="818" />
+            <location filename="../../captioner/ui/main_window.py" line="829" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="836" />
+            <location filename="../../captioner/ui/main_window.py" line="847" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="848" />
+            <location filename="../../captioner/ui/main_window.py" line="859" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="876" />
+            <location filename="../../captioner/ui/main_window.py" line="887" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="883" />
+            <location filename="../../captioner/ui/main_window.py" line="894" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="884" />
+            <location filename="../../captioner/ui/main_window.py" line="895" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>有 %n 句尚未导出。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="887" />
+            <location filename="../../captioner/ui/main_window.py" line="898" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>
@@ -927,138 +1008,143 @@ Subtitles will be saved to %2</source>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
             <source>None ticked: the engine works the language out.</source>
-            <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor).</extracomment>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
             <source>At pauses (VAD)</source>
+            <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation>按停顿（VAD）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
             <source>By meaning (semantic)</source>
             <translation>按语义</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="90" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation>静音后断句；延迟最低。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="91" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation>按语义断句；句子更完整，延迟稍高。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="100" />
             <source> ms</source>
             <translation> 毫秒</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="90" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="101" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation>多长的静音结束一句（%1–%2 毫秒）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="91" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
             <source>Multi-threshold mode</source>
             <translation>多阈值模式</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="92" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
             <source>Keeps long sentences from running on.</source>
             <translation>避免句子过长。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="95" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
             <source>Custom noise threshold:</source>
             <translation>自定义噪声阈值：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="101" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation>数值越高，越能忽略背景噪声，但可能漏掉轻声说话（%1 到 %2）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="105" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="116" />
             <source>Punctuation</source>
             <translation>标点</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="117" />
             <source>Write numbers as digits (ITN)</source>
             <translation>数字写成阿拉伯数字（ITN）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="107" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="118" />
             <source>Remove filler words (Paraformer)</source>
             <translation>过滤语气词（Paraformer）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="119" />
             <source>Heartbeat (cloud)</source>
             <translation>心跳（云端）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="120" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation>长时间静音时保持云端任务不断开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="111" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="122" />
             <source>names, jargon… (comma-separated)</source>
             <translation>人名、术语…（用逗号分隔）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="123" />
             <source>Words the on-device engine should expect.</source>
             <translation>本机引擎应优先识别的词。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="114" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="125" />
             <source>vocabulary id (Alibaba Cloud)</source>
             <translation>热词表 ID（阿里云）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="115" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="126" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="116" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation>在云服务上创建、编辑和选择热词表。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="133" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="144" />
             <source>Languages:</source>
             <translation>语言：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="135" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="146" />
             <source>Sentences end:</source>
             <translation>断句方式：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="147" />
             <source>Max sentence silence:</source>
             <translation>最大断句静音：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="139" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="150" />
             <source>Hot words:</source>
             <translation>热词：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="154" />
             <source>Vocabulary:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="221" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
+            <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
@@ -1296,34 +1382,34 @@ Subtitles will be saved to %2</source>
             <translation>全选</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="145" />
+            <location filename="../../captioner/ui/transcript_view.py" line="150" />
             <source>Being spoken</source>
             <translation>识别中</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="211" />
+            <location filename="../../captioner/ui/transcript_view.py" line="216" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n 句</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="241" />
+            <location filename="../../captioner/ui/transcript_view.py" line="246" />
             <source>SubRip subtitles (*.srt)</source>
             <translation>SubRip 字幕 (*.srt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="242" />
+            <location filename="../../captioner/ui/transcript_view.py" line="247" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation>WebVTT 字幕 (*.vtt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="243" />
+            <location filename="../../captioner/ui/transcript_view.py" line="248" />
             <source>Plain text (*.txt)</source>
             <translation>纯文本 (*.txt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="244" />
+            <location filename="../../captioner/ui/transcript_view.py" line="249" />
             <source>JSON transcript (*.json)</source>
             <translation>JSON 文稿 (*.json)</translation>
         </message>

@@ -49,6 +49,7 @@ from captioner.recognition.dashscope import protocol as p
 from captioner.recognition.dashscope.credentials import RedactingLogger
 from captioner.recognition.dashscope.protocol import ErrorCode, State
 from captioner.recognition.events import RecognitionError, Sentence
+from captioner.recognition.local.languages import check_languages
 from captioner.settings import RecognitionSettings, SettingsError
 
 log = logging.getLogger("captioner.serve")
@@ -380,12 +381,23 @@ class DashScopeServer:
                 ErrorCode.INVALID_PARAMETER,
                 f"sample_rate: {run.model} takes 8000 Hz audio (got {settings.sample_rate})",
             )
+        self._check_languages(settings)
         if self.max_sessions is not None and self.stats.active_tasks >= self.max_sessions:
             raise TaskRefused(
                 ErrorCode.THROTTLING,
                 f"Too many concurrent tasks: this server runs at most {self.max_sessions}; try again later.",
             )
         return settings
+
+    def _check_languages(self, settings: RecognitionSettings) -> None:
+        """Refuse language hints the on-device model cannot serve, naming the model and the
+        languages it can do, before the task takes a slot (other engines judge their own)."""
+        if self.recognizer is None:
+            return
+        try:
+            check_languages(self.recognizer, settings)
+        except RecognitionError as exc:
+            raise TaskRefused(exc.code, exc.message) from None
 
     def _fault_due(self, connection_number: int, frames: int) -> str | None:
         """'drop' or 'fail' if the fault plan says this connection misbehaves now."""
