@@ -24,7 +24,6 @@ from captioner.recognition.local.whisper import (
     PARTIAL_EVERY_MS,
     MAX_BACKLOG_MS,
     LocalRecognizer,
-    _before_loop,
     _outside_pauses,
     split_punctuation,
 )
@@ -182,17 +181,6 @@ def test_word_times_keep_clear_of_pauses_the_vad_heard() -> None:
     assert _outside_pauses(1100, 1400, pauses) == (1500, 1500)  # wholly inside: moved after
     assert _outside_pauses(1600, 2300, pauses) == (1600, 2000)
     assert _outside_pauses(100, 900, pauses) == (100, 900)
-
-
-def test_a_looping_ending_is_cut_back_to_its_first_round() -> None:
-    def kept(text: str) -> str:
-        words = text.split()
-        return " ".join(words[: _before_loop(words)])
-
-    assert kept("Send it to Dr. Okonkwo, okonkwo, okonkwo, okonkwo, okonkwo, ok") == "Send it to Dr. Okonkwo,"
-    assert kept("thank you thank you thank you thank you thank") == "thank you"
-    assert kept("I said no no no and left") == "I said no no no and left"
-    assert kept("") == ""
 
 
 def test_trailing_punctuation_is_split_off_words() -> None:

@@ -106,23 +106,39 @@ def test_uncertain_windows_do_not_start_a_pause() -> None:
     assert events[-1][1] == SpeechEnded(0, (30 + windows(1000)) * WINDOW_MS)  # flushed at the end
 
 
-def test_long_speech_is_cut_at_the_cap_when_there_is_no_pause() -> None:
+def test_run_on_speech_is_cut_at_its_quietest_stretch_not_at_the_cap() -> None:
+    params = VadParams(max_utterance_ms=10_000)
+    probs = [0.9] * windows(25_000)
+    for dip in (windows(6000), windows(15_000)):  # a gap between words, too short to be a pause
+        probs[dip : dip + 3] = [0.6, 0.55, 0.6]
+    events = [e for _, e in run(params, probs)]
+    cuts = [e for e in events if isinstance(e, SpeechEnded) and e.forced]
+    assert [c.end_ms for c in cuts] == [(windows(6000) + 1) * WINDOW_MS, (windows(15_000) + 1) * WINDOW_MS]
+    starts = [e for e in events if isinstance(e, SpeechStarted)][1:]
+    for cut, start in zip(cuts, starts):
+        # the audio on either side of the cut goes to one utterance only
+        assert cut.ceiling_ms == cut.end_ms == start.at_ms == start.floor_ms
+
+
+def test_without_a_quieter_stretch_the_cut_falls_late_to_leave_few_cuts() -> None:
     params = VadParams(max_utterance_ms=10_000)
     events = run(params, [0.9] * windows(25_000))
     cuts = [e for _, e in events if isinstance(e, SpeechEnded) and e.forced]
-    assert [(c.begin_ms, c.end_ms) for c in cuts] == [(0, 10_016), (10_016, 20_032)]
-    assert all(c.end_ms - c.begin_ms <= 10_000 + WINDOW_MS for c in cuts)
+    assert len(cuts) == 2
+    assert all(params.max_utterance_ms - 200 <= c.end_ms - c.begin_ms <= params.max_utterance_ms for c in cuts)
 
 
-def test_long_speech_is_cut_at_its_latest_pause() -> None:
+def test_long_speech_is_cut_at_its_longest_recent_pause() -> None:
     params = VadParams(max_utterance_ms=10_000)
     probs = [0.9] * windows(4000) + [0.0] * 5 + [0.9] * windows(3000) + [0.0] * 4 + [0.9] * windows(8000)
     events = [e for _, e in run(params, probs)]
-    first_pause_end = windows(4000) + 5
-    second_pause = (first_pause_end + windows(3000), first_pause_end + windows(3000) + 4)
-    first_pause = ((first_pause_end - 5) * WINDOW_MS, first_pause_end * WINDOW_MS)
-    assert events[1] == SpeechEnded(0, second_pause[0] * WINDOW_MS, forced=True, pauses=(first_pause,))
-    assert events[2] == SpeechStarted(second_pause[1] * WINDOW_MS)
+    first_pause = (windows(4000), windows(4000) + 5)
+    second_pause = ((first_pause[1] + windows(3000)) * WINDOW_MS, (first_pause[1] + windows(3000) + 4) * WINDOW_MS)
+    start, end = first_pause[0] * WINDOW_MS, first_pause[1] * WINDOW_MS
+    assert events[1] == SpeechEnded(0, start, forced=True, pauses=(), ceiling_ms=end)
+    assert events[2] == SpeechStarted(end, floor_ms=start)
+    # the rest is cut again at the next cap, at the later pause that it kept
+    assert events[3] == SpeechEnded(end, second_pause[0], forced=True, ceiling_ms=second_pause[1])
 
 
 def test_multi_threshold_mode_ends_long_utterances_at_short_pauses() -> None:

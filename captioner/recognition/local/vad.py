@@ -6,7 +6,9 @@ faster-whisper ships, fed incrementally, and honours the recognition settings th
 the cloud service does: `max_sentence_silence` is the silence that ends a sentence,
 `speech_noise_threshold` moves the speech/noise decision, and
 `multi_threshold_mode_enabled` keeps sentences short. Whatever the settings, an utterance
-is cut before it outgrows whisper's 30-second window.
+is cut before it outgrows whisper's 30-second window, at the most natural point of its last
+seconds (a pause, else the quietest stretch), never blindly at the cap: a cut through a word
+loses or doubles it.
 
 Three layers, so each can be tested alone:
 - `Endpointer`: pure logic over per-window speech probabilities (no model, no audio);
@@ -31,6 +33,12 @@ CONTEXT_SAMPLES = 64
 
 #: Whisper hears at most 30 s at once; leave room for the padding around the speech.
 WHISPER_WINDOW_MS = 30_000
+#: Where a too-long utterance may be cut: its last seconds before the cap. Long enough to
+#: hold a breath or a clause boundary in run-on speech, short enough that both parts are
+#: long sentences (whisper is most accurate with context).
+CUT_LOOKBACK_MS = 8000
+#: Windows averaged when looking for the quietest stretch (~100 ms: a gap between words).
+QUIET_WINDOWS = 3
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class VadParams:
     threshold: float = 0.5
     #: Silence that ends an utterance (the settings' max_sentence_silence).
     end_silence_ms: int = 1300
-    #: Hard cap on an utterance; cut at the latest pause, or mid-speech if there was none.
+    #: Cap on an utterance; cut at the most natural point of its last CUT_LOOKBACK_MS.
     max_utterance_ms: int = 28_000
     #: Beyond this length a shorter pause (`long_pause_ms`) ends the utterance; None = never.
     long_utterance_ms: int | None = None
@@ -89,9 +97,14 @@ class VadParams:
 
 @dataclass(frozen=True)
 class SpeechStarted:
-    """An utterance opened; `at_ms` is the onset of its speech."""
+    """An utterance opened; `at_ms` is the onset of its speech.
+
+    `floor_ms` is set when it continues an utterance cut for length: its audio must not
+    reach back past it (that audio went to the previous utterance), so no word is doubled.
+    """
 
     at_ms: int
+    floor_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,12 +114,15 @@ class SpeechEnded:
     `forced` means it was cut for length rather than ended by silence; after a forced cut
     mid-speech a `SpeechStarted` for the rest follows at once. `pauses` are the silences
     inside it (start, end), which whisper's word timings tend to smear words across.
+    `ceiling_ms` (forced cuts) is where the next utterance's audio begins: padding must
+    not reach past it.
     """
 
     begin_ms: int
     end_ms: int
     forced: bool = False
     pauses: tuple[tuple[int, int], ...] = ()
+    ceiling_ms: int | None = None
 
 
 VadEvent = SpeechStarted | SpeechEnded
@@ -126,6 +142,8 @@ class Endpointer:
         self._onset: int | None = None  # first window of the open utterance
         self._silence_from: int | None = None  # first window of the silence run in progress
         self._pauses: list[tuple[int, int]] = []  # pauses inside the open utterance
+        #: Probability of each window since the onset (or the candidate onset).
+        self._probs: list[float] = []
 
     @property
     def onset_ms(self) -> int | None:
@@ -147,6 +165,7 @@ class Endpointer:
     def push(self, probability: float) -> list[VadEvent]:
         w = self._window
         self._window += 1
+        self._probs.append(probability)
         if self._onset is None:
             return self._idle(w, probability)
         return self._speaking(w, probability)
@@ -161,6 +180,7 @@ class Endpointer:
     def _idle(self, w: int, p: float) -> list[VadEvent]:
         if p < self.params.threshold:
             self._candidate = None
+            self._probs = []
             return []
         if self._candidate is None:
             self._candidate = w
@@ -197,17 +217,40 @@ class Endpointer:
         return params.end_silence_ms
 
     def _cut(self, now: int) -> list[VadEvent]:
-        """Too long: end at the silence in progress, else the latest pause, else right here."""
+        """Too long: cut at the most natural point of the last CUT_LOOKBACK_MS.
+
+        That is the silence in progress, else the longest pause there, else the quietest
+        stretch (the gap between two words, in run-on speech). The rest of the speech goes
+        on as a new utterance; the audio on either side of the cut goes to one side only.
+        """
         if self._silence_from is not None:
             return [self._close(self._silence_from, forced=True)]
-        if self._pauses:
-            pause_start, pause_end = self._pauses.pop()
-            ended = self._close(pause_start, forced=True)
-            self._open(pause_end)
-            return [ended, SpeechStarted(pause_end * WINDOW_MS)]
-        ended = self._close(now, forced=True)
-        self._open(now)
-        return [ended, SpeechStarted(now * WINDOW_MS)]
+        assert self._onset is not None
+        since = max(self._onset, now - CUT_LOOKBACK_MS // WINDOW_MS)
+        recent = [pause for pause in self._pauses if pause[0] >= since]
+        if recent:
+            start, end = max(recent, key=lambda pause: (pause[1] - pause[0], pause[0]))
+        else:
+            start = end = self._quietest(since, now)
+        rest = self._probs[end - self._onset :], [pause for pause in self._pauses if pause[0] >= end]
+        self._pauses = [pause for pause in self._pauses if pause[1] <= start]
+        ended = self._close(start, forced=True, ceiling=end)
+        self._open(end)
+        self._probs, self._pauses = rest
+        return [ended, SpeechStarted(end * WINDOW_MS, floor_ms=start * WINDOW_MS)]
+
+    def _quietest(self, since: int, now: int) -> int:
+        """The window at the middle of the least speech-like QUIET_WINDOWS in since..now
+        (the latest, on a tie: the longer the first part, the fewer cuts in all)."""
+        assert self._onset is not None
+        probs = np.asarray(self._probs[since - self._onset : now - self._onset], dtype=np.float64)
+        if len(probs) < QUIET_WINDOWS + 2:
+            return now
+        smooth = np.convolve(probs, np.ones(QUIET_WINDOWS) / QUIET_WINDOWS, mode="valid")
+        # Rounded so that float noise in the model's output cannot move the cut.
+        smooth = np.round(smooth[:-1], 2)  # not the very last stretch: the cut would be "now"
+        best = len(smooth) - 1 - int(np.argmin(smooth[::-1]))
+        return since + best + QUIET_WINDOWS // 2
 
     def _open(self, onset: int) -> None:
         self._onset = onset
@@ -215,10 +258,17 @@ class Endpointer:
         self._silence_from = None
         self._pauses = []
 
-    def _close(self, end: int, *, forced: bool) -> SpeechEnded:
+    def _close(self, end: int, *, forced: bool, ceiling: int | None = None) -> SpeechEnded:
         assert self._onset is not None
-        event = SpeechEnded(self._onset * WINDOW_MS, end * WINDOW_MS, forced, self.pauses_ms)
+        event = SpeechEnded(
+            self._onset * WINDOW_MS,
+            end * WINDOW_MS,
+            forced,
+            self.pauses_ms,
+            None if ceiling is None else ceiling * WINDOW_MS,
+        )
         self._onset = None
+        self._probs = []
         self._candidate = None
         self._silence_from = None
         self._pauses = []
@@ -263,10 +313,13 @@ class SileroStream:
 
 @dataclass(frozen=True)
 class Clip:
-    """Audio cut from the stream: int16 samples starting at `start_ms` on the VAD clock."""
+    """Audio cut from the stream: int16 samples starting at `start_ms` on the VAD clock,
+    with the speech probability of each 32 ms window they overlap (the evidence the engine
+    weighs before it believes a short decode)."""
 
     start_ms: int
     samples: np.ndarray
+    probabilities: np.ndarray
 
     @property
     def end_ms(self) -> int:
@@ -287,6 +340,8 @@ class VadSegmenter:
         self._silero = SileroStream()
         self._audio = np.zeros(0, dtype=np.int16)
         self._audio_start = 0  # sample index of self._audio[0]
+        self._probs = np.zeros(0, dtype=np.float32)
+        self._probs_start = 0  # window index of self._probs[0]
         self._fed = 0
 
     @property
@@ -311,8 +366,10 @@ class VadSegmenter:
         samples = np.asarray(samples, dtype=np.int16)
         self._audio = np.concatenate([self._audio, samples])
         self._fed += len(samples)
+        probabilities = self._silero.probabilities(samples.astype(np.float32) / 32768.0)
+        self._probs = np.concatenate([self._probs, probabilities])
         events: list[VadEvent] = []
-        for p in self._silero.probabilities(samples.astype(np.float32) / 32768.0):
+        for p in probabilities:
             events += self._endpointer.push(float(p))
         return events
 
@@ -320,12 +377,19 @@ class VadSegmenter:
         """No more audio: close the open utterance, if any."""
         return self._endpointer.flush()
 
-    def clip(self, begin_ms: int, end_ms: int) -> Clip:
-        """Speech from begin_ms to end_ms with the pre-roll and tail padding around it."""
+    def clip(self, begin_ms: int, end_ms: int, floor_ms: int | None = None, ceiling_ms: int | None = None) -> Clip:
+        """Speech from begin_ms to end_ms with the pre-roll and tail padding around it,
+        the padding stopping at floor_ms and ceiling_ms (the neighbours of a forced cut)."""
         first = max(self._audio_start, _samples(begin_ms - self.params.pre_roll_ms))
         last = min(self._fed, _samples(end_ms + self.params.tail_ms))
+        if floor_ms is not None:
+            first = max(first, min(_samples(floor_ms), _samples(begin_ms)))
+        if ceiling_ms is not None:
+            last = min(last, max(_samples(ceiling_ms), _samples(end_ms)))
         samples = self._audio[first - self._audio_start : max(first, last) - self._audio_start]
-        return Clip(first * 1000 // SAMPLE_RATE, samples.copy())
+        w0 = max(first // WINDOW_SAMPLES - self._probs_start, 0)
+        w1 = max(-(-last // WINDOW_SAMPLES) - self._probs_start, w0)
+        return Clip(first * 1000 // SAMPLE_RATE, samples.copy(), self._probs[w0:w1].copy())
 
     def _forget_old_audio(self) -> None:
         onset = self._endpointer.onset_ms
@@ -338,6 +402,10 @@ class VadSegmenter:
         if drop > 0:
             self._audio = self._audio[drop:]
             self._audio_start += drop
+        drop_windows = self._audio_start // WINDOW_SAMPLES - self._probs_start
+        if drop_windows > 0:
+            self._probs = self._probs[drop_windows:]
+            self._probs_start += drop_windows
 
 
 def _samples(ms: int) -> int:

@@ -12,9 +12,14 @@ of decode on one worker thread per session:
   If the pause becomes the endpoint the result is ready, and the final appears almost as
   soon as the sentence-ending silence has passed instead of a decode later.
 
+What a decode may say, and how a failed one is recovered, is `decoding.py`'s job. Here
+the rule is that a sentence a reader saw is never taken back: a partial on screen is
+always followed by a final that covers it.
+
 Finals queue up in order. When they pile up (a slow machine, or a file read faster than
-real time) `push` waits, so the bounded bridge upstream drops and counts frames instead
-of memory growing, and an EngineStatus("lagging") tells the user why captions trail.
+real time) partials stop first (they are never queued behind finals), then `push` waits,
+so the bounded bridge upstream drops and counts frames instead of memory growing, and an
+EngineStatus("lagging") tells the user why captions trail.
 """
 
 from __future__ import annotations
@@ -30,11 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import zhconv
 
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage, Word
+from captioner.recognition.local.decoding import Decoded, UtteranceDecoder
 from captioner.recognition.local.models import LoadedModel, load_model, resolve_model_dir
 from captioner.recognition.local.vad import SpeechEnded, SpeechStarted, VadEvent, VadParams, VadSegmenter
 from captioner.settings import RecognitionSettings
@@ -45,9 +50,6 @@ PARTIAL_EVERY_MS = 800
 #: Speech heard before the first partial: sooner than the cadence, because the first words
 #: on screen are what tells a reader the captions are alive (decoding adds ~0.4 s).
 FIRST_PARTIAL_AFTER_MS = 500
-#: Beam for finals: 3 fixes words greedy decoding gets wrong on read speech for ~15% more
-#: decode time; partials are greedy since they are redone a second later anyway.
-FINAL_BEAM_SIZE = 3
 #: Speech waiting for its final decode (not counting the one being decoded) that makes the
 #: engine report it is lagging, and speech queued in all beyond which `push` waits.
 LAGGING_BACKLOG_MS = 3000
@@ -55,20 +57,6 @@ MAX_BACKLOG_MS = 20_000
 #: A hole in the frame clock up to the sentence-ending silence is filled with silence; a
 #: longer one ends the open sentence and the clock jumps over it.
 CLOCK_SLACK_MS = 20
-#: A segment whose text compresses better than this is whisper repeating itself.
-MAX_COMPRESSION_RATIO = 2.4
-#: A word or phrase said this many times in a row ends the text: it is whisper looping
-#: (seen with hot words: "Okonkwo, okonkwo, okonkwo, ..." until the token cap), and the
-#: loop is often too short for the compression ratio to notice.
-LOOP_REPEATS = 4
-#: Whisper's "nothing was said" test, which faster-whisper applies: a window whose
-#: no_speech_prob is above the first and average log-probability below the second is
-#: dropped. This is what keeps "Thank you for watching!" off the screen when noise gets
-#: past the VAD (measured: noise scores no_speech 0.93, avg_logprob -1.3; speech < 0.1, > -0.5).
-NO_SPEECH_PROB = 0.6
-MIN_AVG_LOGPROB = -1.0
-
-
 class LocalRecognizer(Recognizer):
     """faster-whisper with Silero VAD endpointing; see the module docstring for the design.
 
@@ -130,6 +118,8 @@ class _OpenUtterance:
     number: int
     begin_ms: int
     partial_heard_ms: int
+    #: VAD time before which its audio belongs to the previous utterance (after a cut).
+    floor_ms: int | None = None
     #: VAD time of the pause an early final was queued for.
     early_for_ms: int | None = None
 
@@ -151,6 +141,8 @@ class _Job:
     audio_start_ms: int
     begin_ms: int
     end_ms: int
+    #: Speech probability of each 32 ms window of the audio: the evidence for its words.
+    probabilities: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     #: Silences inside the speech (start, end): no word belongs in one.
     pauses: tuple[tuple[int, int], ...] = ()
     queued_at: float = field(default_factory=time.perf_counter)
@@ -165,15 +157,6 @@ class _Job:
         return self.kind != PARTIAL
 
 
-@dataclass(frozen=True)
-class _Decoded:
-    text: str
-    #: (start s, end s, text with its punctuation) relative to the job's audio.
-    words: tuple[tuple[float, float, str], ...]
-    #: Wall time the decode took.
-    seconds: float
-
-
 class LocalSession(RecognitionSession):
     """One recognition task on the local engine. Driven from one asyncio loop.
 
@@ -186,9 +169,8 @@ class LocalSession(RecognitionSession):
         super().__init__()
         self.settings = settings
         self._model = model
-        self._language = language
-        self._hotwords = " ".join(settings.hot_words) or None
         params = VadParams.from_settings(settings)
+        self._decoder = UtteranceDecoder(model, language, settings.hot_words, params.threshold)
         self._vad = VadSegmenter(params)
         # Halfway through the endpoint silence a final's decode can start with the same
         # audio (the tail is there by then), so it is usually done when the endpoint comes.
@@ -198,8 +180,8 @@ class LocalSession(RecognitionSession):
         self._open: _OpenUtterance | None = None
         self._utterances = 0
         self._next_sentence_id = 1
-        self._on_screen: int | None = None  # utterance whose partial was shown last
-        self._early: tuple[tuple[int, int], _Decoded] | None = None  # (utterance, end_ms), result
+        self._on_screen: Sentence | None = None  # the partial shown last, until its final
+        self._early: tuple[tuple[int, int], Decoded] | None = None  # (utterance, end_ms), result
         self._ends: dict[int, int] = {}  # where utterances whose final is queued ended
         self._jobs: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._busy = False
@@ -268,9 +250,9 @@ class LocalSession(RecognitionSession):
                 self._utterances += 1
                 begin = self._session_ms(event.at_ms)
                 first_due = begin - (PARTIAL_EVERY_MS - FIRST_PARTIAL_AFTER_MS)
-                self._open = _OpenUtterance(self._utterances, begin, first_due)
+                self._open = _OpenUtterance(self._utterances, begin, first_due, event.floor_ms)
             elif isinstance(event, SpeechEnded) and self._open is not None:
-                job = self._job(FINAL, event.begin_ms, event.end_ms, event.pauses)
+                job = self._job(FINAL, event.begin_ms, event.end_ms, event.pauses, event.ceiling_ms)
                 self._jobs.put_nowait(job)
                 self._ends[job.utterance] = job.end_ms
                 self._backlog_ms += job.audio_ms
@@ -279,9 +261,16 @@ class LocalSession(RecognitionSession):
                 self._check_lagging()
                 self._open = None
 
-    def _job(self, kind: str, begin_vad_ms: int, end_vad_ms: int, pauses: tuple[tuple[int, int], ...] = ()) -> _Job:
+    def _job(
+        self,
+        kind: str,
+        begin_vad_ms: int,
+        end_vad_ms: int,
+        pauses: tuple[tuple[int, int], ...] = (),
+        ceiling_ms: int | None = None,
+    ) -> _Job:
         assert self._open is not None
-        clip = self._vad.clip(begin_vad_ms, end_vad_ms)
+        clip = self._vad.clip(begin_vad_ms, end_vad_ms, self._open.floor_ms, ceiling_ms)
         return _Job(
             kind,
             self._open.number,
@@ -289,6 +278,7 @@ class LocalSession(RecognitionSession):
             self._session_ms(clip.start_ms),
             self._session_ms(begin_vad_ms),
             self._session_ms(end_vad_ms),
+            clip.probabilities,
             tuple((self._session_ms(a), self._session_ms(b)) for a, b in pauses),
         )
 
@@ -317,7 +307,8 @@ class LocalSession(RecognitionSession):
         """
         if self._decoding_final and self._waiting_ms > LAGGING_BACKLOG_MS and not self._lagging:
             self._lagging = True
-            self._emit(EngineStatus("lagging", f"{self._waiting_ms / 1000:.0f} s of speech waiting to be recognised"))
+            waiting = f"{self._waiting_ms / 1000:.0f} s of speech waiting to be recognised"
+            self._emit(EngineStatus("lagging", f"{waiting}; live partial captions paused until it catches up"))
 
     # Decoding -----------------------------------------------------------------------
 
@@ -356,6 +347,12 @@ class LocalSession(RecognitionSession):
             self._executor.shutdown(wait=False)
             self._progress.set()
 
+    def _final(self, sentence: Sentence) -> None:
+        self._emit(sentence)
+        self._next_sentence_id += 1
+        self._emit(Usage(math.ceil(self._pushed_ms / 1000)))
+        self._on_screen = None
+
     def _stale(self, job: _Job) -> bool:
         """A partial of an utterance that has ended, or an early final for a pause that did
         not end the utterance (speech resumed)."""
@@ -367,7 +364,7 @@ class LocalSession(RecognitionSession):
         pause = self._vad.pause_from_ms
         return pause is None or self._session_ms(pause) != job.end_ms
 
-    def _early_result(self, job: _Job) -> _Decoded | None:
+    def _early_result(self, job: _Job) -> Decoded | None:
         """The early decode of this very final, if one was made."""
         if job.kind != FINAL:
             return None
@@ -377,62 +374,34 @@ class LocalSession(RecognitionSession):
             return early[1]
         return None
 
-    def _decode(self, job: _Job) -> _Decoded:
+    def _decode(self, job: _Job) -> Decoded:
         """Runs on the worker thread, so it touches nothing the loop changes."""
-        started = time.perf_counter()
-        seconds = len(job.audio) / SAMPLE_RATE
-        segments, info = self._model.whisper.transcribe(
-            job.audio.astype(np.float32) / 32768.0,
-            language=self._language,
-            beam_size=FINAL_BEAM_SIZE if job.full else 1,
-            temperature=0.0,
-            condition_on_previous_text=False,
-            without_timestamps=not job.full,
-            word_timestamps=job.full,
-            # Whisper can loop on hard audio; nobody says more than ~8 tokens a second.
-            max_new_tokens=min(224, 16 + int(10 * seconds)),
-            no_speech_threshold=NO_SPEECH_PROB,
-            log_prob_threshold=MIN_AVG_LOGPROB,
-            hotwords=self._hotwords,
-        )
-        kept = [s for s in segments if s.compression_ratio <= MAX_COMPRESSION_RATIO]
         if job.full:
-            raw = [(w.start, w.end, w.word) for s in kept for w in s.words or () if w.word.strip()]
-            raw = raw[: _before_loop([w for _, _, w in raw])]
-            text = "".join(w for _, _, w in raw).strip()
-            words = tuple((a, b, w.strip()) for a, b, w in raw)
-        else:
-            units = "".join(s.text for s in kept).split()
-            text, words = " ".join(units[: _before_loop(units)]), ()
-        if (self._language or info.language) == "zh":
-            text = zhconv.convert(text, "zh-cn")
-            words = tuple((a, b, zhconv.convert(w, "zh-cn")) for a, b, w in words)
-        return _Decoded(text, words, time.perf_counter() - started)
+            return self._decoder.final(job.audio, job.probabilities)
+        return self._decoder.partial(job.audio, job.probabilities)
 
-    def _partial(self, job: _Job, decoded: _Decoded) -> None:
+    def _partial(self, job: _Job, decoded: Decoded) -> None:
         if not decoded.text:
             return
-        self._on_screen = job.utterance
-        self._emit(Sentence(decoded.text, job.begin_ms, job.end_ms, False, sentence_id=self._next_sentence_id))
+        self._on_screen = Sentence(decoded.text, job.begin_ms, job.end_ms, False, sentence_id=self._next_sentence_id)
+        self._emit(self._on_screen)
 
-    def _finalised(self, job: _Job, decoded: _Decoded) -> None:
+    def _finalised(self, job: _Job, decoded: Decoded) -> None:
         del self._ends[job.utterance]
         self._backlog_ms -= job.audio_ms
         self.metrics["backlog_ms"] = self._backlog_ms
         self.metrics["final_delay_ms_last"] = round((time.perf_counter() - job.queued_at) * 1000)
         self._progress.set()
+        shown = self._on_screen
         if decoded.text:
             words = _words(decoded.words, job)
             begin = words[0].begin_ms if words else job.begin_ms
             end = words[-1].end_ms if words else job.end_ms
-            self._emit(Sentence(decoded.text, begin, end, True, words, self._next_sentence_id))
-            self._next_sentence_id += 1
-            self._emit(Usage(math.ceil(self._pushed_ms / 1000)))
-            self._on_screen = None
-        elif self._on_screen == job.utterance:
-            # What looked like speech was not: withdraw the partial that is on screen.
-            self._emit(Sentence("", job.begin_ms, job.end_ms, False, sentence_id=self._next_sentence_id))
-            self._on_screen = None
+            self._final(Sentence(decoded.text, begin, end, True, words, self._next_sentence_id))
+        elif shown is not None and shown.begin_ms == job.begin_ms:
+            # The reader saw these words: they stay, as a final without word times,
+            # rather than vanish from the screen with nothing in the transcript.
+            self._final(Sentence(shown.text, job.begin_ms, job.end_ms, True, (), self._next_sentence_id))
         if self._lagging and self._waiting_ms <= 0:
             self._lagging = False
             self._emit(EngineStatus("ready", "caught up"))
@@ -448,7 +417,7 @@ def _words(raw: tuple[tuple[float, float, str], ...], job: _Job) -> tuple[Word, 
     words: list[Word] = []
     floor = job.begin_ms
     for start, end, token in raw:
-        text, mark = split_punctuation(token)
+        text, mark = split_punctuation(token.strip())
         if not text:
             if words:
                 last = words[-1]
@@ -459,7 +428,37 @@ def _words(raw: tuple[tuple[float, float, str], ...], job: _Job) -> tuple[Word, 
         begin_ms, end_ms = _outside_pauses(begin_ms, end_ms, job.pauses)
         words.append(Word(begin_ms, end_ms, text, mark))
         floor = end_ms
-    return tuple(words)
+    return _with_duration(words, job.begin_ms, job.end_ms)
+
+
+def _with_duration(words: list[Word], lo: int, hi: int) -> tuple[Word, ...]:
+    """Every word gets time of its own, in order, inside lo..hi.
+
+    Whisper squeezes some words to nothing (at the end of the audio, or moved out of a
+    pause); such a run shares the span of the word before it (or after it, at the start),
+    split evenly, so subtitles never show a word for zero time.
+    """
+    out = list(words)
+    i = 0
+    while i < len(out):
+        if out[i].end_ms > out[i].begin_ms:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j].end_ms <= out[j].begin_ms:
+            j += 1
+        first, last = (i - 1, j - 1) if i > 0 else (i, min(j, len(out) - 1))
+        n = last - first + 1
+        start, end = out[first].begin_ms, out[last].end_ms
+        if end - start < n:  # no room at all: take it from the sentence's edges
+            end = min(hi, max(end, start + n))
+            start = max(lo, min(start, end - n))
+        span = max(end - start, n)
+        for k in range(n):
+            w = out[first + k]
+            out[first + k] = Word(start + span * k // n, start + span * (k + 1) // n, w.text, w.punctuation)
+        i = last + 1
+    return tuple(out)
 
 
 def _outside_pauses(begin: int, end: int, pauses: tuple[tuple[int, int], ...]) -> tuple[int, int]:
@@ -477,22 +476,6 @@ def _outside_pauses(begin: int, end: int, pauses: tuple[tuple[int, int], ...]) -
         return longest
     inside = [pause_end for pause_start, pause_end in pauses if pause_start <= begin < pause_end]
     return (inside[0], inside[0]) if inside else longest
-
-
-def _before_loop(words: list[str]) -> int:
-    """How many words to keep: all, unless the text ends in a loop, which is cut back to
-    its first round. The last word may be a loop round cut short by the token cap."""
-    units = ["".join(c for c in w.lower() if c.isalnum()) for w in words]
-    for end in (len(units) - 1, len(units)):
-        for size in range(1, 5):
-            repeats = 1
-            while end - (repeats + 1) * size >= 0 and (
-                units[end - (repeats + 1) * size : end - repeats * size] == units[end - size : end]
-            ):
-                repeats += 1
-            if repeats >= LOOP_REPEATS and any(units[end - size : end]):
-                return end - (repeats - 1) * size
-    return len(words)
 
 
 def split_punctuation(word: str) -> tuple[str, str]:

@@ -1,0 +1,369 @@
+"""One utterance's audio in, text a caption reader can trust out.
+
+Whisper fails in two ways nobody reading captions can see. On hard audio it loops or
+loses confidence, and dropping such a decode makes a whole spoken sentence vanish. On
+noise, music or a fragment of a word it writes stock phrases ("Thank you.") that nobody
+said. So here:
+
+- **No decode discards speech.** A degenerate decode (a loop, more text than the audio
+  can hold, a high compression ratio, a low log-probability) is recovered, never dropped:
+  the decoder's temperature fallback first, then the audio is split at its quietest point
+  and the halves decoded, and as a last resort the best attempt is kept with only its
+  repeated tail cut. Nothing comes out only when the model itself is confident that
+  there was no speech.
+- **Nothing is invented.** Audio with too little speech to hold a word is not decoded;
+  sound annotations ("[Music]", "♪") are not words; a stock phrase needs as much speech
+  evidence (voiced time, VAD probability) as saying it takes.
+- **A vocabulary biases, never writes.** A hot word may change how a spoken word comes
+  out, but a word the unbiased decode did not hear at all is not added.
+
+Thresholds here choose between two ways of getting the words, never between keeping and
+losing them, so a rounding difference between CPUs cannot make a sentence disappear.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ctranslate2
+import numpy as np
+import zhconv
+
+from captioner.audio.frames import SAMPLE_RATE
+from captioner.recognition.local.models import LoadedModel
+
+#: (start s, end s, text with its punctuation) relative to the decoded audio.
+RawWord = tuple[float, float, str]
+
+#: One 32 ms Silero window: the resolution of the speech evidence.
+WINDOW_MS = 32
+#: Less voiced audio than this cannot hold a word (a syllable is ~150 ms): not decoded.
+MIN_VOICED_MS = 160
+#: Voiced time a stock phrase needs per word, and the mean speech probability of those
+#: windows: whisper's favourite inventions must sound like someone saying them.
+STOCK_PHRASE_MS_PER_WORD = 200
+STOCK_PHRASE_MIN_PROBABILITY = 0.8
+#: Whisper's stock inventions on non-speech, lower case, punctuation removed.
+STOCK_PHRASES = frozenset(
+    {
+        "you", "thank you", "thank you very much", "thanks", "thanks for watching",
+        "thank you for watching", "thanks for listening", "thank you for listening",
+        "bye", "bye bye", "goodbye", "okay", "ok", "oh", "so", "the end", "i'm sorry",
+        "please subscribe", "subscribe", "like and subscribe", "see you next time",
+        "see you in the next video", "i'll see you next time", "thank you so much",
+    }
+)  # fmt: skip
+#: Whisper's "nothing was said" test, applied by faster-whisper: no_speech_prob above the
+#: first and average log-probability below the second (measured: noise scores no_speech
+#: 0.93, avg_logprob -1.3; speech < 0.1, > -0.5).
+NO_SPEECH_PROB = 0.6
+MIN_AVG_LOGPROB = -1.0
+#: Above this the text compresses like a loop (real repetitive prose reaches ~2.45).
+MAX_COMPRESSION_RATIO = 2.4
+#: More words per second of voiced audio than anyone speaks: the decoder ran on.
+MAX_WORDS_PER_VOICED_S = 8.0
+#: A phrase of up to this many words repeated LOOP_REPEATS times in a row is a loop.
+LOOP_MAX_WORDS = 8
+LOOP_REPEATS = 4
+#: Temperatures tried after a degenerate greedy/beam decode (whisper's own fallback).
+FALLBACK_TEMPERATURES = (0.2, 0.6)
+#: Sampling is seeded so that the same audio gives the same words on every run.
+SAMPLING_SEED = 1234
+#: Audio at least twice this long may be split in two when decoding it whole fails.
+MIN_SPLIT_S = 2.0
+MAX_SPLIT_DEPTH = 3
+#: Beam for finals: fixes words greedy decoding gets wrong, for ~15 % more decode time.
+FINAL_BEAM_SIZE = 3
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    words: tuple[RawWord, ...]
+    #: Wall time the decode took (all attempts).
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One pass of the decoder over the audio."""
+
+    words: tuple[RawWord, ...]
+    avg_logprob: float
+    compression_ratio: float
+    hit_token_cap: bool
+    #: The model judged the audio to hold no speech (faster-whisper dropped it all).
+    no_speech: bool
+
+    @property
+    def text(self) -> str:
+        return _join(self.words)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the VAD heard in the audio: the speech a decode must be backed by."""
+
+    voiced_ms: int
+    mean_probability: float
+
+    @classmethod
+    def of(cls, probabilities: np.ndarray, threshold: float) -> Evidence:
+        voiced = probabilities[probabilities >= threshold]
+        return cls(len(voiced) * WINDOW_MS, float(voiced.mean()) if len(voiced) else 0.0)
+
+
+class UtteranceDecoder:
+    """Decodes utterances for one session: its language, vocabulary and VAD threshold.
+
+    Thread-safe in the way the engine needs: called from one worker thread at a time.
+    """
+
+    def __init__(
+        self, model: LoadedModel, language: str | None, hot_words: Sequence[str] = (), threshold: float = 0.5
+    ) -> None:
+        self._model = model
+        self._language = language
+        self._hotwords = " ".join(hot_words) or None
+        self._hot_tokens = {_norm(t) for phrase in hot_words for t in phrase.split()} - {""}
+        self._threshold = threshold
+
+    def partial(self, audio: np.ndarray, probabilities: np.ndarray) -> Decoded:
+        """A quick look at speech still going on: greedy, no timestamps, no vocabulary
+        (it could only add words the final would then have to take back)."""
+        started = time.perf_counter()
+        evidence = Evidence.of(probabilities, self._threshold)
+        words: tuple[RawWord, ...] = ()
+        if evidence.voiced_ms >= MIN_VOICED_MS:
+            attempt = self._attempt(audio, full=False)
+            words = _trim_loop(attempt.words, evidence, attempt.hit_token_cap)
+            words = _believable(words, evidence)
+        return self._done(words, started)
+
+    def final(self, audio: np.ndarray, probabilities: np.ndarray) -> Decoded:
+        """The sentence as it will stay: beam search, word timestamps, every safeguard."""
+        started = time.perf_counter()
+        evidence = Evidence.of(probabilities, self._threshold)
+        words: tuple[RawWord, ...] = ()
+        if evidence.voiced_ms >= MIN_VOICED_MS:
+            words = _believable(self._recovered(audio, probabilities, 0), evidence)
+        return self._done(words, started)
+
+    # The recovery ladder ------------------------------------------------------------
+
+    def _recovered(self, audio: np.ndarray, probabilities: np.ndarray, depth: int) -> tuple[RawWord, ...]:
+        evidence = Evidence.of(probabilities, self._threshold)
+        first = self._biased(audio)
+        if first.no_speech or not _degenerate(first, evidence):
+            return first.words
+        attempts = [first]
+        for temperature in FALLBACK_TEMPERATURES:
+            attempt = self._biased(audio, temperature)
+            if not attempt.no_speech and not _degenerate(attempt, evidence):
+                return attempt.words
+            attempts.append(attempt)
+        if depth < MAX_SPLIT_DEPTH and len(audio) >= 2 * MIN_SPLIT_S * SAMPLE_RATE:
+            cut = quietest_point(audio, probabilities)
+            cut_window = cut * 1000 // SAMPLE_RATE // WINDOW_MS
+            left = self._recovered(audio[:cut], probabilities[:cut_window], depth + 1)
+            right = self._recovered(audio[cut:], probabilities[cut_window:], depth + 1)
+            shift = cut / SAMPLE_RATE
+            return left + tuple((a + shift, b + shift, w) for a, b, w in right)
+        best = max((a for a in attempts if not a.no_speech), key=lambda a: a.avg_logprob, default=first)
+        return _trim_loop(best.words, evidence, True)
+
+    def _biased(self, audio: np.ndarray, temperature: float = 0.0) -> _Attempt:
+        """A final's decode with the vocabulary, less any word the vocabulary added."""
+        biased = self._attempt(audio, full=True, temperature=temperature, hotwords=self._hotwords)
+        if not self._hot_tokens or not any(_norm(w) in self._hot_tokens for _, _, w in biased.words):
+            return biased
+        plain = self._attempt(audio, full=True, temperature=temperature)
+        return _Attempt(
+            _without_added_hot_words(biased.words, plain.words, self._hot_tokens),
+            biased.avg_logprob,
+            biased.compression_ratio,
+            biased.hit_token_cap,
+            biased.no_speech and plain.no_speech,
+        )
+
+    def _attempt(
+        self, audio: np.ndarray, *, full: bool, temperature: float = 0.0, hotwords: str | None = None
+    ) -> _Attempt:
+        seconds = len(audio) / SAMPLE_RATE
+        # Nobody says more than ~8 tokens a second; a loop runs into this cap.
+        cap = min(300, 16 + int(12 * seconds))
+        if temperature > 0:
+            ctranslate2.set_random_seed(SAMPLING_SEED)
+        segments, info = self._model.whisper.transcribe(
+            audio.astype(np.float32) / 32768.0,
+            language=self._language,
+            beam_size=FINAL_BEAM_SIZE if full else 1,
+            best_of=3,
+            temperature=temperature,
+            condition_on_previous_text=False,
+            without_timestamps=not full,
+            word_timestamps=full,
+            max_new_tokens=cap,
+            # One temperature per call: the fallback is decided here, on our criteria.
+            compression_ratio_threshold=None,
+            no_speech_threshold=NO_SPEECH_PROB,
+            log_prob_threshold=MIN_AVG_LOGPROB,
+            hotwords=hotwords,
+        )
+        segments = list(segments)
+        if full:
+            words = tuple((w.start, w.end, w.word) for s in segments for w in s.words or () if w.word.strip())
+        else:  # no timings: spread over the audio, only the text is used
+            units = "".join(s.text for s in segments).split()
+            words = tuple((0.0, 0.0, " " + u) for u in units)
+        words = _without_annotations(words)
+        if (self._language or info.language) == "zh":  # Simplified, whatever the model chose
+            words = tuple((a, b, zhconv.convert(w, "zh-cn")) for a, b, w in words)
+        tokens = sum(len(s.tokens) for s in segments)
+        text = _join(words)
+        return _Attempt(
+            words,
+            min((s.avg_logprob for s in segments), default=0.0),
+            _compression_ratio(text),
+            tokens >= cap - 4,
+            not segments,
+        )
+
+    def _done(self, words: tuple[RawWord, ...], started: float) -> Decoded:
+        return Decoded(_join(words), words, time.perf_counter() - started)
+
+
+def quietest_point(audio: np.ndarray, probabilities: np.ndarray) -> int:
+    """The sample in the middle half of `audio` where speech is least likely and softest
+    (a gap between words), so that splitting there cuts no word."""
+    n = len(audio)
+    step = WINDOW_MS * SAMPLE_RATE // 1000
+    first, last = n // 4 // step, 3 * n // 4 // step
+    if last <= first:
+        return n // 2
+    frames = audio[: (n // step) * step].astype(np.float32).reshape(-1, step)
+    energy = np.sqrt(np.mean(frames**2, axis=1)) / 32768.0
+    probs = np.ones(len(frames), dtype=np.float32)
+    probs[: min(len(probabilities), len(frames))] = probabilities[: len(frames)]
+    score = np.round(probs + 10 * energy, 3)[first:last]
+    return (first + int(np.argmin(score))) * step + step // 2
+
+
+def _degenerate(attempt: _Attempt, evidence: Evidence) -> bool:
+    """Looks like the decoder failed: worth another way of decoding the same audio."""
+    if not attempt.words:
+        return False
+    return (
+        attempt.hit_token_cap
+        or _loop_start(attempt.words) is not None
+        or attempt.compression_ratio > MAX_COMPRESSION_RATIO
+        or attempt.avg_logprob < MIN_AVG_LOGPROB
+        or len(attempt.words) > MAX_WORDS_PER_VOICED_S * max(evidence.voiced_ms, 1000) / 1000
+    )
+
+
+def _trim_loop(words: tuple[RawWord, ...], evidence: Evidence, ran_on: bool) -> tuple[RawWord, ...]:
+    """Cut a repeated tail back to its first round, if the repetition cannot be speech:
+    the decoder ran on (token cap, more words than the voiced time holds) or the repeats
+    take no time. "No, no, no, no." said in earnest stays."""
+    start = _loop_start(words)
+    if start is None:
+        return words
+    too_many = len(words) > MAX_WORDS_PER_VOICED_S * max(evidence.voiced_ms, 1000) / 1000
+    timeless = all(b - a <= 0.02 for a, b, _ in words[start:]) and any(b > 0 for _, b, _ in words)
+    return words[:start] if ran_on or too_many or timeless else words
+
+
+def _loop_start(words: tuple[RawWord, ...]) -> int | None:
+    """Where the repeats of a looping tail begin (the first round is kept), or None.
+
+    The last word may be a round cut short by the token cap, so both ends are tried."""
+    units = [_norm(w) for _, _, w in words]
+    starts = []
+    for end in (len(units) - 1, len(units)):
+        for size in range(1, LOOP_MAX_WORDS + 1):
+            pattern = units[end - size : end]
+            if end - size < 0 or not any(pattern):
+                continue
+            repeats = 1
+            while end - (repeats + 1) * size >= 0 and units[end - (repeats + 1) * size : end - repeats * size] == pattern:
+                repeats += 1
+            if repeats >= LOOP_REPEATS:
+                starts.append(end - (repeats - 1) * size)
+    return min(starts, default=None)
+
+
+def _believable(words: tuple[RawWord, ...], evidence: Evidence) -> tuple[RawWord, ...]:
+    """Nothing, if the text is one of whisper's stock phrases without the speech to back it."""
+    phrase = " ".join(_norm(w) for _, _, w in words)
+    if phrase not in STOCK_PHRASES:
+        return words
+    enough_time = evidence.voiced_ms >= STOCK_PHRASE_MS_PER_WORD * len(words)
+    clear = evidence.mean_probability >= STOCK_PHRASE_MIN_PROBABILITY
+    return words if enough_time and clear else ()
+
+
+def _without_added_hot_words(
+    biased: tuple[RawWord, ...], plain: tuple[RawWord, ...], hot_tokens: set[str]
+) -> tuple[RawWord, ...]:
+    """The biased words, less hot words where the unbiased decode heard nothing.
+
+    Aligned word by word: a hot word that replaces a heard word is the vocabulary doing
+    its job; one inserted where the unbiased decode has no word, one that makes a
+    replaced stretch longer than what was heard, or one that takes no time, was written
+    by the vocabulary, not by the speaker.
+    """
+    a, b = [_norm(w) for _, _, w in plain], [_norm(w) for _, _, w in biased]
+    keep: list[RawWord] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        block = list(biased[j1:j2])
+        if op == "insert":
+            block = [w for w in block if _norm(w[2]) not in hot_tokens]
+        elif op == "replace":
+            while len(block) > i2 - i1 and any(_norm(w[2]) in hot_tokens for w in block):
+                last_hot = max(k for k, w in enumerate(block) if _norm(w[2]) in hot_tokens)
+                del block[last_hot]
+        keep += [w for w in block if not (_norm(w[2]) in hot_tokens and w[1] - w[0] <= 0.0 and w[1] > 0)]
+    return tuple(keep)
+
+
+def _without_annotations(words: tuple[RawWord, ...]) -> tuple[RawWord, ...]:
+    """Drop sound descriptions ("[Music]", "(applause)", "♪") that whisper writes as text."""
+    text = "".join(w for _, _, w in words)
+    if not _ANNOTATION.search(text) and not any(c in text for c in "[(*"):
+        return words
+    kept, depth, starred = [], 0, False
+    for a, b, w in words:
+        visible = []
+        for c in w:
+            if c in "[(":
+                depth += 1
+            elif c in "])":
+                depth = max(depth - 1, 0)
+            elif c == "*":
+                starred = not starred
+            elif depth == 0 and not starred and c not in "♪♫♬":
+                visible.append(c)
+        token = "".join(visible)
+        if token.strip(" ") and any(ch.isalnum() for ch in token):
+            kept.append((a, b, token))
+    return tuple(kept)
+
+
+def _join(words: Sequence[RawWord]) -> str:
+    return "".join(w for _, _, w in words).strip()
+
+
+def _norm(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalnum() or c == "'")
+
+
+def _compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
