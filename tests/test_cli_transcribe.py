@@ -87,7 +87,6 @@ def test_nothing_to_caption_is_a_usage_error(tmp_path):
     assert r.returncode == 2 and "nothing to caption" in r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="until whisper.py decodes with languages.decode_language")
 def test_paraformer_hints_are_served_where_the_model_can(goforward_wav, tmp_path):
     """paraformer-realtime-v2 reads every hint: "zh or en" on the English model captions English."""
     r = captioner("transcribe", goforward_wav, "--model", "paraformer-realtime-v2", "--language", "zh", "--language", "en",

@@ -239,7 +239,6 @@ async def test_a_language_the_local_model_cannot_do_is_refused_by_name(local_eng
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="until whisper.py decodes with languages.decode_language")
 async def test_paraformer_hints_the_local_model_can_partly_serve_start_the_task(local_engine):
     """paraformer-realtime-v2 counts every hint: "zh or en" is served in English on tiny.en."""
     async with serving(recognizer=local_engine) as server, connect(server.url) as ws:

@@ -40,6 +40,7 @@ from captioner.audio.frames import SAMPLE_RATE, AudioFrame
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage, Word
 from captioner.recognition.local.decoding import Decoded, UtteranceDecoder
+from captioner.recognition.local.languages import decode_language, model_languages
 from captioner.recognition.local.models import LoadedModel, load_model, resolve_model_dir
 from captioner.recognition.local.vad import SpeechEnded, SpeechStarted, VadEvent, VadParams, VadSegmenter
 from captioner.settings import RecognitionSettings
@@ -76,7 +77,7 @@ class LocalRecognizer(Recognizer):
 
     async def start(self, settings: RecognitionSettings) -> LocalSession:
         model = await self._load()
-        return LocalSession(model, settings, _language(model, settings))
+        return LocalSession(model, settings, decode_language(model_languages(model), settings))
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"engine": self.name}
@@ -92,25 +93,6 @@ class LocalRecognizer(Recognizer):
                 None, lambda: load_model(resolve_model_dir(self._model_dir), self._cpu_threads)
             )
         return self._model
-
-
-def _language(model: LoadedModel, settings: RecognitionSettings) -> str | None:
-    """The language to decode in; None lets a multilingual model detect it per utterance."""
-    hint = settings.language
-    if hint is None:
-        return None if model.multilingual else "en"
-    if model.knows_language(hint):
-        return hint
-    if not model.multilingual:
-        raise RecognitionError(
-            "InvalidParameter",
-            f"The on-device model in {model.path} understands English only, but language_hints "
-            f"asks for {hint!r}. Choose a multilingual whisper model folder (for example whisper "
-            "base) with --model-dir, or use the cloud engine.",
-        )
-    raise RecognitionError(
-        "InvalidParameter", f"The on-device model in {model.path} does not know the language {hint!r}."
-    )
 
 
 @dataclass
