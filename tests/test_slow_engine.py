@@ -83,6 +83,9 @@ async def run_slow_engine_session(seconds: float, slowdown: float = 2.5) -> dict
         "finals": len(transcript.finals),
         "state": session.state.value,
         "drops_monotonic": drops == sorted(drops),
+        "gaps": len(transcript.gaps),
+        "gaps_total_s": round(transcript.dropped_ms / 1000, 1),
+        "gaps_in_order": [g.at_ms for g in transcript.gaps] == sorted(g.at_ms for g in transcript.gaps),
     }
 
 
@@ -96,3 +99,6 @@ async def test_a_slow_engine_drops_oldest_audio_reports_it_and_still_stops():
     assert r["drop_reports"] >= 1 and r["drops_monotonic"]
     assert r["bridge_max_lag_ms"] <= r["bridge_capacity_ms"]
     assert r["rss_growth_mb"] < 20
+    # Every dropped millisecond is marked in the transcript, where it happened.
+    assert r["gaps"] >= 1 and r["gaps_in_order"]
+    assert abs(r["gaps_total_s"] - r["audio_dropped_s"]) <= 0.1
