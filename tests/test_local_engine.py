@@ -334,6 +334,26 @@ async def test_hot_words_bias_whisper_toward_rare_words(recognizer: LocalRecogni
     assert "Kubernetes" in biased.text and "Zarvox" in biased.text
 
 
+@pytest.mark.slow
+async def test_a_vocabulary_never_writes_a_word_nobody_said(recognizer: LocalRecognizer) -> None:
+    """Hot words that were not spoken stay out of the text; every word takes time, in order."""
+    texts = ["Please turn off the lights in the kitchen.", "We deployed it on Kubernetes.", "The report is due."]
+    samples, spans = utterances([300, texts[0], 1500, texts[1], 1500, texts[2], 1500])
+    unspoken = ("Okonkwo", "Umuofia", "Zarvox", "DashScope", "Captioner")
+    run = await recognise(recognizer, samples, RecognitionSettings(hot_words=("Kubernetes",) + unspoken))
+    assert len(run.finals) == 3
+    said = " ".join(f.text for f in run.finals).lower()
+    assert not [w for w in unspoken if w.lower() in said], said
+    assert "kubernetes" in said
+    for final, span in zip(run.finals, spans, strict=True):
+        assert final.words
+        for a, b in zip(final.words, final.words[1:]):
+            assert a.end_ms <= b.begin_ms
+        assert all(w.end_ms > w.begin_ms for w in final.words)
+        assert final.begin_ms <= final.words[0].begin_ms and final.words[-1].end_ms <= final.end_ms
+        assert span.begin_ms - 300 <= final.begin_ms and final.end_ms <= span.end_ms + 300
+
+
 async def test_aclose_abandons_without_a_final(recognizer: LocalRecognizer) -> None:
     session = await recognizer.start(RecognitionSettings())
     samples, _ = utterances([300, "This will never be finished."])

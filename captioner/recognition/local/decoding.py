@@ -196,8 +196,9 @@ class UtteranceDecoder:
         self, audio: np.ndarray, *, full: bool, temperature: float = 0.0, hotwords: str | None = None
     ) -> _Attempt:
         seconds = len(audio) / SAMPLE_RATE
-        # Nobody says more than ~8 tokens a second; a loop runs into this cap.
-        cap = min(300, 16 + int(12 * seconds))
+        # Nobody says more than ~8 tokens a second; a loop runs into this cap. 224 keeps
+        # room in whisper's 448-token context for the longest vocabulary prompt.
+        cap = min(224, 16 + int(12 * seconds))
         if temperature > 0:
             ctranslate2.set_random_seed(SAMPLING_SEED)
         segments, info = self._model.whisper.transcribe(
