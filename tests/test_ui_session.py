@@ -22,7 +22,7 @@ from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  
 from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
 from captioner.pipeline import CaptionSession, SessionState
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import RecognitionError, Sentence
+from captioner.recognition.events import Gap, RecognitionError, Sentence
 from captioner.settings import RecognitionSettings
 from captioner.ui import sources
 from captioner.ui.choices import EngineChoice, SourceChoice
@@ -165,6 +165,14 @@ def test_adapter_turns_session_events_into_signals(qtbot, qloop):
     adapter.detach()  # a detached session's events are ignored
     session._publish(Sentence("late", 0, 1, True))
     assert got["final"][-1] == "w10 w11 (last)"
+
+
+def test_a_gap_reaches_the_transcript_view_in_the_window(qtbot, ui_store):
+    window = window_with(qtbot, ui_store, Scripted(final_every=5))
+    window.controller.adapter.gap.emit(Gap(1200, 3200))
+    assert window.transcript.model.rowCount() == 1
+    model = window.transcript.model
+    assert model.data(model.index(0, 0)) == "[not captioned: 3.2 s]"
 
 
 # -- live sessions in the window -----------------------------------------------------------------

@@ -172,7 +172,7 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
         journal.close(finished=False)
         return error(failures[-1], EXIT_INPUT if args.input else EXIT_DEVICE)
     try:
-        write_exports(transcript.finals, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json)
+        write_exports(transcript.entries, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json)
     except OSError as exc:
         journal.close(finished=False)
         return error(f"could not write the output: {exc}", EXIT_INPUT)

@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         a = c.adapter
         a.partial.connect(self._on_partial)
         a.final.connect(self._on_final)
+        a.gap.connect(self.transcript.add_gap)
         a.level.connect(self.source_picker.show_level)
         a.source_failed.connect(self._on_source_failed)
         a.engine_status.connect(self._on_engine_status)

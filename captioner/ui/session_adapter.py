@@ -15,7 +15,7 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 from captioner.pipeline import AudioLevel, CaptionSession, SessionEvent, SessionState, SourceFailed, StateChanged
-from captioner.recognition.events import EngineStatus, Sentence, Usage
+from captioner.recognition.events import EngineStatus, Gap, Sentence, Usage
 
 #: Minimum wall-clock gap between two level signals (a meter cannot show more).
 LEVEL_INTERVAL_S = 1 / 30
@@ -24,6 +24,7 @@ LEVEL_INTERVAL_S = 1 / 30
 class SessionAdapter(QObject):
     partial = Signal(object)  # Sentence (not final): replaces the previous partial
     final = Signal(object)  # Sentence (final)
+    gap = Signal(object)  # Gap: audio dropped because recognition could not keep up
     state_changed = Signal(object, str)  # SessionState, detail (an error's reason)
     level = Signal(float, float, int)  # rms, peak (0..1), position on the session clock (ms)
     position = Signal(int)  # ms of audio consumed (every frame, for progress bars)
@@ -57,6 +58,8 @@ class SessionAdapter(QObject):
             self._on_level(event)
         elif isinstance(event, Sentence):
             (self.final if event.final else self.partial).emit(event)
+        elif isinstance(event, Gap):
+            self.gap.emit(event)
         elif isinstance(event, StateChanged):
             self.state_changed.emit(event.state, event.detail)
         elif isinstance(event, SourceFailed):

@@ -500,8 +500,8 @@ Subtitles will be saved to %2</source>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="121" />
             <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="398" />
-            <location filename="../../captioner/ui/main_window.py" line="401" />
+            <location filename="../../captioner/ui/main_window.py" line="399" />
+            <location filename="../../captioner/ui/main_window.py" line="402" />
             <source>Start captions</source>
             <translation type="unfinished" />
         </message>
@@ -512,7 +512,7 @@ Subtitles will be saved to %2</source>
         </message>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="194" />
-            <location filename="../../captioner/ui/main_window.py" line="599" />
+            <location filename="../../captioner/ui/main_window.py" line="600" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
@@ -587,62 +587,62 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="340" />
+            <location filename="../../captioner/ui/main_window.py" line="341" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="372" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="372" />
+            <location filename="../../captioner/ui/main_window.py" line="373" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="376" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="399" />
             <source>Stop</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="399" />
             <source>Stopping…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="401" />
+            <location filename="../../captioner/ui/main_window.py" line="402" />
             <source>Stop captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="413" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>Captioner — %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="415" />
+            <location filename="../../captioner/ui/main_window.py" line="416" />
             <source>Listening…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="418" />
+            <location filename="../../captioner/ui/main_window.py" line="419" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="433" />
+            <location filename="../../captioner/ui/main_window.py" line="434" />
             <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="405" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation type="unfinished" />
         </message>
@@ -697,158 +697,158 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="439" />
+            <location filename="../../captioner/ui/main_window.py" line="440" />
             <source>Captions are falling behind: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Recognition failed.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="475" />
+            <location filename="../../captioner/ui/main_window.py" line="476" />
             <source>Speech model missing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="476" />
+            <location filename="../../captioner/ui/main_window.py" line="477" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="478" />
+            <location filename="../../captioner/ui/main_window.py" line="479" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <location filename="../../captioner/ui/main_window.py" line="480" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="490" />
+            <location filename="../../captioner/ui/main_window.py" line="491" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="491" />
+            <location filename="../../captioner/ui/main_window.py" line="492" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="494" />
+            <location filename="../../captioner/ui/main_window.py" line="495" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="495" />
+            <location filename="../../captioner/ui/main_window.py" line="496" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="505" />
+            <location filename="../../captioner/ui/main_window.py" line="506" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="506" />
+            <location filename="../../captioner/ui/main_window.py" line="507" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="508" />
+            <location filename="../../captioner/ui/main_window.py" line="509" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="522" />
+            <location filename="../../captioner/ui/main_window.py" line="523" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="523" />
+            <location filename="../../captioner/ui/main_window.py" line="524" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="525" />
+            <location filename="../../captioner/ui/main_window.py" line="526" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="527" />
+            <location filename="../../captioner/ui/main_window.py" line="528" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="614" />
+            <location filename="../../captioner/ui/main_window.py" line="615" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="618" />
+            <location filename="../../captioner/ui/main_window.py" line="619" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="637" />
+            <location filename="../../captioner/ui/main_window.py" line="638" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="642" />
+            <location filename="../../captioner/ui/main_window.py" line="643" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="656" />
+            <location filename="../../captioner/ui/main_window.py" line="657" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="656" />
+            <location filename="../../captioner/ui/main_window.py" line="657" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="661" />
+            <location filename="../../captioner/ui/main_window.py" line="662" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="670" />
+            <location filename="../../captioner/ui/main_window.py" line="671" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="671" />
+            <location filename="../../captioner/ui/main_window.py" line="672" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="671" />
+            <location filename="../../captioner/ui/main_window.py" line="672" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="677" />
-            <location filename="../../captioner/ui/main_window.py" line="702" />
+            <location filename="../../captioner/ui/main_window.py" line="678" />
+            <location filename="../../captioner/ui/main_window.py" line="703" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="731" />
+            <location filename="../../captioner/ui/main_window.py" line="732" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="745" />
+            <location filename="../../captioner/ui/main_window.py" line="746" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
@@ -856,62 +856,62 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="773" />
+            <location filename="../../captioner/ui/main_window.py" line="774" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="781" />
+            <location filename="../../captioner/ui/main_window.py" line="782" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="792" />
+            <location filename="../../captioner/ui/main_window.py" line="793" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="808" />
+            <location filename="../../captioner/ui/main_window.py" line="809" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <location filename="../../captioner/ui/main_window.py" line="810" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="812" />
+            <location filename="../../captioner/ui/main_window.py" line="813" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="829" />
+            <location filename="../../captioner/ui/main_window.py" line="830" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="847" />
+            <location filename="../../captioner/ui/main_window.py" line="848" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="859" />
+            <location filename="../../captioner/ui/main_window.py" line="860" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="887" />
+            <location filename="../../captioner/ui/main_window.py" line="888" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="894" />
+            <location filename="../../captioner/ui/main_window.py" line="895" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="895" />
+            <location filename="../../captioner/ui/main_window.py" line="896" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>%n sentence has not been exported.</numerusform>
@@ -919,7 +919,7 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="898" />
+            <location filename="../../captioner/ui/main_window.py" line="899" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>
@@ -1352,45 +1352,59 @@ Subtitles will be saved to %2</source>
         </message>
     </context>
     <context>
+        <name>TranscriptModel</name>
+        <message>
+            <location filename="../../captioner/ui/transcript_model.py" line="80" />
+            <source>[not captioned: %1 s]</source>
+            <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking).</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_model.py" line="84" />
+            <source>Audio was dropped here because recognition could not keep up</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>TranscriptView</name>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="103" />
+            <location filename="../../captioner/ui/transcript_view.py" line="105" />
             <source>Search the transcript</source>
             <extracomment>The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="107" />
+            <location filename="../../captioner/ui/transcript_view.py" line="109" />
             <source>Export…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="108" />
+            <location filename="../../captioner/ui/transcript_view.py" line="110" />
             <source>Save the transcript as SRT, WebVTT, text or JSON</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="122" />
+            <location filename="../../captioner/ui/transcript_view.py" line="124" />
             <source>Transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="124" />
+            <location filename="../../captioner/ui/transcript_view.py" line="126" />
             <source>Copy with times</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="128" />
+            <location filename="../../captioner/ui/transcript_view.py" line="130" />
             <source>Select all</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="150" />
+            <location filename="../../captioner/ui/transcript_view.py" line="152" />
             <source>Being spoken</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="216" />
+            <location filename="../../captioner/ui/transcript_view.py" line="224" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n sentence</numerusform>
@@ -1398,22 +1412,22 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="246" />
+            <location filename="../../captioner/ui/transcript_view.py" line="254" />
             <source>SubRip subtitles (*.srt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="247" />
+            <location filename="../../captioner/ui/transcript_view.py" line="255" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="248" />
+            <location filename="../../captioner/ui/transcript_view.py" line="256" />
             <source>Plain text (*.txt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="249" />
+            <location filename="../../captioner/ui/transcript_view.py" line="257" />
             <source>JSON transcript (*.json)</source>
             <translation type="unfinished" />
         </message>

@@ -500,8 +500,8 @@ Subtitles will be saved to %2</source>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="121" />
             <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="398" />
-            <location filename="../../captioner/ui/main_window.py" line="401" />
+            <location filename="../../captioner/ui/main_window.py" line="399" />
+            <location filename="../../captioner/ui/main_window.py" line="402" />
             <source>Start captions</source>
             <translation>开始字幕</translation>
         </message>
@@ -512,7 +512,7 @@ Subtitles will be saved to %2</source>
         </message>
         <message>
             <location filename="../../captioner/ui/main_window.py" line="194" />
-            <location filename="../../captioner/ui/main_window.py" line="599" />
+            <location filename="../../captioner/ui/main_window.py" line="600" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
@@ -587,62 +587,62 @@ Subtitles will be saved to %2</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="340" />
+            <location filename="../../captioner/ui/main_window.py" line="341" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="372" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="372" />
+            <location filename="../../captioner/ui/main_window.py" line="373" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="376" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="399" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="398" />
+            <location filename="../../captioner/ui/main_window.py" line="399" />
             <source>Stopping…</source>
             <translation>正在停止…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="401" />
+            <location filename="../../captioner/ui/main_window.py" line="402" />
             <source>Stop captions</source>
             <translation>停止字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="413" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>Captioner — %1</source>
             <translation>Captioner — %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="415" />
+            <location filename="../../captioner/ui/main_window.py" line="416" />
             <source>Listening…</source>
             <translation>正在聆听…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="418" />
+            <location filename="../../captioner/ui/main_window.py" line="419" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="433" />
+            <location filename="../../captioner/ui/main_window.py" line="434" />
             <source>Input stopped: %1</source>
             <translation>输入已停止：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="405" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
         </message>
@@ -697,227 +697,227 @@ Subtitles will be saved to %2</source>
             <translation>1 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="439" />
+            <location filename="../../captioner/ui/main_window.py" line="440" />
             <source>Captions are falling behind: %1</source>
             <translation>字幕出现延迟：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Captioning stopped</source>
             <translation>字幕已停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="469" />
             <source>Recognition failed.</source>
             <translation>识别失败。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="475" />
+            <location filename="../../captioner/ui/main_window.py" line="476" />
             <source>Speech model missing</source>
             <translation>缺少语音模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="476" />
+            <location filename="../../captioner/ui/main_window.py" line="477" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation>Captioner 目前还无法在本机识别语音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="478" />
+            <location filename="../../captioner/ui/main_window.py" line="479" />
             <source>Choose a model folder…</source>
             <translation>选择模型文件夹…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <location filename="../../captioner/ui/main_window.py" line="480" />
             <source>Use Alibaba Cloud</source>
             <translation>使用阿里云</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="490" />
+            <location filename="../../captioner/ui/main_window.py" line="491" />
             <source>API key needed</source>
             <translation>需要 API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="491" />
+            <location filename="../../captioner/ui/main_window.py" line="492" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="494" />
+            <location filename="../../captioner/ui/main_window.py" line="495" />
             <source>Enter the key</source>
             <translation>输入密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="495" />
+            <location filename="../../captioner/ui/main_window.py" line="496" />
             <source>Use this device instead</source>
             <translation>改用本机识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="505" />
+            <location filename="../../captioner/ui/main_window.py" line="506" />
             <source>Cannot listen</source>
             <translation>无法收听</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="506" />
+            <location filename="../../captioner/ui/main_window.py" line="507" />
             <source>The input could not be opened.</source>
             <translation>无法打开输入。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="508" />
+            <location filename="../../captioner/ui/main_window.py" line="509" />
             <source>Play the demo instead</source>
             <translation>改为播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="522" />
+            <location filename="../../captioner/ui/main_window.py" line="523" />
             <source>No microphone found</source>
             <translation>未找到麦克风</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="523" />
+            <location filename="../../captioner/ui/main_window.py" line="524" />
             <source>Captioner found no microphone on this computer.</source>
             <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="525" />
+            <location filename="../../captioner/ui/main_window.py" line="526" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="527" />
+            <location filename="../../captioner/ui/main_window.py" line="528" />
             <source>Play the demo</source>
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="614" />
+            <location filename="../../captioner/ui/main_window.py" line="615" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="618" />
+            <location filename="../../captioner/ui/main_window.py" line="619" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="637" />
+            <location filename="../../captioner/ui/main_window.py" line="638" />
             <source>Nothing to export yet.</source>
             <translation>还没有可导出的内容。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="642" />
+            <location filename="../../captioner/ui/main_window.py" line="643" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="656" />
+            <location filename="../../captioner/ui/main_window.py" line="657" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="656" />
+            <location filename="../../captioner/ui/main_window.py" line="657" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="661" />
+            <location filename="../../captioner/ui/main_window.py" line="662" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="670" />
+            <location filename="../../captioner/ui/main_window.py" line="671" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="671" />
+            <location filename="../../captioner/ui/main_window.py" line="672" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="671" />
+            <location filename="../../captioner/ui/main_window.py" line="672" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="677" />
-            <location filename="../../captioner/ui/main_window.py" line="702" />
+            <location filename="../../captioner/ui/main_window.py" line="678" />
+            <location filename="../../captioner/ui/main_window.py" line="703" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="731" />
+            <location filename="../../captioner/ui/main_window.py" line="732" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="745" />
+            <location filename="../../captioner/ui/main_window.py" line="746" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="773" />
+            <location filename="../../captioner/ui/main_window.py" line="774" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="781" />
+            <location filename="../../captioner/ui/main_window.py" line="782" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="792" />
+            <location filename="../../captioner/ui/main_window.py" line="793" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="808" />
+            <location filename="../../captioner/ui/main_window.py" line="809" />
             <source>Captioner needs attention</source>
             <translation>Captioner 需要注意</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <location filename="../../captioner/ui/main_window.py" line="810" />
             <source>Some features will not work until this is fixed:</source>
             <translation>以下问题解决之前，部分功能无法使用：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="812" />
+            <location filename="../../captioner/ui/main_window.py" line="813" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="829" />
+            <location filename="../../captioner/ui/main_window.py" line="830" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="847" />
+            <location filename="../../captioner/ui/main_window.py" line="848" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="859" />
+            <location filename="../../captioner/ui/main_window.py" line="860" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="887" />
+            <location filename="../../captioner/ui/main_window.py" line="888" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="894" />
+            <location filename="../../captioner/ui/main_window.py" line="895" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="895" />
+            <location filename="../../captioner/ui/main_window.py" line="896" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>有 %n 句尚未导出。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="898" />
+            <location filename="../../captioner/ui/main_window.py" line="899" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>
@@ -1349,67 +1349,81 @@ Subtitles will be saved to %2</source>
         </message>
     </context>
     <context>
+        <name>TranscriptModel</name>
+        <message>
+            <location filename="../../captioner/ui/transcript_model.py" line="80" />
+            <source>[not captioned: %1 s]</source>
+            <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking).</extracomment>
+            <translation>[未生成字幕：%1 秒]</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_model.py" line="84" />
+            <source>Audio was dropped here because recognition could not keep up</source>
+            <translation>识别跟不上，这里的音频被丢弃了</translation>
+        </message>
+    </context>
+    <context>
         <name>TranscriptView</name>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="103" />
+            <location filename="../../captioner/ui/transcript_view.py" line="105" />
             <source>Search the transcript</source>
             <extracomment>The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
             <translation>搜索文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="107" />
+            <location filename="../../captioner/ui/transcript_view.py" line="109" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="108" />
+            <location filename="../../captioner/ui/transcript_view.py" line="110" />
             <source>Save the transcript as SRT, WebVTT, text or JSON</source>
             <translation>将文稿保存为 SRT、WebVTT、文本或 JSON</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="122" />
+            <location filename="../../captioner/ui/transcript_view.py" line="124" />
             <source>Transcript</source>
             <translation>文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="124" />
+            <location filename="../../captioner/ui/transcript_view.py" line="126" />
             <source>Copy with times</source>
             <translation>连同时间复制</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="128" />
+            <location filename="../../captioner/ui/transcript_view.py" line="130" />
             <source>Select all</source>
             <translation>全选</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="150" />
+            <location filename="../../captioner/ui/transcript_view.py" line="152" />
             <source>Being spoken</source>
             <translation>识别中</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="216" />
+            <location filename="../../captioner/ui/transcript_view.py" line="224" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n 句</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="246" />
+            <location filename="../../captioner/ui/transcript_view.py" line="254" />
             <source>SubRip subtitles (*.srt)</source>
             <translation>SubRip 字幕 (*.srt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="247" />
+            <location filename="../../captioner/ui/transcript_view.py" line="255" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation>WebVTT 字幕 (*.vtt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="248" />
+            <location filename="../../captioner/ui/transcript_view.py" line="256" />
             <source>Plain text (*.txt)</source>
             <translation>纯文本 (*.txt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="249" />
+            <location filename="../../captioner/ui/transcript_view.py" line="257" />
             <source>JSON transcript (*.json)</source>
             <translation>JSON 文稿 (*.json)</translation>
         </message>

@@ -7,6 +7,8 @@ Numerus entries ("%n ...") map to one form: Chinese has no plural.
 
 ZH_CN = {
     "Something went wrong inside Captioner.": "Captioner 内部出现了错误。",
+    "[not captioned: %1 s]": "[未生成字幕：%1 秒]",
+    "Audio was dropped here because recognition could not keep up": "识别跟不上，这里的音频被丢弃了",
     "Loading the speech engine…": "正在加载语音引擎…",
     "Connecting…": "正在连接…",
     "Opening the input…": "正在打开输入…",
