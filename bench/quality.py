@@ -1,0 +1,220 @@
+"""Quality of the on-device engine on the hard evaluation set: lost passages and invented words.
+
+The cases (tests/corpus.py, built deterministically in about a second): real LibriVox read
+speech, espeak-ng voices (en-us, en-gb, en+f3, en-us+m3, en-gb+f2, 150-240 wpm), repetitive
+text, 3 minutes of run-on reading, short and long pauses, fast, quiet (-30 dBFS), pink noise at
+10 and 5 dB SNR, a telephone band, short commands, a 64 ms fragment before speech (a
+reconnect), and four with nothing said (music, noise, clicks and breaths, and speech played
+backwards: a voice with no words, a stress test of the no-speech guard).
+
+Method, as bench/accuracy.py: each case is one stream through LocalRecognizer (faster-whisper
+tiny.en + Silero VAD; default RecognitionSettings unless --settings), cut into 100 ms frames
+by FrameCutter and pushed as fast as the engine takes them; a 3 s warm-up decode first. The
+finals' texts, joined, are scored against the reference (tests/corpus.py `score`: words
+normalised as tests.speech.wer; Levenshtein alignment with backtrace):
+
+- WER: tests.speech.wer over the whole case (none for a case with no speech);
+- lost passages: runs of >= 5 consecutive reference words all deleted;
+- invented words: insertions in the alignment (for a case with no speech: every word output);
+- withdrawn partials: a partial with text later replaced by an empty partial of the same
+  sentence_id (the engine showed words, then took them back without a final). Fed as fast as
+  possible the engine skips partials (its worker is never idle), so this needs --realtime
+  (frames paced like a microphone; the whole set then takes ~9 minutes);
+- RTF: wall time of the stream / audio duration (the engine's own figure, decode time / audio,
+  is in the JSON as engine_rtf, and is what the table shows with --realtime).
+
+usage: .venv/bin/python bench/quality.py [--cases tale,music] [--settings max_sentence_silence=800]
+                                         [--realtime] [--json] [--out FILE.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# This checkout first, unless PYTHONPATH names another one (to measure an older engine with
+# this script: PYTHONPATH=/tmp/before, which must hold tests/corpus.py and tests/speech.py too).
+_FIRST = len([p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+sys.path.insert(1 + _FIRST if _FIRST else 0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+import captioner  # noqa: E402
+from captioner.audio.frames import FrameCutter  # noqa: E402
+from captioner.recognition.events import Sentence  # noqa: E402
+from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
+from captioner.settings import RecognitionSettings  # noqa: E402
+from tests.corpus import CASES, Case, build, score  # noqa: E402
+
+
+@dataclasses.dataclass
+class Heard:
+    finals: list[Sentence]
+    partials: int
+    withdrawn: int
+    metrics: dict
+    wall_s: float
+
+
+async def recognise(
+    recognizer: LocalRecognizer, samples: np.ndarray, settings: RecognitionSettings, realtime: bool = False
+) -> Heard:
+    session = await recognizer.start(settings)
+    cutter = FrameCutter()
+    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
+    heard = Heard([], 0, 0, {}, 0.0)
+    shown: dict[int, str] = {}  # sentence_id -> text of the partial on screen
+
+    async def read() -> None:
+        async for event in session.events():
+            if not isinstance(event, Sentence):
+                continue
+            if event.final:
+                heard.finals.append(event)
+                shown.pop(event.sentence_id, None)
+            elif event.text:
+                heard.partials += 1
+                shown[event.sentence_id] = event.text
+            elif shown.pop(event.sentence_id, ""):
+                heard.withdrawn += 1
+
+    t = time.perf_counter()
+    reader = asyncio.create_task(read())
+    for frame in frames:
+        if realtime:
+            await asyncio.sleep(max(0.0, t + frame.end_ms / 1000 - time.perf_counter()))
+        await session.push(frame)
+    await session.finish()
+    await reader
+    heard.wall_s = time.perf_counter() - t
+    heard.metrics = dict(session.metrics)
+    return heard
+
+
+def parse_settings(pairs: list[str]) -> RecognitionSettings:
+    """key=value pairs onto the default RecognitionSettings, each value typed like the default."""
+    base = RecognitionSettings()
+    changes = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        default = getattr(base, key)
+        if isinstance(default, bool):
+            changes[key] = value.lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            changes[key] = int(value)
+        elif isinstance(default, float) or key.endswith("threshold"):
+            changes[key] = None if value.lower() == "none" else float(value)
+        elif isinstance(default, tuple):
+            changes[key] = tuple(v for v in value.split(",") if v)
+        else:
+            changes[key] = None if value.lower() == "none" else value
+    return dataclasses.replace(base, **changes)
+
+
+def row(case: Case, heard: Heard) -> dict:
+    hypothesis = " ".join(s.text for s in heard.finals)
+    s = score(case.reference, hypothesis, case.is_speech)
+    return {
+        "case": case.name,
+        "description": case.description,
+        "is_speech": case.is_speech,
+        "seconds": round(case.seconds, 1),
+        **s,
+        "finals": len(heard.finals),
+        "partials": heard.partials,
+        "withdrawn_partials": heard.withdrawn,
+        "rtf": round(heard.wall_s / case.seconds, 3),
+        "engine_rtf": heard.metrics.get("rtf"),
+        "wall_s": round(heard.wall_s, 1),
+        "hypothesis": hypothesis,
+        "reference": case.reference,
+    }
+
+
+async def run(args) -> dict:
+    names = [n for n in args.cases.split(",") if n] if args.cases else list(CASES)
+    unknown = set(names) - set(CASES)
+    if unknown:
+        raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}; known: {', '.join(CASES)}")
+    settings = parse_settings(args.settings)
+    t = time.perf_counter()
+    cases = [build(n) for n in names]
+    built_s = time.perf_counter() - t
+    recognizer = LocalRecognizer()
+    await recognizer.prepare()
+    await recognise(recognizer, build("clean").samples[: 16000 * 3], settings)  # warm-up
+    rows = []
+    for case in cases:
+        rows.append(row(case, await recognise(recognizer, case.samples, settings, args.realtime)))
+        if not args.json:
+            print(_line(rows[-1], args.realtime), flush=True)
+    speech = [r for r in rows if r["is_speech"]]
+    ref_words = sum(r["reference_words"] for r in speech)
+    errors = sum(r["substitutions"] + r["deletions"] + r["insertions"] for r in speech)
+    return {
+        "captioner": str(Path(captioner.__file__).resolve().parent),
+        "settings": dataclasses.asdict(settings) if args.settings else "default",
+        "pacing": "real time" if args.realtime else "as fast as the engine takes it",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "corpus_build_s": round(built_s, 2),
+        "cases": rows,
+        "total": {
+            "audio_s": round(sum(r["seconds"] for r in rows), 1),
+            "speech_wer": round(errors / max(1, ref_words), 4),
+            "lost_passages": sum(r["lost_passages"] for r in rows),
+            "invented_words": sum(r["invented_words"] for r in rows),
+            "withdrawn_partials": sum(r["withdrawn_partials"] for r in rows),
+        },
+    }
+
+
+HEADER = f"{'case':<15} {'sec':>6} {'ref':>5} {'WER':>7} {'lost':>5} {'invent':>6} {'finals':>6} {'withdr':>6} {'RTF':>6}"
+
+
+def _line(r: dict, realtime: bool = False) -> str:
+    """One table row; paced in real time the RTF shown is the engine's decode time / audio."""
+    w = "-" if r["wer"] is None else f"{r['wer'] * 100:.1f} %"
+    rtf = (r["engine_rtf"] or 0.0) if realtime else r["rtf"]
+    return (f"{r['case']:<15} {r['seconds']:>6.1f} {r['reference_words']:>5} {w:>7} {r['lost_passages']:>5} "
+            f"{r['invented_words']:>6} {r['finals']:>6} {r['withdrawn_partials']:>6} {rtf:>6.3f}")  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cases", default="", help=f"comma-separated, of: {','.join(CASES)}")
+    ap.add_argument("--settings", nargs="*", default=[], metavar="KEY=VALUE", help="RecognitionSettings fields")
+    ap.add_argument("--realtime", action="store_true", help="pace frames like a microphone (partials appear)")
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--out", type=Path, help="also write the JSON report to this file")
+    args = ap.parse_args()
+    if not args.json:
+        print(HEADER, flush=True)
+    report = asyncio.run(run(args))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    t = report["total"]
+    print(f"{t['audio_s']} s of audio; speech WER {t['speech_wer'] * 100:.1f} %, {t['lost_passages']} lost passages, "
+          f"{t['invented_words']} invented words, {t['withdrawn_partials']} withdrawn partials")  # fmt: skip
+    print(f"engine: {report['captioner']}")
+    for r in report["cases"]:
+        for passage in r["lost"]:
+            print(f"  {r['case']}: lost \"{passage}\"")
+        if r["invented_words"] and not r["is_speech"]:
+            print(f"  {r['case']}: invented \"{r['hypothesis']}\"")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
