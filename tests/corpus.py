@@ -22,6 +22,7 @@ API:
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -347,6 +348,28 @@ def run_on() -> Case:
                 True, x, text, spans)  # fmt: skip
 
 
+def _paced(text: str, voice: str, pattern: str) -> tuple[np.ndarray, str, list[Span]]:
+    """The same text, voice and speed read in pieces with 1.5 s pauses: the baseline that
+    shows what continuous reading itself costs."""
+    pieces = [p.strip() for p in re.split(pattern, text) if p.strip()]
+    parts: list = [300]
+    for piece in pieces:
+        parts += [(piece, voice, 150), 1500]
+    return sequence(parts)
+
+
+def tale_paced() -> Case:
+    x, text, spans = _paced(TALE_OF_TWO_CITIES, "en-us", r"(?<=[,.;]) ")
+    return Case("tale_paced", "tale's text, voice and speed, one clause at a time with 1.5 s pauses (its baseline)",
+                True, x, text, spans)  # fmt: skip
+
+
+def run_on_paced() -> Case:
+    x, text, spans = _paced(RUN_ON, "en-gb", r"(?<=[.!?]) ")
+    return Case("run_on_paced", "run_on's text, voice and speed, one sentence at a time with 1.5 s pauses (its baseline)",
+                True, x, text, spans)  # fmt: skip
+
+
 def pauses() -> Case:
     gaps = [300, 2500, 300, 4000, 300, 3000, 300]
     parts: list = [300]
@@ -470,7 +493,9 @@ def reversed_speech() -> Case:
 CASES = {
     "clean": clean,
     "tale": tale,
+    "tale_paced": tale_paced,
     "run_on": run_on,
+    "run_on_paced": run_on_paced,
     "pauses": pauses,
     "fast": fast,
     "quiet": quiet,

@@ -70,13 +70,15 @@ MAX_WORDS_PER_VOICED_S = 8.0
 #: A phrase of up to this many words repeated LOOP_REPEATS times in a row is a loop.
 LOOP_MAX_WORDS = 8
 LOOP_REPEATS = 4
-#: Temperatures tried after a degenerate greedy/beam decode (whisper's own fallback).
-FALLBACK_TEMPERATURES = (0.2, 0.6)
+#: Temperatures tried after a degenerate beam decode of a whole utterance (whisper's own
+#: fallback; the halves of a split go straight to splitting again, which costs less).
+FALLBACK_TEMPERATURES = (0.4,)
 #: Sampling is seeded so that the same audio gives the same words on every run.
 SAMPLING_SEED = 1234
 #: Audio at least twice this long may be split in two when decoding it whole fails.
 MIN_SPLIT_S = 2.0
-MAX_SPLIT_DEPTH = 3
+#: Splits in a row at most: the worst case decodes the audio about four times over.
+MAX_SPLIT_DEPTH = 2
 #: Beam for finals: fixes words greedy decoding gets wrong, for ~15 % more decode time.
 FINAL_BEAM_SIZE = 3
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
@@ -163,7 +165,7 @@ class UtteranceDecoder:
         if first.no_speech or not _degenerate(first, evidence):
             return first.words
         attempts = [first]
-        for temperature in FALLBACK_TEMPERATURES:
+        for temperature in FALLBACK_TEMPERATURES if depth == 0 else ():
             attempt = self._biased(audio, temperature)
             if not attempt.no_speech and not _degenerate(attempt, evidence):
                 return attempt.words
@@ -205,7 +207,7 @@ class UtteranceDecoder:
             audio.astype(np.float32) / 32768.0,
             language=self._language,
             beam_size=FINAL_BEAM_SIZE if full else 1,
-            best_of=3,
+            best_of=2,
             temperature=temperature,
             condition_on_previous_text=False,
             without_timestamps=not full,

@@ -39,6 +39,14 @@ WHISPER_WINDOW_MS = 30_000
 CUT_LOOKBACK_MS = 8000
 #: Windows averaged when looking for the quietest stretch (~100 ms: a gap between words).
 QUIET_WINDOWS = 3
+#: Silero is trained on wideband audio and scores telephone-band speech at only 0.3-0.5,
+#: under its threshold, so whole sentences went unheard. A window this much louder than
+#: the noise floor (the quietest moment of the last NOISE_FLOOR_MS) has its probability
+#: doubled: clearly louder than the room and already half-way speech-like is speech.
+#: Steady noise never rises above its own floor, and music, clicks and breaths score
+#: under 0.1, so doubling leaves them non-speech.
+LOUD_OVER_FLOOR_DB = 12.0
+NOISE_FLOOR_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -291,6 +299,8 @@ class SileroStream:
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT_SAMPLES, dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
+        #: RMS (0..1) of the windows the last `probabilities` call scored.
+        self.last_levels = np.zeros(0, dtype=np.float32)
 
     def probabilities(self, samples: np.ndarray) -> np.ndarray:
         """Speech probability of each whole 512-sample window completed by `samples`.
@@ -301,14 +311,37 @@ class SileroStream:
         n = len(audio) // WINDOW_SAMPLES
         self._pending = audio[n * WINDOW_SAMPLES :]
         if n == 0:
+            self.last_levels = np.zeros(0, dtype=np.float32)
             return np.zeros(0, dtype=np.float32)
         windows = audio[: n * WINDOW_SAMPLES].reshape(n, WINDOW_SAMPLES)
+        self.last_levels = np.sqrt(np.mean(windows**2, axis=1))
         contexts = np.concatenate([self._context[None], windows[:-1, -CONTEXT_SAMPLES:]])
         self._context = windows[-1, -CONTEXT_SAMPLES:].copy()
         probs, self._h, self._c = self._session.run(
             None, {"input": np.concatenate([contexts, windows], axis=1), "h": self._h, "c": self._c}
         )
         return np.asarray(probs, dtype=np.float32).reshape(-1)
+
+
+class NoiseFloor:
+    """The level of the room: the quietest 32 ms window of the last NOISE_FLOOR_MS.
+
+    `weigh` doubles the speech probability of windows LOUD_OVER_FLOOR_DB above it (see the
+    constant), so speech that Silero half-recognises (telephone band) is heard.
+    """
+
+    def __init__(self) -> None:
+        self._levels = np.zeros(0, dtype=np.float32)
+
+    def weigh(self, probabilities: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        out = np.asarray(probabilities, dtype=np.float32).copy()
+        gain = 10 ** (LOUD_OVER_FLOOR_DB / 20)
+        for i, level in enumerate(levels):
+            self._levels = np.append(self._levels[-(NOISE_FLOOR_MS // WINDOW_MS - 1) :], level)
+            floor = max(float(self._levels.min()), 1e-4)  # -80 dBFS: digital silence
+            if level >= floor * gain:
+                out[i] = min(2 * out[i], 0.99)
+        return out
 
 
 @dataclass(frozen=True)
@@ -338,6 +371,7 @@ class VadSegmenter:
         self.params = params
         self._endpointer = Endpointer(params)
         self._silero = SileroStream()
+        self._floor = NoiseFloor()
         self._audio = np.zeros(0, dtype=np.int16)
         self._audio_start = 0  # sample index of self._audio[0]
         self._probs = np.zeros(0, dtype=np.float32)
@@ -367,6 +401,7 @@ class VadSegmenter:
         self._audio = np.concatenate([self._audio, samples])
         self._fed += len(samples)
         probabilities = self._silero.probabilities(samples.astype(np.float32) / 32768.0)
+        probabilities = self._floor.weigh(probabilities, self._silero.last_levels)
         self._probs = np.concatenate([self._probs, probabilities])
         events: list[VadEvent] = []
         for p in probabilities:
