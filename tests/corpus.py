@@ -366,7 +366,7 @@ def tale_paced() -> Case:
 
 def run_on_paced() -> Case:
     x, text, spans = _paced(RUN_ON, "en-gb", r"(?<=[.!?]) ")
-    return Case("run_on_paced", "run_on's text, voice and speed, one sentence at a time with 1.5 s pauses (its baseline)",
+    return Case("run_on_paced", "run_on's text, voice and speed, a sentence at a time with 1.5 s pauses (its baseline)",
                 True, x, text, spans)  # fmt: skip
 
 

@@ -370,6 +370,21 @@ async def test_a_vocabulary_never_writes_a_word_nobody_said(recognizer: LocalRec
         assert span.begin_ms - 300 <= final.begin_ms and final.end_ms <= span.end_ms + 300
 
 
+@pytest.mark.slow
+async def test_words_a_reader_saw_are_never_taken_back(recognizer: LocalRecognizer, monkeypatch) -> None:
+    """Even if the final decode finds nothing (the model judged it no speech), the partial
+    on screen becomes the final instead of vanishing with no trace in the transcript."""
+    from captioner.recognition.local import decoding
+
+    monkeypatch.setattr(decoding.UtteranceDecoder, "final", lambda self, audio, probs: decoding.Decoded("", (), 0.0))
+    samples, spans = utterances([300, "Please remember to bring the blue folder to the meeting.", 1500])
+    run = await recognise(recognizer, samples, realtime=True)
+    shown = [p.text for p in run.partials]
+    assert shown and all(shown), shown  # partials came, and none was an empty "withdrawal"
+    assert [f.text for f in run.finals] == [shown[-1]]
+    assert spans[0].begin_ms - 400 <= run.finals[0].begin_ms < run.finals[0].end_ms <= spans[0].end_ms + 400
+
+
 async def test_aclose_abandons_without_a_final(recognizer: LocalRecognizer) -> None:
     session = await recognizer.start(RecognitionSettings())
     samples, _ = utterances([300, "This will never be finished."])

@@ -210,3 +210,39 @@ async def test_when_every_decode_looks_degenerate_the_words_still_come_out(
     # Measured 25 % (2 % unforced): pieces a few seconds long lose whisper's context, and
     # fast speech has few clean gaps to split at. Worse words, but every passage is there.
     assert s["wer"] < 0.4, s["hypothesis"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("name", ["commands", "reconnect"])
+async def test_through_serve_with_dropped_connections_nothing_is_invented_or_lost(
+    recognizer: LocalRecognizer, name: str
+) -> None:
+    """The same rules hold in `captioner serve`, including for the audio a client replays
+    after a reconnect (each replay starts a new engine task on a fragment of speech)."""
+    from captioner.recognition.dashscope.client import DashScopeRecognizer, ReconnectPolicy
+    from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan
+
+    case = build(name)
+    cutter = FrameCutter()
+    frames = cutter.push(case.samples.astype("<i2").tobytes()) + cutter.flush()
+    plan = FaultPlan(drop_after_frames=23, times=5)  # cuts land mid-word and in pauses
+    async with DashScopeServer(recognizer, fault_plan=plan) as server:
+        policy = ReconnectPolicy(initial_delay=0.05, max_delay=0.5, give_up_after=20)
+        session = await DashScopeRecognizer(url=server.url, reconnect=policy).start(RecognitionSettings())
+        finals: list[str] = []
+
+        async def read() -> None:
+            async for event in session.events():
+                if isinstance(event, Sentence) and event.final:
+                    finals.append(event.text)
+
+        reader = asyncio.create_task(read())
+        for frame in frames:
+            await session.push(frame)
+        await session.finish()
+        await reader
+        assert server.stats.connections > 1  # the drops did happen
+    s = score(case.reference, " ".join(finals), case.is_speech)
+    assert s["invented_words"] == 0, finals
+    assert s["lost_passages"] == 0, s["lost"]

@@ -62,7 +62,10 @@ def split_entries(entries: Entries) -> tuple[list[Sentence], list[Gap]]:
     sentences: list[Sentence] = []
     gaps: list[Gap] = []
     for e in entries:
-        (gaps if isinstance(e, Gap) else sentences).append(e)
+        if isinstance(e, Gap):
+            gaps.append(e)
+        else:
+            sentences.append(e)
     return sentences, gaps
 
 

@@ -465,10 +465,10 @@ class JournalContents:
     def entries(self) -> list[Entry]:
         """The finals and the unfinished sentence in arrival order, gaps merged in by
         position: what an export of the recovered session takes."""
-        sentences = [*self.finals, *([self.unfinished] if self.unfinished else [])]
+        sentences: list[Entry] = [*self.finals, *([self.unfinished] if self.unfinished else [])]
         if not self.gaps:
             return sentences
-        return list(heapq.merge(sentences, self.gaps, key=entry_position))
+        return list(heapq.merge(sentences, list[Entry](self.gaps), key=entry_position))
 
 
 def load_journal(path: str | os.PathLike[str]) -> JournalContents:

@@ -295,7 +295,7 @@ def _loop_start(words: tuple[RawWord, ...]) -> int | None:
             if end - size < 0 or not any(pattern):
                 continue
             repeats = 1
-            while end - (repeats + 1) * size >= 0 and units[end - (repeats + 1) * size : end - repeats * size] == pattern:
+            while units[max(end - (repeats + 1) * size, 0) : end - repeats * size] == pattern:
                 repeats += 1
             if repeats >= LOOP_REPEATS:
                 starts.append(end - (repeats - 1) * size)
