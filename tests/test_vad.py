@@ -222,3 +222,19 @@ def test_finish_closes_speech_that_runs_to_the_end() -> None:
     events = segmenter.feed(samples) + segmenter.finish()
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
     assert events[1].end_ms >= spans[0].end_ms - 100
+
+
+def test_loud_half_recognised_speech_counts_but_steady_noise_does_not() -> None:
+    """Telephone-band speech scores 0.3-0.5 in Silero; louder than the room, it is speech."""
+    from captioner.recognition.local.vad import LOUD_CEILING, NoiseFloor
+
+    floor = NoiseFloor()
+    quiet, loud = np.full(20, 0.001, dtype=np.float32), np.full(10, 0.05, dtype=np.float32)
+    probs = np.concatenate([np.full(20, 0.3), np.full(10, 0.3)]).astype(np.float32)
+    weighed = floor.weigh(probs, np.concatenate([quiet, loud]))
+    assert np.allclose(weighed[:20], 0.3)  # at the floor: as Silero said
+    assert np.allclose(weighed[20:], LOUD_CEILING)  # 34 dB over it: doubled, to the ceiling
+    steady = NoiseFloor().weigh(np.full(200, 0.3, dtype=np.float32), np.full(200, 0.05, dtype=np.float32))
+    assert np.allclose(steady, 0.3)  # noise is its own floor: never "loud"
+    strict = VadParams.from_settings(RecognitionSettings(speech_noise_threshold=0.8)).threshold
+    assert LOUD_CEILING < strict  # a strict setting is not loosened

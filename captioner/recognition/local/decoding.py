@@ -103,10 +103,6 @@ class _Attempt:
     #: The model judged the audio to hold no speech (faster-whisper dropped it all).
     no_speech: bool
 
-    @property
-    def text(self) -> str:
-        return _join(self.words)
-
 
 @dataclass(frozen=True)
 class Evidence:

@@ -77,7 +77,8 @@ class UnsupportedLanguageError(RecognitionError):
         what = "language" if len(requested) == 1 else "languages"
         asked = ", ".join(repr(code) for code in requested)
         message = f"The on-device model, {model.describe()}, does not know the {what} {asked}"
-        super().__init__("InvalidParameter", f"{message} that language_hints asks for{note}. {HOW_TO_GET_MORE_LANGUAGES}")
+        text = f"{message} that language_hints asks for{note}. {HOW_TO_GET_MORE_LANGUAGES}"
+        super().__init__("InvalidParameter", text)
 
     def __str__(self) -> str:
         return self.message

@@ -42,10 +42,12 @@ QUIET_WINDOWS = 3
 #: Silero is trained on wideband audio and scores telephone-band speech at only 0.3-0.5,
 #: under its threshold, so whole sentences went unheard. A window this much louder than
 #: the noise floor (the quietest moment of the last NOISE_FLOOR_MS) has its probability
-#: doubled: clearly louder than the room and already half-way speech-like is speech.
-#: Steady noise never rises above its own floor, and music, clicks and breaths score
-#: under 0.1, so doubling leaves them non-speech.
+#: doubled, up to LOUD_CEILING: clearly louder than the room and already half-way
+#: speech-like is speech at the default threshold. Steady noise never rises above its own
+#: floor, and music, clicks and breaths score under 0.1, so they stay non-speech; a
+#: stricter speech_noise_threshold (above LOUD_CEILING) is not loosened.
 LOUD_OVER_FLOOR_DB = 12.0
+LOUD_CEILING = 0.6
 NOISE_FLOOR_MS = 5000
 
 
@@ -326,8 +328,9 @@ class SileroStream:
 class NoiseFloor:
     """The level of the room: the quietest 32 ms window of the last NOISE_FLOOR_MS.
 
-    `weigh` doubles the speech probability of windows LOUD_OVER_FLOOR_DB above it (see the
-    constant), so speech that Silero half-recognises (telephone band) is heard.
+    `weigh` doubles the speech probability of windows LOUD_OVER_FLOOR_DB above it, up to
+    LOUD_CEILING (see the constants), so speech that Silero half-recognises (telephone
+    band) is heard.
     """
 
     def __init__(self) -> None:
@@ -340,7 +343,7 @@ class NoiseFloor:
             self._levels = np.append(self._levels[-(NOISE_FLOOR_MS // WINDOW_MS - 1) :], level)
             floor = max(float(self._levels.min()), 1e-4)  # -80 dBFS: digital silence
             if level >= floor * gain:
-                out[i] = min(2 * out[i], 0.99)
+                out[i] = max(out[i], min(2 * out[i], LOUD_CEILING))
         return out
 
 

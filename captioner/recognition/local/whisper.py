@@ -150,7 +150,6 @@ class LocalSession(RecognitionSession):
     def __init__(self, model: LoadedModel, settings: RecognitionSettings, language: str | None) -> None:
         super().__init__()
         self.settings = settings
-        self._model = model
         params = VadParams.from_settings(settings)
         self._decoder = UtteranceDecoder(model, language, settings.hot_words, params.threshold)
         self._vad = VadSegmenter(params)
@@ -329,12 +328,6 @@ class LocalSession(RecognitionSession):
             self._executor.shutdown(wait=False)
             self._progress.set()
 
-    def _final(self, sentence: Sentence) -> None:
-        self._emit(sentence)
-        self._next_sentence_id += 1
-        self._emit(Usage(math.ceil(self._pushed_ms / 1000)))
-        self._on_screen = None
-
     def _stale(self, job: _Job) -> bool:
         """A partial of an utterance that has ended, or an early final for a pause that did
         not end the utterance (speech resumed)."""
@@ -387,6 +380,12 @@ class LocalSession(RecognitionSession):
         if self._lagging and self._waiting_ms <= 0:
             self._lagging = False
             self._emit(EngineStatus("ready", "caught up"))
+
+    def _final(self, sentence: Sentence) -> None:
+        self._emit(sentence)
+        self._next_sentence_id += 1
+        self._emit(Usage(math.ceil(self._pushed_ms / 1000)))
+        self._on_screen = None
 
 
 def _words(raw: tuple[tuple[float, float, str], ...], job: _Job) -> tuple[Word, ...]:
