@@ -272,6 +272,57 @@ async def test_queue_limit_throttles(files) -> None:
         assert info.value.status == 429 and info.value.code == "Throttling.RateQuota" and info.value.retryable
 
 
+def held(srv: RestServer) -> dict[str, int]:
+    """The sizes of everything the server keeps per task."""
+    return {"tasks": len(srv.tasks), "submissions": len(srv.submissions), "queries": len(srv.queries),
+            "results": len(srv._results)}  # fmt: skip
+
+
+async def test_a_finished_task_stays_queryable_for_24_hours_then_is_unknown(server, files) -> None:
+    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+
+    client = transcriber(server)
+    job = await client.transcribe(TranscriptionRequest("fun-asr", (files.url("tone.wav"),)))
+    task_id, url = job.task.task_id, job.task.results[0].transcription_url
+    again = await client.query(task_id)  # just finished: all there
+    assert again.status is TaskStatus.SUCCEEDED and again.results == job.task.results
+    assert (await client.fetch_result(url)).transcripts
+    server.tasks[task_id].submitted -= 24 * 3600 + 1  # a day later
+    gone = await client.query(task_id)
+    assert gone.status is TaskStatus.UNKNOWN and gone.task_id == task_id  # HTTP 200, as the gateway answers
+    with pytest.raises(ServiceError) as cancel:
+        await client.cancel(task_id)
+    assert cancel.value.code == "FILE_TRANS_TASK_EXPIRED"
+    await client.submit(TranscriptionRequest("fun-asr", (files.url("missing.wav"),)))  # any submit clears out
+    assert task_id not in server.tasks and task_id not in server.submissions and task_id not in server.queries
+    with pytest.raises(ServiceError) as result:
+        await client.fetch_result(url)
+    assert (result.value.status, result.value.code) == (404, "NotFound")
+
+
+async def test_the_server_keeps_the_latest_finished_tasks_only(files) -> None:
+    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+
+    async with RestServer(TrivialRecognizer(), max_finished_tasks=3) as srv:
+        client = transcriber(srv)
+        jobs = []
+        for i in range(8):
+            name = "tone.wav" if i % 2 else "missing.wav"  # succeeded and failed tasks alike
+            jobs.append(await client.transcribe(TranscriptionRequest("fun-asr", (files.url(name),))))
+            assert held(srv)["tasks"] <= 3 and held(srv)["results"] <= 3
+        assert held(srv) == {"tasks": 3, "submissions": 3, "queries": 3, "results": 2}
+        for job in jobs[:5]:  # the oldest, forgotten first
+            assert (await client.query(job.task.task_id)).status is TaskStatus.UNKNOWN
+        with pytest.raises(ServiceError) as result:
+            await client.fetch_result(jobs[3].task.results[0].transcription_url)
+        assert result.value.status == 404
+        last = await client.query(jobs[-1].task.task_id)  # the newest, still all there
+        assert last.status is TaskStatus.SUCCEEDED and (await client.fetch_result(last.results[0].transcription_url))
+        for i in range(50):  # queries of unknown ids leave nothing behind
+            assert (await client.query(f"no-such-task-{i}")).status is TaskStatus.UNKNOWN
+        assert held(srv) == {"tasks": 3, "submissions": 3, "queries": 3, "results": 2}
+
+
 async def test_diarization_labels_every_sentence_speaker_zero(server, files) -> None:
     from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
 

@@ -21,7 +21,13 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from captioner.recognition.dashscope import protocol as p
 from captioner.recognition.dashscope.protocol import ErrorCode
-from captioner.recognition.dashscope.server import AudioDecoder, AudioFormatError, DashScopeServer, FaultPlan
+from captioner.recognition.dashscope.server import (
+    RECENT_TASKS,
+    AudioDecoder,
+    AudioFormatError,
+    DashScopeServer,
+    FaultPlan,
+)
 from captioner.recognition.trivial import TrivialRecognizer
 
 pytestmark = pytest.mark.timeout(60)
@@ -144,6 +150,29 @@ async def test_server_records_what_it_received():
         assert server.run_tasks["rec"].parameters == {"sample_rate": 16000, "format": "pcm", **params}
         assert server.last_run_task.task_id == "rec"
         assert server.contexts["rec"] == context
+
+
+async def test_the_server_forgets_ended_tasks_but_the_latest_few():
+    """A long-running serve stays the same size: after many tasks, on one connection and on
+    many, the record holds the latest RECENT_TASKS only, newest last."""
+    context = {"context": [{"role": "user", "content": [{"type": "input_text", "text": "x"}]}]}
+    n = RECENT_TASKS + 20
+    async with serving() as server:
+        async with connect(server.url) as ws:
+            for i in range(n // 2):
+                await ws.send(p.encode(p.RunTask(f"a{i}", "fun-asr-realtime", {"sample_rate": 16000, "format": "pcm"})))
+                await ws.recv()
+                await ws.send(p.encode(p.ContinueTask(f"a{i}", context)))
+                await ws.send(tone(100))
+                await ws.send(p.encode(p.FinishTask(f"a{i}")))
+                assert isinstance((await events_until_end(ws))[-1], p.TaskFinished)
+        for i in range(n - n // 2):
+            async with connect(server.url) as ws:
+                assert isinstance((await transcribe(ws, [tone(100)], f"b{i}"))[-1], p.TaskFinished)
+        assert server.stats.tasks_finished == n
+        assert len(server.run_tasks) == RECENT_TASKS and server.last_run_task.task_id == f"b{n - n // 2 - 1}"
+        assert "a0" not in server.run_tasks and "a0" not in server.contexts
+        assert set(server.contexts) == {f"a{i}" for i in range(n // 2)} & set(server.run_tasks)
 
 
 async def test_eight_khz_audio_keeps_the_clients_clock():

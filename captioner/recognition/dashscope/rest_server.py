@@ -14,8 +14,9 @@ Each file is fetched (http(s), or a local path / file:// URL: this is a local to
 and run through the one pipeline: MediaSource (as fast as the engine goes) -> CaptionSession
 -> the engine. What goes wrong is a FAILED subtask with the service's code; a task succeeds
 when one file did. Tasks run one at a time by default (whisper wants the CPU cores) and
-live 24 h, in memory, as on the service. Vocabularies live in memory too; a task (file or
-realtime, see HotWordRecognizer) that names one gets its words as the engine's hot words.
+live 24 h, in memory, as on the service (the latest MAX_FINISHED_TASKS finished ones only).
+Vocabularies live in memory too; a task (file or realtime, see HotWordRecognizer) that
+names one gets its words as the engine's hot words.
 
 All JSON shapes come from rest_protocol.py; HTTP/1.1 is h11 (sans-I/O) over asyncio
 streams, keep-alive included (the SDK pools connections).
@@ -28,6 +29,7 @@ channels), no special_word_filter, no oss:// URLs, an unknown vocabulary_id is i
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import hmac
@@ -75,7 +77,20 @@ MAX_HEADER_BYTES = 16 * 1024
 #: 2 GB and 12 h per file (spec §4.1).
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_DURATION_MS = 12 * 3600 * 1000
+#: A task, and its result files, can be fetched for 24 h after it was submitted, as on the
+#: service (spec §4.2: "the task itself is only queryable for 24 h"); then it is UNKNOWN.
 TASK_TTL_S = 24 * 3600
+#: Finished tasks kept at most; past this the one that ended first is forgotten first
+#: (UNKNOWN, its result files 404), even within TASK_TTL_S. The service documents no such
+#: count, but it does not keep its results in one process's memory. Result files take about
+#: 1 MB per hour of speech (every word with its times), so TASK_TTL_S alone bounds them by
+#: what the engine can transcribe in a day; this bounds the many small tasks a script may
+#: send, while a client that polls its task within minutes, as the SDK does, still has all
+#: the time it needs (at one task a minute, a result stays for 16 h).
+MAX_FINISHED_TASKS = 1000
+#: Query times remembered per task (for tests of the polling schedule): the latest only,
+#: so a client polling in a tight loop for a day cannot grow the server.
+QUERY_LOG_LENGTH = 100
 TASK_TIMEOUT_S = 3 * 3600
 RESULTS_PREFIX = "/results/"
 
@@ -243,8 +258,11 @@ class RestServer:
 
     `recognizer` None loads the on-device engine (`model_dir`). `max_concurrent` tasks run
     at once; `max_queued` more wait as PENDING before submits get 429 Throttling.
-    `submissions` keeps each task's request and `queries` the loop time of every query per
-    task, so tests can check what arrived and how often a client polled.
+    `submissions` keeps each task's request and `queries` the loop time of the latest
+    queries per task, so tests can check what arrived and how often a client polled. A task
+    and all that is kept about it is forgotten TASK_TTL_S (`task_ttl`) after it was submitted
+    or once `max_finished_tasks` newer tasks have finished, whichever comes first; pending
+    and running tasks are bounded by `max_queued`.
     """
 
     def __init__(
@@ -261,6 +279,7 @@ class RestServer:
         max_duration_ms: int = MAX_DURATION_MS,
         download_timeout: float = 60.0,
         task_ttl: float = TASK_TTL_S,
+        max_finished_tasks: int = MAX_FINISHED_TASKS,
         task_timeout: float = TASK_TIMEOUT_S,
         allow_local_files: bool = True,
         model_dir: str | None = None,
@@ -275,13 +294,14 @@ class RestServer:
         self.max_duration_ms = max_duration_ms
         self.download_timeout = download_timeout
         self.task_ttl = task_ttl
+        self.max_finished_tasks = max_finished_tasks
         self.task_timeout = task_timeout
         self.allow_local_files = allow_local_files
         self.model_dir = model_dir
         self.stats = RestStats()
         self.tasks: dict[str, _FileTask] = {}
         self.submissions: dict[str, TranscriptionRequest] = {}
-        self.queries: dict[str, list[float]] = {}
+        self.queries: dict[str, collections.deque[float]] = {}
         self._results: dict[str, tuple[bytes, float]] = {}  # "task/n.json" -> (JSON, expiry)
         self._slots = asyncio.Semaphore(max_concurrent)
         self._gate = asyncio.Event()
@@ -495,7 +515,7 @@ class RestServer:
     # -- Endpoints ---------------------------------------------------------------------------
 
     def _submit(self, request: TranscriptionRequest, headers: dict[str, str]) -> dict[str, Any]:
-        self._expire()
+        self._forget()
         waiting = sum(not t.status.terminal for t in self.tasks.values())
         if waiting >= self.max_queued:
             raise ServiceError(
@@ -511,15 +531,23 @@ class RestServer:
         log.info("task %s submitted: %s, %d file(s)", task_id, request.model, len(request.file_urls))
         return rp.encode_submit_response(task_id)
 
-    def _query(self, task_id: str) -> dict[str, Any]:
-        self.queries.setdefault(task_id, []).append(asyncio.get_running_loop().time())
+    def _known(self, task_id: str) -> _FileTask | None:
+        """The task, unless it never existed or has expired."""
         task = self.tasks.get(task_id)
         if task is None or time.time() - task.submitted > self.task_ttl:
+            return None
+        return task
+
+    def _query(self, task_id: str) -> dict[str, Any]:
+        task = self._known(task_id)
+        if task is None:
             return TaskInfo(task_id, TaskStatus.UNKNOWN).to_body()  # HTTP 200, as the gateway does
+        log_ = self.queries.setdefault(task_id, collections.deque(maxlen=QUERY_LOG_LENGTH))
+        log_.append(asyncio.get_running_loop().time())
         return task.info().to_body()
 
     def _cancel(self, task_id: str) -> dict[str, Any]:
-        task = self.tasks.get(task_id)
+        task = self._known(task_id)
         if task is None:
             raise ServiceError(400, RestErrorCode.TASK_EXPIRED, f"Task {task_id} does not exist or has expired.")
         if task.status is not TaskStatus.PENDING:
@@ -540,12 +568,21 @@ class RestServer:
             raise ServiceError(404, RestErrorCode.NOT_FOUND, "The result file does not exist or has expired.")
         return entry[0]
 
-    def _expire(self) -> None:
+    def _forget(self) -> None:
+        """Drop finished tasks past task_ttl, then those that ended first beyond
+        max_finished_tasks (a task that just ended stays queryable), with everything kept
+        about them (their result files too), and expired result files. Runs on every submit
+        and as every task ends, so the maps never outgrow the limits."""
         now = time.time()
-        for tid in [t.task_id for t in self.tasks.values() if t.status.terminal and now - t.submitted > self.task_ttl]:
-            del self.tasks[tid]
-            self.submissions.pop(tid, None)
-            self.queries.pop(tid, None)
+        finished = sorted((t for t in self.tasks.values() if t.status.terminal), key=lambda t: t.ended or t.submitted)
+        excess = len(finished) - self.max_finished_tasks
+        for i, task in enumerate(finished):
+            if i < excess or now - task.submitted > self.task_ttl:
+                del self.tasks[task.task_id]
+                self.submissions.pop(task.task_id, None)
+                self.queries.pop(task.task_id, None)
+                for n in range(len(task.results)):
+                    self._results.pop(f"{task.task_id}/{n}.json", None)
         for name in [n for n, (_, expiry) in self._results.items() if expiry < now]:
             del self._results[name]
 
@@ -585,6 +622,8 @@ class RestServer:
             log.exception("task %s failed", task.task_id)
             task.status, task.ended = TaskStatus.FAILED, time.time()
             task.code, task.message = ErrorCode.INTERNAL_ERROR, f"internal server error: {exc}"
+        finally:
+            self._forget()
 
     def _finish(self, task: _FileTask) -> None:
         done = [r for r in task.results if r is not None]

@@ -61,6 +61,11 @@ SUPPORTED_RATES = (16000, 8000)
 DEFAULT_MAX_FRAME_BYTES = 256 * 1024
 #: Below this RMS (full scale 1.0, about -46 dBFS) audio counts as silence.
 SILENCE_RMS = 0.005
+#: How many of the latest run-tasks (and continue-task inputs) the server remembers. The
+#: protocol needs nothing of a task once it has ended (a client can only start a new one),
+#: so this record is for tests and diagnostics alone; a small fixed number keeps a `serve`
+#: that runs for months at the same size after ten tasks or ten million.
+RECENT_TASKS = 32
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,9 @@ class DashScopeServer:
 
     Timeouts are in seconds and are constructor arguments so tests can shorten them.
     `run_tasks` keeps the last run-task received under each task id and `contexts` the last
-    continue-task input, so client tests can check that every parameter arrived.
+    continue-task input, so client tests can check that every parameter arrived; both hold
+    the latest RECENT_TASKS task ids only, the oldest forgotten first. Everything else about
+    a task goes with it when it ends.
     """
 
     def __init__(
@@ -351,6 +358,22 @@ class DashScopeServer:
         except Exception:  # never let one connection's trouble reach the server
             self.stats.internal_errors += 1
             log.exception("connection %s failed", _peer(ws))
+
+    # -- Record ----------------------------------------------------------------------------
+
+    def _record_run(self, run: p.RunTask) -> None:
+        """run as the newest entry of `run_tasks`; the oldest beyond RECENT_TASKS go, with
+        their contexts."""
+        self.run_tasks.pop(run.task_id, None)  # insertion order = arrival order
+        self.run_tasks[run.task_id] = run
+        while len(self.run_tasks) > RECENT_TASKS:
+            oldest = next(iter(self.run_tasks))
+            del self.run_tasks[oldest]
+            self.contexts.pop(oldest, None)
+
+    def _record_context(self, task_id: str, context: dict[str, Any]) -> None:
+        if task_id in self.run_tasks:  # so `contexts` never outgrows `run_tasks`
+            self.contexts[task_id] = context
 
     # -- Policy ----------------------------------------------------------------------------
 
@@ -498,13 +521,12 @@ class _ConnectionHandler:
         elif isinstance(message, p.Audio):
             await self._on_audio(message.data)
         elif isinstance(message, p.ContinueTask):
-            self.server.contexts[message.task_id] = message.input
+            self.server._record_context(message.task_id, message.input)
         elif isinstance(message, p.FinishTask):
             await self._on_finish_task()
 
     async def _on_run_task(self, run: p.RunTask) -> None:
-        self.server.run_tasks.pop(run.task_id, None)  # keep insertion order = arrival order
-        self.server.run_tasks[run.task_id] = run
+        self.server._record_run(run)
         try:
             settings = self.server._admit(run)
         except TaskRefused as refusal:
