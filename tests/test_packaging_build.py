@@ -59,6 +59,22 @@ def test_built_app_transcribes_a_file_to_srt(built_app, tmp_path) -> None:
     assert "dashwood" in srt.read_text().lower()
 
 
+def test_built_app_writes_no_onnxruntime_telemetry(built_app, tmp_path) -> None:
+    """Issue #20 in the bundle: its onnxruntime is the official wheel's, telemetry included;
+    captioner/privacy.py must switch it off there too (tests/test_privacy.py does the rest)."""
+    exe = built_app / ("captioner.exe" if sys.platform == "win32" else "captioner")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "CAPTIONER_LOG_DIR": str(tmp_path / "logs"),
+           "CAPTIONER_DATA_DIR": str(tmp_path / "data"), "ORT_DISABLE_TELEMETRY": "0"}  # fmt: skip
+    env.pop("XDG_CACHE_HOME", None)
+    result = subprocess.run([str(exe), "transcribe", str(ROOT / "resources" / "sample.ogg")],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "dashwood" in result.stdout.lower()
+    assert not (home / ".cache" / "Microsoft").exists(), sorted(map(str, home.rglob("*")))
+
+
 def test_built_app_diagnostics_name_the_bundled_versions(built_app, tmp_path) -> None:
     exe = built_app / ("captioner.exe" if sys.platform == "win32" else "captioner")
     env = {**os.environ, "CAPTIONER_LOG_DIR": str(tmp_path), "DASHSCOPE_API_KEY": "sk-build0123456789abcdef"}
