@@ -117,5 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def gui() -> int:
+    """`captioner-gui`: the same as `captioner` (the window unless a subcommand or flag is
+    given), installed as a [project.gui-scripts] entry, so that on Windows the launcher
+    starts the window without opening a console behind it. Elsewhere the two are the same."""
+    return main()
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -305,3 +305,71 @@ def test_runtime_hook_points_sounddevice_at_the_bundled_portaudio(tmp_path) -> N
     bundled.unlink()
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] != str(bundled)
+
+
+# -- pyproject.toml ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_version_is_written_once(pyproject) -> None:
+    """captioner.__version__ is the source; pyproject reads it, the metadata carries it."""
+    from importlib import metadata
+
+    from captioner import __version__
+
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "captioner.__version__"}
+    assert metadata.version("captioner") == __version__  # the installed (editable) metadata agrees
+
+
+def test_license_expression_needs_and_gets_setuptools_77(pyproject) -> None:
+    import re
+
+    assert pyproject["project"]["license"] == "MIT" and pyproject["project"]["license-files"] == ["LICENSE"]
+    (requirement,) = [r for r in pyproject["build-system"]["requires"] if r.startswith("setuptools")]
+    major = int(re.fullmatch(r"setuptools>=(\d+).*", requirement).group(1))
+    assert major >= 77  # PEP 639 `license = "<expression>"` and `license-files`
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "Copyright (c) 2026 the Captioner authors" in text
+
+
+def test_srt_is_a_test_dependency_only(pyproject) -> None:
+    """The app writes SRT itself; only the tests parse it with the `srt` package."""
+    import ast
+    import re
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~; \[]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    assert "srt" not in names(pyproject["project"]["dependencies"])
+    assert "srt" in names(pyproject["project"]["optional-dependencies"]["test"])
+    for path in (ROOT / "captioner").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imported = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])  # fmt: skip
+            assert not any(m == "srt" or m.startswith("srt.") for m in imported), path
+
+
+def test_scripts_point_at_functions_that_exist(pyproject) -> None:
+    import importlib
+
+    scripts = {**pyproject["project"]["scripts"], **pyproject["project"]["gui-scripts"]}
+    assert scripts == {"captioner": "captioner.cli:main", "captioner-gui": "captioner.cli:gui"}
+    for target in scripts.values():
+        module, function = target.split(":")
+        assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_gui_script_runs_the_same_program(monkeypatch, capsys) -> None:
+    from captioner import __version__, cli
+
+    monkeypatch.setattr(sys, "argv", ["captioner-gui", "--version"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.gui()
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"captioner {__version__}"
