@@ -13,6 +13,7 @@ import importlib
 import sys
 
 from captioner import __version__
+from captioner.errors import CaptionerError, Category, exit_code, user_message
 
 COMMANDS = {
     "transcribe": "caption a media file or live input in the terminal",
@@ -55,8 +56,8 @@ def _command_module(name: str):
 
 #: Commands that open audio devices (when given live input), and their exit code for
 #: "PortAudio is unusable", checked up front: libasound aborts the process, with no message,
-#: when its configuration is missing.
-_AUDIO_COMMANDS = {"devices": 1, "transcribe": 6}
+#: when its configuration is missing. (`devices` documents 1 of its own.)
+_AUDIO_COMMANDS = {"devices": 1, "transcribe": exit_code(Category.DEVICE)}
 
 
 def _audio_problem(args: argparse.Namespace) -> int | None:
@@ -113,8 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         return problem
     try:
         return _command_module(args.command).run(args)
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:
+        return exit_code(exc)
+    except CaptionerError as exc:  # a command let one through: its category still says the code
+        print(f"captioner: error: {user_message(exc)}", file=sys.stderr)
+        return exit_code(exc)
 
 
 def gui() -> int:

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from captioner.errors import ParameterError
+
 AUDIO_FORMATS = ("pcm", "wav", "mp3", "opus", "speex", "aac", "amr")
 
 #: Language codes the realtime service documents (Fun-ASR's long list plus Paraformer's).
@@ -36,8 +38,9 @@ SPEECH_NOISE_THRESHOLD_RANGE = (-1.0, 1.0)
 SAMPLE_RATE_RANGE = (8000, 48000)
 
 
-class SettingsError(ValueError):
-    """A setting is out of range or of the wrong kind; `field` names it."""
+class SettingsError(ParameterError):
+    """A setting is out of range or of the wrong kind; `field` names it. (A ValueError, as
+    every ParameterError.)"""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"{field_name}: {message}")

@@ -85,6 +85,23 @@ def test_a_missing_key_for_a_cloud_region_says_what_to_do(goforward_wav, tmp_pat
     assert "Traceback" not in r.stderr and not out.exists()
 
 
+def test_an_unknown_cloud_model_is_the_services_refusal_not_a_missing_model(goforward_wav, tmp_path):
+    """The service (here the emulator, which answers as it does) does not know the model:
+    exit 5, recognition failed, with its message; not 4, "no speech model found"."""
+    with ServerThread(DashScopeServer(TrivialRecognizer())) as s:
+        r = captioner(
+            "transcribe", goforward_wav, "--engine", "dashscope", "--url", s.url, "--model", "fun-asr-nonexistent",
+            "--srt", tmp_path / "x.srt", data_dir=tmp_path,
+        )  # fmt: skip
+        assert s.stats.tasks_started == 0
+    assert r.returncode == 5, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("captioner: error:")]
+    assert len(errors) == 1, r.stderr
+    assert "the model name is not known" in errors[0] and "Model not exist: 'fun-asr-nonexistent'" in errors[0]
+    assert errors[0].endswith("(ModelNotFound)") and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.srt").exists()
+
+
 def test_a_rejected_key_is_one_clear_error_and_never_printed(goforward_wav, tmp_path):
     key = "sk-cli-secret-4242"
     with ServerThread(DashScopeServer(TrivialRecognizer(), token="the-real-one")) as s:

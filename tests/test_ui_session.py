@@ -472,3 +472,29 @@ def test_cloud_path_against_a_dashscope_compatible_server(qtbot, qloop, ui_store
     assert texts and all(t for t in texts)
     assert window.controller.state is SessionState.STOPPED
     assert window.engine_label.text().startswith("Alibaba Cloud")
+
+
+def test_an_unknown_cloud_model_names_the_model_not_a_missing_download(qtbot, qloop, ui_store, live_source):
+    """The service does not know the model name: the window says so and offers another
+    model, instead of the "Speech model missing" dialog meant for the on-device engine."""
+    from captioner.recognition.dashscope.server import DashScopeServer
+    from captioner.recognition.trivial import TrivialRecognizer
+
+    async def scenario():
+        async with DashScopeServer(TrivialRecognizer()) as server:
+            ui_store.set_engine_choice(EngineChoice(engine="dashscope", url=server.url))
+            window = window_with(qtbot, ui_store)
+            window.engine_panel.set_model_name("fun-asr-nonexistent")
+            assert window.recognition_panel.settings().model == "fun-asr-nonexistent"
+            await window.start_captions()
+            await until(lambda: visible_box("Unknown model") is not None, what="the unknown-model dialog")
+            box = visible_box()
+            assert visible_box("Speech model missing") is None
+            assert "fun-asr-nonexistent" in box.text() and "does not know the model name" in box.text()
+            assert "Model not exist" in box.informativeText()
+            [b for b in box.buttons() if b.text() == "Choose another model"][0].click()
+            await until(lambda: not window.controller.running, what="stopped")
+            return window
+
+    window = qloop.run_until_complete(scenario())
+    assert window.tabs.currentIndex() == 1 and window.engine_panel.cloud_radio.isChecked()

@@ -36,7 +36,15 @@ from captioner.audio import devices as _devices
 from captioner.audio.bridge import AudioBridge, BridgeStats
 from captioner.audio.convert import PcmConverter
 from captioner.audio.devices import InputDevice, list_devices, resolve_device, resolve_loopback
-from captioner.audio.frames import FRAME_SAMPLES, SAMPLE_RATE, AudioFrame, AudioSource, AudioSourceError, FrameCutter
+from captioner.audio.frames import (
+    FRAME_SAMPLES,
+    SAMPLE_RATE,
+    AudioDeviceError,
+    AudioFrame,
+    AudioSource,
+    AudioSourceError,
+    FrameCutter,
+)
 from captioner.audio.health import InputHealth, LevelMeter, SilenceDetector
 
 
@@ -120,7 +128,7 @@ def open_portaudio_stream(
                     finished_callback=finished_callback,
                 )
             except (sd.PortAudioError, ValueError) as exc:
-                raise AudioSourceError(f"Cannot open audio device {device.name!r}: {exc}") from exc
+                raise AudioDeviceError(f"Cannot open audio device {device.name!r}: {exc}") from exc
         return _PortAudioStream(stream)
 
 
@@ -194,7 +202,7 @@ class CaptureSource(AudioSource):
     def _finished(self) -> None:
         if not self._closing:
             self._bridge.close(
-                AudioSourceError(
+                AudioDeviceError(
                     f"Audio device {self.name!r} stopped: its stream ended unexpectedly "
                     "(was it unplugged, or did the sound server stop?)"
                 )
@@ -214,7 +222,7 @@ class CaptureSource(AudioSource):
             try:
                 self._stream.start()
             except Exception as exc:
-                raise AudioSourceError(f"Cannot start audio device {self.name!r}: {exc}") from exc
+                raise AudioDeviceError(f"Cannot start audio device {self.name!r}: {exc}") from exc
             self._running = True
             timeout = self.start_timeout_s
             failure: AudioSourceError | None = None
@@ -226,7 +234,7 @@ class CaptureSource(AudioSource):
                     break
                 if block is None:
                     if not self._closing:
-                        failure = AudioSourceError(self._stall_message(started=self._callbacks > 0))
+                        failure = AudioDeviceError(self._stall_message(started=self._callbacks > 0))
                     break
                 if not len(block):
                     break
@@ -266,7 +274,7 @@ class CaptureSource(AudioSource):
             "was it unplugged, or did the sound server stop?"
         )
 
-    def _check_presence(self) -> AudioSourceError | None:
+    def _check_presence(self) -> AudioDeviceError | None:
         """While a sound-server source is digitally silent, ask (off the loop, every couple
         of seconds) whether it still exists; a vanished source can feed us zeros forever."""
         probe = self._presence_probe
@@ -274,7 +282,7 @@ class CaptureSource(AudioSource):
             self._presence_probe = None
             self._presence_checked = time.monotonic()
             if not probe.cancelled() and probe.exception() is None and probe.result() is False:
-                return AudioSourceError(
+                return AudioDeviceError(
                     f"Audio device {self.name!r} disappeared: the sound server no longer lists it "
                     "(was it unplugged?)"
                 )

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
-from captioner.audio.frames import AudioSourceError
+from captioner.audio.frames import AudioDeviceError
 
 #: Host APIs in order of preference when the same device appears under several of them.
 HOST_API_PREFERENCE = ("Windows WASAPI", "Core Audio", "ALSA", "JACK Audio Connection Kit",
@@ -46,7 +46,7 @@ MACOS_LOOPBACK_NOTE = (
 PULSE_TIMEOUT_S = 3.0
 
 
-class DeviceNotFoundError(AudioSourceError):
+class DeviceNotFoundError(AudioDeviceError):
     """The requested device does not exist; the message lists the ones that do."""
 
 
@@ -130,7 +130,7 @@ def _sounddevice():
     try:
         import sounddevice
     except OSError as exc:  # the wheel on Linux needs the system library
-        raise AudioSourceError(
+        raise AudioDeviceError(
             f"PortAudio is not available ({exc}); install it (Debian/Ubuntu: apt install libportaudio2)"
         ) from exc
     return sounddevice

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from captioner.errors import DeviceError, InputError
+
 SAMPLE_RATE = 16_000
 FRAME_MS = 100
 FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000
@@ -126,5 +128,13 @@ class AudioSource(abc.ABC):
         return 0.0
 
 
-class AudioSourceError(Exception):
-    """A source could not be opened or failed mid-stream (message is user-facing)."""
+class AudioSourceError(InputError):
+    """A source could not be opened or failed mid-stream (message is user-facing).
+
+    As such an input problem (a media file missing, empty or damaged); a live device's
+    trouble is an AudioDeviceError, which is still an AudioSourceError to catch."""
+
+
+class AudioDeviceError(DeviceError, AudioSourceError):
+    """An audio device could not be opened, stopped, or vanished, or the audio system
+    (PortAudio, the sound server) is unusable. Category DEVICE (see captioner.errors)."""

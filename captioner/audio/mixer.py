@@ -146,7 +146,9 @@ class MixedSource(AudioSource):
                 if item is _END:
                     inp.ended = True
                 elif isinstance(item, BaseException):
-                    raise AudioSourceError(f"{inp.name}: {item}") from item
+                    # keep the kind: a device that failed is still a device problem
+                    kind = type(item) if isinstance(item, AudioSourceError) else AudioSourceError
+                    raise kind(f"{inp.name}: {item}") from item
                 else:
                     self._accept(inp, item)
                 while self._ready():

@@ -15,6 +15,14 @@ def error(message: str, code: int) -> int:
     return code
 
 
+def fail(exc: BaseException, message: str | None = None) -> int:
+    """Report `exc` (or `message` about it) and return its exit code: the one place a
+    command turns an exception into an exit code (captioner.errors.exit_code)."""
+    from captioner.errors import exit_code, user_message
+
+    return error(message if message is not None else user_message(exc), exit_code(exc))
+
+
 def clock(ms: int) -> str:
     s, ms = divmod(max(0, ms), 1000)
     m, s = divmod(s, 60)

@@ -11,8 +11,9 @@ use (recorded-file transcription, hot-word vocabularies; see rest_server.py)::
 
 Binds to 127.0.0.1 unless told otherwise. With --token (or CAPTIONER_SERVE_TOKEN), clients
 must send `Authorization: Bearer <token>`; without one, any key is accepted, so do not
-expose a token-less server beyond this machine. Exit codes: 0 stopped, 2 bad arguments,
-3 address in use, 4 no speech model, 130 interrupted.
+expose a token-less server beyond this machine. Exit codes (captioner.errors, plus 3): 0
+stopped, 2 bad arguments (also a bad CAPTIONER_COMPUTE_TYPE), 3 address in use, 4 no speech
+model, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ import argparse
 import os
 import sys
 
-EXIT_OK, EXIT_USAGE, EXIT_ADDRESS, EXIT_MODEL, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+from captioner.errors import EXIT_CODES, EXIT_OK, Category
+
+EXIT_USAGE, EXIT_MODEL, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.MODEL, Category.INTERRUPTED))
+EXIT_ADDRESS = 3
 
 
 def add_parser(p: argparse.ArgumentParser) -> None:
@@ -102,9 +106,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main())
-    except RecognitionError as exc:
+    except RecognitionError as exc:  # the model (4), or CAPTIONER_COMPUTE_TYPE (2)
+        from captioner.errors import exit_code
+
         print(f"captioner serve: {exc.message}", file=sys.stderr)
-        return EXIT_MODEL
+        return exit_code(exc)
     except OSError as exc:
         print(f"captioner serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ADDRESS

@@ -2,15 +2,19 @@
 
 Finals go to stdout, one line each, flushed at once (so a pipe or a log sees every sentence
 the moment it is final); partials and the progress bar go to stderr, and only to a terminal.
-Exit codes: 0 done, 2 bad parameter, 3 input file problem, 4 no speech model, 5 recognition
-failed, 6 audio device problem, 130 interrupted.
+Exit codes (captioner.errors.EXIT_CODES, the same for every command): 0 done, 2 bad
+parameter (or no API key), 3 input file problem, 4 no speech model, 5 recognition failed
+(the service refused the request, the key or the model name), 6 audio device problem or the
+service could not be reached, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 
-EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_ENGINE, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 6, 130
+from captioner.errors import EXIT_CODES, EXIT_OK, Category
+
+EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED))
 
 
 def add_parser(p: argparse.ArgumentParser) -> None:
@@ -69,7 +73,7 @@ def settings_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from captioner.commands._terminal import Terminal, error
+    from captioner.commands._terminal import Terminal, error, fail
 
     if args.input and (args.device or args.loopback):
         return error("give either a file or --device/--loopback, not both", EXIT_USAGE)
@@ -81,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args)
     except SettingsError as exc:
-        return error(str(exc), EXIT_USAGE)
+        return fail(exc)
 
     from captioner.audio.frames import AudioSourceError
 
@@ -91,14 +95,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             source = MediaSource(args.input, realtime=args.realtime)
         except AudioSourceError as exc:
-            return error(str(exc), EXIT_INPUT)
+            return fail(exc)
     else:
         from captioner.audio.capture import open_live_source
 
         try:
             source = open_live_source(args.device, args.loopback)
-        except AudioSourceError as exc:
-            return error(str(exc), EXIT_DEVICE)
+        except AudioSourceError as exc:  # a device error; the mixer keeps the kind
+            return fail(exc)
 
     from captioner.recognition.engines import create_recognizer
 
@@ -106,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
         recognizer = create_recognizer(
             args.engine, model_dir=args.model_dir, url=args.url, region=args.region, workspace=args.workspace
         )
-    except (ValueError, OSError) as exc:
+    except ValueError as exc:  # a ConfigurationError, MissingApiKey, or an unknown engine
+        return fail(exc)
+    except OSError as exc:  # the key store could not be read
         return error(str(exc), EXIT_USAGE)
 
     import asyncio
@@ -119,7 +125,7 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     import asyncio
     import signal
 
-    from captioner.commands._terminal import error
+    from captioner.commands._terminal import error, fail
     from captioner.pipeline import CaptionSession, SourceFailed
     from captioner.recognition.events import RecognitionError
     from captioner.transcript.export import write_exports
@@ -163,14 +169,13 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     except RecognitionError as exc:
         journal.close(finished=False)
         terminal.done()
-        code = exit_code(exc)
-        return error(str(exc) if code == EXIT_ENGINE else exc.message, code)
+        return fail(exc)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
     terminal.done()
-    if failures:
+    if failures:  # the file was damaged (an input problem), or the device failed for good
         journal.close(finished=False)
-        return error(failures[-1], EXIT_INPUT if args.input else EXIT_DEVICE)
+        return error(failures[-1], EXIT_CODES[Category.INPUT if args.input else Category.DEVICE])
     try:
         write_exports(transcript.entries, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json)
     except OSError as exc:
@@ -180,29 +185,19 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     return EXIT_OK
 
 
-def exit_code(exc) -> int:
-    """The exit code for a RecognitionError: its code says whose fault it is."""
-    if exc.code == "ModelNotFound":
-        return EXIT_MODEL
-    if exc.code == "InvalidParameter":
-        return EXIT_USAGE
-    return EXIT_ENGINE
-
-
 async def _check_engine(args, recognizer, settings) -> int | None:
     """Load the on-device model and refuse language hints it cannot serve, before a journal
     or a session exists: a bad --language is a bad parameter (exit 2), not a failed run.
     None: go ahead."""
     if args.engine != "local":
         return None
-    from captioner.commands._terminal import error
+    from captioner.commands._terminal import fail
     from captioner.recognition.events import RecognitionError
     from captioner.recognition.local.languages import check_languages
 
     try:
         await recognizer.prepare()
         check_languages(recognizer, settings)
-    except RecognitionError as exc:
-        code = exit_code(exc)
-        return error(str(exc) if code == EXIT_ENGINE else exc.message, code)
+    except RecognitionError as exc:  # ModelNotFoundError (4), UnsupportedLanguageError (2), ...
+        return fail(exc)
     return None

@@ -9,11 +9,12 @@ Several URLs: one task, and one output file per URL and format, numbered in the 
 (`--srt out.srt` -> out-1.srt, out-2.srt, ...); with one URL the name is used as is. A file
 the service could not transcribe gets no output, and its reason is printed.
 
-Exit codes: 0 every file transcribed (no speech counts: an empty transcript), 2 bad
-arguments or no API key, 3 one or more files could not be transcribed (the others were
-written), 5 the service refused the request, or the task was canceled, is unknown or was
-not finished by --timeout, 6 the service could not be reached, 7 an output file could not
-be written, 130 interrupted (the task goes on: collect it with --task-id).
+Exit codes (those of captioner.errors, plus 7): 0 every file transcribed (no speech counts:
+an empty transcript), 2 bad arguments or no API key, 3 one or more files could not be
+transcribed (the others were written), 5 the service refused the request (the key, the model
+name, ...), or the task was canceled, is unknown or was not finished by --timeout, 6 the
+service could not be reached, 7 an output file could not be written, 130 interrupted (the
+task goes on: collect it with --task-id).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_FILES, EXIT_SERVICE, EXIT_NETWORK, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 2, 3, 5, 6, 7, 130
+from captioner.errors import EXIT_CODES, EXIT_OK, Category
+
+EXIT_USAGE, EXIT_FILES, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED))
+EXIT_OUTPUT = 7
 FORMATS = ("srt", "vtt", "txt", "json")
 
 
@@ -96,7 +100,7 @@ def request_from_args(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from captioner.commands._terminal import error
+    from captioner.commands._terminal import error, fail
     from captioner.recognition.dashscope.rest_protocol import ServiceError
 
     if bool(args.urls) == bool(args.task_id):
@@ -106,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             request = request_from_args(args)
             request.check()
-        except ServiceError as exc:
-            return error(exc.message, EXIT_USAGE)
+        except ServiceError as exc:  # refused here, before sending: a bad parameter
+            return fail(exc, exc.message)
     from captioner.recognition.dashscope.files import FileTranscriber
     from captioner.recognition.dashscope.rest_protocol import PollPolicy
 
@@ -117,9 +121,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         transcriber = FileTranscriber(args.base_url, args.region, workspace=args.workspace, poll=poll)
     except ValueError as exc:
-        return error(str(exc), EXIT_USAGE)
+        return fail(exc)
     except ServiceError as exc:  # no API key
-        return error(exc.message, EXIT_USAGE)
+        return fail(exc, exc.message)
     progress = _Progress(args.quiet)
     try:
         return asyncio.run(_transcribe(args, transcriber, request, progress))
@@ -159,7 +163,7 @@ class _Progress:
 
 
 async def _transcribe(args, transcriber, request, progress: _Progress) -> int:
-    from captioner.commands._terminal import clock, error
+    from captioner.commands._terminal import clock, error, fail
     from captioner.recognition.dashscope.files import TaskError
     from captioner.recognition.dashscope.rest_protocol import ServiceError
     from captioner.recognition.events import RecognitionError
@@ -175,13 +179,13 @@ async def _transcribe(args, transcriber, request, progress: _Progress) -> int:
             progress.task_id = args.task_id
             job = await transcriber.resume(args.task_id, on_status=progress.status, timeout=args.timeout)
     except TaskError as exc:
-        return error(exc.message, EXIT_SERVICE)
+        return fail(exc, exc.message)
     except ServiceError as exc:
-        if exc.status == 0 and exc.code == "NetworkError":
-            return error(exc.message, EXIT_NETWORK)
-        return error(f"{exc.explanation}: {exc.message} ({exc.code})", EXIT_SERVICE)
+        if exc.category is Category.NETWORK:
+            return fail(exc, exc.message)
+        return fail(exc, f"{exc.explanation}: {exc.message} ({exc.code})")
     except RecognitionError as exc:
-        return error(str(exc), EXIT_SERVICE)
+        return fail(exc, str(exc))
 
     outcomes = job.outcomes
     paths = {fmt: output_paths(getattr(args, fmt), len(outcomes)) for fmt in FORMATS}

@@ -8,9 +8,9 @@
 
 A word is TEXT, TEXT:WEIGHT (1-5, default 4) or TEXT:WEIGHT:LANG. `create` prints the new
 id alone on stdout, for scripts; pass it as --vocabulary-id to `transcribe` or
-`transcribe-url`. Exit codes: 0 done, 2 bad arguments or no API key, 5 the service refused
-(unknown id, quota of 10 vocabularies, a word over the limits), 6 the service could not be
-reached.
+`transcribe-url`. Exit codes (captioner.errors): 0 done, 2 bad arguments or no API key, 5
+the service refused (unknown id, quota of 10 vocabularies, a word over the limits), 6 the
+service could not be reached.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_OK, EXIT_USAGE, EXIT_SERVICE, EXIT_NETWORK = 0, 2, 5, 6
+from captioner.errors import EXIT_OK
 
 
 def add_parser(p: argparse.ArgumentParser) -> None:
@@ -50,24 +50,23 @@ def add_parser(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from captioner.commands._terminal import error
+    from captioner.commands._terminal import fail
+    from captioner.errors import Category
     from captioner.recognition.dashscope.rest_protocol import ServiceError
     from captioner.recognition.dashscope.vocabulary import VocabularyClient
 
     try:
         client = VocabularyClient(args.base_url, args.region, workspace=args.workspace)
     except ValueError as exc:
-        return error(str(exc), EXIT_USAGE)
-    except ServiceError as exc:
-        return error(exc.message, EXIT_USAGE)
+        return fail(exc)
+    except ServiceError as exc:  # no API key
+        return fail(exc, exc.message)
     try:
         return asyncio.run(_act(args, client))
-    except ServiceError as exc:
-        if exc.status == 0 and exc.code == "NetworkError":
-            return error(exc.message, EXIT_NETWORK)
-        if exc.status == 400 and exc.code == "InvalidParameter" and exc.request_id is None:
-            return error(exc.message, EXIT_USAGE)  # refused here, before sending
-        return error(f"{exc.explanation}: {exc.message} ({exc.code})", EXIT_SERVICE)
+    except ServiceError as exc:  # an InvalidParameter refused here, before sending, is a usage error
+        if exc.category in (Category.SERVICE, Category.AUTH, Category.UNKNOWN_MODEL):  # the service's answer
+            return fail(exc, f"{exc.explanation}: {exc.message} ({exc.code})")
+        return fail(exc, exc.message)
 
 
 async def _act(args: argparse.Namespace, client) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from captioner.errors import CaptionerError, Category, code_category
+
 
 @dataclass(frozen=True, slots=True)
 class Word:
@@ -91,11 +93,13 @@ class Gap:
 RecognitionEvent = Sentence | Usage | EngineStatus | Gap
 
 
-class RecognitionError(Exception):
+class RecognitionError(CaptionerError):
     """The engine cannot go on. `code` is the service's error code where there is one.
 
     `retryable` says whether trying again (reconnecting) can help: a dropped network can,
-    a rejected API key or an out-of-range parameter cannot.
+    a rejected API key or an out-of-range parameter cannot. `category` comes from the code
+    (InvalidParameter is a bad parameter, InvalidApiKey a refused key, ...; see
+    captioner.errors.code_category) unless a subclass fixes it by its class.
     """
 
     def __init__(self, code: str, message: str, *, retryable: bool = False) -> None:
@@ -103,3 +107,7 @@ class RecognitionError(Exception):
         self.code = code
         self.message = message
         self.retryable = retryable
+
+    @property
+    def category(self) -> Category:  # type: ignore[override]
+        return code_category(self.code)

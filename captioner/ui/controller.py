@@ -21,12 +21,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from captioner.audio.frames import AudioSourceError
+from captioner.errors import Category, category
 from captioner.pipeline import CaptionSession, SessionState
 from captioner.recognition.events import RecognitionError
 from captioner.settings import RecognitionSettings
 from captioner.ui import sources
 from captioner.ui.choices import EngineChoice, SourceChoice
-from captioner.ui.engine_host import ENGINE_MISSING, MODEL_NOT_FOUND, EngineHost
+from captioner.ui.engine_host import EngineHost
 from captioner.ui.session_adapter import SessionAdapter
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,27 @@ PROBLEM_MODEL = "model"  # no on-device model: say what to do
 PROBLEM_DEVICE = "device"  # the input could not be opened / failed
 PROBLEM_ENGINE = "engine"  # recognition failed (network, a refused parameter, ...)
 PROBLEM_KEY = "key"  # the cloud needs an API key, or refused the one given
+PROBLEM_UNKNOWN_MODEL = "unknown-model"  # the service does not know the model name
 
-#: Error codes that mean "the API key": missing (client) or refused (service, 401).
-KEY_ERRORS = ("NoApiKey", "InvalidApiKey")
+#: The dialog for each kind of error (captioner.errors.Category): the window's one mapping,
+#: as errors.EXIT_CODES is the command line's.
+PROBLEMS: dict[Category, str] = {
+    Category.PARAMETER: PROBLEM_ENGINE,
+    Category.MISSING_KEY: PROBLEM_KEY,
+    Category.INPUT: PROBLEM_DEVICE,
+    Category.MODEL: PROBLEM_MODEL,
+    Category.SERVICE: PROBLEM_ENGINE,
+    Category.AUTH: PROBLEM_KEY,
+    Category.UNKNOWN_MODEL: PROBLEM_UNKNOWN_MODEL,
+    Category.NETWORK: PROBLEM_ENGINE,
+    Category.DEVICE: PROBLEM_DEVICE,
+    Category.INTERRUPTED: PROBLEM_ENGINE,
+}
 
 
-def problem_kind(error: RecognitionError) -> str:
-    if error.code in (MODEL_NOT_FOUND, ENGINE_MISSING):
-        return PROBLEM_MODEL
-    if error.code in KEY_ERRORS:
-        return PROBLEM_KEY
-    return PROBLEM_ENGINE
+def problem_kind(error: BaseException) -> str:
+    """Which dialog tells the user about `error`."""
+    return PROBLEMS[category(error)]
 
 
 def open_journal(meta: dict[str, Any]):
@@ -152,7 +163,7 @@ class CaptionController(QObject):
         try:
             source = await asyncio.to_thread(sources.open_source, choice)
         except AudioSourceError as exc:
-            self.problem.emit(PROBLEM_DEVICE, str(exc))
+            self.problem.emit(problem_kind(exc), str(exc))
             return
         if self.session is None:
             source.close()
@@ -188,7 +199,7 @@ class CaptionController(QObject):
             source = await asyncio.to_thread(sources.open_source, choice)
         except AudioSourceError as exc:
             self._set_state(SessionState.ERROR, str(exc))
-            self.problem.emit(PROBLEM_DEVICE, str(exc))
+            self.problem.emit(problem_kind(exc), str(exc))
             return
         if self._stop_requested:
             source.close()

@@ -15,6 +15,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from captioner.errors import ModelError
 from captioner.recognition.base import Recognizer
 from captioner.recognition.events import RecognitionError
 from captioner.ui.choices import EngineChoice
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 #: The error code the on-device engine uses when it has no model (see local/models.py).
 MODEL_NOT_FOUND = "ModelNotFound"
 ENGINE_MISSING = "EngineMissing"
+
+
+class EngineUnavailable(ModelError, RecognitionError):
+    """An engine cannot run here: not installed (ENGINE_MISSING), or its model would not
+    load (MODEL_NOT_FOUND). A ModelError by class, so the window offers another model or
+    engine; importing local/models.py for its ModelNotFoundError would load the engine."""
 
 
 class EngineHost(QObject):
@@ -41,8 +48,9 @@ class EngineHost(QObject):
         self.status.emit(state, message)
 
     async def recognizer(self, choice: EngineChoice, api_key: str = "") -> Recognizer:
-        """A prepared recognizer for `choice`. Raises RecognitionError (code ModelNotFound
-        when the on-device model is missing, EngineMissing when an engine is not installed)."""
+        """A prepared recognizer for `choice`. Raises RecognitionError (a ModelError, code
+        ModelNotFound, when the on-device model is missing; EngineUnavailable, code
+        EngineMissing, when an engine is not installed)."""
         if choice.cloud:
             return await self._cloud(choice, api_key)
         key = choice.cache_key()
@@ -82,7 +90,7 @@ class EngineHost(QObject):
         except ImportError as exc:
             message = self.tr("The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.").replace("%1", str(exc))
             self._set("error", message)
-            raise RecognitionError(ENGINE_MISSING, message) from exc
+            raise EngineUnavailable(ENGINE_MISSING, message) from exc
         try:
             recognizer = module.LocalRecognizer(model_dir=choice.model_dir or None)
             await recognizer.prepare()
@@ -93,7 +101,7 @@ class EngineHost(QObject):
             log.exception("loading the speech model failed")
             message = self.tr("The speech model could not be loaded: %1").replace("%1", str(exc))
             self._set("error", message)
-            raise RecognitionError(MODEL_NOT_FOUND, message) from exc
+            raise EngineUnavailable(MODEL_NOT_FOUND, message) from exc
         self._set("ready", self.tr("Speech model ready (on this device)"))
         return recognizer
 
@@ -103,7 +111,7 @@ class EngineHost(QObject):
         except ModuleNotFoundError as exc:
             message = self.tr("The Alibaba Cloud engine is not available in this version of Captioner.")
             self._set("error", message)
-            raise RecognitionError(ENGINE_MISSING, message) from exc
+            raise EngineUnavailable(ENGINE_MISSING, message) from exc
         try:
             recognizer = module.DashScopeRecognizer(
                 url=choice.url or None,
@@ -116,6 +124,6 @@ class EngineHost(QObject):
             raise
         except ValueError as exc:  # a malformed URL or key
             self._set("error", str(exc))
-            raise RecognitionError("InvalidParameter", str(exc)) from exc
+            raise RecognitionError("InvalidParameter", str(exc)) from exc  # category PARAMETER
         self._set("ready", self.tr("Alibaba Cloud (%1)").replace("%1", choice.region))
         return recognizer

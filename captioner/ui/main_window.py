@@ -41,7 +41,13 @@ from captioner.recognition.events import Sentence
 from captioner.recognition.local.languages import recognizer_languages
 from captioner.ui import dialogs, recovery
 from captioner.ui.choices import EngineChoice, SourceChoice
-from captioner.ui.controller import PROBLEM_DEVICE, PROBLEM_KEY, PROBLEM_MODEL, CaptionController
+from captioner.ui.controller import (
+    PROBLEM_DEVICE,
+    PROBLEM_KEY,
+    PROBLEM_MODEL,
+    PROBLEM_UNKNOWN_MODEL,
+    CaptionController,
+)
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
 from captioner.ui.file_dialog import FileCaptionDialog
@@ -465,6 +471,8 @@ class MainWindow(QMainWindow):
             self.spawn(self._device_problem(message))
         elif kind == PROBLEM_KEY:
             self.spawn(self._key_problem(message))
+        elif kind == PROBLEM_UNKNOWN_MODEL:
+            self.spawn(self._unknown_model(message))
         else:
             self.spawn(dialogs.ask(self, self.tr("Captioning stopped"), self.tr("Recognition failed."),
                                    QMessageBox.StandardButton.Ok, informative=message, icon=QMessageBox.Icon.Warning))
@@ -486,6 +494,20 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(1)
             self.engine_panel.cloud_radio.setChecked(True)
             self.engine_panel.api_key.setFocus()
+
+    async def _unknown_model(self, message: str) -> None:
+        """The service does not know the model name asked for (not a missing download)."""
+        name = self.engine_panel.model_name()
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Unknown model"),
+                          self.tr("The service does not know the model name “%1”.").replace("%1", name),
+                          QMessageBox.StandardButton.Close, self)
+        box.setInformativeText(message)
+        choose = box.addButton(self.tr("Choose another model"), QMessageBox.ButtonRole.AcceptRole)
+        await dialogs.show(box)
+        if box.clickedButton() is choose:
+            self.tabs.setCurrentIndex(1)
+            self.engine_panel.model.setFocus()
+            self.engine_panel.model.lineEdit().selectAll()
 
     async def _key_problem(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("API key needed"),

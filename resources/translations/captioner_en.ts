@@ -11,18 +11,18 @@
     <context>
         <name>CaptionController</name>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="177" />
+            <location filename="../../captioner/ui/controller.py" line="188" />
             <source>Loading the speech engine…</source>
-            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. Error codes that mean "the API key": missing (client) or refused (service, 401). (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
+            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's. (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="177" />
+            <location filename="../../captioner/ui/controller.py" line="188" />
             <source>Connecting…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="186" />
+            <location filename="../../captioner/ui/controller.py" line="197" />
             <source>Opening the input…</source>
             <translation type="unfinished" />
         </message>
@@ -50,33 +50,33 @@
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="77" />
+            <location filename="../../captioner/ui/engine_host.py" line="85" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="83" />
+            <location filename="../../captioner/ui/engine_host.py" line="91" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="94" />
+            <location filename="../../captioner/ui/engine_host.py" line="102" />
             <source>The speech model could not be loaded: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="97" />
+            <location filename="../../captioner/ui/engine_host.py" line="105" />
             <source>Speech model ready (on this device)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="104" />
+            <location filename="../../captioner/ui/engine_host.py" line="112" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="120" />
+            <location filename="../../captioner/ui/engine_host.py" line="128" />
             <source>Alibaba Cloud (%1)</source>
             <translation type="unfinished" />
         </message>
@@ -472,383 +472,398 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="91" />
+            <location filename="../../captioner/ui/main_window.py" line="97" />
             <source>Captioner</source>
             <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <location filename="../../captioner/ui/main_window.py" line="116" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="111" />
+            <location filename="../../captioner/ui/main_window.py" line="117" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="112" />
+            <location filename="../../captioner/ui/main_window.py" line="118" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="113" />
+            <location filename="../../captioner/ui/main_window.py" line="119" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="121" />
-            <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="399" />
-            <location filename="../../captioner/ui/main_window.py" line="402" />
+            <location filename="../../captioner/ui/main_window.py" line="127" />
+            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
+            <location filename="../../captioner/ui/main_window.py" line="408" />
             <source>Start captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="127" />
+            <location filename="../../captioner/ui/main_window.py" line="133" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="194" />
-            <location filename="../../captioner/ui/main_window.py" line="600" />
+            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <location filename="../../captioner/ui/main_window.py" line="622" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="196" />
+            <location filename="../../captioner/ui/main_window.py" line="202" />
             <source>Click-through overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <location filename="../../captioner/ui/main_window.py" line="204" />
             <source>Show Captioner window</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <location filename="../../captioner/ui/main_window.py" line="205" />
             <source>Quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <location filename="../../captioner/ui/main_window.py" line="207" />
             <source>Export transcript…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/main_window.py" line="208" />
             <source>Caption a file…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <location filename="../../captioner/ui/main_window.py" line="209" />
             <source>Recover an unfinished session…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="204" />
+            <location filename="../../captioner/ui/main_window.py" line="210" />
             <source>Clear transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="205" />
+            <location filename="../../captioner/ui/main_window.py" line="211" />
             <source>Search transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <location filename="../../captioner/ui/main_window.py" line="212" />
             <source>Play the demo recording</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="212" />
+            <location filename="../../captioner/ui/main_window.py" line="218" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="217" />
+            <location filename="../../captioner/ui/main_window.py" line="223" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="225" />
+            <location filename="../../captioner/ui/main_window.py" line="231" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="226" />
+            <location filename="../../captioner/ui/main_window.py" line="232" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="228" />
+            <location filename="../../captioner/ui/main_window.py" line="234" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="341" />
+            <location filename="../../captioner/ui/main_window.py" line="347" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="372" />
+            <location filename="../../captioner/ui/main_window.py" line="378" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="373" />
+            <location filename="../../captioner/ui/main_window.py" line="379" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="376" />
+            <location filename="../../captioner/ui/main_window.py" line="382" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="399" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
             <source>Stop</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="399" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
             <source>Stopping…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="402" />
+            <location filename="../../captioner/ui/main_window.py" line="408" />
             <source>Stop captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="420" />
             <source>Captioner — %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="416" />
+            <location filename="../../captioner/ui/main_window.py" line="422" />
             <source>Listening…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="419" />
+            <location filename="../../captioner/ui/main_window.py" line="425" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="434" />
+            <location filename="../../captioner/ui/main_window.py" line="440" />
             <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="412" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <location filename="../../captioner/ui/main_window.py" line="213" />
             <source>Copy diagnostics</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <location filename="../../captioner/ui/main_window.py" line="214" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="209" />
+            <location filename="../../captioner/ui/main_window.py" line="215" />
             <source>Open log folder</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="214" />
+            <location filename="../../captioner/ui/main_window.py" line="220" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="223" />
+            <location filename="../../captioner/ui/main_window.py" line="229" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="245" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="245" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="245" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="240" />
+            <location filename="../../captioner/ui/main_window.py" line="246" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="240" />
+            <location filename="../../captioner/ui/main_window.py" line="246" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="440" />
+            <location filename="../../captioner/ui/main_window.py" line="446" />
             <source>Captions are falling behind: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="477" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="477" />
             <source>Recognition failed.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="476" />
+            <location filename="../../captioner/ui/main_window.py" line="484" />
             <source>Speech model missing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="477" />
+            <location filename="../../captioner/ui/main_window.py" line="485" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <location filename="../../captioner/ui/main_window.py" line="487" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="480" />
+            <location filename="../../captioner/ui/main_window.py" line="488" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="491" />
+            <location filename="../../captioner/ui/main_window.py" line="501" />
+            <source>Unknown model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="502" />
+            <source>The service does not know the model name “%1”.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="505" />
+            <source>Choose another model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="513" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="492" />
+            <location filename="../../captioner/ui/main_window.py" line="514" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="495" />
+            <location filename="../../captioner/ui/main_window.py" line="517" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="496" />
+            <location filename="../../captioner/ui/main_window.py" line="518" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="506" />
+            <location filename="../../captioner/ui/main_window.py" line="528" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="507" />
+            <location filename="../../captioner/ui/main_window.py" line="529" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="509" />
+            <location filename="../../captioner/ui/main_window.py" line="531" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="523" />
+            <location filename="../../captioner/ui/main_window.py" line="545" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="524" />
+            <location filename="../../captioner/ui/main_window.py" line="546" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="526" />
+            <location filename="../../captioner/ui/main_window.py" line="548" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="528" />
+            <location filename="../../captioner/ui/main_window.py" line="550" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="615" />
+            <location filename="../../captioner/ui/main_window.py" line="637" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="619" />
+            <location filename="../../captioner/ui/main_window.py" line="641" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="638" />
+            <location filename="../../captioner/ui/main_window.py" line="660" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="643" />
+            <location filename="../../captioner/ui/main_window.py" line="665" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <location filename="../../captioner/ui/main_window.py" line="679" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <location filename="../../captioner/ui/main_window.py" line="679" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="662" />
+            <location filename="../../captioner/ui/main_window.py" line="684" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="671" />
+            <location filename="../../captioner/ui/main_window.py" line="693" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="672" />
+            <location filename="../../captioner/ui/main_window.py" line="694" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="672" />
+            <location filename="../../captioner/ui/main_window.py" line="694" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="678" />
-            <location filename="../../captioner/ui/main_window.py" line="703" />
+            <location filename="../../captioner/ui/main_window.py" line="700" />
+            <location filename="../../captioner/ui/main_window.py" line="725" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="732" />
+            <location filename="../../captioner/ui/main_window.py" line="754" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="746" />
+            <location filename="../../captioner/ui/main_window.py" line="768" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
@@ -856,62 +871,62 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="774" />
+            <location filename="../../captioner/ui/main_window.py" line="796" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="782" />
+            <location filename="../../captioner/ui/main_window.py" line="804" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="793" />
+            <location filename="../../captioner/ui/main_window.py" line="815" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <location filename="../../captioner/ui/main_window.py" line="831" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="810" />
+            <location filename="../../captioner/ui/main_window.py" line="832" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="813" />
+            <location filename="../../captioner/ui/main_window.py" line="835" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="830" />
+            <location filename="../../captioner/ui/main_window.py" line="852" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="848" />
+            <location filename="../../captioner/ui/main_window.py" line="870" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="860" />
+            <location filename="../../captioner/ui/main_window.py" line="882" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="888" />
+            <location filename="../../captioner/ui/main_window.py" line="910" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="895" />
+            <location filename="../../captioner/ui/main_window.py" line="917" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="896" />
+            <location filename="../../captioner/ui/main_window.py" line="918" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>%n sentence has not been exported.</numerusform>
@@ -919,7 +934,7 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="899" />
+            <location filename="../../captioner/ui/main_window.py" line="921" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>

@@ -11,18 +11,18 @@
     <context>
         <name>CaptionController</name>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="177" />
+            <location filename="../../captioner/ui/controller.py" line="188" />
             <source>Loading the speech engine…</source>
-            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. Error codes that mean "the API key": missing (client) or refused (service, 401). (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
+            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's. (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
             <translation>正在加载语音引擎…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="177" />
+            <location filename="../../captioner/ui/controller.py" line="188" />
             <source>Connecting…</source>
             <translation>正在连接…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="186" />
+            <location filename="../../captioner/ui/controller.py" line="197" />
             <source>Opening the input…</source>
             <translation>正在打开输入…</translation>
         </message>
@@ -50,33 +50,33 @@
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="77" />
+            <location filename="../../captioner/ui/engine_host.py" line="85" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation>正在加载语音模型…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="83" />
+            <location filename="../../captioner/ui/engine_host.py" line="91" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation>本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="94" />
+            <location filename="../../captioner/ui/engine_host.py" line="102" />
             <source>The speech model could not be loaded: %1</source>
             <translation>无法加载语音模型：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="97" />
+            <location filename="../../captioner/ui/engine_host.py" line="105" />
             <source>Speech model ready (on this device)</source>
             <translation>语音模型已就绪（本机）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="104" />
+            <location filename="../../captioner/ui/engine_host.py" line="112" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation>此版本的 Captioner 不提供阿里云引擎。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="120" />
+            <location filename="../../captioner/ui/engine_host.py" line="128" />
             <source>Alibaba Cloud (%1)</source>
             <translation>阿里云（%1）</translation>
         </message>
@@ -472,452 +472,467 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="91" />
+            <location filename="../../captioner/ui/main_window.py" line="97" />
             <source>Captioner</source>
             <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="110" />
+            <location filename="../../captioner/ui/main_window.py" line="116" />
             <source>Input</source>
             <translation>输入</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="111" />
+            <location filename="../../captioner/ui/main_window.py" line="117" />
             <source>Engine</source>
             <translation>引擎</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="112" />
+            <location filename="../../captioner/ui/main_window.py" line="118" />
             <source>Recognition</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="113" />
+            <location filename="../../captioner/ui/main_window.py" line="119" />
             <source>Overlay</source>
             <translation>悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="121" />
-            <location filename="../../captioner/ui/main_window.py" line="193" />
-            <location filename="../../captioner/ui/main_window.py" line="399" />
-            <location filename="../../captioner/ui/main_window.py" line="402" />
+            <location filename="../../captioner/ui/main_window.py" line="127" />
+            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
+            <location filename="../../captioner/ui/main_window.py" line="408" />
             <source>Start captions</source>
             <translation>开始字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="127" />
+            <location filename="../../captioner/ui/main_window.py" line="133" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="194" />
-            <location filename="../../captioner/ui/main_window.py" line="600" />
+            <location filename="../../captioner/ui/main_window.py" line="200" />
+            <location filename="../../captioner/ui/main_window.py" line="622" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="196" />
+            <location filename="../../captioner/ui/main_window.py" line="202" />
             <source>Click-through overlay</source>
             <translation>悬浮字幕鼠标穿透</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="198" />
+            <location filename="../../captioner/ui/main_window.py" line="204" />
             <source>Show Captioner window</source>
             <translation>显示 Captioner 窗口</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="199" />
+            <location filename="../../captioner/ui/main_window.py" line="205" />
             <source>Quit</source>
             <translation>退出</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="201" />
+            <location filename="../../captioner/ui/main_window.py" line="207" />
             <source>Export transcript…</source>
             <translation>导出文稿…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/main_window.py" line="208" />
             <source>Caption a file…</source>
             <translation>为文件生成字幕…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="203" />
+            <location filename="../../captioner/ui/main_window.py" line="209" />
             <source>Recover an unfinished session…</source>
             <translation>恢复未完成的会话…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="204" />
+            <location filename="../../captioner/ui/main_window.py" line="210" />
             <source>Clear transcript</source>
             <translation>清空文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="205" />
+            <location filename="../../captioner/ui/main_window.py" line="211" />
             <source>Search transcript</source>
             <translation>搜索文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="206" />
+            <location filename="../../captioner/ui/main_window.py" line="212" />
             <source>Play the demo recording</source>
             <translation>播放演示录音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="212" />
+            <location filename="../../captioner/ui/main_window.py" line="218" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="217" />
+            <location filename="../../captioner/ui/main_window.py" line="223" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="225" />
+            <location filename="../../captioner/ui/main_window.py" line="231" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="226" />
+            <location filename="../../captioner/ui/main_window.py" line="232" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="228" />
+            <location filename="../../captioner/ui/main_window.py" line="234" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="341" />
+            <location filename="../../captioner/ui/main_window.py" line="347" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="372" />
+            <location filename="../../captioner/ui/main_window.py" line="378" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="373" />
+            <location filename="../../captioner/ui/main_window.py" line="379" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="376" />
+            <location filename="../../captioner/ui/main_window.py" line="382" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="399" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="399" />
+            <location filename="../../captioner/ui/main_window.py" line="405" />
             <source>Stopping…</source>
             <translation>正在停止…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="402" />
+            <location filename="../../captioner/ui/main_window.py" line="408" />
             <source>Stop captions</source>
             <translation>停止字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="420" />
             <source>Captioner — %1</source>
             <translation>Captioner — %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="416" />
+            <location filename="../../captioner/ui/main_window.py" line="422" />
             <source>Listening…</source>
             <translation>正在聆听…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="419" />
+            <location filename="../../captioner/ui/main_window.py" line="425" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="434" />
+            <location filename="../../captioner/ui/main_window.py" line="440" />
             <source>Input stopped: %1</source>
             <translation>输入已停止：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="412" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <location filename="../../captioner/ui/main_window.py" line="213" />
             <source>Copy diagnostics</source>
             <translation>复制诊断信息</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <location filename="../../captioner/ui/main_window.py" line="214" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation>复制版本、设备和设置信息（不含 API Key），用于报告问题。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="209" />
+            <location filename="../../captioner/ui/main_window.py" line="215" />
             <source>Open log folder</source>
             <translation>打开日志文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="214" />
+            <location filename="../../captioner/ui/main_window.py" line="220" />
             <source>Keep finished sessions</source>
             <translation>保留已结束的会话</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="223" />
+            <location filename="../../captioner/ui/main_window.py" line="229" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="245" />
             <source>Forever</source>
             <translation>永久</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="245" />
             <source>90 days</source>
             <translation>90 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="239" />
+            <location filename="../../captioner/ui/main_window.py" line="245" />
             <source>30 days</source>
             <translation>30 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="240" />
+            <location filename="../../captioner/ui/main_window.py" line="246" />
             <source>7 days</source>
             <translation>7 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="240" />
+            <location filename="../../captioner/ui/main_window.py" line="246" />
             <source>1 day</source>
             <translation>1 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="440" />
+            <location filename="../../captioner/ui/main_window.py" line="446" />
             <source>Captions are falling behind: %1</source>
             <translation>字幕出现延迟：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="477" />
             <source>Captioning stopped</source>
             <translation>字幕已停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="469" />
+            <location filename="../../captioner/ui/main_window.py" line="477" />
             <source>Recognition failed.</source>
             <translation>识别失败。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="476" />
+            <location filename="../../captioner/ui/main_window.py" line="484" />
             <source>Speech model missing</source>
             <translation>缺少语音模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="477" />
+            <location filename="../../captioner/ui/main_window.py" line="485" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation>Captioner 目前还无法在本机识别语音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="479" />
+            <location filename="../../captioner/ui/main_window.py" line="487" />
             <source>Choose a model folder…</source>
             <translation>选择模型文件夹…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="480" />
+            <location filename="../../captioner/ui/main_window.py" line="488" />
             <source>Use Alibaba Cloud</source>
             <translation>使用阿里云</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="491" />
+            <location filename="../../captioner/ui/main_window.py" line="501" />
+            <source>Unknown model</source>
+            <translation>未知模型</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="502" />
+            <source>The service does not know the model name “%1”.</source>
+            <translation>服务不认识模型名称“%1”。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="505" />
+            <source>Choose another model</source>
+            <translation>选择其他模型</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="513" />
             <source>API key needed</source>
             <translation>需要 API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="492" />
+            <location filename="../../captioner/ui/main_window.py" line="514" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="495" />
+            <location filename="../../captioner/ui/main_window.py" line="517" />
             <source>Enter the key</source>
             <translation>输入密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="496" />
+            <location filename="../../captioner/ui/main_window.py" line="518" />
             <source>Use this device instead</source>
             <translation>改用本机识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="506" />
+            <location filename="../../captioner/ui/main_window.py" line="528" />
             <source>Cannot listen</source>
             <translation>无法收听</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="507" />
+            <location filename="../../captioner/ui/main_window.py" line="529" />
             <source>The input could not be opened.</source>
             <translation>无法打开输入。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="509" />
+            <location filename="../../captioner/ui/main_window.py" line="531" />
             <source>Play the demo instead</source>
             <translation>改为播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="523" />
+            <location filename="../../captioner/ui/main_window.py" line="545" />
             <source>No microphone found</source>
             <translation>未找到麦克风</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="524" />
+            <location filename="../../captioner/ui/main_window.py" line="546" />
             <source>Captioner found no microphone on this computer.</source>
             <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="526" />
+            <location filename="../../captioner/ui/main_window.py" line="548" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="528" />
+            <location filename="../../captioner/ui/main_window.py" line="550" />
             <source>Play the demo</source>
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="615" />
+            <location filename="../../captioner/ui/main_window.py" line="637" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="619" />
+            <location filename="../../captioner/ui/main_window.py" line="641" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="638" />
+            <location filename="../../captioner/ui/main_window.py" line="660" />
             <source>Nothing to export yet.</source>
             <translation>还没有可导出的内容。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="643" />
+            <location filename="../../captioner/ui/main_window.py" line="665" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <location filename="../../captioner/ui/main_window.py" line="679" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="657" />
+            <location filename="../../captioner/ui/main_window.py" line="679" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="662" />
+            <location filename="../../captioner/ui/main_window.py" line="684" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="671" />
+            <location filename="../../captioner/ui/main_window.py" line="693" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="672" />
+            <location filename="../../captioner/ui/main_window.py" line="694" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="672" />
+            <location filename="../../captioner/ui/main_window.py" line="694" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="678" />
-            <location filename="../../captioner/ui/main_window.py" line="703" />
+            <location filename="../../captioner/ui/main_window.py" line="700" />
+            <location filename="../../captioner/ui/main_window.py" line="725" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="732" />
+            <location filename="../../captioner/ui/main_window.py" line="754" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="746" />
+            <location filename="../../captioner/ui/main_window.py" line="768" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="774" />
+            <location filename="../../captioner/ui/main_window.py" line="796" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="782" />
+            <location filename="../../captioner/ui/main_window.py" line="804" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="793" />
+            <location filename="../../captioner/ui/main_window.py" line="815" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="809" />
+            <location filename="../../captioner/ui/main_window.py" line="831" />
             <source>Captioner needs attention</source>
             <translation>Captioner 需要注意</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="810" />
+            <location filename="../../captioner/ui/main_window.py" line="832" />
             <source>Some features will not work until this is fixed:</source>
             <translation>以下问题解决之前，部分功能无法使用：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="813" />
+            <location filename="../../captioner/ui/main_window.py" line="835" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="830" />
+            <location filename="../../captioner/ui/main_window.py" line="852" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="848" />
+            <location filename="../../captioner/ui/main_window.py" line="870" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="860" />
+            <location filename="../../captioner/ui/main_window.py" line="882" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="888" />
+            <location filename="../../captioner/ui/main_window.py" line="910" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="895" />
+            <location filename="../../captioner/ui/main_window.py" line="917" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="896" />
+            <location filename="../../captioner/ui/main_window.py" line="918" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>有 %n 句尚未导出。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="899" />
+            <location filename="../../captioner/ui/main_window.py" line="921" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>

@@ -48,6 +48,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, W
 
 from captioner import __version__
 from captioner.audio.frames import BYTES_PER_SAMPLE, FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
+from captioner.errors import MissingKeyError, ParameterError
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.dashscope import protocol as p
 from captioner.recognition.dashscope.credentials import ENV_VAR, ApiKey, RedactingLogger, resolve_api_key
@@ -108,13 +109,15 @@ def explain(code: str) -> str:
     return EXPLANATIONS.get(code, "the service reported an error")
 
 
-class ConfigurationError(RecognitionError, ValueError):
+class ConfigurationError(ParameterError, RecognitionError):
     """The engine cannot be set up as asked (a malformed URL or workspace id, a bad key).
-    A RecognitionError for the app, a ValueError too so the CLI reports a usage error."""
+    A RecognitionError for the app, and a ParameterError (so a ValueError too): the CLI
+    reports a usage error."""
 
 
-class MissingApiKey(ConfigurationError):
-    """No key for a cloud region."""
+class MissingApiKey(MissingKeyError, ConfigurationError):
+    """No key for a cloud region (category MISSING_KEY: a usage error for the CLI, the
+    "enter the key" dialog in the window)."""
 
 
 # -- Tuning --------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from captioner import errors
 from captioner.recognition.dashscope.rest_client import RestClient, RestEndpoint, Retry
 from captioner.recognition.dashscope.rest_protocol import (
     ASYNC_HEADER,
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 RETRY_POLL_STATUSES = (503, 504)
 
 
-class TaskError(RecognitionError):
+class TaskError(errors.ServiceError, RecognitionError):
     """The task as a whole ended without results: CANCELED, UNKNOWN (no such task, expired,
     or another key's), or the wait ran out of time. `info` is the last answer, if any."""
 

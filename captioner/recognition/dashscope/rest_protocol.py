@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from captioner.errors import Category, code_category
 from captioner.recognition.dashscope.protocol import (
     ErrorCode,
     decode_http_error,
@@ -241,6 +242,16 @@ class ServiceError(RecognitionError):
     @property
     def explanation(self) -> str:
         return explain(self.code)
+
+    @property
+    def category(self) -> Category:  # type: ignore[override]
+        """By code, but an InvalidParameter only counts as the user's bad parameter when it
+        was refused here, before sending (no request id): one the service answers is the
+        service refusing the request (a word over its limits, a vocabulary quota)."""
+        found = code_category(self.code)
+        if found is Category.PARAMETER and (self.request_id is not None or self.status != 400):
+            return Category.SERVICE
+        return found
 
 
 def invalid(message: str) -> ServiceError:

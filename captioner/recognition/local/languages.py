@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from captioner.errors import ParameterError
 from captioner.recognition.events import RecognitionError
 from captioner.settings import LANGUAGES, RecognitionSettings
 
@@ -68,7 +69,7 @@ class ModelLanguages:
         return f"{self.name} (multilingual: {', '.join(self.languages)})"
 
 
-class UnsupportedLanguageError(RecognitionError):
+class UnsupportedLanguageError(ParameterError, RecognitionError):
     """The on-device model cannot recognise any language the hints in force ask for."""
 
     def __init__(self, model: ModelLanguages, requested: tuple[str, ...], note: str = "") -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from faster_whisper import WhisperModel
 
+from captioner.errors import ModelError, ParameterError
 from captioner.recognition.events import RecognitionError
 
 #: Files faster-whisper needs in a CTranslate2 whisper folder to load it offline.
@@ -37,8 +38,9 @@ DEFAULT_COMPUTE_TYPE = "int8"
 COMPUTE_TYPES = ("int8", "int8_float32", "float32")
 
 
-class ComputeTypeError(RecognitionError, ValueError):
-    """CAPTIONER_COMPUTE_TYPE holds a value CTranslate2 on the CPU does not take."""
+class ComputeTypeError(ParameterError, RecognitionError):
+    """CAPTIONER_COMPUTE_TYPE holds a value CTranslate2 on the CPU does not take (a ValueError
+    too, as every ParameterError)."""
 
     def __init__(self, value: str) -> None:
         super().__init__(
@@ -64,8 +66,10 @@ def compute_type() -> str:
     return value.lower()
 
 
-class ModelNotFoundError(RecognitionError):
-    """No usable whisper model: the message says what was looked for and how to get one."""
+class ModelNotFoundError(ModelError, RecognitionError):
+    """No usable whisper model: the message says what was looked for and how to get one.
+    A ModelError by class, whatever its code (a service's ModelNotFound is a model *name*
+    it does not know: see captioner.errors)."""
 
     def __init__(self, message: str) -> None:
         super().__init__("ModelNotFound", message)
