@@ -224,17 +224,33 @@ def test_finish_closes_speech_that_runs_to_the_end() -> None:
     assert events[1].end_ms >= spans[0].end_ms - 100
 
 
-def test_loud_half_recognised_speech_counts_but_steady_noise_does_not() -> None:
-    """Telephone-band speech scores 0.3-0.5 in Silero; louder than the room, it is speech."""
+def test_loud_telephone_band_speech_counts_but_steady_noise_and_wideband_do_not() -> None:
+    """Telephone-band speech scores 0.3-0.5 in Silero; band-limited and louder than the
+    room, it is speech. Wideband audio keeps Silero's own score."""
     from captioner.recognition.local.vad import LOUD_CEILING, NoiseFloor
 
-    floor = NoiseFloor()
+    narrow = np.ones(30, dtype=bool)
     quiet, loud = np.full(20, 0.001, dtype=np.float32), np.full(10, 0.05, dtype=np.float32)
-    probs = np.concatenate([np.full(20, 0.3), np.full(10, 0.3)]).astype(np.float32)
-    weighed = floor.weigh(probs, np.concatenate([quiet, loud]))
+    probs = np.full(30, 0.3, dtype=np.float32)
+    weighed = NoiseFloor().weigh(probs, np.concatenate([quiet, loud]), narrow)
     assert np.allclose(weighed[:20], 0.3)  # at the floor: as Silero said
     assert np.allclose(weighed[20:], LOUD_CEILING)  # 34 dB over it: doubled, to the ceiling
-    steady = NoiseFloor().weigh(np.full(200, 0.3, dtype=np.float32), np.full(200, 0.05, dtype=np.float32))
+    wideband = NoiseFloor().weigh(probs, np.concatenate([quiet, loud]), ~narrow)
+    assert np.allclose(wideband, 0.3)
+    steady = NoiseFloor().weigh(np.full(200, 0.3, dtype=np.float32), np.full(200, 0.05, dtype=np.float32),
+                                np.ones(200, dtype=bool))  # fmt: skip
     assert np.allclose(steady, 0.3)  # noise is its own floor: never "loud"
     strict = VadParams.from_settings(RecognitionSettings(speech_noise_threshold=0.8)).threshold
     assert LOUD_CEILING < strict  # a strict setting is not loosened
+
+
+def test_band_limited_audio_is_told_from_wideband() -> None:
+    import soxr
+
+    rng = np.random.default_rng(1)
+    wide = (rng.standard_normal(16000) * 0.1).astype(np.float32)
+    phone = soxr.resample(soxr.resample(wide, 16000, 8000), 8000, 16000).astype(np.float32)
+    for audio, expected in ((wide, False), (phone, True)):
+        stream = SileroStream()
+        stream.probabilities(audio)
+        assert stream.last_narrowband[2:-2].tolist() == [expected] * (len(stream.last_narrowband) - 4)
