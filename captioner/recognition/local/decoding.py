@@ -7,9 +7,9 @@ said. So here:
 
 - **No decode discards speech.** A degenerate decode (a loop, more text than the audio
   can hold, a high compression ratio, a low log-probability) is recovered, never dropped:
-  the decoder's temperature fallback first, then the audio is split at its quietest point
-  and the halves decoded, and as a last resort the best attempt is kept with only its
-  repeated tail cut. Nothing comes out only when the model itself is confident that
+  the decoder's temperature fallback first, then, if the decoder ran away (a loop, too
+  many words), the audio is split at its quietest point and the halves decoded, and as a
+  last resort the most confident attempt is kept with only its repeated tail cut. Nothing comes out only when the model itself is confident that
   there was no speech.
 - **Nothing is invented.** Audio with too little speech to hold a word is not decoded;
   sound annotations ("[Music]", "♪") are not words; a stock phrase needs as much speech
@@ -166,7 +166,8 @@ class UtteranceDecoder:
             if not attempt.no_speech and not _degenerate(attempt, evidence):
                 return attempt.words
             attempts.append(attempt)
-        if depth < MAX_SPLIT_DEPTH and len(audio) >= 2 * MIN_SPLIT_S * SAMPLE_RATE:
+        runaway = all(_ran_away(a, evidence) for a in attempts if not a.no_speech)
+        if runaway and depth < MAX_SPLIT_DEPTH and len(audio) >= 2 * MIN_SPLIT_S * SAMPLE_RATE:
             cut = quietest_point(audio, probabilities)
             cut_window = cut * 1000 // SAMPLE_RATE // WINDOW_MS
             left = self._recovered(audio[:cut], probabilities[:cut_window], depth + 1)
@@ -256,13 +257,17 @@ def quietest_point(audio: np.ndarray, probabilities: np.ndarray) -> int:
 
 def _degenerate(attempt: _Attempt, evidence: Evidence) -> bool:
     """Looks like the decoder failed: worth another way of decoding the same audio."""
-    if not attempt.words:
-        return False
-    return (
+    return bool(attempt.words) and (_ran_away(attempt, evidence) or attempt.avg_logprob < MIN_AVG_LOGPROB)
+
+
+def _ran_away(attempt: _Attempt, evidence: Evidence) -> bool:
+    """The decoder lost its place (looped, or wrote more than the audio holds): shorter
+    audio helps. Mere low confidence does not, so it is not split: halves of audio the
+    model cannot make out only make out more words that nobody said."""
+    return bool(attempt.words) and (
         attempt.hit_token_cap
         or _loop_start(attempt.words) is not None
         or attempt.compression_ratio > MAX_COMPRESSION_RATIO
-        or attempt.avg_logprob < MIN_AVG_LOGPROB
         or len(attempt.words) > MAX_WORDS_PER_VOICED_S * max(evidence.voiced_ms, 1000) / 1000
     )
 
