@@ -222,6 +222,8 @@ async def test_read_speech_is_recognised_with_low_wer_under_back_pressure(recogn
     assert [s.sentence_id for s in run.finals] == list(range(1, len(recordings) + 2))
     statuses = [e.state for e in run.events if isinstance(e, EngineStatus)]
     assert statuses[:1] == ["lagging"] and statuses[-1] == "ready"
+    lagging = next(e for e in run.events if isinstance(e, EngineStatus))
+    assert "partial captions paused" in lagging.detail  # the reader is told what is shed first
     assert run.metrics["backlog_ms"] == 0 and 0 < run.metrics["rtf"] < 1
     usages = [e.duration_s for e in run.events if isinstance(e, Usage)]
     assert len(usages) == len(run.finals) and usages == sorted(usages)
