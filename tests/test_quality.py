@@ -15,6 +15,7 @@ from corpus import CASES, COMMANDS, Op, align, build, dbfs, longest_pause_ms, lo
 from speech import normalise, wer
 
 from captioner.audio.frames import FrameCutter
+from captioner.recognition.base import Recognizer
 from captioner.recognition.events import Sentence
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.settings import RecognitionSettings
@@ -121,7 +122,7 @@ def recognizer() -> LocalRecognizer:
     return engine
 
 
-async def transcribe(recognizer: LocalRecognizer, samples: np.ndarray) -> str:
+async def transcribe(recognizer: Recognizer, samples: np.ndarray) -> str:
     """The finals' text, audio pushed in 100 ms frames as fast as the engine takes them."""
     session = await recognizer.start(RecognitionSettings())
     cutter = FrameCutter()
@@ -224,25 +225,11 @@ async def test_through_serve_with_dropped_connections_nothing_is_invented_or_los
     from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan
 
     case = build(name)
-    cutter = FrameCutter()
-    frames = cutter.push(case.samples.astype("<i2").tobytes()) + cutter.flush()
     plan = FaultPlan(drop_after_frames=23, times=5)  # cuts land mid-word and in pauses
     async with DashScopeServer(recognizer, fault_plan=plan) as server:
         policy = ReconnectPolicy(initial_delay=0.05, max_delay=0.5, give_up_after=20)
-        session = await DashScopeRecognizer(url=server.url, reconnect=policy).start(RecognitionSettings())
-        finals: list[str] = []
-
-        async def read() -> None:
-            async for event in session.events():
-                if isinstance(event, Sentence) and event.final:
-                    finals.append(event.text)
-
-        reader = asyncio.create_task(read())
-        for frame in frames:
-            await session.push(frame)
-        await session.finish()
-        await reader
+        text = await transcribe(DashScopeRecognizer(url=server.url, reconnect=policy), case.samples)
         assert server.stats.connections > 1  # the drops did happen
-    s = score(case.reference, " ".join(finals), case.is_speech)
-    assert s["invented_words"] == 0, finals
+    s = score(case.reference, text, case.is_speech)
+    assert s["invented_words"] == 0, text
     assert s["lost_passages"] == 0, s["lost"]
