@@ -198,3 +198,14 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
     window.overlay.hide()
     loop.close()  # joins qasync's executor threads (Qt aborts on running QThreads at exit)
     return 0
+
+
+def test_a_dead_compositor_or_window_manager_is_restarted(x_desktop):
+    assert x_desktop.wm_alive() and x_desktop.compositor_alive()
+    for name in ("xcompmgr", "openbox"):
+        x_desktop.helpers[name].kill()
+        x_desktop.helpers[name].wait(5)
+    assert not x_desktop.compositor_alive() and not x_desktop.wm_alive()
+    x_desktop.ensure()
+    assert x_desktop.wm_alive() and x_desktop.compositor_alive()
+    assert sorted(x_desktop.restarts) == ["openbox", "xcompmgr"]

@@ -135,6 +135,9 @@ class XDesktop:
         self.root = root
         self.size = size
         self.procs: list[subprocess.Popen] = []
+        self.helpers: dict[str, subprocess.Popen] = {}  # "openbox", "xcompmgr"
+        self.restarts: list[str] = []  # helpers found dead by ensure() and restarted
+        self.xvfb: subprocess.Popen | None = None
         self.display = ""
 
     @property
@@ -145,13 +148,17 @@ class XDesktop:
 
     def start(self) -> XDesktop:
         read_fd, write_fd = os.pipe()
+        # -noreset: without it the server resets (dropping the compositor's redirection) each
+        # time its last client disconnects, e.g. an xprop probe before openbox has connected.
         xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", self.size, "-nolisten", "tcp", "+extension", "Composite"],
+            ["Xvfb", "-displayfd", str(write_fd), "-noreset", "-screen", "0", self.size, "-nolisten", "tcp",
+             "+extension", "Composite"],
             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=(self.root / "xvfb.log").open("wb"),
             start_new_session=True,
         )
         os.close(write_fd)
         self.procs.append(xvfb)
+        self.xvfb = xvfb
         number = b""
         with os.fdopen(read_fd, "rb") as pipe:
             while not number.endswith(b"\n"):
@@ -163,36 +170,96 @@ class XDesktop:
             self.stop()
             raise RuntimeError("Xvfb did not report a display number")
         self.display = f":{number.decode().strip()}"
-        for cmd in (["openbox", "--sm-disable"], ["xcompmgr"]):
-            log = (self.root / f"{cmd[0]}.log").open("wb")
-            self.procs.append(subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log, start_new_session=True))
-        # The WM announces itself on the root window; wait for it before mapping windows.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True, text=True)
-            if "window id" in out.stdout:
-                break
-            time.sleep(0.05)
-        else:
+        try:
+            self.ensure()
+        except Exception:
             self.stop()
-            raise RuntimeError("openbox did not start")
-        time.sleep(0.2)  # xcompmgr redirects windows once it is up
+            raise
+        return self
+
+    # Each helper is checked by what it announces on the X server, not by a sleep: openbox
+    # sets _NET_SUPPORTING_WM_CHECK on the root window, xcompmgr owns the _NET_WM_CM_S0
+    # selection once it has redirected the windows.
+
+    def wm_alive(self) -> bool:
+        proc = self.helpers.get("openbox")
+        if proc is None or proc.poll() is not None:
+            return False
+        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True,
+                             text=True, timeout=30)
+        return "window id" in out.stdout
+
+    def compositor_alive(self) -> bool:
+        proc = self.helpers.get("xcompmgr")
+        return proc is not None and proc.poll() is None and selection_owner(self.display, "_NET_WM_CM_S0") != 0
+
+    def ensure(self, guard_s: float = 60) -> XDesktop:
+        """Make sure the window manager and the compositor are up, (re)starting whichever is
+        not, and wait until each has announced itself. `guard_s` is only a hang guard."""
+        if self.xvfb is None or self.xvfb.poll() is not None:
+            raise RuntimeError(f"Xvfb is not running; see {self.root / 'xvfb.log'}")
+        for name, cmd, alive in (("openbox", ["openbox", "--sm-disable"], self.wm_alive),
+                                 ("xcompmgr", ["xcompmgr"], self.compositor_alive)):
+            if alive():
+                continue
+            old = self.helpers.pop(name, None)
+            if old is not None:
+                self.restarts.append(name)
+                self._end(old)
+            log = (self.root / f"{name}.log").open("ab")
+            proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log, start_new_session=True)
+            self.helpers[name] = proc
+            self.procs.append(proc)
+            deadline = time.monotonic() + guard_s
+            while not alive():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited ({proc.returncode}); see {self.root / (name + '.log')}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not come up within {guard_s:.0f} s")
+                time.sleep(0.05)
         return self
 
     def screenshot(self, path: Path) -> Path:
         subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True, timeout=20)
         return path
 
+    @staticmethod
+    def _end(proc: subprocess.Popen) -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
     def stop(self) -> None:
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+            self._end(proc)
         self.procs.clear()
+        self.helpers.clear()
+
+
+def selection_owner(display: str, selection: str) -> int:
+    """The window owning an X selection (0: none), asked through libX11 with ctypes."""
+    import ctypes
+    import ctypes.util
+
+    x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XGetSelectionOwner.restype = ctypes.c_ulong
+    x11.XGetSelectionOwner.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x11.XOpenDisplay(display.encode())
+    if not dpy:
+        return 0
+    try:
+        return int(x11.XGetSelectionOwner(dpy, x11.XInternAtom(dpy, selection.encode(), 0)))
+    finally:
+        x11.XCloseDisplay(dpy)
 
 
 @pytest.fixture
@@ -202,6 +269,7 @@ def x_desktop(tmp_path):
         pytest.skip(f"needs {', '.join(missing)} (apt install xvfb openbox xcompmgr imagemagick x11-utils)")
     desktop = XDesktop(tmp_path).start()
     try:
+        desktop.ensure()  # the compositor and the window manager are alive for the test
         yield desktop
     finally:
         desktop.stop()
