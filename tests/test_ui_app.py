@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,59 +24,97 @@ STARTUP_LIMIT_S = 1.5
 STARTUP_TEST_LIMIT_S = 3.0
 
 
-def launch(tmp_path: Path, *args: str) -> subprocess.Popen:
+#: Hang guards only: the tests wait for events (a stderr line, a journal entry, the exit),
+#: and these bound a wait that would otherwise never end, however slow the machine.
+HANG_GUARD_S = 240
+
+
+class App:
+    """`captioner` in a subprocess, its stderr read line by line on a thread (so the pipe
+    never fills and blocks the app) and handed to the test as events."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self.shown = threading.Event()
+        self.eof = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line)
+            if "window shown" in line:
+                self.shown.set()
+        self.eof.set()
+
+    def startup_line(self) -> str:
+        """Wait until the app says its window is shown (or exits, or the hang guard ends)."""
+        deadline = time.monotonic() + HANG_GUARD_S
+        while not self.shown.wait(0.1):
+            if self.eof.is_set() or time.monotonic() > deadline:
+                self.proc.kill()
+                tail = "".join(self.lines[-30:])
+                raise AssertionError(f"the window was never shown (exit {self.proc.poll()}):\n{tail}")
+        return next(x for x in self.lines if "window shown" in x)
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=HANG_GUARD_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+        self.eof.wait(30)
+        rest = "".join(self.lines)
+        assert "Traceback" not in rest, rest
+        return self.proc.returncode
+
+
+def launch(tmp_path: Path, *args: str) -> App:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CAPTIONER_REPORT_STARTUP": "1",
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "CAPTIONER_DATA_DIR": str(tmp_path / "data"),
            "PULSE_SERVER": "unix:/nonexistent"}
     env.pop("DASHSCOPE_API_KEY", None)
-    return subprocess.Popen([sys.executable, "-m", "captioner", *args], env=env, stderr=subprocess.PIPE, text=True)
-
-
-def startup_line(proc: subprocess.Popen) -> str:
-    deadline = time.monotonic() + 30
-    for line in proc.stderr:
-        if "window shown" in line:
-            return line
-        if time.monotonic() > deadline:
-            break
-    proc.kill()
-    raise AssertionError("the window was never shown")
-
-
-def stop(proc: subprocess.Popen) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        rest = proc.communicate(timeout=30)[1]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    assert "Traceback" not in rest, rest
-    return proc.returncode
+    return App(subprocess.Popen([sys.executable, "-m", "captioner", *args], env=env, stderr=subprocess.PIPE, text=True))
 
 
 def test_window_is_shown_fast_before_the_engine_loads(tmp_path):
-    proc = launch(tmp_path)
-    line = startup_line(proc)
+    app = launch(tmp_path)
+    line = app.startup_line()
     seconds = float(re.search(r"shown ([0-9.]+) s", line).group(1))
     print(f"startup: {seconds:.3f} s (target {STARTUP_LIMIT_S} s)")
     assert "speech engine not loaded yet" in line  # the model is never on the critical path
     assert seconds < STARTUP_TEST_LIMIT_S
-    assert stop(proc) == 0
+    assert app.stop() == 0
+
+
+def first_finals(sessions: Path) -> list[dict]:
+    for journal in sessions.glob("*.jsonl"):
+        finals = [json.loads(x) for x in journal.read_text().splitlines() if '"type":"final"' in x]
+        if finals:
+            return finals
+    return []
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3 * HANG_GUARD_S, method="thread")
 def test_demo_mode_captions_the_sample_with_no_microphone(tmp_path):
-    proc = launch(tmp_path, "--demo")
-    startup_line(proc)
+    app = launch(tmp_path, "--demo")
+    app.startup_line()
     sessions = tmp_path / "data" / "sessions"
-    deadline = time.monotonic() + 40
-    finals = []
-    while time.monotonic() < deadline and not finals:
+    # Wait for the event (the first final in the journal) while the app runs; the guard
+    # only ends a hang.
+    deadline = time.monotonic() + HANG_GUARD_S
+    finals: list[dict] = []
+    while not finals and app.proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.3)
-        for journal in sessions.glob("*.jsonl"):
-            finals = [json.loads(x) for x in journal.read_text().splitlines() if '"type":"final"' in x]
-    assert stop(proc) == 0
-    assert finals, "no caption within 40 s"
+        finals = first_finals(sessions)
+    alive = app.proc.poll() is None
+    assert app.stop() == 0
+    assert alive, "the app exited before captioning:\n" + "".join(app.lines[-30:])
+    assert finals, f"no caption within the {HANG_GUARD_S} s hang guard"
     assert "dashwood" in finals[0]["text"].lower()  # the sample's first sentence
     head = json.loads(next(sessions.glob("*.jsonl")).read_text().splitlines()[0])
     assert head["source"] == "demo sample"
