@@ -71,8 +71,8 @@ EOF
     fi
     sudo="sudo"
   fi
-  echo "setup: installing system packages (apt):$missing"
-  if ! quietly $sudo apt-get update || \
+  echo "setup: installing system packages (apt)…"
+  if ! quietly echo "missing:$missing" || ! quietly $sudo apt-get update || \
      ! quietly $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; then
     echo "setup: installing system packages failed; as root, run:" >&2
     echo "    $line" >&2
