@@ -118,7 +118,7 @@ def main() -> int:
     for n in report["noisy"]:
         print(f"white noise {args.snr:g} dB SNR, seed {n['seed']}: WER {n['wer'] * 100:.1f} %  ({n['finals']} finals)")
     print(f"noisy median:   WER {report['noisy_wer_median'] * 100:.1f} %")
-    for clean_clip, noisy_clip in zip(c["per_clip"], report["noisy"][0]["per_clip"]):
+    for clean_clip, noisy_clip in zip(c["per_clip"], report["noisy"][0]["per_clip"], strict=False):
         print(f"  {clean_clip['wer']:5.2f} {noisy_clip['wer']:5.2f}  {clean_clip['ref'][:60]}")
     return 0
 

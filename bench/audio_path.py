@@ -39,11 +39,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from captioner.audio.bridge import AudioBridge  # noqa: E402
-from captioner.audio.capture import CaptureSource  # noqa: E402
-from captioner.audio.convert import PcmConverter  # noqa: E402
-from captioner.audio.devices import InputDevice  # noqa: E402
-from captioner.audio.frames import FrameCutter  # noqa: E402
+from captioner.audio.bridge import AudioBridge
+from captioner.audio.capture import CaptureSource
+from captioner.audio.convert import PcmConverter
+from captioner.audio.devices import InputDevice
+from captioner.audio.frames import FrameCutter
 
 
 def capture_blocks(rate: int, block_ms: int, seconds: float) -> tuple[list[np.ndarray], int]:

@@ -172,9 +172,9 @@ def sigkill(trials: int) -> dict:
 
 
 def garbled_frames(total: int) -> dict:
+    import websockets
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    import websockets
 
     json_like = st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -213,7 +213,7 @@ def garbled_frames(total: int) -> dict:
                 while True:
                     await asyncio.wait_for(ws.recv(), 3)
                     answered = True
-            except (websockets.ConnectionClosed, asyncio.TimeoutError) as exc:
+            except (TimeoutError, websockets.ConnectionClosed) as exc:
                 answered = answered or isinstance(exc, websockets.ConnectionClosed)
             if not answered and frames_list:
                 counts["server_unanswered"] += 1

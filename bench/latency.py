@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -142,9 +143,9 @@ async def one_run(engine: str, recognizer, wav: Path, spans, silence_ms: int) ->
         # Partials shown while the sentence is being spoken (and until its final).
         during = sorted(t for t in mine_p if t <= (first_final or end + 5))
         marks = [onset] + [t for t in during if t <= end] + [end]
-        gaps = [b - a for a, b in zip(marks, marks[1:])]  # includes onset -> first partial
+        gaps = [b - a for a, b in itertools.pairwise(marks)]  # includes onset -> first partial
         shown = [t for t in during if t <= end]
-        between = [b - a for a, b in zip(shown, shown[1:] + [end])] if shown else []  # from the first partial on
+        between = [b - a for a, b in zip(shown, [*shown[1:], end], strict=False)] if shown else []  # from the first partial on
         per.append({
             "onset_to_partial_s": (during[0] - onset) if during else None,
             "end_to_final_s": (max(mine_f) - end) if mine_f else None,
@@ -229,8 +230,8 @@ def main() -> int:
     args.engines = [e for e in args.engines.split(",") if e]
     args.silences = [int(s) for s in args.silences.split(",") if s]
 
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     from captioner.ui.gc_guard import MainThreadGarbageCollector
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from captioner.recognition.events import Sentence, Word  # noqa: E402
-from captioner.transcript import export  # noqa: E402
+from captioner.recognition.events import Sentence, Word
+from captioner.transcript import export
 
 EN_WORDS = (
     "the of and to in is that it was for on are with as at be this have from or one had by "

@@ -71,7 +71,7 @@ async def run_stage(stage: str, seconds: float, ui=None) -> dict:
     else:
         session = CaptionSession(source, TrivialRecognizer(), RecognitionSettings())
         if ui is not None:
-            adapter, overlay, view = ui
+            adapter, _overlay, _view = ui
             adapter.attach(session)
         await session.run()
         counts["finals"] = len(session.transcript.finals) if hasattr(session.transcript, "finals") else None
@@ -127,8 +127,8 @@ def main() -> int:
         runs = [asyncio.run(run_stage(stage, args.seconds)) for _ in range(args.runs)]
         report[stage] = _summary(runs)
 
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)  # as ui/app.py: closing a bench window must not stop the loop

@@ -209,6 +209,7 @@ def trivial_steps(args) -> list[dict]:
 def local_steps(args) -> list[dict]:
     sys.path.insert(0, str(ROOT / "bench"))
     from latency import SCRIPT
+
     from tests.speech import utterances
 
     audio, _spans = utterances(SCRIPT)

@@ -24,11 +24,11 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication
 
-from captioner.recognition.events import Sentence  # noqa: E402
-from captioner.ui.transcript_view import TranscriptView  # noqa: E402
+from captioner.recognition.events import Sentence
+from captioner.ui.transcript_view import TranscriptView
 
 WORDS = "the quick brown fox jumps over the lazy dog while captions keep rolling across the screen".split()
 

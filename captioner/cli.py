@@ -109,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         from captioner.ui.app import main as gui_main
 
         return gui_main(demo=args.demo)
-    problem = _audio_problem(args)
-    if problem is not None:
-        return problem
+    audio_exit = _audio_problem(args)
+    if audio_exit is not None:
+        return audio_exit
     try:
         return _command_module(args.command).run(args)
     except KeyboardInterrupt as exc:

@@ -19,6 +19,7 @@ lets the compositor match windows to this entry (its name and icon in the task s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -132,10 +133,8 @@ def _refresh_caches(home: Path) -> None:
         ["gtk-update-icon-cache", "-q", "-t", "-f", str(home / "icons" / "hicolor")],
     ):
         if shutil.which(argv[0]):
-            try:
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
                 subprocess.run(argv, capture_output=True, timeout=20, check=False)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
 
 
 def install(home: Path | None = None, argv: list[str] | None = None) -> list[Path]:

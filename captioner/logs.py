@@ -13,6 +13,7 @@ for that, and `diagnostics()` passes its whole text through the same `redact()`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -168,10 +169,11 @@ def setup_logging(console_level: int | str | None = None, *, console_format: str
     setattr(stream, _HANDLER_MARK, True)
     root.addHandler(stream)
 
-    path: Path | None = log_file()
+    target = log_file()
+    path: Path | None = target
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot write the log file %s: %s", path, exc)
         path = None
@@ -330,10 +332,8 @@ def diagnostics(*, model_dir: str | Path | None = None, include_devices: bool = 
         f"OS: {platform.platform()}",
     ]
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError):
             lines.append(f"Distribution: {platform.freedesktop_os_release().get('PRETTY_NAME', '?')}")
-        except OSError:
-            pass
         session = os.environ.get("XDG_SESSION_TYPE") or ("wayland" if os.environ.get("WAYLAND_DISPLAY") else "x11" if os.environ.get("DISPLAY") else "none")
         lines.append(f"Desktop: {os.environ.get('XDG_CURRENT_DESKTOP', 'unknown')} ({session})")
     lines.append(f"Locale: {os.environ.get('LC_ALL') or os.environ.get('LC_MESSAGES') or os.environ.get('LANG') or 'not set'}")

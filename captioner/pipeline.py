@@ -21,10 +21,10 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from captioner.audio.frames import AudioSource, AudioSourceError
-from captioner.recognition.base import Recognizer, RecognitionSession
+from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
 from captioner.settings import RecognitionSettings
 from captioner.transcript.model import Transcript
@@ -152,7 +152,7 @@ class CaptionSession:
         return self._dropped_before_ms + self.source.dropped_ms
 
     @property
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
         metrics = dict(self._recognition.metrics) if self._recognition else {}
         metrics["audio_dropped_ms"] = round(self.dropped_ms)
         return metrics

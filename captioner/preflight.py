@@ -97,7 +97,7 @@ def check_qt() -> str | None:
     it must match the graphics driver) `import PySide6.QtGui` fails before any window could
     say so, so the CLI prints this instead of a traceback."""
     try:
-        import PySide6.QtGui  # noqa: F401
+        import PySide6.QtGui
         import PySide6.QtWidgets  # noqa: F401
     except ImportError as exc:
         text = str(exc)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal, TextIO, cast
 
 #: The bundled sample is five read sentences; tiny.en gets about 5 % wrong. A broken
 #: build gets nothing right, so the limit only has to sit well between the two.
@@ -194,7 +194,7 @@ def check_qt() -> CheckResult:
     from PySide6.QtWidgets import QApplication, QLabel
 
     plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
-    app = QApplication.instance()
+    app = cast("QApplication | None", QApplication.instance())
     if app is None:
         offscreen = list((plugins / "platforms").glob("*qoffscreen*"))
         if not offscreen:

@@ -63,14 +63,14 @@ DROP = (
     *(f"{_QT}/plugins/{category}/*" for category in (
         "designer", "qmltooling", "qmllint", "sqldrivers", "printsupport", "tls",
         "networkinformation", "vectorimageformats", "multimedia", "position",
-    )),  # fmt: skip
+    )),
     f"{_QT}/qml/*",
     *(f"{_QT}/lib/libQt6{module}.so*" for module in (
         "Qml", "QmlModels", "QmlMeta", "QmlWorkerScript", "Quick", "QuickControls2", "QuickTemplates2",
         "QuickWidgets", "Pdf", "VirtualKeyboard", "Sql", "Test", "Designer", "Help", "Network",
         "PrintSupport", "Concurrent", "OpenGLWidgets", "Multimedia", "Positioning",
         "EglFSDeviceIntegration", "EglFsKmsSupport", "EglFsKmsGbmSupport",
-    )),  # fmt: skip
+    )),
     # Host libraries (see the module docstring).
     "libasound.so.2",
     "libstdc++.so.6",

@@ -7,9 +7,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import pytest  # noqa: E402
+import pytest
 
-from speech import GOFORWARD_RAW, write_wav  # noqa: E402
+from speech import GOFORWARD_RAW, write_wav
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ API:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -160,7 +161,7 @@ def speech_spans(x: np.ndarray, offset_ms: int = 0, bridge_ms: int = 300) -> lis
 def longest_pause_ms(x: np.ndarray) -> int:
     """The longest inaudible stretch inside a clean signal (between its first and last sound)."""
     spans = speech_spans(x, bridge_ms=0)
-    return max((b - e for (_, e), (b, _) in zip(spans, spans[1:])), default=0)
+    return max((b - e for (_, e), (b, _) in itertools.pairwise(spans)), default=0)
 
 
 def sequence(parts: list) -> tuple[np.ndarray, str, list[Span]]:
@@ -326,7 +327,7 @@ def _librivox_parts(indices=range(5)) -> list:
 
 
 def clean() -> Case:
-    recs = _librivox_parts() + [(np.fromfile(GOFORWARD_RAW, dtype="<i2"), GOFORWARD_TEXT)]
+    recs = [*_librivox_parts(), (np.fromfile(GOFORWARD_RAW, dtype="<i2"), GOFORWARD_TEXT)]
     parts: list = [300]
     for rec in recs:
         parts += [rec, 1500]
@@ -485,7 +486,7 @@ def reversed_speech() -> Case:
     the no-speech guard, since the VAD rightly hears a voice; not a case to tune against."""
     recs = _librivox_parts([0, 3])
     parts = [silence(300)] + [r[0][::-1] for r in recs]
-    parts += [speak(s, v, 150)[::-1] for s, v in zip(SENTENCES[:2], VOICES)] + [silence(1500)]
+    parts += [speak(s, v, 150)[::-1] for s, v in zip(SENTENCES[:2], VOICES, strict=False)] + [silence(1500)]
     return Case("reversed_speech", "2 LibriVox + 2 espeak sentences played backwards: a voice with no words "
                 "(stress test of the no-speech guard)", False, np.concatenate(parts), "", [])  # fmt: skip
 
@@ -511,7 +512,7 @@ CASES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def build(name: str) -> Case:
     return CASES[name]()
 

@@ -129,7 +129,7 @@ class PulseServer:
                     ["pacat", "--playback", f"--device={s.name}", "--latency-msec=20", "--raw", "--format=s16le",
                      f"--rate={s.rate}", f"--channels={s.channels}", "--client-name=keepalive", "/dev/zero"],
                     env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             )
 
     def _answers(self) -> bool:

@@ -19,9 +19,8 @@ import pytest
 from captioner.audio.capture import CaptureSource
 from captioner.audio.convert import PcmConverter, downmix
 from captioner.audio.devices import InputDevice
-from captioner.audio.frames import FRAME_SAMPLES, AudioSourceError
+from captioner.audio.frames import FRAME_SAMPLES, AudioFrame, AudioSourceError
 from captioner.audio.health import Level, LevelMeter, SilenceDetector
-from captioner.audio.frames import AudioFrame
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -7,11 +7,11 @@ import json
 import sys
 
 import pytest
-from pulse import pulse_server  # noqa: F401  (fixture)
 
 from captioner.audio import devices as dev
 from captioner.audio.devices import DeviceNotFoundError, _PaDevice, resolve_device, resolve_loopback
 from captioner.audio.frames import AudioSourceError
+from pulse import pulse_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(60)
 

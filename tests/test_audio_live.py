@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from pulse import pulse_server, start_server, tone, virtual_mic  # noqa: F401  (fixtures)
 
 from captioner.audio.capture import CaptureSource, open_live_source
 from captioner.audio.devices import DeviceNotFoundError, list_devices, resolve_device, resolve_loopback
 from captioner.audio.frames import AudioSource, AudioSourceError
 from captioner.audio.mixer import MixedSource
+from pulse import pulse_server, start_server, tone, virtual_mic  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -224,7 +224,7 @@ async def test_capture_restarts_on_another_device(pulse_server, tmp_path, monkey
         monkeypatch.setenv("PULSE_SERVER", server.address)
         first = open_live_source(device="mic")
         with pytest.raises(AudioSourceError):
-            async for frame in first.frames():
+            async for _frame in first.frames():
                 server.kill()
     finally:
         server.stop()

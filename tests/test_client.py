@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import time
@@ -112,7 +113,7 @@ def assert_clean(events) -> None:
     assert not any(isinstance(e, RecognitionError) for e in events), events[-1]
     fs = finals(events)
     assert len({f for f in fs}) == len(fs)
-    for (_, b0, e0), (_, b1, e1) in zip(fs, fs[1:]):
+    for (_, _b0, e0), (_, b1, e1) in itertools.pairwise(fs):
         assert e0 <= b1 and b1 < e1
     for e in events:
         if isinstance(e, Sentence):
@@ -184,7 +185,7 @@ async def test_every_setting_reaches_the_server():
 async def test_8k_models_get_8k_audio_on_the_session_clock():
     settings = RecognitionSettings(model="paraformer-realtime-8k-v2", sample_rate=8000)
     async with serving(TrivialRecognizer()) as server:
-        session, events = await transcribe(server, frames_of(tone(1800)), settings)
+        _session, events = await transcribe(server, frames_of(tone(1800)), settings)
         assert server.stats.audio_bytes == pytest.approx(1800 * 16, abs=400)  # 8 kHz, 16-bit
     assert_clean(events)
     fs = finals(events)
@@ -346,7 +347,7 @@ async def test_non_retryable_failures_stop_at_once(code):
     plan = FaultPlan(fail_after_frames=5, fail_code=code, fail_message="the service says no")
     async with serving(fault_plan=plan) as server:
         t0 = time.perf_counter()
-        session, events = await transcribe(server, word_frames(3))
+        _session, events = await transcribe(server, word_frames(3))
         assert server.stats.connections == 1
     error = events[-1]
     assert isinstance(error, RecognitionError) and error.code == code and not error.retryable

@@ -8,10 +8,10 @@ with the same sentences as one that was never cut.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
-from speech import check_sentences, utterances, wer
 
 from captioner.audio.frames import AudioFrame, FrameCutter
 from captioner.recognition.dashscope.client import DashScopeRecognizer, ReconnectPolicy
@@ -19,6 +19,7 @@ from captioner.recognition.dashscope.server import DashScopeServer
 from captioner.recognition.events import EngineStatus, RecognitionError, Sentence
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.settings import RecognitionSettings
+from speech import check_sentences, utterances, wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -105,13 +106,13 @@ def test_partials_finals_and_times_come_through_unchanged(local_run, served_run,
     # differ between two runs (that engine reuses an early decode when its worker had time
     # for one) and between CPUs (int8 kernels), so they are compared over the whole session.
     assert len(got) == len(want)
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=False):
         assert abs(g.begin_ms - w.begin_ms) <= 100 and abs(g.end_ms - w.end_ms) <= 100
     assert wer(" ".join(w.text for w in want), " ".join(g.text for g in got)) <= MAX_WER
     # Against what was said: every sentence there, nothing invented, at the right times.
     assert len(got) == len(TEXTS)
     check_sentences(spans, got, max_wer=MAX_WER)
-    for sentence, span in zip(got, spans):
+    for sentence, span in zip(got, spans, strict=False):
         assert span.begin_ms - 300 <= sentence.begin_ms <= span.begin_ms + 300
         assert span.end_ms - 300 <= sentence.end_ms <= span.end_ms + 400
     # partials precede each final and replace each other; heartbeats never surface
@@ -164,10 +165,10 @@ def test_real_speech_survives_repeated_drops(recognizer, speech, served_run):
     assert [e.state for e in events if isinstance(e, EngineStatus)].count("reconnecting") == drops
     # nothing lost, nothing twice, in order
     assert len(got) == len(set(got))
-    assert all(a[2] <= b[1] for a, b in zip(got, got[1:]))
+    assert all(a[2] <= b[1] for a, b in itertools.pairwise(got))
     check_sentences(speech[1], finals(events), max_wer=MAX_WER)
     assert len(got) == len(clean)  # each sentence once (same engine caveat as above)
-    for (_, b0, e0), (_, b1, e1) in zip(got, clean):
+    for (_, b0, e0), (_, b1, e1) in zip(got, clean, strict=False):
         assert abs(b0 - b1) <= 200 and abs(e0 - e1) <= 200
     assert wer(" ".join(t for t, _, _ in clean), " ".join(t for t, _, _ in got)) <= MAX_WER
     print(

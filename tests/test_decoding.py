@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from captioner.recognition.events import Word
@@ -83,7 +85,7 @@ def test_a_vocabulary_may_change_a_word_but_not_add_one() -> None:
     longer = _without_added_hot_words(timed("we met Okonkwo Zarvox today"), timed("we met okay today"), hot)
     assert text(longer) == "we met Okonkwo today"
     # a hot word in an insertion is dropped; one at zero duration is dropped wherever it is
-    squeezed = timed("ask Zarvox") + ((0.6, 0.6, " Zarvox"),)
+    squeezed = (*timed("ask Zarvox"), (0.6, 0.6, " Zarvox"))
     assert text(_without_added_hot_words(squeezed, timed("ask Zarvox Zarvox"), hot)) == "ask Zarvox"
 
 
@@ -101,7 +103,7 @@ def test_every_word_gets_time_in_order_inside_the_sentence() -> None:
     words = [Word(0, 300, "a"), Word(300, 600, "b"), Word(600, 600, "c"), Word(600, 600, "d")]
     spread = _with_duration(words, 0, 600)
     assert all(w.end_ms > w.begin_ms for w in spread)
-    assert all(a.end_ms <= b.begin_ms for a, b in zip(spread, spread[1:], strict=False))
+    assert all(a.end_ms <= b.begin_ms for a, b in itertools.pairwise(spread))
     assert spread[0].begin_ms >= 0 and spread[-1].end_ms <= 600
     first = _with_duration([Word(100, 100, "x"), Word(100, 400, "y")], 0, 500)
     assert [w.end_ms > w.begin_ms for w in first] == [True, True] and first[-1].end_ms <= 500

@@ -4,6 +4,7 @@ atomic, and the live SRT always equals a fresh export."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from datetime import timedelta
@@ -65,7 +66,7 @@ def test_srt_parses_back_with_srt_library():
     cues = build_cues(SAMPLE)
     parsed = list(srt.parse(to_srt(SAMPLE)))
     assert len(parsed) == len(cues) > len(SAMPLE)
-    for sub, cue in zip(parsed, cues):
+    for sub, cue in zip(parsed, cues, strict=False):
         assert sub.index == cue.index
         assert sub.start == timedelta(milliseconds=cue.start_ms)
         assert sub.end == timedelta(milliseconds=cue.end_ms)
@@ -79,7 +80,7 @@ def test_vtt_parses_back_with_webvtt():
     cues = build_cues(SAMPLE)
     vtt = webvtt.from_string(to_vtt(SAMPLE))
     assert len(vtt.captions) == len(cues)
-    for cap, cue in zip(vtt.captions, cues):
+    for cap, cue in zip(vtt.captions, cues, strict=False):
         assert cap.identifier == str(cue.index)
         assert cap.start == export._clock(cue.start_ms, ".")
         assert cap.end == export._clock(cue.end_ms, ".")
@@ -120,7 +121,7 @@ def test_long_english_sentence_splits_into_two_line_cues_of_42_columns():
     assert " ".join(" ".join(c.lines) for c in cues).split() == LONG_EN.split()
     # proportional timing without words: contiguous, covering the sentence
     assert cues[0].start_ms == 0 and cues[-1].end_ms == 12000
-    assert all(a.end_ms == b.start_ms for a, b in zip(cues, cues[1:]))
+    assert all(a.end_ms == b.start_ms for a, b in itertools.pairwise(cues))
 
 
 def test_cjk_counts_two_columns_and_breaks_after_punctuation():
@@ -224,7 +225,7 @@ def test_overlapping_and_unordered_sentences_become_ordered_non_overlapping_cues
     sentences = [final("second", 3000, 6000), final("first", 0, 4000), final("third", 3000, 3000)]
     cues = build_cues(sentences)
     assert [c.text for c in cues] == ["first", "second", "third"]
-    for a, b in zip(cues, cues[1:]):
+    for a, b in itertools.pairwise(cues):
         assert a.end_ms <= b.start_ms
     assert all(c.end_ms > c.start_ms for c in cues)
 
@@ -300,7 +301,7 @@ def check_cue_invariants(sentences_: list[Sentence], cues, layout=export.DEFAULT
             # a line is within the width, or is one unbreakable piece (an over-long word,
             # at most two lines wide: longer ones are cut)
             assert w <= layout.max_line_width or (" " not in line and w <= 2 * layout.max_line_width), line
-    for a, b in zip(cues, cues[1:]):
+    for a, b in itertools.pairwise(cues):
         assert a.start_ms <= b.start_ms
         assert a.end_ms <= b.start_ms
     ordered = sorted(sentences_, key=lambda s: s.begin_ms)
@@ -545,7 +546,7 @@ def test_every_format_marks_a_gap_where_it_happened(tmp_path):
     # the captioned words keep their whole time on screen.
     assert cues[1].start == timedelta(milliseconds=2000) and cues[2].start >= cues[1].end
     assert cues[2].end == timedelta(milliseconds=6000) and cues[3].start == timedelta(milliseconds=6000)
-    assert all(a.end <= b.start for a, b in zip(cues, cues[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(cues))
     vtt = [c.text for c in webvtt.from_string(export.to_vtt(GAPPED))]
     assert vtt == [c.content for c in cues]
     assert export.to_txt(GAPPED, timestamps=True).splitlines() == [

@@ -8,13 +8,13 @@ import shutil
 
 import pytest
 import srt
-from rest_support import FileServer, LoopThread
-from speech import GOFORWARD_TEXT, wer
 
 from captioner.cli import main as cli_main
 from captioner.recognition.dashscope.files import FileTranscriber
 from captioner.recognition.dashscope.rest_protocol import PollPolicy, TaskStatus, TranscriptionRequest
 from captioner.recognition.dashscope.rest_server import RestServer
+from rest_support import FileServer, LoopThread
+from speech import GOFORWARD_TEXT, wer
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

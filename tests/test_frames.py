@@ -1,5 +1,8 @@
+import itertools
+
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from captioner.audio.frames import FRAME_SAMPLES, AudioFrame, FrameCutter, float_to_pcm16
 
@@ -13,7 +16,7 @@ def test_cutter_emits_contiguous_100ms_frames_and_loses_no_sample(block_sizes):
     frames += cutter.flush()
     assert sum(f.sample_count for f in frames) == total
     assert all(f.sample_count == FRAME_SAMPLES for f in frames[:-1])
-    for a, b in zip(frames, frames[1:]):
+    for a, b in itertools.pairwise(frames):
         assert a.end_ms == b.start_ms
     joined = np.concatenate([f.samples for f in frames]) if frames else np.zeros(0)
     assert np.array_equal(joined, np.arange(total).astype("<i2"))

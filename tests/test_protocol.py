@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from captioner.recognition.dashscope import protocol as p
 from captioner.recognition.dashscope.protocol import ErrorCode, State

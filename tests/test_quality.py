@@ -11,14 +11,14 @@ import asyncio
 
 import numpy as np
 import pytest
-from corpus import CASES, COMMANDS, Op, align, build, dbfs, longest_pause_ms, lost_passages, rms, score, speech_of
-from speech import normalise, wer
 
 from captioner.audio.frames import FrameCutter
 from captioner.recognition.base import Recognizer
 from captioner.recognition.events import Sentence
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.settings import RecognitionSettings
+from corpus import CASES, COMMANDS, Op, align, build, dbfs, longest_pause_ms, lost_passages, rms, score, speech_of
+from speech import normalise, wer
 
 # -- Scoring ----------------------------------------------------------------------------------------
 
@@ -69,9 +69,9 @@ def test_a_lost_passage_is_five_or_more_consecutive_deleted_words() -> None:
 def test_insertions_do_not_end_a_lost_passage_but_matches_and_substitutions_do() -> None:
     dels = [Op("del", w, None) for w in "a b c".split()]
     more = [Op("del", w, None) for w in "d e".split()]
-    assert lost_passages(dels + [Op("ins", None, "x")] + more) == [list("abcde")]
-    assert lost_passages(dels + [Op("sub", "q", "x")] + more) == []
-    assert lost_passages(dels + [Op("ok", "q", "q")] + more) == []
+    assert lost_passages([*dels, Op("ins", None, "x"), *more]) == [list("abcde")]
+    assert lost_passages([*dels, Op("sub", "q", "x"), *more]) == []
+    assert lost_passages([*dels, Op("ok", "q", "q"), *more]) == []
     assert lost_passages(dels + more, min_words=6) == []
 
 

@@ -13,15 +13,14 @@ import shutil
 import urllib.request
 import wave
 
-import pytest
-
 import dashscope  # the official SDK: a test dependency
+import pytest
 from dashscope.audio.asr import Transcription, VocabularyService
 from dashscope.audio.asr.vocabulary import VocabularyServiceException
-from rest_support import FileServer, LoopThread
-from speech import GOFORWARD_TEXT, wer
 
 from captioner.recognition.dashscope.rest_server import RestServer
+from rest_support import FileServer, LoopThread
+from speech import GOFORWARD_TEXT, wer
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

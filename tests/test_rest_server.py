@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rest_support import FileServer, RecordingRecognizer
-from speech import write_wav
 
 from captioner.recognition.dashscope.files import FileTranscriber, TaskError
 from captioner.recognition.dashscope.rest_protocol import HotWord, PollPolicy, ServiceError, TaskStatus
@@ -20,6 +18,8 @@ from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestS
 from captioner.recognition.dashscope.vocabulary import VocabularyClient
 from captioner.recognition.trivial import TrivialRecognizer
 from captioner.settings import RecognitionSettings
+from rest_support import FileServer, RecordingRecognizer
+from speech import write_wav
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -154,7 +154,7 @@ async def test_garbage_gets_a_400_in_the_gateways_shape_and_hurts_nobody(server)
     rng = np.random.default_rng(3)
     chunks = [b"POST /api/v1/tasks/x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n", b"GET / HTTP/1.1\r\n"]
     for _ in range(30):
-        data = b"".join(rng.choice(chunks + [bytes(rng.integers(0, 256, 20, dtype=np.uint8))], size=3))
+        data = b"".join(rng.choice([*chunks, bytes(rng.integers(0, 256, 20, dtype=np.uint8))], size=3))
         await send_bytes(server, data)
     status, _, answer = await raw(server, "GET", "/api/v1/tasks/still-fine", None, AUTH)
     assert status == 200 and server.stats.internal_errors == 0

@@ -11,10 +11,9 @@ import threading
 import warnings
 import wave
 
+import dashscope  # the official SDK: a test dependency, the independent peer of our server
 import numpy as np
 import pytest
-
-import dashscope  # the official SDK: a test dependency, the independent peer of our server
 from dashscope.audio.asr import Recognition, RecognitionCallback, RecognitionResult
 
 from captioner.recognition.dashscope.server import DashScopeServer, ServerThread

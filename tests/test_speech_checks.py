@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+
 from speech import Utterance, check_sentences
 
 SAID = [
@@ -22,7 +23,7 @@ class Final:
 
 
 def heard(*texts: str) -> list[Final]:
-    return [Final(t, u.begin_ms + 20, u.end_ms - 20) for t, u in zip(texts, SAID)]
+    return [Final(t, u.begin_ms + 20, u.end_ms - 20) for t, u in zip(texts, SAID, strict=False)]
 
 
 def test_the_word_changes_seen_between_cpus_pass() -> None:
@@ -43,7 +44,7 @@ def test_a_sentence_garbled_beyond_recognition_counts_as_lost() -> None:
 
 
 def test_an_invented_sentence_in_silence_fails() -> None:
-    got = heard(*(u.text for u in SAID)) + [Final("Thank you for watching.", 8600, 9400)]
+    got = [*heard(*(u.text for u in SAID)), Final("Thank you for watching.", 8600, 9400)]
     with pytest.raises(AssertionError, match="invented: 'Thank you"):
         check_sentences(SAID, got, max_wer=0.5)
 

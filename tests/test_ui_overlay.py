@@ -4,11 +4,10 @@ and where it goes when screens change."""
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QWidget
 
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
-
 from captioner.ui.overlay import CaptionOverlay
 from captioner.ui.overlay_placement import OverlayPlacement, clamp_to_screens, default_overlay_rect, screen_setup_key
 from captioner.ui.store import OverlayStyle
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 
 def make(qtbot, **style) -> CaptionOverlay:

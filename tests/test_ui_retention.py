@@ -8,11 +8,10 @@ import json
 import os
 import time
 
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
-
 from captioner.recognition.events import Sentence
 from captioner.transcript.journal import Journal, list_sessions
 from captioner.ui.main_window import MainWindow
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 
 def make_journal(text: str, *, finished: bool, age_days: float) -> None:

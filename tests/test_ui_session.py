@@ -17,8 +17,6 @@ import srt
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
-
 from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
 from captioner.pipeline import CaptionSession, SessionState
 from captioner.recognition.base import RecognitionSession, Recognizer
@@ -30,6 +28,7 @@ from captioner.ui.engine_host import EngineHost
 from captioner.ui.main_window import MainWindow
 from captioner.ui.session_adapter import SessionAdapter
 from speech import GOFORWARD_TEXT, read_wav, silence, wer, write_wav
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 # A hang under qasync never returns to Python, so the signal-based timeout cannot fire.
 pytestmark = pytest.mark.timeout(120, method="thread")
@@ -317,7 +316,7 @@ def test_no_microphone_explains_and_offers_the_demo(qtbot, qloop, ui_store, monk
         task = asyncio.ensure_future(window.start_captions())
         await until(lambda: visible_box("No microphone found") is not None)
         box = visible_box()
-        demo = [b for b in box.buttons() if b.text() == "Play the demo"][0]
+        demo = next(b for b in box.buttons() if b.text() == "Play the demo")
         demo.click()
         await task
         await until(lambda: started)
@@ -339,7 +338,7 @@ def test_missing_model_says_what_to_do(qtbot, qloop, ui_store, tmp_path, live_so
         box = visible_box()
         assert str(empty) in box.informativeText() and "model.bin" in box.informativeText()
         assert {b.text() for b in box.buttons()} >= {"Choose a model folder…", "Use Alibaba Cloud"}
-        [b for b in box.buttons() if b.text() == "Use Alibaba Cloud"][0].click()
+        next(b for b in box.buttons() if b.text() == "Use Alibaba Cloud").click()
         await until(lambda: window.engine_panel.cloud_radio.isChecked())
 
     qloop.run_until_complete(scenario())
@@ -359,7 +358,7 @@ def test_unfinished_session_is_offered_for_recovery(qtbot, qloop, ui_store):
     async def scenario():
         task = asyncio.ensure_future(window.recover_unfinished())
         await until(lambda: any(w.isVisible() and w.windowTitle() == "Recover captions" for w in QApplication.topLevelWidgets()))
-        dialog = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Recover captions"][0]
+        dialog = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Recover captions")
         assert "2 sentence(s)" in dialog.list.item(0).text()
         dialog.recover_button.click()
         await task
@@ -442,7 +441,7 @@ def test_cloud_engine_without_a_key_asks_for_one(qtbot, qloop, ui_store, live_so
         await until(lambda: visible_box("API key needed") is not None, what="the key question")
         box = visible_box()
         assert "DASHSCOPE_API_KEY" in box.informativeText()
-        [b for b in box.buttons() if b.text() == "Enter the key"][0].click()
+        next(b for b in box.buttons() if b.text() == "Enter the key").click()
         await until(lambda: not window.controller.running)
 
     qloop.run_until_complete(scenario())
@@ -492,7 +491,7 @@ def test_an_unknown_cloud_model_names_the_model_not_a_missing_download(qtbot, ql
             assert visible_box("Speech model missing") is None
             assert "fun-asr-nonexistent" in box.text() and "does not know the model name" in box.text()
             assert "Model not exist" in box.informativeText()
-            [b for b in box.buttons() if b.text() == "Choose another model"][0].click()
+            next(b for b in box.buttons() if b.text() == "Choose another model").click()
             await until(lambda: not window.controller.running, what="stopped")
             return window
 

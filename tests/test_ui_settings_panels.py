@@ -2,11 +2,15 @@
 
 import pytest
 
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
-
-from captioner.settings import MAX_SENTENCE_SILENCE_RANGE, MODEL_LANGUAGES, SPEECH_NOISE_THRESHOLD_RANGE, RecognitionSettings
 from captioner.recognition.local.languages import ModelLanguages
+from captioner.settings import (
+    MAX_SENTENCE_SILENCE_RANGE,
+    MODEL_LANGUAGES,
+    SPEECH_NOISE_THRESHOLD_RANGE,
+    RecognitionSettings,
+)
 from captioner.ui.recognition_panel import RecognitionPanel
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 
 def test_ranges_come_from_the_settings_module(qtbot):

@@ -2,12 +2,11 @@
 
 from PySide6.QtCore import QRect, QSettings
 
-from xvfb import main_thread_gc, memory_keyring, ui_store  # noqa: F401  (pytest fixtures)
-
 from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.engine_panel import EnginePanel
 from captioner.ui.store import OverlayStyle, SecretStore, Store
+from xvfb import main_thread_gc, memory_keyring, ui_store  # noqa: F401  (pytest fixtures)
 
 KEY = "sk-test0123456789abcdefSECRET"
 

@@ -5,11 +5,10 @@ from PySide6.QtCore import QAbstractListModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QListView
 
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
-
 from captioner.recognition.events import Sentence
 from captioner.ui.transcript_model import TimeTextRole, TranscriptModel, clock, line_with_times
 from captioner.ui.transcript_view import TranscriptView, format_for
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 
 def final(i: int, text: str | None = None) -> Sentence:

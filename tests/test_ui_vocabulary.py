@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rest_support import LoopThread
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 from captioner.recognition.dashscope.rest_server import RestServer
 from captioner.recognition.trivial import TrivialRecognizer
 from captioner.ui.main_window import MainWindow
 from captioner.ui.recognition_panel import RecognitionPanel
 from captioner.ui.vocabulary_dialog import VocabularyDialog, http_base_for
+from rest_support import LoopThread
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,8 +7,6 @@ import time
 import numpy as np
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
-
 from captioner.audio.frames import AudioFrame, AudioSource
 from captioner.pipeline import SessionState
 from captioner.ui import sources
@@ -16,6 +14,7 @@ from captioner.ui.level_meter import FLOOR_DB, LevelMeter, db_fraction, to_db
 from captioner.ui.main_window import MainWindow
 from captioner.ui.source_picker import SILENCE_WARN_MS, SourcePicker
 from captioner.ui.status_text import metrics_text, state_text
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 
 def test_level_meter_maps_decibels_and_decays(qtbot):

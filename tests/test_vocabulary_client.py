@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rest_support import LoopThread
 
 from captioner.cli import main as cli_main
 from captioner.recognition.dashscope.rest_client import Retry
 from captioner.recognition.dashscope.rest_server import RestServer
 from captioner.recognition.trivial import TrivialRecognizer
+from rest_support import LoopThread
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rest_support import LoopThread
-from speech import utterances, write_wav
 
 from captioner.recognition.dashscope.files import FileTranscriber
 from captioner.recognition.dashscope.rest_protocol import HotWord, PollPolicy, TranscriptionRequest
 from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestServer, VocabularyStore
 from captioner.recognition.dashscope.server import DashScopeServer
 from captioner.recognition.dashscope.vocabulary import VocabularyClient
+from rest_support import LoopThread
+from speech import utterances, write_wav
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

@@ -292,6 +292,7 @@ class CaptureSource(AudioSource):
             and time.monotonic() - self._presence_checked >= 2.0
         ):
             source = self.device.pulse_source
+            assert source is not None  # only sound-server sources are checked (see the caller)
             self._presence_probe = asyncio.get_running_loop().run_in_executor(
                 None, _devices.pulse_source_exists, source
             )

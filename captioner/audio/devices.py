@@ -347,9 +347,8 @@ def list_devices(refresh: bool = False) -> DeviceList:
     if refresh:
         rescan()
     pa = _portaudio_devices()
-    if pulse is not None and not any(d.channels for d in pa):
-        if rescan():
-            pa = _portaudio_devices()
+    if pulse is not None and not any(d.channels for d in pa) and rescan():
+        pa = _portaudio_devices()
 
     inputs: list[InputDevice] = []
     loopbacks: list[InputDevice] = []

@@ -71,7 +71,7 @@ def probe(path: Path) -> int | None:
             stream = container.streams.audio[0]
             # Decode the first packets so a file with a valid header but garbage inside is
             # caught now, not minutes into a session.
-            for _ in zip(range(3), container.decode(stream)):
+            for _ in zip(range(3), container.decode(stream), strict=False):
                 pass
             if stream.duration is not None and stream.time_base is not None:
                 return int(stream.duration * stream.time_base * 1000)

@@ -29,8 +29,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -166,7 +167,8 @@ class MixedSource(AudioSource):
     @staticmethod
     async def _pump(index: int, source: AudioSource, queue: asyncio.Queue) -> None:
         try:
-            async with contextlib.aclosing(source.frames()) as frames:
+            # frames() is an async generator (the AudioSource protocol only promises an iterator).
+            async with contextlib.aclosing(cast(AsyncGenerator[AudioFrame, None], source.frames())) as frames:
                 async for frame in frames:
                     await queue.put((index, frame))
         except asyncio.CancelledError:
@@ -181,6 +183,7 @@ class MixedSource(AudioSource):
         own = frame.start_ms * SAMPLE_RATE // 1000
         if inp.origin is None:
             self._place(inp, own, len(samples))
+        assert inp.origin is not None  # placed above
         at = inp.origin + own
         if at > inp.end:  # the source skipped ahead on its own clock: keep the gap silent
             inp.pending = np.concatenate((inp.pending, np.zeros(at - inp.end, np.float32)))
@@ -203,7 +206,9 @@ class MixedSource(AudioSource):
         if first_time is not None and anchor is not None:
             # Both know when their first sample was captured (read now: live sources refine
             # the estimate as callbacks come): used once; after this only sample counts matter.
-            start = anchor.origin + round((first_time - _first_time(anchor.source)) * SAMPLE_RATE) + own
+            anchor_origin, anchor_time = anchor.origin, _first_time(anchor.source)
+            assert anchor_origin is not None and anchor_time is not None  # started, and chosen for its time
+            start = anchor_origin + round((first_time - anchor_time) * SAMPLE_RATE) + own
         elif started:
             start = max(o.end for o in started) - length  # its first frame ends "now"
         else:
@@ -212,6 +217,7 @@ class MixedSource(AudioSource):
             # Nothing mixed yet and this input began before the others: start the session
             # with it instead of dropping its first audio.
             for o in started:
+                assert o.origin is not None  # started
                 o.origin += -start
                 o.pos += -start
             start = 0

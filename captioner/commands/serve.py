@@ -21,8 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from captioner.errors import EXIT_CODES, EXIT_OK, Category
+
+if TYPE_CHECKING:
+    from captioner.recognition.base import Recognizer
 
 EXIT_USAGE, EXIT_MODEL, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.MODEL, Category.INTERRUPTED))
 EXIT_ADDRESS = 3
@@ -72,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     from captioner.recognition.local.whisper import LocalRecognizer
 
-    engine = LocalRecognizer(model_dir=args.model_dir)
+    engine: Recognizer = LocalRecognizer(model_dir=args.model_dir)
     rest = None
     if http_port is not None:
         from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestServer, VocabularyStore

@@ -11,8 +11,13 @@ service could not be reached, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from captioner.errors import EXIT_CODES, EXIT_OK, Category
+
+if TYPE_CHECKING:
+    from captioner.audio.frames import AudioSource
+    from captioner.pipeline import FinalSink
 
 EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED))
 
@@ -93,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         from captioner.audio.media import MediaSource
 
         try:
-            source = MediaSource(args.input, realtime=args.realtime)
+            source: AudioSource = MediaSource(args.input, realtime=args.realtime)
         except AudioSourceError as exc:
             return fail(exc)
     else:
@@ -137,7 +142,7 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     journal = Journal.create(
         {"source": str(args.input or args.device or args.loopback), **recognizer.describe(), "settings": settings.to_dict()}
     )
-    sinks = [journal]
+    sinks: list[FinalSink] = [journal]
     if args.live_srt:
         from captioner.transcript.live_srt import LiveSrtWriter
 
@@ -149,6 +154,7 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
 
     interrupted = False
     main_task = asyncio.current_task()
+    assert main_task is not None  # we are in a coroutine
 
     def on_sigint() -> None:
         nonlocal interrupted

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from captioner.errors import EXIT_CODES, EXIT_OK, Category
 
@@ -198,7 +199,8 @@ async def _transcribe(args, transcriber, request, progress: _Progress) -> int:
             progress.note(f"{outcome.file_url}: no speech found; the transcript is empty")
         if written_any:
             try:
-                written = write_exports(outcome.sentences, **{fmt: paths[fmt][i] for fmt in FORMATS})
+                targets: dict[str, Any] = {fmt: paths[fmt][i] for fmt in FORMATS}
+                written = write_exports(outcome.sentences, **targets)
             except OSError as exc:
                 return error(f"could not write the output: {exc}", EXIT_OUTPUT)
             for path in written:

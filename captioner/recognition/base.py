@@ -87,7 +87,7 @@ class Recognizer(abc.ABC):
     #: Short name shown to users and written to journals ("local", "dashscope").
     name: str = "engine"
 
-    async def prepare(self) -> None:
+    async def prepare(self) -> None:  # noqa: B027  (an optional hook: doing nothing is right)
         """Load what start() needs, so the first session starts fast. Optional."""
 
     @abc.abstractmethod

@@ -25,9 +25,9 @@ Every file is written to a temporary file in the same folder and moved over the 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import html
 import json
-from json.encoder import encode_basestring as _encode_str
 import math
 import os
 import secrets
@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,9 @@ def _tokenize(text: str, max_width: int) -> _Tokens:
             cls, w = cache.get(ch) or _char_class(ch)
             if cls == _SPACE:
                 if prefix:  # an opening bracket followed by a space stands alone
-                    texts.append(prefix), widths.append(prefix_w), spaced.append(prefix_spaced)
+                    texts.append(prefix)
+                    widths.append(prefix_w)
+                    spaced.append(prefix_spaced)
                     prefix, prefix_w, in_word = "", 0, False
                 pending_space = True
                 after_zwj = False
@@ -259,15 +262,21 @@ def _tokenize(text: str, max_width: int) -> _Tokens:
                 pending_space = False
             else:
                 if prefix:
-                    texts.append(prefix + ch), widths.append(prefix_w + w), spaced.append(prefix_spaced)
+                    texts.append(prefix + ch)
+                    widths.append(prefix_w + w)
+                    spaced.append(prefix_spaced)
                     prefix, prefix_w = "", 0
                 else:
-                    texts.append(ch), widths.append(w), spaced.append(pending_space)
+                    texts.append(ch)
+                    widths.append(w)
+                    spaced.append(pending_space)
                 in_word = cls == _LATIN or (cls == _ATTACH and w < 2)
                 pending_space = False
             after_zwj = ch == _ZWJ
         if prefix:
-            texts.append(prefix), widths.append(prefix_w), spaced.append(prefix_spaced)
+            texts.append(prefix)
+            widths.append(prefix_w)
+            spaced.append(prefix_spaced)
     if spaced:
         spaced[0] = False
     limit = 2 * max_width
@@ -276,26 +285,34 @@ def _tokenize(text: str, max_width: int) -> _Tokens:
     return _Tokens(texts, widths, spaced, all(spaced[1:]))
 
 
-def _chop_long(texts, widths, spaced, max_width, limit):
+def _chop_long(
+    texts: list[str], widths: list[int], spaced: list[bool], max_width: int, limit: int
+) -> tuple[list[str], list[int], list[bool]]:
     """Cut tokens wider than `limit` into pieces of at most `max_width` columns, never
     before a zero-width mark (so an accent stays on its letter)."""
     out_t: list[str] = []
     out_w: list[int] = []
     out_s: list[bool] = []
-    for t, w, s in zip(texts, widths, spaced):
+    for t, w, s in zip(texts, widths, spaced, strict=False):
         if w <= limit:
-            out_t.append(t), out_w.append(w), out_s.append(s)
+            out_t.append(t)
+            out_w.append(w)
+            out_s.append(s)
             continue
         piece, pw, first = "", 0, True
         for ch in t:
             cw = char_width(ch)
             if piece and cw and pw + cw > max_width:
-                out_t.append(piece), out_w.append(pw), out_s.append(s if first else False)
+                out_t.append(piece)
+                out_w.append(pw)
+                out_s.append(s if first else False)
                 piece, pw, first = "", 0, False
             piece += ch
             pw += cw
         if piece:
-            out_t.append(piece), out_w.append(pw), out_s.append(s if first else False)
+            out_t.append(piece)
+            out_w.append(pw)
+            out_s.append(s if first else False)
     return out_t, out_w, out_s
 
 
@@ -499,7 +516,7 @@ class _Timer:
                 timed = _word_times(s, cuts) if s.words else [None] * len(cuts)
                 total = lay.pw[lay.n] or 1
                 dur = e - b
-                for (x, _), t in zip(ranges[1:], timed):
+                for (x, _), t in zip(ranges[1:], timed, strict=False):
                     bounds.append(t if t is not None else b + dur * lay.pw[x] // total)
         m = len(ranges_lines)
         e = max(e, b + m)
@@ -705,7 +722,7 @@ def gap_from_dict(d: Any, where: str = "gap") -> Gap:
     return Gap(_int(d, "begin_time", where), duration)
 
 
-def _int(d: dict, key: str, where: str, default: int | None = None) -> int:
+def _int(d: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
     v = d.get(key, default)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
         raise ValueError(f"{where}: {key} must be a whole number of milliseconds (got {v!r})")
@@ -770,7 +787,7 @@ def to_json(sentences: Entries, *, meta: dict[str, Any] | None = None) -> str:
     lines = [_sentence_json(s) for s in ordered]
     if gaps:
         marked = sorted(
-            [*((s.begin_ms, 1, line) for s, line in zip(ordered, lines)),
+            [*((s.begin_ms, 1, line) for s, line in zip(ordered, lines, strict=False)),
              *((g.at_ms, 0, dumps(gap_to_dict(g), ensure_ascii=False)) for g in gaps)],
             key=lambda t: t[:2],
         )
@@ -867,16 +884,12 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, durable: bool 
                 os.fsync(fd)
         finally:
             os.close(fd)
-        try:
+        with contextlib.suppress(OSError):
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        except OSError:
-            pass
         _replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     if durable:
         _fsync_dir(folder)

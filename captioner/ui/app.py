@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 import traceback
+from typing import cast
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -75,12 +76,12 @@ class _FirstPaint(QObject):
         super().__init__(window)
         self.window = window
         self.seconds: float | None = None
-        QApplication.instance().installEventFilter(self)
+        cast(QApplication, QApplication.instance()).installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Paint and self.seconds is None and isinstance(obj, QWidget) and obj.window() is self.window:
             self.seconds = process_age_s()
-            QApplication.instance().removeEventFilter(self)
+            cast(QApplication, QApplication.instance()).removeEventFilter(self)
             if os.environ.get("CAPTIONER_REPORT_STARTUP"):
                 engine = "loaded" if "faster_whisper" in sys.modules else "not loaded yet"
                 print(f"captioner: window shown {self.seconds:.3f} s after process start (speech engine {engine})",
@@ -145,7 +146,7 @@ def display_problem() -> str | None:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app = cast("QApplication | None", QApplication.instance()) or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

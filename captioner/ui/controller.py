@@ -148,7 +148,7 @@ class CaptionController(QObject):
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("the session did not finish within %.0f s; abandoning it", timeout)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)

@@ -18,7 +18,7 @@ from captioner.resources import resources_dir
 def app_icon(live: bool = False) -> QIcon:
     path = resources_dir() / "icons" / ("captioner-live.svg" if live else "captioner.svg")
     icon = QIcon(str(path)) if path.exists() else QIcon()
-    if icon.isNull() or not icon.availableSizes() and icon.pixmap(32, 32).isNull():
+    if icon.isNull() or (not icon.availableSizes() and icon.pixmap(32, 32).isNull()):
         icon = QIcon(_painted(live))
     return icon
 

@@ -14,12 +14,22 @@ final, so nothing is lost even if the user walks away from the question.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -507,7 +517,9 @@ class MainWindow(QMainWindow):
         if box.clickedButton() is choose:
             self.tabs.setCurrentIndex(1)
             self.engine_panel.model.setFocus()
-            self.engine_panel.model.lineEdit().selectAll()
+            line_edit = self.engine_panel.model.lineEdit()
+            assert line_edit is not None  # the model box is editable
+            line_edit.selectAll()
 
     async def _key_problem(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("API key needed"),
@@ -674,7 +686,8 @@ class MainWindow(QMainWindow):
         if target.suffix.lower() != f".{fmt}":
             target = target.with_name(target.name + f".{fmt}")
         try:
-            await asyncio.to_thread(write_exports, self.transcript.sentences(), **{fmt: target})
+            targets: dict[str, Any] = {fmt: target}
+            await asyncio.to_thread(write_exports, self.transcript.sentences(), **targets)
         except OSError as exc:
             await dialogs.ask(self, self.tr("Export failed"), self.tr("The file could not be written."),
                               QMessageBox.StandardButton.Ok, informative=str(exc), icon=QMessageBox.Icon.Warning)
@@ -806,10 +819,8 @@ class MainWindow(QMainWindow):
 
     def open_log_folder(self) -> bool:
         folder = logs.log_dir()
-        try:
+        with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            pass
         ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         if not ok:
             self.statusBar().showMessage(self.tr("Could not open %1").replace("%1", str(folder)), 10000)

@@ -16,9 +16,22 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from captioner.ui.store import OverlayStyle
@@ -202,10 +215,7 @@ class CaptionOverlay(QWidget):
         painter.setFont(self._font)
         metrics = QFontMetricsF(self._font)
         spacing = metrics.lineSpacing()
-        if self._visual:
-            lines = self._visual
-        else:
-            lines = [(self._placeholder, None)]
+        lines: Sequence[tuple[str, bool | None]] = self._visual or [(self._placeholder, None)]
         y = self.height() - PADDING - spacing * len(lines) + metrics.ascent()
         y = max(y, PADDING + metrics.ascent())
         margin = self._outline_width()

@@ -11,6 +11,7 @@ give it any screen layout.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from PySide6.QtCore import QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
@@ -80,8 +81,9 @@ class OverlayPlacement(QObject):
         self.store = store
         self._applying = False
         # Screens report changes in bursts (remove + add + geometry): settle once.
-        self._settle = QTimer(self, singleShot=True, interval=250, timeout=self.apply)
-        app = QGuiApplication.instance()
+        # Qt properties and signals as keywords: PySide6 takes them, its stubs do not list them.
+        self._settle = QTimer(self, singleShot=True, interval=250, timeout=self.apply)  # type: ignore[call-arg]
+        app = cast(QGuiApplication, QGuiApplication.instance())
         app.screenAdded.connect(self._watch_screen)
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)

@@ -46,7 +46,7 @@ class SessionAdapter(QObject):
     def attach(self, session: CaptionSession) -> None:
         """Follow `session` from now on (and stop following any previous one)."""
         self._session = session
-        session.subscribe(lambda event, s=session: self._on_event(s, event))
+        session.subscribe(lambda event: self._on_event(session, event))
 
     def detach(self) -> None:
         self._session = None

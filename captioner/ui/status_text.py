@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-translate = QCoreApplication.translate
-
 from captioner.pipeline import SessionState
+
+translate = QCoreApplication.translate
 
 
 def state_text(state: SessionState, detail: str = "") -> str:

@@ -11,9 +11,11 @@ app from starting, so anything out of range falls back to its default.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass, fields
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QRect, QSettings
 
@@ -89,10 +91,8 @@ class SecretStore:
             if key:
                 keyring.set_password(self.service, self._user(region), key)
             else:
-                try:
+                with contextlib.suppress(PasswordDeleteError):
                     keyring.delete_password(self.service, self._user(region))
-                except PasswordDeleteError:
-                    pass
             self._memory.pop(region, None)
         except KeyringError as exc:
             if key:
@@ -120,14 +120,16 @@ class Store:
 
     def _int(self, key: str, default: int, lo: int, hi: int) -> int:
         try:
-            value = int(self.qsettings.value(key, default))
+            raw: Any = self.qsettings.value(key, default)  # whatever was stored: checked here
+            value = int(raw)
         except (TypeError, ValueError):
             return default
         return value if lo <= value <= hi else default
 
     def _float(self, key: str, default: float, lo: float, hi: float) -> float:
         try:
-            value = float(self.qsettings.value(key, default))
+            raw: Any = self.qsettings.value(key, default)
+            value = float(raw)
         except (TypeError, ValueError):
             return default
         return value if lo <= value <= hi else default

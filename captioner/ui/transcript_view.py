@@ -12,10 +12,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -48,18 +59,18 @@ class SentenceDelegate(QStyledItemDelegate):
     def _text_rect(self, rect: QRect, metrics: QFontMetrics) -> QRect:
         return rect.adjusted(MARGIN + self._time_width(metrics), MARGIN, -MARGIN, -MARGIN)
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         metrics = QFontMetrics(option.font)
         width = max(100, self._view.viewport().width())
         text_rect = self._text_rect(QRect(0, 0, width, 1_000_000), metrics)
         bounds = metrics.boundingRect(text_rect, int(Qt.TextFlag.TextWordWrap), index.data() or "")
         return QSize(width, max(metrics.height(), bounds.height()) + 2 * MARGIN)
 
-    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""
-        style = opt.widget.style() if opt.widget else QGuiApplication.style()
+        style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         metrics = QFontMetrics(opt.font)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)

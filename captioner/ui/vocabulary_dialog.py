@@ -10,6 +10,8 @@ disabled, and a failure is shown in the dialog with the service's own code and m
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from captioner.recognition.events import RecognitionError
 from captioner.recognition.dashscope.rest_client import Retry
 from captioner.recognition.dashscope.rest_protocol import HotWord
 from captioner.recognition.dashscope.vocabulary import VocabularyClient
+from captioner.recognition.events import RecognitionError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ def http_base_for(ws_url: str) -> str:
 class VocabularyDialog(QDialog):
     #: The user chose this vocabulary for recognition ("Use").
     vocabulary_chosen = Signal(str)
+    #: The list's first fetch, started by whoever opens the dialog (awaited by tests).
+    loading: Coroutine[Any, Any, bool]
 
     def __init__(
         self,
@@ -182,7 +186,7 @@ class VocabularyDialog(QDialog):
         for row in range(self.words.rowCount()):
             item = self.words.item(row, 0)
             text = item.text().strip() if item is not None else ""
-            if not text:
+            if item is None or not text:
                 continue
             spin = self.words.cellWidget(row, 1)
             weight = spin.value() if isinstance(spin, QSpinBox) else DEFAULT_WEIGHT
@@ -305,7 +309,7 @@ class VocabularyDialog(QDialog):
         if not done:
             return False
         self.words.setRowCount(0)
-        self.vocabularies.setCurrentItem(None)
+        self.vocabularies.setCurrentItem(None)  # type: ignore[call-overload]  # Qt takes None (clears); the stubs miss it
         await self.refresh()
         self._show(self.tr("Deleted %1.").replace("%1", vid))
         return True

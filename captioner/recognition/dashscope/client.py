@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import collections
+import contextlib
 import dataclasses
 import logging
 import platform
@@ -817,10 +818,8 @@ class DashScopeSession(RecognitionSession):
                 self.metrics["keepalive_ms"] += t.keepalive_ms
                 next_keepalive = now + t.keepalive_every
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), due - now)
-            except TimeoutError:
-                pass
 
     async def _receive_loop(self, link: _Link) -> None:
         while True:
@@ -909,10 +908,10 @@ async def _close(ws: WebSocket, graceful: bool = False) -> None:
 
 
 __all__ = [
+    "EXPLANATIONS",
+    "ConfigurationError",
     "DashScopeRecognizer",
     "DashScopeSession",
-    "ConfigurationError",
-    "EXPLANATIONS",
     "MissingApiKey",
     "ReconnectPolicy",
     "Timeouts",

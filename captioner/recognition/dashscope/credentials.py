@@ -13,8 +13,10 @@ in a log line, a traceback's locals or a journal shows as "<API key from env>".
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +111,8 @@ def delete_api_key(region: str) -> None:
     import keyring
     from keyring.errors import PasswordDeleteError
 
-    try:
+    with contextlib.suppress(PasswordDeleteError):
         keyring.delete_password(KEYRING_SERVICE, keyring_user(region))
-    except PasswordDeleteError:
-        pass
 
 
 class RedactingLogger(logging.LoggerAdapter):
@@ -130,7 +130,7 @@ class RedactingLogger(logging.LoggerAdapter):
         super().__init__(logger, {})
         self._secrets = tuple(s for s in secrets if s)
 
-    def log(self, level: int, msg: object, *args: object, **kwargs: object) -> None:
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
             return
         if len(args) == 2 and isinstance(args[0], str) and args[0].lower() in ("authorization", "proxy-authorization"):

@@ -180,14 +180,13 @@ class FileTranscriber:
                 if info.terminal:
                     return info
             delay = next(delays)
-            if deadline is not None:
-                if loop.time() + delay > deadline:
-                    raise TaskError(
-                        task_id,
-                        RestErrorCode.WAIT_TASK_TIMEOUT,
-                        f"task {task_id} did not finish within {timeout:g} s; it goes on on the "
-                        "service, so its result can still be fetched later",
-                    )
+            if deadline is not None and loop.time() + delay > deadline:
+                raise TaskError(
+                    task_id,
+                    RestErrorCode.WAIT_TASK_TIMEOUT,
+                    f"task {task_id} did not finish within {timeout:g} s; it goes on on the "
+                    "service, so its result can still be fetched later",
+                )
             await asyncio.sleep(delay)
 
     async def fetch_result(self, transcription_url: str) -> FileResult:

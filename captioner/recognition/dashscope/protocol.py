@@ -37,7 +37,7 @@ import enum
 import json
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -434,7 +434,7 @@ def encode(message: ClientMessage | ServerEvent) -> str | bytes:
             usage = {"duration": seconds}
         return _event(message.task_id, RESULT_GENERATED, {"output": {"sentence": sentence_to_wire(s)}, "usage": usage})
     if isinstance(message, Heartbeat):
-        beat = {"begin_time": 0, "end_time": None, "text": "", "heartbeat": True, "sentence_end": False,
+        beat: dict[str, Any] = {"begin_time": 0, "end_time": None, "text": "", "heartbeat": True, "sentence_end": False,
                 "sentence_id": 0, "words": []}  # fmt: skip
         return _event(message.task_id, RESULT_GENERATED, {"output": {"sentence": beat}, "usage": None})
     if isinstance(message, TaskFinished):
@@ -530,7 +530,7 @@ def decode_event(frame: str | bytes) -> ServerEvent:
         usage = payload.get("usage")
         duration = usage.get("duration") if isinstance(usage, dict) else None
         valid = isinstance(duration, int) and not isinstance(duration, bool)
-        return ResultGenerated(task_id, sentence, Usage(duration) if valid else None)
+        return ResultGenerated(task_id, sentence, Usage(duration) if valid and isinstance(duration, int) else None)
     if event == TASK_FINISHED:
         output = payload.get("output")
         return TaskFinished(task_id, output if isinstance(output, dict) else {})
@@ -545,7 +545,7 @@ def decode_event(frame: str | bytes) -> ServerEvent:
     raise _bad_event(f"unknown event {event!r}")
 
 
-def _envelope(frame: str, bad) -> tuple[dict[str, Any], dict[str, Any]]:
+def _envelope(frame: str, bad: Callable[[str], RemoteProtocolError]) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         obj = json.loads(frame)
     except (ValueError, RecursionError):
@@ -632,6 +632,7 @@ class _Connection:
         # server fault an InternalError (the client may retry a misbehaving server).
         code = ErrorCode.CLIENT_ERROR if isinstance(message, ClientMessage) else ErrorCode.INTERNAL_ERROR
         name = _NAMES[type(message)]
+        next_state: State | None
         if isinstance(message, TaskFailed) and self.state is not State.FAILED:
             next_state = State.FAILED
         else:
@@ -712,7 +713,7 @@ def encode_http_error(code: str, message: str, request_id: str | None = None) ->
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
-def decode_http_error(body: bytes | str) -> tuple[str, str]:
+def decode_http_error(body: bytes | bytearray | str) -> tuple[str, str]:
     """(code, message) from a gateway error body (`{"code", "message"|"msg", "request_id"}`,
     spec §6), e.g. a 401 refusing the WebSocket handshake; ("", "") when it is not one."""
     try:

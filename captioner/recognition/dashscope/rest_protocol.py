@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from captioner.errors import Category, code_category
@@ -449,7 +449,7 @@ class TranscriptionRequest:
         return request
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -464,7 +464,7 @@ def decode_submit_response(body: Any) -> tuple[str, TaskStatus]:
     """(task_id, task_status) from a submit answer."""
     output = body.get("output") if isinstance(body, dict) else None
     task_id = output.get("task_id") if isinstance(output, dict) else None
-    if not isinstance(task_id, str) or not task_id:
+    if not isinstance(output, dict) or not isinstance(task_id, str) or not task_id:
         raise bad_response("the submit answer has no output.task_id")
     return task_id, _status(output.get("task_status", TaskStatus.PENDING.value))
 
@@ -532,7 +532,10 @@ class TaskMetrics:
     def from_dict(cls, d: Any) -> TaskMetrics | None:
         if not isinstance(d, dict):
             return None
-        get = lambda k: d.get(k) if _is_int(d.get(k)) else 0  # noqa: E731
+        def get(k: str) -> int:
+            v = d.get(k)
+            return v if _is_int(v) else 0
+
         return cls(get("TOTAL"), get("SUCCEEDED"), get("FAILED"))
 
 
@@ -968,9 +971,12 @@ class VocabularyAction:
         if raw is not None and not isinstance(raw, list):
             raise invalid("vocabulary must be a list of hot words")
         words = tuple(HotWord.from_dict(d, f"vocabulary[{i}]") for i, d in enumerate(raw or ()))
-        pick = lambda k, default=None: inp.get(k) if inp.get(k) is not None else default  # noqa: E731
+        def pick(k: str, default: Any = None) -> Any:
+            return inp.get(k) if inp.get(k) is not None else default
+
+        name = inp.get("action")
         action = cls(
-            action=inp.get("action") if isinstance(inp.get("action"), str) else "",
+            action=name if isinstance(name, str) else "",
             vocabulary_id=pick("vocabulary_id"),
             target_model=pick("target_model"),
             prefix=pick("prefix"),

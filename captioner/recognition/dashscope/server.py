@@ -533,7 +533,7 @@ class _ConnectionHandler:
             await self._fail(refusal.code, refusal.message)
             return
         self.server.stats.active_tasks += 1
-        backlog = asyncio.Queue(maxsize=max(1, round(self.server.max_backlog_seconds * 10)))  # 100-ms frames
+        backlog: asyncio.Queue[AudioFrame | None] = asyncio.Queue(maxsize=max(1, round(self.server.max_backlog_seconds * 10)))  # 100-ms frames
         self.task = _Task(run, settings, AudioDecoder(settings.format, settings.sample_rate), backlog)
         self._spawn(self._start, self.task)
 
@@ -541,7 +541,9 @@ class _ConnectionHandler:
         # The engine gets what it is actually fed: 16 kHz PCM, whatever the client sends.
         engine_settings = task.settings.replace(format="pcm", sample_rate=SAMPLE_RATE)
         try:
-            session = await self.server.recognizer.start(engine_settings)
+            recognizer = self.server.recognizer
+            assert recognizer is not None  # set by start()
+            session = await recognizer.start(engine_settings)
         except SettingsError as exc:
             await self._fail(ErrorCode.INVALID_PARAMETER, str(exc))
             return
