@@ -46,6 +46,17 @@ def process_age_s() -> float:
 
 
 _IMPORTED = time.perf_counter()
+#: Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process
+#: while PortAudio initialises (on a worker thread here: preflight, device listing), so a
+#: line written to fd 2 at that moment is lost; this copy keeps the startup report intact.
+def _own_stderr() -> int | None:
+    try:
+        return os.dup(2)
+    except OSError:  # no console at all (a GUI launch on Windows): nothing to report to
+        return None
+
+
+_STDERR_FD = _own_stderr()
 
 
 def install_translators(app: QApplication, language: str = "") -> list[QTranslator]:
@@ -84,8 +95,9 @@ class _FirstPaint(QObject):
             cast(QApplication, QApplication.instance()).removeEventFilter(self)
             if os.environ.get("CAPTIONER_REPORT_STARTUP"):
                 engine = "loaded" if "faster_whisper" in sys.modules else "not loaded yet"
-                print(f"captioner: window shown {self.seconds:.3f} s after process start (speech engine {engine})",
-                      file=sys.stderr, flush=True)
+                line = f"captioner: window shown {self.seconds:.3f} s after process start (speech engine {engine})\n"
+                if _STDERR_FD is not None:
+                    os.write(_STDERR_FD, line.encode())
         return False
 
 
