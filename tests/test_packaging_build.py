@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from test_privacy import clean_home
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dist" / "captioner"
 
@@ -63,11 +65,7 @@ def test_built_app_writes_no_onnxruntime_telemetry(built_app, tmp_path) -> None:
     """Issue #20 in the bundle: its onnxruntime is the official wheel's, telemetry included;
     captioner/privacy.py must switch it off there too (tests/test_privacy.py does the rest)."""
     exe = built_app / ("captioner.exe" if sys.platform == "win32" else "captioner")
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home), "CAPTIONER_LOG_DIR": str(tmp_path / "logs"),
-           "CAPTIONER_DATA_DIR": str(tmp_path / "data"), "ORT_DISABLE_TELEMETRY": "0"}  # fmt: skip
-    env.pop("XDG_CACHE_HOME", None)
+    home, env = clean_home(tmp_path)  # a user's HOME, no CI markers (they silence onnxruntime)
     result = subprocess.run([str(exe), "transcribe", str(ROOT / "resources" / "sample.ogg")],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr
