@@ -356,10 +356,18 @@ def test_gaps_round_trip_in_time_order(tmp_path):
     j.append_gap(Gap(1100, 3200))
     j.append(FINALS[1])
     j.close(finished=False)
-    assert lines(j.path)[2] == {"type": "gap", "begin_time": 1100, "duration_ms": 3200}
+    # the same shape as a gap in the JSON export
+    assert lines(j.path)[2] == {"type": "gap", "begin_time": 1100, "end_time": 1100, "duration_ms": 3200,
+                                "text": "[not captioned: 3.2 s]", "words": []}  # fmt: skip
     _meta, entries, _finished = load_session(j.path)
     assert entries == [FINALS[0], Gap(1100, 3200), FINALS[1]]
     assert load_journal(j.path).gaps == [Gap(1100, 3200)]
+    # a gap line as first written (type, begin_time, duration_ms only) still reads
+    short = tmp_path / "short.jsonl"
+    text = j.path.read_text().splitlines()
+    text[2] = json.dumps({"type": "gap", "begin_time": 1100, "duration_ms": 3200})
+    short.write_text("\n".join(text) + "\n")
+    assert load_journal(short).gaps == [Gap(1100, 3200)]
 
 
 def test_partials_are_throttled_and_only_an_uncovered_trailing_one_is_recovered(tmp_path):

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from captioner.recognition.events import Gap, Sentence, Word
+from captioner.transcript.model import in_time_order
 
 #: Version of our JSON additions (the `captioner` key); the service's shape is unversioned.
 #: 2: gap markers (`{"type": "gap"}`) may appear among the sentences.
@@ -638,10 +639,7 @@ def _in_order(entries: Entries) -> list[Sentence | Gap]:
     """Non-empty sentences and gaps by position; a gap goes before a sentence starting at
     the same ms (its audio was lost before that sentence's first frame)."""
     sentences, gaps = split_entries(entries)
-    ordered: list[Sentence | Gap] = list(_ordered(sentences))
-    if gaps:
-        ordered = sorted([*ordered, *gaps], key=lambda e: (e.at_ms, 0) if isinstance(e, Gap) else (e.begin_ms, 1))
-    return ordered
+    return in_time_order(_ordered(sentences), sorted(gaps, key=lambda g: g.at_ms))
 
 
 def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = True) -> str:

@@ -5,7 +5,7 @@ One JSON-lines file per session in `<data dir>/sessions/`:
     {"type": "session", "version": 1, "id": ..., "started": ISO, "engine": ..., "settings": {...}, ...}
     {"type": "final", "begin_time": ..., "end_time": ..., "text": ..., "words": [...], ...}
     {"type": "partial", "partial": true, "begin_time": ..., "end_time": ..., "text": ..., ...}
-    {"type": "gap", "begin_time": ..., "duration_ms": ...}
+    {"type": "gap", "begin_time": ..., "duration_ms": ..., "text": "[not captioned: ...]", ...}
     ...
     {"type": "end", "ended": ISO, "reason": "finished" | "dismissed"}
 
@@ -42,7 +42,6 @@ dropped (and checked for) before anything is written, whatever the caller passes
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import json
 import logging
 import os
@@ -57,8 +56,8 @@ from types import TracebackType
 from typing import Any
 
 from captioner.recognition.events import Gap, Sentence
-from captioner.transcript.export import _fsync_dir, gap_from_dict, sentence_from_dict, sentence_to_dict
-from captioner.transcript.model import Entry, entry_position
+from captioner.transcript.export import _fsync_dir, gap_from_dict, gap_to_dict, sentence_from_dict, sentence_to_dict
+from captioner.transcript.model import Entry, in_time_order
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +310,7 @@ class Journal:
 
     def append_gap(self, gap: Gap) -> None:
         """Record dropped audio. Returns once it is on disk; JournalError after close()."""
-        self._write(_line({"type": "gap", "begin_time": gap.at_ms, "duration_ms": gap.duration_ms}), sync=True)
+        self._write(_line(gap_to_dict(gap)), sync=True)
 
     def _write(self, data: bytes, *, sync: bool) -> None:
         with self._lock:
@@ -468,10 +467,7 @@ class JournalContents:
     def entries(self) -> list[Entry]:
         """The finals and the unfinished sentence in arrival order, gaps merged in by
         position: what an export of the recovered session takes."""
-        sentences: list[Entry] = [*self.finals, *([self.unfinished] if self.unfinished else [])]
-        if not self.gaps:
-            return sentences
-        return list(heapq.merge(sentences, list[Entry](self.gaps), key=entry_position))
+        return in_time_order([*self.finals, *([self.unfinished] if self.unfinished else [])], self.gaps)
 
 
 def load_journal(path: str | os.PathLike[str]) -> JournalContents:

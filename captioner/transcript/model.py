@@ -10,6 +10,7 @@ transcript reads in order.
 from __future__ import annotations
 
 import bisect
+import heapq
 from dataclasses import dataclass, field
 
 from captioner.recognition.events import Gap, Sentence
@@ -26,9 +27,11 @@ def entry_position(entry: Entry) -> tuple[int, int]:
     return (entry.begin_ms, 1)
 
 
-def in_time_order(entries: list[Entry]) -> list[Entry]:
-    """Finals and gaps merged by position (stable: equal sentences keep arrival order)."""
-    return sorted(entries, key=entry_position)
+def in_time_order(sentences: list[Sentence], gaps: list[Gap]) -> list[Entry]:
+    """Sentences in arrival order with the gaps (in time order) merged in by position."""
+    if not gaps:
+        return list(sentences)
+    return list(heapq.merge(list[Entry](sentences), list[Entry](gaps), key=entry_position))
 
 
 @dataclass
@@ -50,9 +53,7 @@ class Transcript:
     @property
     def entries(self) -> list[Entry]:
         """Finals and gaps in time order: what the exporters take."""
-        if not self.gaps:
-            return list(self.finals)
-        return in_time_order([*self.finals, *self.gaps])
+        return in_time_order(self.finals, self.gaps)
 
     @property
     def dropped_ms(self) -> int:

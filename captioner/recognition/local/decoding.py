@@ -36,12 +36,11 @@ import zhconv
 
 from captioner.audio.frames import SAMPLE_RATE
 from captioner.recognition.local.models import LoadedModel
+from captioner.recognition.local.vad import WINDOW_MS
 
 #: (start s, end s, text with its punctuation) relative to the decoded audio.
 RawWord = tuple[float, float, str]
 
-#: One 32 ms Silero window: the resolution of the speech evidence.
-WINDOW_MS = 32
 #: Less voiced audio than this cannot hold a word (a syllable is ~150 ms): not decoded.
 MIN_VOICED_MS = 160
 #: Voiced time a stock phrase needs per word, and the mean speech probability of those
