@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from captioner.audio.frames import FrameCutter  # noqa: E402
-from captioner.recognition.events import Sentence  # noqa: E402
+from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
 from tests.speech import GOFORWARD_RAW, GOFORWARD_TEXT, librivox, read_wav, silence, wer  # noqa: E402

@@ -39,12 +39,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from captioner.audio.frames import AudioFrame, AudioSource  # noqa: E402
+from captioner.events import Sentence  # noqa: E402
 from captioner.pipeline import CaptionSession  # noqa: E402
-from captioner.recognition.dashscope.client import DashScopeRecognizer, ReconnectPolicy  # noqa: E402
-from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan  # noqa: E402
-from captioner.recognition.events import Sentence  # noqa: E402
-from captioner.recognition.trivial import TrivialRecognizer  # noqa: E402
+from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy  # noqa: E402
+from captioner.server.realtime import DashScopeServer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
+from captioner.testing.faults import FaultPlan, FaultyServer  # noqa: E402
+from captioner.testing.trivial import TrivialRecognizer  # noqa: E402
 from echo import EchoRecognizer, word_frames  # noqa: E402
 
 PY = sys.executable
@@ -95,7 +96,7 @@ class FrameList(AudioSource):
 
 
 async def stream_through_server(frames: list[AudioFrame], plan: FaultPlan | None):
-    async with DashScopeServer(EchoRecognizer(), fault_plan=plan) as server:
+    async with FaultyServer(EchoRecognizer(), fault_plan=plan) as server:
         recognizer = DashScopeRecognizer(
             url=server.url, reconnect=ReconnectPolicy(initial_delay=0.01, max_delay=0.2, give_up_after=30)
         )
@@ -249,8 +250,8 @@ def garbled_frames(total: int) -> dict:
             except websockets.ConnectionClosed:
                 pass
 
-        from captioner.recognition.dashscope.client import Timeouts
-        from captioner.recognition.events import RecognitionError
+        from captioner.events import RecognitionError
+        from captioner.recognition.cloud.realtime import Timeouts
 
         async with websockets.serve(handler, "127.0.0.1", 0) as srv:
             port = srv.sockets[0].getsockname()[1]

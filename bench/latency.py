@@ -160,9 +160,9 @@ async def one_run(engine: str, recognizer, wav: Path, spans, silence_ms: int) ->
 
 
 async def run_all(args) -> dict:
-    from captioner.recognition.dashscope.client import DashScopeRecognizer
-    from captioner.recognition.dashscope.server import DashScopeServer
+    from captioner.recognition.cloud.realtime import DashScopeRecognizer
     from captioner.recognition.local.whisper import LocalRecognizer
+    from captioner.server.realtime import DashScopeServer
 
     samples, spans = utterances(SCRIPT)
     tmp = tempfile.TemporaryDirectory()

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from captioner.recognition.events import Sentence  # noqa: E402
+from captioner.events import Sentence  # noqa: E402
 from captioner.transcript import export  # noqa: E402
 from captioner.transcript.journal import Journal  # noqa: E402
 from captioner.transcript.model import Transcript  # noqa: E402

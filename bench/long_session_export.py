@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from captioner.recognition.events import Sentence, Word
+from captioner.events import Sentence, Word
 from captioner.transcript import export
 
 EN_WORDS = (

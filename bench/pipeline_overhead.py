@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from audio_path import capture_blocks, machine, make_source  # noqa: E402
 
 from captioner.pipeline import CaptionSession  # noqa: E402
-from captioner.recognition.trivial import TrivialRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
+from captioner.testing.trivial import TrivialRecognizer  # noqa: E402
 
 RATE = 48000
 

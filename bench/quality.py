@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 
 import captioner  # noqa: E402
 from captioner.audio.frames import FrameCutter  # noqa: E402
-from captioner.recognition.events import Sentence  # noqa: E402
+from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
 from tests.corpus import CASES, Case, build, score  # noqa: E402

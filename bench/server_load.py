@@ -52,10 +52,10 @@ FRAME_BYTES = 16 * FRAME_MS * 2
 
 def serve(engine: str) -> None:
     """Child process: run the server, print its URL, serve until stdin closes."""
-    from captioner.recognition.dashscope.server import DashScopeServer
+    from captioner.server.realtime import DashScopeServer
 
     if engine == "trivial":
-        from captioner.recognition.trivial import TrivialRecognizer
+        from captioner.testing.trivial import TrivialRecognizer
 
         recognizer = TrivialRecognizer()
     else:
@@ -101,7 +101,7 @@ class Server:
 async def client(url: str, audio: np.ndarray, start_at: float, out: dict) -> None:
     import websockets
 
-    from captioner.recognition.dashscope import protocol as p
+    from captioner.protocol import realtime as p
     from captioner.settings import RecognitionSettings
 
     frames = [audio[i : i + FRAME_BYTES // 2].tobytes() for i in range(0, len(audio) - FRAME_BYTES // 2 + 1, FRAME_BYTES // 2)]

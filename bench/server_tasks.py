@@ -58,10 +58,10 @@ def rss_mb() -> float:
 async def realtime(args) -> list[dict]:
     import websockets
 
-    from captioner.recognition.dashscope import protocol as p
-    from captioner.recognition.dashscope import server as server_module
-    from captioner.recognition.dashscope.server import DashScopeServer
-    from captioner.recognition.trivial import TrivialRecognizer
+    from captioner.protocol import realtime as p
+    from captioner.server import realtime as server_module
+    from captioner.server.realtime import DashScopeServer
+    from captioner.testing.trivial import TrivialRecognizer
 
     if args.unbounded:
         server_module.RECENT_TASKS = 10**9
@@ -138,10 +138,10 @@ async def realtime(args) -> list[dict]:
 
 
 async def rest(args) -> dict:
-    from captioner.recognition.dashscope.files import FileTranscriber
-    from captioner.recognition.dashscope.rest_protocol import PollPolicy, TaskStatus, TranscriptionRequest
-    from captioner.recognition.dashscope.rest_server import MAX_FINISHED_TASKS, RestServer
-    from captioner.recognition.trivial import TrivialRecognizer
+    from captioner.protocol.files import PollPolicy, TaskStatus, TranscriptionRequest
+    from captioner.recognition.cloud.files import FileTranscriber
+    from captioner.server.rest import MAX_FINISHED_TASKS, RestServer
+    from captioner.testing.trivial import TrivialRecognizer
 
     keep = args.rest_keep or MAX_FINISHED_TASKS
     every = max(1, args.rest_tasks // 8)

@@ -27,7 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 
-from captioner.recognition.events import Sentence
+from captioner.events import Sentence
 from captioner.ui.transcript_view import TranscriptView
 
 WORDS = "the quick brown fox jumps over the lazy dog while captions keep rolling across the screen".split()

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from captioner.audio.frames import AudioSource, AudioSourceError
+from captioner.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
 from captioner.settings import RecognitionSettings
 from captioner.transcript.model import Transcript
 

@@ -91,6 +91,8 @@ EXCLUDED_MODULES = [
     "tkinter", "_tkinter", "IPython", "matplotlib", "pandas", "scipy", "torch", "tensorflow", "jax",
     "PyQt5", "PyQt6", "PySide2", "pytest", "_pytest", "pytestqt", "hypothesis", "webvtt",
     "dashscope", "pkg_resources", "setuptools",
+    # Test doubles and test audio: tests and benchmarks only, never the product.
+    "captioner.testing",
     # huggingface_hub's optional extras (its web server, fsspec filesystem, Xet transfers,
     # CLI): faster-whisper only calls it to download a model, which the app never does.
     "fastapi", "starlette", "uvicorn", "opentelemetry", "fsspec", "aiohttp", "yarl", "multidict",

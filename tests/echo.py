@@ -10,8 +10,8 @@ import random
 import numpy as np
 
 from captioner.audio.frames import AudioFrame
+from captioner.events import Sentence, Word
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import Sentence, Word
 from captioner.settings import RecognitionSettings
 
 

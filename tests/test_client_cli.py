@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import srt
 
-from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan, ServerThread
 from captioner.recognition.local.whisper import LocalRecognizer
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.server.realtime import DashScopeServer
+from captioner.testing.faults import FaultPlan, FaultyServer
+from captioner.testing.server_thread import ServerThread
+from captioner.testing.trivial import TrivialRecognizer
 from speech import wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -30,7 +32,7 @@ def captioner(*args, data_dir: Path, env: dict | None = None, timeout=120):
 
 @pytest.fixture(scope="module")
 def server():
-    with ServerThread(DashScopeServer(LocalRecognizer())) as s:
+    with ServerThread(FaultyServer(LocalRecognizer())) as s:
         yield s
 
 
@@ -62,7 +64,7 @@ def test_the_cloud_engine_makes_the_same_subtitles_as_the_local_one(server, gofo
 def test_repeated_drops_still_give_complete_correctly_timed_subtitles(server, goforward_wav, local_cues, tmp_path):
     # goforward.wav is one sentence of ~3.5 s: the first three connections drop part-way
     # through it (nothing final yet), so each new task replays it from the start.
-    already = server.stats.faults_injected
+    already = server.faults_injected
     server.fault_plan = FaultPlan(drop_after_frames=12, times=already + 3)
     try:
         out = tmp_path / "cloud.srt"
@@ -72,7 +74,7 @@ def test_repeated_drops_still_give_complete_correctly_timed_subtitles(server, go
     finally:
         server.fault_plan = None
     assert r.returncode == 0, r.stderr
-    assert server.stats.faults_injected == already + 3
+    assert server.faults_injected == already + 3
     same_captions(list(srt.parse(out.read_text())), local_cues)
 
 

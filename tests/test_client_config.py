@@ -11,12 +11,12 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from captioner.audio.frames import AudioFrame
-from captioner.recognition.dashscope import credentials
-from captioner.recognition.dashscope.client import ConfigurationError, DashScopeRecognizer, MissingApiKey, _AudioLog
-from captioner.recognition.dashscope.credentials import ApiKey, RedactingLogger, resolve_api_key
-from captioner.recognition.dashscope.endpoints import resolve
+from captioner.events import RecognitionError
+from captioner.protocol.endpoints import resolve
+from captioner.recognition.cloud import credentials
+from captioner.recognition.cloud.credentials import ApiKey, RedactingLogger, resolve_api_key
+from captioner.recognition.cloud.realtime import ConfigurationError, DashScopeRecognizer, MissingApiKey, _AudioLog
 from captioner.recognition.engines import create_recognizer
-from captioner.recognition.events import RecognitionError
 
 
 class MemoryKeyring(KeyringBackend):

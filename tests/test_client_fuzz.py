@@ -17,9 +17,9 @@ from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
 from captioner.audio.frames import AudioFrame
-from captioner.recognition.dashscope import protocol as p
-from captioner.recognition.dashscope.client import DashScopeRecognizer, ReconnectPolicy, Timeouts
-from captioner.recognition.events import RecognitionError, Sentence, Usage
+from captioner.events import RecognitionError, Sentence, Usage
+from captioner.protocol import realtime as p
+from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy, Timeouts
 from captioner.settings import RecognitionSettings
 
 pytestmark = pytest.mark.timeout(120)

@@ -14,10 +14,10 @@ import time
 import pytest
 
 from captioner.audio.frames import AudioFrame, FrameCutter
-from captioner.recognition.dashscope.client import DashScopeRecognizer, ReconnectPolicy
-from captioner.recognition.dashscope.server import DashScopeServer
-from captioner.recognition.events import EngineStatus, RecognitionError, Sentence
+from captioner.events import EngineStatus, RecognitionError, Sentence
+from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy
 from captioner.recognition.local.whisper import LocalRecognizer
+from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
 from speech import check_sentences, utterances, wer
 

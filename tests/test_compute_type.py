@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from captioner.recognition.events import RecognitionError
+from captioner.events import RecognitionError
 from captioner.recognition.local import models
 from captioner.recognition.local.models import (
     COMPUTE_TYPE_VARIABLE,

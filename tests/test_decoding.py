@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from captioner.recognition.events import Word
+from captioner.events import Word
 from captioner.recognition.local.decoding import (
     MIN_VOICED_MS,
     Evidence,

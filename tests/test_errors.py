@@ -13,12 +13,10 @@ from captioner import errors
 from captioner.audio.devices import DeviceNotFoundError
 from captioner.audio.frames import AudioDeviceError, AudioSourceError
 from captioner.errors import Category, category, exit_code, user_message
-from captioner.recognition.dashscope.client import ConfigurationError, MissingApiKey
-from captioner.recognition.dashscope.files import TaskError
-from captioner.recognition.dashscope.rest_protocol import (
-    ServiceError as RestServiceError,
-)
-from captioner.recognition.events import RecognitionError
+from captioner.events import RecognitionError
+from captioner.protocol.rest import ServiceError as RestServiceError
+from captioner.recognition.cloud.files import TaskError
+from captioner.recognition.cloud.realtime import ConfigurationError, MissingApiKey
 from captioner.recognition.local.languages import (
     ModelLanguages,
     UnsupportedLanguageError,

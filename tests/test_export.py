@@ -15,7 +15,7 @@ import webvtt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from captioner.recognition.events import Sentence, Word
+from captioner.events import Sentence, Word
 from captioner.transcript import export
 from captioner.transcript.export import (
     CueLayout,
@@ -526,7 +526,7 @@ def test_live_srt_matches_export_for_any_arrival_order(tmp_path, sents):
 
 # Gaps: dropped audio is marked in every format ------------------------------------------
 
-from captioner.recognition.events import Gap  # noqa: E402
+from captioner.events import Gap  # noqa: E402
 
 GAPPED = [
     Sentence("Before the overload.", 0, 2000, True, sentence_id=1),

@@ -11,20 +11,13 @@ import numpy as np
 import pytest
 
 from captioner.cli import main as cli_main
-from captioner.recognition.dashscope import credentials
-from captioner.recognition.dashscope.files import FileTranscriber, TaskError, describe_status
-from captioner.recognition.dashscope.rest_client import RestClient, Retry, resolve_http
-from captioner.recognition.dashscope.rest_protocol import (
-    PollPolicy,
-    ServiceError,
-    SubtaskResult,
-    TaskInfo,
-    TaskMetrics,
-    TaskStatus,
-    TranscriptionRequest,
-)
-from captioner.recognition.dashscope.rest_server import RestServer
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.protocol.files import PollPolicy, SubtaskResult, TaskInfo, TaskMetrics, TaskStatus, TranscriptionRequest
+from captioner.protocol.rest import ServiceError
+from captioner.recognition.cloud import credentials
+from captioner.recognition.cloud.files import FileTranscriber, TaskError, describe_status
+from captioner.recognition.cloud.rest import RestClient, Retry, resolve_http
+from captioner.server.rest import RestServer
+from captioner.testing.trivial import TrivialRecognizer
 from captioner.transcript.export import read_json
 from rest_support import FileServer, LoopThread
 from speech import write_wav
@@ -288,7 +281,7 @@ def test_cli_collects_a_task_by_id(served, files, tmp_path, capsys) -> None:
     ],
 )
 def test_cli_errors(served, argv, code, message, capsys, monkeypatch) -> None:
-    monkeypatch.setattr("captioner.recognition.dashscope.rest_client.Retry", lambda: Retry(attempts=0))
+    monkeypatch.setattr("captioner.recognition.cloud.rest.Retry", lambda: Retry(attempts=0))
     if "--base-url" not in argv:
         argv = [*argv, "--base-url", served.url, *QUICK]
     assert cli_main(["transcribe-url", *argv]) == code

@@ -10,9 +10,9 @@ import pytest
 import srt
 
 from captioner.cli import main as cli_main
-from captioner.recognition.dashscope.files import FileTranscriber
-from captioner.recognition.dashscope.rest_protocol import PollPolicy, TaskStatus, TranscriptionRequest
-from captioner.recognition.dashscope.rest_server import RestServer
+from captioner.protocol.files import PollPolicy, TaskStatus, TranscriptionRequest
+from captioner.recognition.cloud.files import FileTranscriber
+from captioner.server.rest import RestServer
 from rest_support import FileServer, LoopThread
 from speech import GOFORWARD_TEXT, wer
 

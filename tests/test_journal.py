@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from captioner.recognition.events import Sentence, Word
+from captioner.events import Sentence, Word
 from captioner.settings import RecognitionSettings
 from captioner.transcript import journal as journal_mod
 from captioner.transcript.journal import (
@@ -191,7 +191,7 @@ def test_every_append_is_synced(tmp_path, monkeypatch):
 KILL_SCRIPT = textwrap.dedent(
     """
     import sys
-    from captioner.recognition.events import Sentence, Word
+    from captioner.events import Sentence, Word
     from captioner.transcript.journal import Journal
 
     j = Journal.create({"engine": "kill-test"}, directory=sys.argv[1])
@@ -338,7 +338,7 @@ def test_is_recording_on_missing_file(tmp_path):
 
 # Gaps and the sentence being spoken ------------------------------------------------------
 
-from captioner.recognition.events import Gap  # noqa: E402
+from captioner.events import Gap  # noqa: E402
 from captioner.transcript.journal import PARTIAL_INTERVAL_MS, load_journal  # noqa: E402
 
 

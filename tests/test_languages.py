@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from captioner.recognition.events import RecognitionError
+from captioner.events import RecognitionError
 from captioner.recognition.local.languages import (
     ModelLanguages,
     UnsupportedLanguageError,
@@ -16,8 +16,8 @@ from captioner.recognition.local.languages import (
     languages_of,
     model_languages,
 )
-from captioner.recognition.trivial import TrivialRecognizer
 from captioner.settings import LANGUAGES, RecognitionSettings
+from captioner.testing.trivial import TrivialRecognizer
 
 TINY_EN = ModelLanguages("whisper tiny.en", False, ("en",))
 BASE = ModelLanguages("whisper base", True, tuple(code for code in LANGUAGES if code != "yue"))

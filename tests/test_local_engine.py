@@ -16,7 +16,7 @@ import pytest
 import zhconv
 
 from captioner.audio.frames import AudioFrame, FrameCutter
-from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage
+from captioner.events import EngineStatus, RecognitionError, Sentence, Usage
 from captioner.recognition.local import models
 from captioner.recognition.local.models import ModelNotFoundError, load_model, resolve_model_dir
 from captioner.recognition.local.whisper import (

@@ -9,9 +9,9 @@ import asyncio
 import pytest
 
 from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
+from captioner.events import RecognitionError, Sentence
 from captioner.pipeline import AudioLevel, CaptionSession, SessionState, SourceFailed, StateChanged
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import RecognitionError, Sentence
 from captioner.settings import RecognitionSettings
 
 SILENT_100MS = bytes(3200)
@@ -216,7 +216,7 @@ class DroppingFrames(Frames):
 
 
 async def test_dropped_audio_becomes_gaps_at_the_frame_positions_merged_while_drops_continue():
-    from captioner.recognition.events import Gap
+    from captioner.events import Gap
 
     recorded = []
 
@@ -242,7 +242,7 @@ async def test_dropped_audio_becomes_gaps_at_the_frame_positions_merged_while_dr
 
 async def test_a_drop_after_the_last_frame_and_a_long_overload_are_both_marked():
     from captioner import pipeline
-    from captioner.recognition.events import Gap
+    from captioner.events import Gap
 
     # Drops before every frame from 0 to 59 (6 s of clock), then one after the last frame.
     drops = {i: 100 for i in range(60)}
@@ -263,7 +263,7 @@ async def test_a_drop_after_the_last_frame_and_a_long_overload_are_both_marked()
 
 
 async def test_a_gap_the_engine_reports_is_recorded_like_the_sessions_own():
-    from captioner.recognition.events import Gap
+    from captioner.events import Gap
 
     class GapEngine(EveryFifthFrame):
         async def push(self, frame):

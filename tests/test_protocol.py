@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from captioner.recognition.dashscope import protocol as p
-from captioner.recognition.dashscope.protocol import ErrorCode, State
-from captioner.recognition.events import Sentence, Usage, Word
+from captioner.events import Sentence, Usage, Word
+from captioner.protocol import realtime as p
+from captioner.protocol.realtime import ErrorCode, State
 from captioner.settings import LANGUAGES, RecognitionSettings, SettingsError
 
 # Every WebSocket session of spec/dashscope-sdk-capture.md (SDK 2.0.2 against a mock),

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from captioner.audio.frames import FrameCutter
+from captioner.events import Sentence
 from captioner.recognition.base import Recognizer
-from captioner.recognition.events import Sentence
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.settings import RecognitionSettings
 from corpus import CASES, COMMANDS, Op, align, build, dbfs, longest_pause_ms, lost_passages, rms, score, speech_of
@@ -221,12 +221,12 @@ async def test_through_serve_with_dropped_connections_nothing_is_invented_or_los
 ) -> None:
     """The same rules hold in `captioner serve`, including for the audio a client replays
     after a reconnect (each replay starts a new engine task on a fragment of speech)."""
-    from captioner.recognition.dashscope.client import DashScopeRecognizer, ReconnectPolicy
-    from captioner.recognition.dashscope.server import DashScopeServer, FaultPlan
+    from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy
+    from captioner.testing.faults import FaultPlan, FaultyServer
 
     case = build(name)
     plan = FaultPlan(drop_after_frames=23, times=5)  # cuts land mid-word and in pauses
-    async with DashScopeServer(recognizer, fault_plan=plan) as server:
+    async with FaultyServer(recognizer, fault_plan=plan) as server:
         policy = ReconnectPolicy(initial_delay=0.05, max_delay=0.5, give_up_after=20)
         text = await transcribe(DashScopeRecognizer(url=server.url, reconnect=policy), case.samples)
         assert server.stats.connections > 1  # the drops did happen

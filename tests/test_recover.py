@@ -14,7 +14,7 @@ import pytest
 import srt
 import webvtt
 
-from captioner.recognition.events import Sentence, Word
+from captioner.events import Sentence, Word
 from captioner.transcript.export import read_json, to_srt
 from captioner.transcript.journal import Journal, load_session
 
@@ -169,7 +169,7 @@ def test_a_session_being_recorded_is_shown_and_not_dismissed(data_dir):
 
 
 def test_recover_exports_gaps_and_the_sentence_that_was_being_spoken(data_dir, tmp_path):
-    from captioner.recognition.events import Gap
+    from captioner.events import Gap
 
     j = Journal.create({"engine": "local"}, directory=data_dir / "sessions")
     j.append(CRASHED[0])

@@ -1,4 +1,4 @@
-"""The REST shapes (rest_protocol.py) from bytes alone: the SDK's captured requests, the
+"""The REST shapes (captioner.protocol.rest, files, vocabulary) from bytes alone: the SDK's captured requests, the
 service's documented answers, the limits, and decoding that never crashes on odd JSON."""
 
 from __future__ import annotations
@@ -10,18 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from captioner.recognition.dashscope import rest_protocol as rp
-from captioner.recognition.dashscope.rest_protocol import (
-    FileResult,
-    HotWord,
-    PollPolicy,
-    ServiceError,
-    TaskInfo,
-    TaskStatus,
-    TranscriptionRequest,
-    VocabularyAction,
-)
-from captioner.recognition.events import Sentence, Word
+from captioner.events import Sentence, Word
+from captioner.protocol import files, rest, vocabulary
+from captioner.protocol.files import FileResult, PollPolicy, TaskInfo, TaskStatus, TranscriptionRequest
+from captioner.protocol.rest import ServiceError
+from captioner.protocol.vocabulary import HotWord, VocabularyAction
 from captioner.transcript.export import loads_json
 
 # Capture §15: the SDK's submit body, byte for byte (json.dumps with default separators).
@@ -140,8 +133,8 @@ def test_a_succeeded_task_keeps_its_failed_file() -> None:
     ok, bad = info.results
     assert ok.succeeded and ok.transcription_url.endswith("Signature=x")
     assert not bad.succeeded and bad.code == "InvalidFile.DownloadFailed"
-    assert info.metrics == rp.TaskMetrics(2, 1, 1)
-    assert rp.dumps(info.to_body()).decode() == SUCCEEDED_BODY  # the same bytes back
+    assert info.metrics == files.TaskMetrics(2, 1, 1)
+    assert rest.dumps(info.to_body()).decode() == SUCCEEDED_BODY  # the same bytes back
 
 
 def test_running_and_unknown_tasks() -> None:
@@ -182,11 +175,11 @@ def test_malformed_task_answers_are_bad_responses(body) -> None:
 
 
 def test_submit_answer() -> None:
-    body = rp.encode_submit_response("t-1", "r-1")
+    body = files.encode_submit_response("t-1", "r-1")
     assert body == {"output": {"task_status": "PENDING", "task_id": "t-1"}, "request_id": "r-1"}
-    assert rp.decode_submit_response(body) == ("t-1", TaskStatus.PENDING)
+    assert files.decode_submit_response(body) == ("t-1", TaskStatus.PENDING)
     with pytest.raises(ServiceError):
-        rp.decode_submit_response({"output": {}})
+        files.decode_submit_response({"output": {}})
 
 
 def test_poll_schedule_is_the_sdks() -> None:
@@ -205,15 +198,15 @@ def test_result_file_reads_as_sentences_with_speakers() -> None:
     assert s.words == (Word(100, 596, "Hello", ""), Word(596, 844, "world", ","))
     assert result.properties.original_duration_ms == 3834 and result.transcripts[0].speech_ms == 3720
     # What the emulator writes reads back the same, and export's reader takes it too.
-    again = FileResult.from_body(json.loads(rp.dumps(result.to_body())))
+    again = FileResult.from_body(json.loads(rest.dumps(result.to_body())))
     assert again.sentences() == result.sentences()
-    assert loads_json(rp.dumps(result.to_body()).decode())[0] == result.sentences()
+    assert loads_json(rest.dumps(result.to_body()).decode())[0] == result.sentences()
 
 
 def test_sentences_of_several_channels_merge_in_time_order() -> None:
     a = Sentence("second", 2000, 3000, True, sentence_id=1)
     b = Sentence("first", 0, 1000, True, sentence_id=1, speaker_id=1)
-    result = FileResult("u", (rp.ChannelTranscript(0, (a,)), rp.ChannelTranscript(1, (b,))))
+    result = FileResult("u", (files.ChannelTranscript(0, (a,)), files.ChannelTranscript(1, (b,))))
     assert [(s.text, s.sentence_id, s.speaker_id) for s in result.sentences()] == [("first", 1, 1), ("second", 2, None)]
 
 
@@ -239,26 +232,26 @@ def test_error_bodies() -> None:
 
 def test_vocabulary_bodies_are_the_sdks() -> None:
     create = VocabularyAction(
-        rp.CREATE, target_model="fun-asr-realtime", prefix="testpfx", words=(HotWord("赛德克巴莱", 4, "zh"),)
+        vocabulary.CREATE, target_model="fun-asr-realtime", prefix="testpfx", words=(HotWord("赛德克巴莱", 4, "zh"),)
     )
     assert json.dumps(create.to_body(), ensure_ascii=False) == (
         '{"model": "speech-biasing", "parameters": {}, "input": {"action": "create_vocabulary", "target_model": '
         '"fun-asr-realtime", "prefix": "testpfx", "vocabulary": [{"text": "赛德克巴莱", "weight": 4, "lang": "zh"}]}}'
     )
-    listing = VocabularyAction(rp.LIST, prefix="testpfx")
+    listing = VocabularyAction(vocabulary.LIST, prefix="testpfx")
     assert listing.to_body()["input"] == {
         "action": "list_vocabulary",
         "prefix": "testpfx",
         "page_index": 0,
         "page_size": 10,
     }
-    update = VocabularyAction(rp.UPDATE, vocabulary_id="v", words=(HotWord("阿里巴巴", 5),))
+    update = VocabularyAction(vocabulary.UPDATE, vocabulary_id="v", words=(HotWord("阿里巴巴", 5),))
     assert update.to_body()["input"] == {
         "action": "update_vocabulary",
         "vocabulary_id": "v",
         "vocabulary": [{"text": "阿里巴巴", "weight": 5}],
     }
-    for action in (create, listing, update, VocabularyAction(rp.DELETE, vocabulary_id="v")):
+    for action in (create, listing, update, VocabularyAction(vocabulary.DELETE, vocabulary_id="v")):
         assert VocabularyAction.from_body(json.loads(json.dumps(action.to_body()))) == action
 
 
@@ -280,7 +273,7 @@ def test_vocabulary_bodies_are_the_sdks() -> None:
 )
 def test_vocabulary_limits(words, prefix, model, match) -> None:
     with pytest.raises(ServiceError, match=match) as info:
-        VocabularyAction(rp.CREATE, target_model=model, prefix=prefix, words=words).check()
+        VocabularyAction(vocabulary.CREATE, target_model=model, prefix=prefix, words=words).check()
     assert info.value.code == "InvalidParameter" and info.value.status == 400
 
 
@@ -290,7 +283,7 @@ def test_vocabulary_limits_that_pass() -> None:
         HotWord("一二三四五六七八九十一二三四五"),
         HotWord("Zarvox", 1, "de"),
     )
-    VocabularyAction(rp.CREATE, target_model="paraformer-v2", prefix="a1", words=ok).check()
+    VocabularyAction(vocabulary.CREATE, target_model="paraformer-v2", prefix="a1", words=ok).check()
 
 
 def test_vocabulary_answers() -> None:
@@ -308,14 +301,14 @@ def test_vocabulary_answers() -> None:
         "usage": {"count": 1},
         "request_id": "r",
     }
-    assert rp.decode_vocabulary_list(body) == [
-        rp.VocabularySummary("vocab-p-1", "2025-01-01 00:00:00", "2025-01-01 00:00:00")
+    assert vocabulary.decode_vocabulary_list(body) == [
+        vocabulary.VocabularySummary("vocab-p-1", "2025-01-01 00:00:00", "2025-01-01 00:00:00")
     ]
-    assert rp.decode_vocabulary_id({"output": {"vocabulary_id": "vocab-p-2"}}) == "vocab-p-2"
-    query = rp.Vocabulary("fun-asr", (HotWord("Zarvox", 5, "en"),), "a", "b")
-    assert rp.decode_vocabulary(rp.encode_vocabulary_response(query.to_dict())) == query
+    assert vocabulary.decode_vocabulary_id({"output": {"vocabulary_id": "vocab-p-2"}}) == "vocab-p-2"
+    query = vocabulary.Vocabulary("fun-asr", (HotWord("Zarvox", 5, "en"),), "a", "b")
+    assert vocabulary.decode_vocabulary(vocabulary.encode_vocabulary_response(query.to_dict())) == query
     with pytest.raises(ServiceError):
-        rp.decode_vocabulary_id({"output": {}})
+        vocabulary.decode_vocabulary_id({"output": {}})
 
 
 @pytest.mark.parametrize(
@@ -329,7 +322,7 @@ def test_vocabulary_answers() -> None:
     ],
 )
 def test_parse_hot_word(spec: str, word: HotWord) -> None:
-    assert rp.parse_hot_word(spec) == word
+    assert vocabulary.parse_hot_word(spec) == word
 
 
 # -- Robustness --------------------------------------------------------------------------------
@@ -380,9 +373,9 @@ def test_decoders_raise_only_service_errors(obj) -> None:
         FileResult.from_body,
         TranscriptionRequest.from_body,
         VocabularyAction.from_body,
-        rp.decode_submit_response,
-        rp.decode_vocabulary,
-        rp.decode_vocabulary_list,
+        files.decode_submit_response,
+        vocabulary.decode_vocabulary,
+        vocabulary.decode_vocabulary_list,
     ):
         with contextlib.suppress(ServiceError):
             decode(obj)

@@ -18,7 +18,7 @@ import pytest
 from dashscope.audio.asr import Transcription, VocabularyService
 from dashscope.audio.asr.vocabulary import VocabularyServiceException
 
-from captioner.recognition.dashscope.rest_server import RestServer
+from captioner.server.rest import RestServer
 from rest_support import FileServer, LoopThread
 from speech import GOFORWARD_TEXT, wer
 

@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from captioner.recognition.dashscope.files import FileTranscriber, TaskError
-from captioner.recognition.dashscope.rest_protocol import HotWord, PollPolicy, ServiceError, TaskStatus
-from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestServer, VocabularyStore
-from captioner.recognition.dashscope.vocabulary import VocabularyClient
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.protocol.files import PollPolicy, TaskStatus
+from captioner.protocol.rest import ServiceError
+from captioner.protocol.vocabulary import HotWord
+from captioner.recognition.cloud.files import FileTranscriber, TaskError
+from captioner.recognition.cloud.vocabulary import VocabularyClient
+from captioner.server.rest import HotWordRecognizer, RestServer, VocabularyStore
 from captioner.settings import RecognitionSettings
+from captioner.testing.trivial import TrivialRecognizer
 from rest_support import FileServer, RecordingRecognizer
 from speech import write_wav
 
@@ -178,7 +180,7 @@ async def test_a_task_goes_pending_running_succeeded(server, files) -> None:
     seen: list[TaskStatus] = []
     server.pause()
     client = transcriber(server)
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     task_id = await client.submit(TranscriptionRequest("fun-asr", (files.url("tone.wav"),)))
     assert (await client.query(task_id)).status is TaskStatus.PENDING
@@ -201,7 +203,7 @@ async def test_a_task_goes_pending_running_succeeded(server, files) -> None:
 
 
 async def test_each_file_fails_with_the_services_code(server, files, media) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     urls = {
         files.url("tone.wav"): None,
@@ -230,7 +232,7 @@ async def test_each_file_fails_with_the_services_code(server, files, media) -> N
 
 
 async def test_a_task_whose_files_all_fail_is_failed_with_the_first_reason(server, files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     job = await transcriber(server).transcribe(
         TranscriptionRequest("fun-asr", (files.url("a.wav"), files.url("b.wav")))
@@ -240,7 +242,7 @@ async def test_a_task_whose_files_all_fail_is_failed_with_the_first_reason(serve
 
 
 async def test_a_pending_task_can_be_canceled_a_running_one_cannot(server, files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     client = transcriber(server)
     server.pause()
@@ -261,7 +263,7 @@ async def test_a_pending_task_can_be_canceled_a_running_one_cannot(server, files
 
 
 async def test_queue_limit_throttles(files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     async with RestServer(TrivialRecognizer(), max_queued=1) as srv:
         srv.pause()
@@ -279,7 +281,7 @@ def held(srv: RestServer) -> dict[str, int]:
 
 
 async def test_a_finished_task_stays_queryable_for_24_hours_then_is_unknown(server, files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     client = transcriber(server)
     job = await client.transcribe(TranscriptionRequest("fun-asr", (files.url("tone.wav"),)))
@@ -301,7 +303,7 @@ async def test_a_finished_task_stays_queryable_for_24_hours_then_is_unknown(serv
 
 
 async def test_the_server_keeps_the_latest_finished_tasks_only(files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     async with RestServer(TrivialRecognizer(), max_finished_tasks=3) as srv:
         client = transcriber(srv)
@@ -324,7 +326,7 @@ async def test_the_server_keeps_the_latest_finished_tasks_only(files) -> None:
 
 
 async def test_diarization_labels_every_sentence_speaker_zero(server, files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     request = TranscriptionRequest("fun-asr", (files.url("tone.wav"),), diarization_enabled=True, speaker_count=3)
     job = await transcriber(server).transcribe(request)
@@ -334,7 +336,7 @@ async def test_diarization_labels_every_sentence_speaker_zero(server, files) -> 
 
 
 async def test_other_channels_and_unsupported_languages_fail_the_file_clearly(server, files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     job = await transcriber(server).transcribe(
         TranscriptionRequest("fun-asr", (files.url("tone.wav"),), channel_id=(1,))
@@ -384,7 +386,7 @@ async def test_ten_vocabularies_per_account(server) -> None:
 
 
 async def test_a_file_task_naming_a_vocabulary_gives_the_engine_its_words(server, files) -> None:
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     vid = await VocabularyClient(server.url, api_key=TOKEN).create(
         "fun-asr", [HotWord("Zarvox", 3), HotWord("Quillbyte", 5)], prefix="hw"
@@ -402,7 +404,7 @@ async def test_a_file_task_naming_a_vocabulary_gives_the_engine_its_words(server
 
 async def test_a_realtime_task_naming_a_vocabulary_gets_its_words() -> None:
     store = VocabularyStore()
-    from captioner.recognition.dashscope.rest_protocol import VocabularyAction
+    from captioner.protocol.vocabulary import VocabularyAction
 
     vid = store.handle(
         VocabularyAction("create_vocabulary", target_model="fun-asr-realtime", prefix="rt", words=(HotWord("Zarvox"),))

@@ -21,16 +21,12 @@ from hypothesis import strategies as st
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from captioner.recognition.dashscope import protocol as p
-from captioner.recognition.dashscope.protocol import ErrorCode
-from captioner.recognition.dashscope.server import (
-    RECENT_TASKS,
-    AudioDecoder,
-    AudioFormatError,
-    DashScopeServer,
-    FaultPlan,
-)
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.audio.stream import AudioDecoder, AudioFormatError
+from captioner.protocol import realtime as p
+from captioner.protocol.realtime import ErrorCode
+from captioner.server.realtime import RECENT_TASKS
+from captioner.testing.faults import FaultPlan, FaultyServer
+from captioner.testing.trivial import TrivialRecognizer
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -64,7 +60,7 @@ def run_task(task_id: str = "t1", model: str = "fun-asr-realtime", **parameters)
 @contextlib.asynccontextmanager
 async def serving(**kwargs):
     kwargs.setdefault("recognizer", TrivialRecognizer())
-    server = DashScopeServer(**kwargs)
+    server = FaultyServer(**kwargs)
     async with server:
         yield server
     assert server.stats.internal_errors == 0
@@ -461,7 +457,7 @@ async def test_fault_plan_drops_connections_repeatedly():
                 except ConnectionClosed:
                     outcomes.append(ws.close_code)
         assert outcomes == ["TaskFinished", 1006, "TaskFinished", 1006]
-        assert server.stats.faults_injected == 2 and server.stats.active_tasks == 0
+        assert server.faults_injected == 2 and server.stats.active_tasks == 0
 
 
 async def test_fault_plan_survives_many_drops_in_one_long_stream():
@@ -479,7 +475,7 @@ async def test_fault_plan_survives_many_drops_in_one_long_stream():
                     assert ws.close_code == 1006
                     drops += 1
         assert drops == 25 and isinstance(events[-1], p.TaskFinished)
-        assert server.stats.faults_injected == 25
+        assert server.faults_injected == 25
 
 
 async def test_pings_are_answered_during_a_task():

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from dashscope.audio.asr import Recognition, RecognitionCallback, RecognitionResult
 
-from captioner.recognition.dashscope.server import DashScopeServer, ServerThread
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.server.realtime import DashScopeServer
+from captioner.testing.server_thread import ServerThread
+from captioner.testing.trivial import TrivialRecognizer
 from speech import GOFORWARD_TEXT, wer, write_wav
 
 pytestmark = pytest.mark.timeout(120)

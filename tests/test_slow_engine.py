@@ -17,8 +17,8 @@ import psutil
 from captioner.audio.capture import CaptureSource
 from captioner.audio.devices import InputDevice
 from captioner.pipeline import AudioDropped, CaptionSession, SessionState
-from captioner.recognition.trivial import TrivialRecognizer
 from captioner.settings import RecognitionSettings
+from captioner.testing.trivial import TrivialRecognizer
 
 RATE, BLOCK = 48000, 480  # 10 ms blocks, as PortAudio delivers them
 

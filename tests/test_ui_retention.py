@@ -8,7 +8,7 @@ import json
 import os
 import time
 
-from captioner.recognition.events import Sentence
+from captioner.events import Sentence
 from captioner.transcript.journal import Journal, list_sessions
 from captioner.ui.main_window import MainWindow
 from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)

@@ -18,9 +18,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
+from captioner.events import Gap, RecognitionError, Sentence
 from captioner.pipeline import CaptionSession, SessionState
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import Gap, RecognitionError, Sentence
 from captioner.settings import RecognitionSettings
 from captioner.ui import sources
 from captioner.ui.choices import EngineChoice, SourceChoice
@@ -451,8 +451,8 @@ def test_cloud_engine_without_a_key_asks_for_one(qtbot, qloop, ui_store, live_so
 
 def test_cloud_path_against_a_dashscope_compatible_server(qtbot, qloop, ui_store, live_source):
     """The window's Alibaba Cloud engine with a custom URL: here Captioner's own server."""
-    from captioner.recognition.dashscope.server import DashScopeServer
-    from captioner.recognition.trivial import TrivialRecognizer
+    from captioner.server.realtime import DashScopeServer
+    from captioner.testing.trivial import TrivialRecognizer
 
     async def scenario():
         async with DashScopeServer(TrivialRecognizer(partial_every=2, final_every=6)) as server:
@@ -476,8 +476,8 @@ def test_cloud_path_against_a_dashscope_compatible_server(qtbot, qloop, ui_store
 def test_an_unknown_cloud_model_names_the_model_not_a_missing_download(qtbot, qloop, ui_store, live_source):
     """The service does not know the model name: the window says so and offers another
     model, instead of the "Speech model missing" dialog meant for the on-device engine."""
-    from captioner.recognition.dashscope.server import DashScopeServer
-    from captioner.recognition.trivial import TrivialRecognizer
+    from captioner.server.realtime import DashScopeServer
+    from captioner.testing.trivial import TrivialRecognizer
 
     async def scenario():
         async with DashScopeServer(TrivialRecognizer()) as server:

@@ -30,7 +30,7 @@ def test_api_key_goes_to_the_keyring_and_never_into_the_settings_file(qtbot, ui_
     assert "ws-1" in text and "intl" in text  # the rest of the engine choice is persisted
     assert KEY not in text and "sk-test" not in text
     # the same key is what the cloud client reads (credentials.py uses these names)
-    from captioner.recognition.dashscope.credentials import load_api_key
+    from captioner.recognition.cloud.credentials import load_api_key
 
     assert load_api_key("intl") == KEY
     # A fresh panel (next start) shows it again, from the keyring.

@@ -5,7 +5,7 @@ from PySide6.QtCore import QAbstractListModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QListView
 
-from captioner.recognition.events import Sentence
+from captioner.events import Sentence
 from captioner.ui.transcript_model import TimeTextRole, TranscriptModel, clock, line_with_times
 from captioner.ui.transcript_view import TranscriptView, format_for
 from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
@@ -113,7 +113,7 @@ def test_export_formats(qtbot, qloop, ui_store, tmp_path):
 
 
 def test_a_gap_is_a_row_in_its_place_and_is_exported(qtbot):
-    from captioner.recognition.events import Gap
+    from captioner.events import Gap
     from captioner.transcript.export import to_txt
 
     view = TranscriptView()

@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from captioner.recognition.dashscope.rest_server import RestServer
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.server.rest import RestServer
+from captioner.testing.trivial import TrivialRecognizer
 from captioner.ui.main_window import MainWindow
 from captioner.ui.recognition_panel import RecognitionPanel
 from captioner.ui.vocabulary_dialog import VocabularyDialog, http_base_for

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from captioner.cli import main as cli_main
-from captioner.recognition.dashscope.rest_client import Retry
-from captioner.recognition.dashscope.rest_server import RestServer
-from captioner.recognition.trivial import TrivialRecognizer
+from captioner.recognition.cloud.rest import Retry
+from captioner.server.rest import RestServer
+from captioner.testing.trivial import TrivialRecognizer
 from rest_support import LoopThread
 
 pytestmark = pytest.mark.timeout(60)
@@ -64,5 +64,5 @@ def test_a_wrong_key_and_an_unreachable_server(served, capsys, monkeypatch) -> N
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-wrong")
     assert vocab(served, "list") == 5
     assert "InvalidApiKey" in capsys.readouterr().err
-    monkeypatch.setattr("captioner.recognition.dashscope.rest_client.Retry", lambda: Retry(attempts=0))
+    monkeypatch.setattr("captioner.recognition.cloud.rest.Retry", lambda: Retry(attempts=0))
     assert cli_main(["vocabulary", "list", "--base-url", "http://127.0.0.1:9/api/v1"]) == 6

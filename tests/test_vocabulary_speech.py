@@ -14,11 +14,12 @@ import asyncio
 
 import pytest
 
-from captioner.recognition.dashscope.files import FileTranscriber
-from captioner.recognition.dashscope.rest_protocol import HotWord, PollPolicy, TranscriptionRequest
-from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestServer, VocabularyStore
-from captioner.recognition.dashscope.server import DashScopeServer
-from captioner.recognition.dashscope.vocabulary import VocabularyClient
+from captioner.protocol.files import PollPolicy, TranscriptionRequest
+from captioner.protocol.vocabulary import HotWord
+from captioner.recognition.cloud.files import FileTranscriber
+from captioner.recognition.cloud.vocabulary import VocabularyClient
+from captioner.server.realtime import DashScopeServer
+from captioner.server.rest import HotWordRecognizer, RestServer, VocabularyStore
 from rest_support import LoopThread
 from speech import utterances, write_wav
 

@@ -6,8 +6,8 @@ import shutil
 import sys
 import time
 
+from captioner.events import EngineStatus, Sentence
 from captioner.pipeline import AudioLevel, SourceFailed, StateChanged
-from captioner.recognition.events import EngineStatus, Sentence
 
 
 def error(message: str, code: int) -> int:

@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from captioner.recognition.dashscope.server import DashScopeServer
-    from captioner.recognition.events import RecognitionError
+    from captioner.events import RecognitionError
+    from captioner.server.realtime import DashScopeServer
 
     if args.max_sessions < 1:
         print("captioner serve: --max-sessions must be at least 1", file=sys.stderr)
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     engine: Recognizer = LocalRecognizer(model_dir=args.model_dir)
     rest = None
     if http_port is not None:
-        from captioner.recognition.dashscope.rest_server import HotWordRecognizer, RestServer, VocabularyStore
+        from captioner.server.rest import HotWordRecognizer, RestServer, VocabularyStore
 
         # One vocabulary store for both protocols: a realtime task naming a vocabulary made
         # over REST gets its words as hot words, as it would on the service.

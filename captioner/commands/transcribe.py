@@ -131,8 +131,8 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     import signal
 
     from captioner.commands._terminal import error, fail
+    from captioner.events import RecognitionError
     from captioner.pipeline import CaptionSession, SourceFailed
-    from captioner.recognition.events import RecognitionError
     from captioner.transcript.export import write_exports
     from captioner.transcript.journal import Journal
 
@@ -198,7 +198,7 @@ async def _check_engine(args, recognizer, settings) -> int | None:
     if args.engine != "local":
         return None
     from captioner.commands._terminal import fail
-    from captioner.recognition.events import RecognitionError
+    from captioner.events import RecognitionError
     from captioner.recognition.local.languages import check_languages
 
     try:

@@ -83,7 +83,7 @@ def output_paths(template: str | None, count: int) -> list[Path | None]:
 
 
 def request_from_args(args: argparse.Namespace):
-    from captioner.recognition.dashscope.rest_protocol import TranscriptionRequest
+    from captioner.protocol.files import TranscriptionRequest
 
     diarize = bool(args.diarize or args.speakers is not None)
     return TranscriptionRequest(
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from captioner.commands._terminal import error, fail
-    from captioner.recognition.dashscope.rest_protocol import ServiceError
+    from captioner.protocol.rest import ServiceError
 
     if bool(args.urls) == bool(args.task_id):
         return error("give the URLs to transcribe, or --task-id of a task submitted earlier", EXIT_USAGE)
@@ -113,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
             request.check()
         except ServiceError as exc:  # refused here, before sending: a bad parameter
             return fail(exc, exc.message)
-    from captioner.recognition.dashscope.files import FileTranscriber
-    from captioner.recognition.dashscope.rest_protocol import PollPolicy
+    from captioner.protocol.files import PollPolicy
+    from captioner.recognition.cloud.files import FileTranscriber
 
     if not 0 < args.poll_interval <= 60:
         return error("--poll-interval must be between 0 and 60 seconds", EXIT_USAGE)
@@ -151,7 +151,7 @@ class _Progress:
         self.note(f"task {task_id} submitted")
 
     def status(self, info) -> None:
-        from captioner.recognition.dashscope.files import describe_status
+        from captioner.recognition.cloud.files import describe_status
 
         line = describe_status(info)
         if line != self._last:
@@ -165,9 +165,9 @@ class _Progress:
 
 async def _transcribe(args, transcriber, request, progress: _Progress) -> int:
     from captioner.commands._terminal import clock, error, fail
-    from captioner.recognition.dashscope.files import TaskError
-    from captioner.recognition.dashscope.rest_protocol import ServiceError
-    from captioner.recognition.events import RecognitionError
+    from captioner.events import RecognitionError
+    from captioner.protocol.rest import ServiceError
+    from captioner.recognition.cloud.files import TaskError
     from captioner.transcript.export import write_exports
 
     progress.note(f"transcribing with {transcriber.endpoint.label}")

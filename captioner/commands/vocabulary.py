@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     from captioner.commands._terminal import fail
     from captioner.errors import Category
-    from captioner.recognition.dashscope.rest_protocol import ServiceError
-    from captioner.recognition.dashscope.vocabulary import VocabularyClient
+    from captioner.protocol.rest import ServiceError
+    from captioner.recognition.cloud.vocabulary import VocabularyClient
 
     try:
         client = VocabularyClient(args.base_url, args.region, workspace=args.workspace)
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _act(args: argparse.Namespace, client) -> int:
-    from captioner.recognition.dashscope.rest_protocol import parse_hot_word
+    from captioner.protocol.vocabulary import parse_hot_word
 
     if args.action == "create":
         print(await client.create(args.target_model, [parse_hot_word(w) for w in args.words], args.prefix))

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from captioner.audio.frames import AudioFrame
-from captioner.recognition.events import RecognitionError, RecognitionEvent
+from captioner.events import RecognitionError, RecognitionEvent
 from captioner.settings import RecognitionSettings
 
 _END = object()

@@ -23,7 +23,7 @@ def create_recognizer(
 
         return LocalRecognizer(model_dir=model_dir)
     if engine == "dashscope":
-        from captioner.recognition.dashscope.client import DashScopeRecognizer
+        from captioner.recognition.cloud.realtime import DashScopeRecognizer
 
         return DashScopeRecognizer(url=url, region=region, api_key=api_key, workspace=workspace)
     raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")

@@ -41,7 +41,8 @@ from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
-from captioner.recognition.events import Gap, Sentence, Word
+from captioner.events import Gap, Sentence
+from captioner.protocol.sentences import sentence_from_dict, whole_ms
 from captioner.transcript.model import in_time_order
 
 #: Version of our JSON additions (the `captioner` key); the service's shape is unversioned.
@@ -664,23 +665,6 @@ def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = Tru
 # --------------------------------------------------------------------------------------
 
 
-def sentence_to_dict(s: Sentence) -> dict[str, Any]:
-    """A final sentence in the service's shape (`speaker_id` only when known)."""
-    d: dict[str, Any] = {
-        "begin_time": s.begin_ms,
-        "end_time": s.end_ms,
-        "text": s.text,
-        "sentence_id": s.sentence_id,
-    }
-    if s.speaker_id is not None:
-        d["speaker_id"] = s.speaker_id
-    d["words"] = [
-        {"begin_time": w.begin_ms, "end_time": w.end_ms, "text": w.text, "punctuation": w.punctuation}
-        for w in s.words
-    ]
-    return d
-
-
 def _sentence_json(s: Sentence) -> str:
     """`json.dumps(sentence_to_dict(s), ensure_ascii=False)`, formatted by hand: twice as
     fast on word-heavy transcripts, where the encoder's per-dict cost dominates."""
@@ -714,43 +698,10 @@ def gap_from_dict(d: Any, where: str = "gap") -> Gap:
     """Read a gap written by `gap_to_dict` (or a journal's gap line)."""
     if not isinstance(d, dict):
         raise ValueError(f"{where}: expected an object (got {type(d).__name__})")
-    duration = _int(d, "duration_ms", where)
+    duration = whole_ms(d, "duration_ms", where)
     if duration < 0:
         raise ValueError(f"{where}: duration_ms must not be negative")
-    return Gap(_int(d, "begin_time", where), duration)
-
-
-def _int(d: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
-    v = d.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
-        raise ValueError(f"{where}: {key} must be a whole number of milliseconds (got {v!r})")
-    return int(v)
-
-
-def sentence_from_dict(d: Any, where: str = "sentence") -> Sentence:
-    """Read a sentence written by `sentence_to_dict` (or by the service). Raises
-    ValueError, naming the field, on anything malformed."""
-    if not isinstance(d, dict):
-        raise ValueError(f"{where}: expected an object (got {type(d).__name__})")
-    text = d.get("text", "")
-    if not isinstance(text, str):
-        raise ValueError(f"{where}: text must be a string")
-    begin = _int(d, "begin_time", where)
-    end = _int(d, "end_time", where)
-    sid = _int(d, "sentence_id", where, 0)
-    speaker = d.get("speaker_id")
-    if speaker is not None:
-        speaker = _int(d, "speaker_id", where)
-    words = []
-    for j, w in enumerate(d.get("words") or ()):
-        ww = f"{where}.words[{j}]"
-        if not isinstance(w, dict):
-            raise ValueError(f"{ww}: expected an object")
-        wt, wp = w.get("text", ""), w.get("punctuation") or ""
-        if not isinstance(wt, str) or not isinstance(wp, str):
-            raise ValueError(f"{ww}: text and punctuation must be strings")
-        words.append(Word(_int(w, "begin_time", ww), _int(w, "end_time", ww), wt, wp))
-    return Sentence(text, begin, end, True, tuple(words), sid, speaker)
+    return Gap(whole_ms(d, "begin_time", where), duration)
 
 
 def _join_texts(texts: Iterable[str]) -> str:

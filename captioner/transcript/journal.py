@@ -55,8 +55,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from captioner.recognition.events import Gap, Sentence
-from captioner.transcript.export import _fsync_dir, gap_from_dict, gap_to_dict, sentence_from_dict, sentence_to_dict
+from captioner.events import Gap, Sentence
+from captioner.protocol.sentences import sentence_from_dict, sentence_to_dict
+from captioner.transcript.export import _fsync_dir, gap_from_dict, gap_to_dict
 from captioner.transcript.model import Entry, in_time_order
 
 log = logging.getLogger(__name__)

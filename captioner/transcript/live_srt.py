@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from captioner.recognition.events import Gap, Sentence
+from captioner.events import Gap, Sentence
 from captioner.transcript.export import (
     DEFAULT_LAYOUT,
     Cue,

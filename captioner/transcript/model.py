@@ -13,7 +13,7 @@ import bisect
 import heapq
 from dataclasses import dataclass, field
 
-from captioner.recognition.events import Gap, Sentence
+from captioner.events import Gap, Sentence
 
 #: What the transcript holds in time order: a final sentence or a gap marker.
 Entry = Sentence | Gap

@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, Signal
 
 from captioner.audio.frames import AudioSourceError
 from captioner.errors import Category, category
+from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession, SessionState
-from captioner.recognition.events import RecognitionError
 from captioner.settings import RecognitionSettings
 from captioner.ui import sources
 from captioner.ui.choices import EngineChoice, SourceChoice

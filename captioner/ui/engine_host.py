@@ -16,8 +16,8 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from captioner.errors import ModelError
+from captioner.events import RecognitionError
 from captioner.recognition.base import Recognizer
-from captioner.recognition.events import RecognitionError
 from captioner.ui.choices import EngineChoice
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class EngineHost(QObject):
 
     async def _cloud(self, choice: EngineChoice, api_key: str) -> Recognizer:
         try:
-            module = importlib.import_module("captioner.recognition.dashscope.client")
+            module = importlib.import_module("captioner.recognition.cloud.realtime")
         except ModuleNotFoundError as exc:
             message = self.tr("The Alibaba Cloud engine is not available in this version of Captioner.")
             self._set("error", message)

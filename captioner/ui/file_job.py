@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from captioner.audio.frames import AudioSourceError
+from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession
-from captioner.recognition.events import RecognitionError
 from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice
 from captioner.ui.engine_host import EngineHost

@@ -46,8 +46,8 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from captioner import logs, preflight
+from captioner.events import Sentence
 from captioner.pipeline import SessionState
-from captioner.recognition.events import Sentence
 from captioner.recognition.local.languages import recognizer_languages
 from captioner.ui import dialogs, recovery
 from captioner.ui.choices import EngineChoice, SourceChoice

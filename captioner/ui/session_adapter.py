@@ -14,8 +14,8 @@ import time
 
 from PySide6.QtCore import QObject, Signal
 
+from captioner.events import EngineStatus, Gap, Sentence, Usage
 from captioner.pipeline import AudioLevel, CaptionSession, SessionEvent, SessionState, SourceFailed, StateChanged
-from captioner.recognition.events import EngineStatus, Gap, Sentence, Usage
 
 #: Minimum wall-clock gap between two level signals (a meter cannot show more).
 LEVEL_INTERVAL_S = 1 / 30

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from captioner.recognition.events import Gap, Sentence
+from captioner.events import Gap, Sentence
 from captioner.transcript.export import gap_text
 
 #: One row: a final, or a gap marker.

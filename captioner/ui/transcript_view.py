@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from captioner.recognition.events import Gap, Sentence
+from captioner.events import Gap, Sentence
 from captioner.ui.transcript_model import Row, SentenceRole, TimeTextRole, TranscriptModel, line_with_times
 
 MARGIN = 4

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from captioner.recognition.dashscope.rest_client import Retry
-from captioner.recognition.dashscope.rest_protocol import HotWord
-from captioner.recognition.dashscope.vocabulary import VocabularyClient
-from captioner.recognition.events import RecognitionError
+from captioner.events import RecognitionError
+from captioner.protocol.vocabulary import HotWord
+from captioner.recognition.cloud.rest import Retry
+from captioner.recognition.cloud.vocabulary import VocabularyClient
 
 log = logging.getLogger(__name__)
 

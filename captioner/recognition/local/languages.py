@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from captioner.errors import ParameterError
-from captioner.recognition.events import RecognitionError
+from captioner.events import RecognitionError
 from captioner.settings import LANGUAGES, RecognitionSettings
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from pathlib import Path
 from faster_whisper import WhisperModel
 
 from captioner.errors import ModelError, ParameterError
-from captioner.recognition.events import RecognitionError
+from captioner.events import RecognitionError
 
 #: Files faster-whisper needs in a CTranslate2 whisper folder to load it offline.
 REQUIRED_FILES = ("model.bin", "tokenizer.json")

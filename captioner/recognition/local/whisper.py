@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame
+from captioner.events import EngineStatus, RecognitionError, Sentence, Usage, Word
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage, Word
 from captioner.recognition.local.decoding import Decoded, UtteranceDecoder
 from captioner.recognition.local.languages import decode_language, model_languages
 from captioner.recognition.local.models import LoadedModel, load_model, resolve_model_dir

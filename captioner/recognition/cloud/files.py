@@ -25,24 +25,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from captioner import errors
-from captioner.recognition.dashscope.rest_client import RestClient, RestEndpoint, Retry
-from captioner.recognition.dashscope.rest_protocol import (
-    ASYNC_HEADER,
-    TRANSCRIPTION_PATH,
+from captioner.events import RecognitionError, Sentence
+from captioner.protocol.files import (
     FileResult,
     PollPolicy,
-    RestErrorCode,
-    ServiceError,
     SubtaskResult,
     TaskInfo,
     TaskStatus,
     TranscriptionRequest,
-    cancel_path,
     decode_submit_response,
+)
+from captioner.protocol.rest import (
+    ASYNC_HEADER,
+    TRANSCRIPTION_PATH,
+    RestErrorCode,
+    ServiceError,
+    cancel_path,
     explain,
     task_path,
 )
-from captioner.recognition.events import RecognitionError, Sentence
+from captioner.recognition.cloud.rest import RestClient, RestEndpoint, Retry
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ live 24 h, in memory, as on the service (the latest MAX_FINISHED_TASKS finished 
 Vocabularies live in memory too; a task (file or realtime, see HotWordRecognizer) that
 names one gets its words as the engine's hot words.
 
-All JSON shapes come from rest_protocol.py; HTTP/1.1 is h11 (sans-I/O) over asyncio
+All JSON shapes come from `captioner.protocol`; HTTP/1.1 is h11 (sans-I/O) over asyncio
 streams, keep-alive included (the SDK pools connections).
 
 Deliberate differences from the service: no diarization (with diarization_enabled every
@@ -51,23 +51,22 @@ from urllib.parse import unquote, urlsplit
 import h11
 
 from captioner.audio.frames import AudioSourceError
-from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.dashscope import rest_protocol as rp
-from captioner.recognition.dashscope.protocol import ErrorCode
-from captioner.recognition.dashscope.rest_protocol import (
+from captioner.events import RecognitionError
+from captioner.protocol import files, rest, vocabulary
+from captioner.protocol.files import (
     ChannelTranscript,
     FileProperties,
     FileResult,
-    RestErrorCode,
-    ServiceError,
     SubtaskResult,
     TaskInfo,
     TaskMetrics,
     TaskStatus,
     TranscriptionRequest,
-    VocabularyAction,
 )
-from captioner.recognition.events import RecognitionError
+from captioner.protocol.realtime import ErrorCode
+from captioner.protocol.rest import RestErrorCode, ServiceError
+from captioner.protocol.vocabulary import VocabularyAction
+from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings, SettingsError
 
 log = logging.getLogger("captioner.serve.rest")
@@ -112,7 +111,7 @@ class _Vocabulary:
     vocabulary_id: str
     prefix: str
     target_model: str
-    words: tuple[rp.HotWord, ...]
+    words: tuple[vocabulary.HotWord, ...]
     created: str
     modified: str
 
@@ -124,7 +123,7 @@ class VocabularyStore:
     the REST server writes it.
     """
 
-    def __init__(self, max_vocabularies: int = rp.MAX_VOCABULARIES) -> None:
+    def __init__(self, max_vocabularies: int = vocabulary.MAX_VOCABULARIES) -> None:
         self.max_vocabularies = max_vocabularies
         self._items: dict[str, _Vocabulary] = {}
 
@@ -141,28 +140,28 @@ class VocabularyStore:
     def handle(self, action: VocabularyAction) -> dict[str, Any]:
         """Carry out a (checked) action; its `output`, or ServiceError as the service says it."""
         now = time.strftime("%Y-%m-%d %H:%M:%S")  # the service's vocabulary times have no milliseconds
-        if action.action == rp.CREATE:
+        if action.action == vocabulary.CREATE:
             if len(self._items) >= self.max_vocabularies:
                 raise ServiceError(400, ErrorCode.THROTTLING_ALLOCATION_QUOTA, "Free allocated quota exceeded.")
             assert action.prefix and action.target_model
             vid = f"vocab-{action.prefix}-{secrets.token_hex(16)}"
             self._items[vid] = _Vocabulary(vid, action.prefix, action.target_model, action.words, now, now)
             return {"vocabulary_id": vid}
-        if action.action == rp.LIST:
+        if action.action == vocabulary.LIST:
             items = [v for v in self._items.values() if action.prefix is None or v.prefix == action.prefix]
             page = items[action.page_index * action.page_size : (action.page_index + 1) * action.page_size]
             return {
                 "vocabulary_list": [
-                    rp.VocabularySummary(v.vocabulary_id, v.created, v.modified).to_dict() for v in page
+                    vocabulary.VocabularySummary(v.vocabulary_id, v.created, v.modified).to_dict() for v in page
                 ]
             }
         v = self._items.get(action.vocabulary_id or "")
         if v is None:
             raise ServiceError(400, RestErrorCode.RESOURCE_NOT_EXIST, "The Required resource not exist.")
-        if action.action == rp.QUERY:
-            return rp.Vocabulary(v.target_model, v.words, v.created, v.modified).to_dict()
-        if action.action == rp.UPDATE:
-            rp.check_hot_words(action.words, v.target_model)
+        if action.action == vocabulary.QUERY:
+            return vocabulary.Vocabulary(v.target_model, v.words, v.created, v.modified).to_dict()
+        if action.action == vocabulary.UPDATE:
+            vocabulary.check_hot_words(action.words, v.target_model)
             v.words, v.modified = action.words, now
             return {}
         del self._items[v.vocabulary_id]
@@ -232,12 +231,12 @@ class _FileTask:
         return TaskInfo(
             self.task_id,
             self.status,
-            rp.service_time(self.submitted),
-            rp.service_time(self.scheduled) if self.scheduled else None,
-            rp.service_time(self.ended) if self.ended else None,
+            rest.service_time(self.submitted),
+            rest.service_time(self.scheduled) if self.scheduled else None,
+            rest.service_time(self.ended) if self.ended else None,
             tuple(done) if terminal and self.status is not TaskStatus.CANCELED else None,
             metrics,
-            rp.billed_seconds(self.speech_ms) if succeeded else None,
+            files.billed_seconds(self.speech_ms) if succeeded else None,
             self.code,
             self.message,
         )
@@ -313,7 +312,7 @@ class RestServer:
     def url(self) -> str:
         """The base URL clients use (the SDK's base_http_api_url)."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}{rp.API_PREFIX}"
+        return f"http://{host}:{self.port}{rest.API_PREFIX}"
 
     # -- Life ------------------------------------------------------------------------------
 
@@ -461,11 +460,11 @@ class RestServer:
                 if method != "GET":
                     raise _method_not_allowed()
                 return 200, self._result_file(path[len(RESULTS_PREFIX) :]), "application/json"
-            if not path.startswith(rp.API_PREFIX + "/"):
+            if not path.startswith(rest.API_PREFIX + "/"):
                 raise ServiceError(404, RestErrorCode.NOT_FOUND, "Not found!")
-            route = path[len(rp.API_PREFIX) :].rstrip("/")
+            route = path[len(rest.API_PREFIX) :].rstrip("/")
             self._authorize(headers)
-            return 200, rp.dumps(await self._route(method, route, headers, body)), "application/json"
+            return 200, rest.dumps(await self._route(method, route, headers, body)), "application/json"
         except ServiceError as exc:
             if exc.status >= 500:
                 log.warning("%s %s: %s %s", method, path, exc.code, exc.message)
@@ -488,19 +487,19 @@ class RestServer:
             raise ServiceError(401, ErrorCode.INVALID_API_KEY, "Invalid API-key provided.")
 
     async def _route(self, method: str, route: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        if route == rp.TRANSCRIPTION_PATH:
+        if route == rest.TRANSCRIPTION_PATH:
             if method != "POST":
                 raise _method_not_allowed()
-            if headers.get(rp.ASYNC_HEADER.lower(), "").strip().lower() != "enable":
+            if headers.get(rest.ASYNC_HEADER.lower(), "").strip().lower() != "enable":
                 raise ServiceError(403, ErrorCode.ACCESS_DENIED, "current user api does not support synchronous calls.")
-            return self._submit(TranscriptionRequest.from_body(rp.loads(body)), headers)
-        if route == rp.CUSTOMIZATION_PATH:
+            return self._submit(TranscriptionRequest.from_body(rest.loads(body)), headers)
+        if route == rest.CUSTOMIZATION_PATH:
             if method != "POST":
                 raise _method_not_allowed()
-            output = self.vocabularies.handle(VocabularyAction.from_body(rp.loads(body)))
-            return rp.encode_vocabulary_response(output)
+            output = self.vocabularies.handle(VocabularyAction.from_body(rest.loads(body)))
+            return vocabulary.encode_vocabulary_response(output)
         parts = route.split("/")
-        if len(parts) in (3, 4) and parts[1] == rp.TASKS_PATH.strip("/") and parts[2]:
+        if len(parts) in (3, 4) and parts[1] == rest.TASKS_PATH.strip("/") and parts[2]:
             task_id = unquote(parts[2])
             if len(parts) == 3:
                 if method not in ("GET", "POST"):
@@ -521,7 +520,7 @@ class RestServer:
             raise ServiceError(
                 429, ErrorCode.THROTTLING_RATE_QUOTA, "Requests rate limit exceeded, please try again later."
             )
-        task_id = rp.new_request_id()
+        task_id = rest.new_request_id()
         host = headers.get("host") or f"{self.host}:{self.port}"
         task = _FileTask(task_id, request, f"http://{host}", results=[None] * len(request.file_urls))
         self.tasks[task_id] = task
@@ -529,7 +528,7 @@ class RestServer:
         self.stats.tasks_submitted += 1
         task.runner = asyncio.create_task(self._run(task), name=f"file-task-{task_id}")
         log.info("task %s submitted: %s, %d file(s)", task_id, request.model, len(request.file_urls))
-        return rp.encode_submit_response(task_id)
+        return files.encode_submit_response(task_id)
 
     def _known(self, task_id: str) -> _FileTask | None:
         """The task, unless it never existed or has expired."""
@@ -560,7 +559,7 @@ class RestServer:
         if task.runner is not None:
             task.runner.cancel()
         log.info("task %s canceled", task_id)
-        return {"request_id": rp.new_request_id(), "output": {"task_id": task_id, "task_status": task.status.value}}
+        return {"request_id": rest.new_request_id(), "output": {"task_id": task_id, "task_status": task.status.value}}
 
     def _result_file(self, name: str) -> bytes:
         entry = self._results.get(name)
@@ -650,7 +649,7 @@ class RestServer:
         task.speech_ms += speech_ms
         expires = int(time.time() + self.task_ttl)
         name = f"{task.task_id}/{index}.json"
-        self._results[name] = (rp.dumps(result.to_body()), expires)
+        self._results[name] = (rest.dumps(result.to_body()), expires)
         signature = secrets.token_hex(8)  # looks like an OSS URL; nothing checks it
         return SubtaskResult(
             url,

@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from captioner.recognition.events import Sentence, Usage, Word
+from captioner.events import Sentence, Usage, Word
 from captioner.settings import RecognitionSettings, SettingsError
 
 # -- Names on the wire -------------------------------------------------------------------

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from captioner.recognition.dashscope.rest_client import RestClient, Retry
-from captioner.recognition.dashscope.rest_protocol import (
+from captioner.protocol.rest import CUSTOMIZATION_PATH
+from captioner.protocol.vocabulary import (
     CREATE,
-    CUSTOMIZATION_PATH,
     DELETE,
     LIST,
     QUERY,
@@ -35,6 +34,7 @@ from captioner.recognition.dashscope.rest_protocol import (
     decode_vocabulary_id,
     decode_vocabulary_list,
 )
+from captioner.recognition.cloud.rest import RestClient, Retry
 
 
 class VocabularyClient:

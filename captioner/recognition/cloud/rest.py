@@ -28,17 +28,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from captioner import __version__
-from captioner.recognition.dashscope.credentials import ENV_VAR, ApiKey, resolve_api_key
-from captioner.recognition.dashscope.endpoints import DEFAULT_REGION, REGIONS, Region, region_named
-from captioner.recognition.dashscope.protocol import ErrorCode
-from captioner.recognition.dashscope.rest_protocol import (
-    API_PREFIX,
-    WORKSPACE_HEADER,
-    RestErrorCode,
-    ServiceError,
-    bad_response,
-    dumps,
-)
+from captioner.protocol.endpoints import DEFAULT_REGION, REGIONS, Region, region_named
+from captioner.protocol.realtime import ErrorCode
+from captioner.protocol.rest import API_PREFIX, WORKSPACE_HEADER, RestErrorCode, ServiceError, bad_response, dumps
+from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, resolve_api_key
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +66,7 @@ def resolve_http(base_url: str | None = None, region: str | None = None, workspa
         return RestEndpoint(base_url.rstrip("/"), reg, custom=True)
     reg = reg or REGIONS[DEFAULT_REGION]
     if workspace:
-        from captioner.recognition.dashscope.endpoints import resolve
+        from captioner.protocol.endpoints import resolve
 
         resolve(region=reg.code, workspace=workspace)  # validates the id as the WebSocket side does
         host = f"{workspace}.{reg.maas_region}.maas.aliyuncs.com"

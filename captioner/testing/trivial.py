@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 
 from captioner.audio.frames import AudioFrame
+from captioner.events import Sentence, Word
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.events import Sentence, Word
 from captioner.settings import RecognitionSettings
 
 #: RMS (full scale 1.0) below which a frame counts as silence: about -46 dBFS.

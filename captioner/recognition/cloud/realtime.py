@@ -50,12 +50,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, W
 from captioner import __version__
 from captioner.audio.frames import BYTES_PER_SAMPLE, FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
 from captioner.errors import MissingKeyError, ParameterError
+from captioner.events import EngineStatus, RecognitionError, Sentence, Usage
+from captioner.protocol import realtime as p
+from captioner.protocol.endpoints import REGIONS, Endpoint, resolve
+from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.recognition.dashscope import protocol as p
-from captioner.recognition.dashscope.credentials import ENV_VAR, ApiKey, RedactingLogger, resolve_api_key
-from captioner.recognition.dashscope.endpoints import REGIONS, Endpoint, resolve
-from captioner.recognition.dashscope.protocol import ErrorCode
-from captioner.recognition.events import EngineStatus, RecognitionError, Sentence, Usage
+from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, RedactingLogger, resolve_api_key
 from captioner.settings import RecognitionSettings
 
 log = logging.getLogger(__name__)

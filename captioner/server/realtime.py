@@ -1,0 +1,266 @@
+"""A DashScope-compatible realtime recognition server over any engine.
+
+`captioner serve` runs this: the official DashScope SDK (or another copy of Captioner)
+points its WebSocket URL here and gets Fun-ASR-shaped results from the on-device engine.
+All JSON goes through `captioner.protocol.realtime`; this module adds the listening socket,
+the handshake (path, API key) and the admission policy (models, formats, rates, languages,
+how many tasks at once). Each connection is a `ConnectionHandler` (`connection.py`), and
+each task on it a `CaptionSession`, the same pipeline the window and the CLI drive.
+
+Use it in-process::
+
+    async with DashScopeServer(recognizer, port=0) as server:
+        print(server.url)          # ws://127.0.0.1:<port>/api-ws/v1/inference
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.server import Server, serve
+from websockets.asyncio.server import ServerConnection as WebSocket
+from websockets.http11 import Request, Response
+
+from captioner.audio.stream import SUPPORTED_FORMATS, SUPPORTED_RATES
+from captioner.events import RecognitionError
+from captioner.protocol import realtime as p
+from captioner.protocol.realtime import ErrorCode
+from captioner.recognition.base import Recognizer
+from captioner.recognition.cloud.credentials import RedactingLogger
+from captioner.recognition.engines import create_recognizer
+from captioner.recognition.local.languages import check_languages
+from captioner.server.connection import ConnectionHandler, TaskRefused, peer
+from captioner.settings import RecognitionSettings, SettingsError
+
+log = logging.getLogger("captioner.serve")
+
+PATH = "/api-ws/v1/inference"
+#: 8 s of 16 kHz audio. The service advises 1-16 KB frames; the SDK's call() sends 12.8 KB.
+DEFAULT_MAX_FRAME_BYTES = 256 * 1024
+#: How many of the latest run-tasks (and continue-task inputs) the server remembers. The
+#: protocol needs nothing of a task once it has ended (a client can only start a new one),
+#: so this record is for tests and diagnostics alone; a small fixed number keeps a `serve`
+#: that runs for months at the same size after ten tasks or ten million.
+RECENT_TASKS = 32
+
+
+@dataclass
+class ServerStats:
+    connections: int = 0
+    tasks_started: int = 0
+    tasks_finished: int = 0
+    active_tasks: int = 0
+    audio_bytes: int = 0
+    #: task-failed sent, by error code.
+    failures: collections.Counter[str] = field(default_factory=collections.Counter)
+    #: Unexpected exceptions caught in a connection handler (a bug if ever non-zero).
+    internal_errors: int = 0
+
+
+class DashScopeServer:
+    """The realtime recognition service, served over `recognizer`, on one address.
+
+    Timeouts are in seconds and are constructor arguments so tests can shorten them.
+    `run_tasks` keeps the last run-task received under each task id and `contexts` the last
+    continue-task input, so client tests can check that every parameter arrived; both hold
+    the latest RECENT_TASKS task ids only, the oldest forgotten first. Everything else about
+    a task goes with it when it ends.
+    """
+
+    def __init__(
+        self,
+        recognizer: Recognizer | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+        max_sessions: int | None = None,
+        max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+        no_data_timeout: float = 23.0,
+        idle_timeout: float = 60.0,
+        silence_timeout: float | None = 60.0,
+        heartbeat_interval: float = 1.0,
+        max_backlog_seconds: float = 1200.0,
+        model_dir: str | None = None,
+    ) -> None:
+        self.recognizer = recognizer
+        self.host = host
+        self.port = port
+        self.token = token
+        self.max_sessions = max_sessions
+        self.max_frame_bytes = max_frame_bytes
+        self.no_data_timeout = no_data_timeout
+        self.idle_timeout = idle_timeout
+        #: Seconds of silent audio after which a task without heartbeat fails (None: never).
+        self.silence_timeout = silence_timeout
+        #: Seconds of silent audio between heartbeat packets (tasks with heartbeat=true).
+        self.heartbeat_interval = heartbeat_interval
+        #: Audio a task may queue ahead of its engine before the server stops reading the
+        #: socket (20 min: about 38 MB at 16 kHz), so a whole file sent at once still leaves
+        #: the connection responsive (pings answered) while a slow engine catches up.
+        self.max_backlog_seconds = max_backlog_seconds
+        self.model_dir = model_dir
+        self.stats = ServerStats()
+        self.run_tasks: dict[str, p.RunTask] = {}
+        self.contexts: dict[str, dict[str, Any]] = {}
+        self._server: Server | None = None
+
+    #: The class that runs each connection (a test double can misbehave on purpose).
+    handler_class: type[ConnectionHandler] = ConnectionHandler
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"ws://{host}:{self.port}{PATH}"
+
+    @property
+    def last_run_task(self) -> p.RunTask | None:
+        return next(reversed(self.run_tasks.values()), None)
+
+    async def start(self) -> None:
+        """Load the engine, then listen. `port` holds the bound port afterwards."""
+        if self.recognizer is None:
+            self.recognizer = create_recognizer("local", model_dir=self.model_dir)
+        await self.recognizer.prepare()
+        self._server = await serve(
+            self._handle,
+            self.host,
+            self.port,
+            process_request=self._check_request,
+            compression=None,  # audio does not compress; spare the CPU
+            # Frames up to max_frame_bytes get a task-failed naming the limit; far bigger
+            # ones are cut off by websockets itself (close 1009) before they fill memory.
+            max_size=max(4 * self.max_frame_bytes, 64 * 1024),
+            ping_interval=20,
+            ping_timeout=60,
+            close_timeout=5,
+            # websockets logs handshake headers at DEBUG: never the clients' API keys.
+            logger=RedactingLogger(logging.getLogger("websockets.server")),
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("serving DashScope realtime recognition on %s (engine: %s)", self.url, self.recognizer.name)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        try:
+            await asyncio.Future()
+        finally:
+            await self.stop()
+
+    async def __aenter__(self) -> DashScopeServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- Handshake -------------------------------------------------------------------------
+
+    def _check_request(self, connection: WebSocket, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        if path not in (PATH, PATH + "/"):
+            return _json_response(connection, 404, "NotFound", "Not found!")
+        if self.token is not None:
+            values = request.headers.get_all("Authorization")
+            scheme, _, key = (values[0] if len(values) == 1 else "").partition(" ")
+            given = key.strip().encode("utf-8", "surrogateescape")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given, self.token.encode()):
+                log.info("refused %s: bad or missing API key", peer(connection))
+                return _json_response(connection, 401, ErrorCode.INVALID_API_KEY, "Invalid API-key provided.")
+        return None
+
+    async def _handle(self, ws: WebSocket) -> None:
+        self.stats.connections += 1
+        handler = self.handler_class(self, ws, self.stats.connections)
+        try:
+            await handler.run()
+        except Exception:  # never let one connection's trouble reach the server
+            self.stats.internal_errors += 1
+            log.exception("connection %s failed", peer(ws))
+
+    # -- Record ----------------------------------------------------------------------------
+
+    def record_run(self, run: p.RunTask) -> None:
+        """run as the newest entry of `run_tasks`; the oldest beyond RECENT_TASKS go, with
+        their contexts."""
+        self.run_tasks.pop(run.task_id, None)  # insertion order = arrival order
+        self.run_tasks[run.task_id] = run
+        while len(self.run_tasks) > RECENT_TASKS:
+            oldest = next(iter(self.run_tasks))
+            del self.run_tasks[oldest]
+            self.contexts.pop(oldest, None)
+
+    def record_context(self, task_id: str, context: dict[str, Any]) -> None:
+        if task_id in self.run_tasks:  # so `contexts` never outgrows `run_tasks`
+            self.contexts[task_id] = context
+
+    # -- Policy ----------------------------------------------------------------------------
+
+    def admit(self, run: p.RunTask) -> RecognitionSettings:
+        """The settings to run this task with, or TaskRefused saying why not."""
+        if not p.is_realtime_model(run.model):
+            raise TaskRefused(
+                ErrorCode.MODEL_NOT_FOUND,
+                f"Model not exist: {run.model!r} is not a realtime recognition model "
+                "(try fun-asr-realtime or paraformer-realtime-v2).",
+            )
+        try:
+            settings = run.settings()
+        except SettingsError as exc:
+            raise TaskRefused(ErrorCode.INVALID_PARAMETER, str(exc)) from None
+        if settings.format not in SUPPORTED_FORMATS:
+            raise TaskRefused(
+                ErrorCode.INVALID_PARAMETER,
+                f"format: {settings.format!r} is not supported by this server; send pcm or wav (16-bit mono)",
+            )
+        if settings.sample_rate not in SUPPORTED_RATES:
+            raise TaskRefused(
+                ErrorCode.INVALID_PARAMETER,
+                f"sample_rate: {settings.sample_rate} Hz is not supported by this server; send 16000 or 8000 Hz",
+            )
+        if p.is_8k_model(run.model) and settings.sample_rate != 8000:
+            raise TaskRefused(
+                ErrorCode.INVALID_PARAMETER,
+                f"sample_rate: {run.model} takes 8000 Hz audio (got {settings.sample_rate})",
+            )
+        self._check_languages(settings)
+        if self.max_sessions is not None and self.stats.active_tasks >= self.max_sessions:
+            raise TaskRefused(
+                ErrorCode.THROTTLING,
+                f"Too many concurrent tasks: this server runs at most {self.max_sessions}; try again later.",
+            )
+        return settings
+
+    def _check_languages(self, settings: RecognitionSettings) -> None:
+        """Refuse language hints the on-device model cannot serve, naming the model and the
+        languages it can do, before the task takes a slot (other engines judge their own)."""
+        if self.recognizer is None:
+            return
+        try:
+            check_languages(self.recognizer, settings)
+        except RecognitionError as exc:
+            raise TaskRefused(exc.code, exc.message) from None
+
+
+
+def _json_response(connection: WebSocket, status: int, code: str, message: str) -> Response:
+    """An HTTP error in the gateway's shape: {"code", "message", "request_id"}."""
+    request_id = str(uuid.uuid4())
+    response = connection.respond(status, p.encode_http_error(code, message, request_id))
+    del response.headers["Content-Type"]
+    response.headers["Content-Type"] = "application/json"
+    response.headers["x-request-id"] = request_id
+    return response
+
