@@ -17,11 +17,12 @@ from captioner.protocol.rest import ServiceError
 from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.files import FileTranscriber, TaskError
 from captioner.recognition.cloud.vocabulary import VocabularyClient
-from captioner.server.rest import HotWordRecognizer, RestServer, VocabularyStore
+from captioner.server.rest import RestServer
+from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
 from captioner.settings import RecognitionSettings
+from captioner.testing.speech import write_wav
 from captioner.testing.trivial import TrivialRecognizer
 from rest_support import FileServer, RecordingRecognizer
-from speech import write_wav
 
 pytestmark = pytest.mark.timeout(60)
 

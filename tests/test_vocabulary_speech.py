@@ -19,9 +19,10 @@ from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.files import FileTranscriber
 from captioner.recognition.cloud.vocabulary import VocabularyClient
 from captioner.server.realtime import DashScopeServer
-from captioner.server.rest import HotWordRecognizer, RestServer, VocabularyStore
+from captioner.server.rest import RestServer
+from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
+from captioner.testing.speech import utterances, write_wav
 from rest_support import LoopThread
-from speech import utterances, write_wav
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     engine: Recognizer = LocalRecognizer(model_dir=args.model_dir)
     rest = None
     if http_port is not None:
-        from captioner.server.rest import HotWordRecognizer, RestServer, VocabularyStore
+        from captioner.server.rest import RestServer
+        from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
 
         # One vocabulary store for both protocols: a realtime task naming a vocabulary made
         # over REST gets its words as hot words, as it would on the service.

@@ -15,6 +15,10 @@ The file-transcription conversation::
 A task SUCCEEDS when at least one file did, so every subtask has to be checked (§4.2).
 Both ends use these shapes: the client (`recognition/cloud/files.py`) and the emulator
 (`server/rest.py`).
+
+One piece: the submit request, the task answer and the result file are the three bodies of
+one conversation, and their fields refer to each other (a result names its file URL, the
+task answer lists the results); read together they are the whole of §4.
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ maps the ones `RecognitionSettings` knows (validating them; a bad one raises
 `SettingsError` naming it) and ignores the rest, as the service ignores parameters a model
 does not use (the SDK forwards `diarization_enabled` & co. unchanged). A `null` value counts
 as "not given", as it does for the SDK, which drops `None` arguments.
+
+One piece: the messages, their encoding and the state machine that orders them are one
+protocol; h11 keeps them together for the same reason. Split apart, every change to a
+message would touch three files, and the state machine could not be read beside the
+frames it allows.
 """
 
 from __future__ import annotations

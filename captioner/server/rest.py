@@ -24,6 +24,10 @@ streams, keep-alive included (the SDK pools connections).
 Deliberate differences from the service: no diarization (with diarization_enabled every
 sentence is speaker 0: one voice, honestly labelled), channel 0 only (the mix of all
 channels), no special_word_filter, no oss:// URLs, an unknown vocabulary_id is ignored.
+
+One piece: the HTTP routing and the task table it serves (submit, query, cancel, results,
+forgetting) change together; what happens to each file is in `file_jobs.py` and the
+vocabulary store in `vocabularies.py`.
 """
 
 from __future__ import annotations
@@ -31,32 +35,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import dataclasses
 import hmac
 import http.client
 import logging
-import os
 import secrets
-import shutil
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import h11
 
-from captioner.audio.frames import AudioSourceError
-from captioner.events import RecognitionError
 from captioner.protocol import files, rest, vocabulary
 from captioner.protocol.files import (
-    ChannelTranscript,
-    FileProperties,
-    FileResult,
     SubtaskResult,
     TaskInfo,
     TaskMetrics,
@@ -66,8 +57,9 @@ from captioner.protocol.files import (
 from captioner.protocol.realtime import ErrorCode
 from captioner.protocol.rest import RestErrorCode, ServiceError
 from captioner.protocol.vocabulary import VocabularyAction
-from captioner.recognition.base import RecognitionSession, Recognizer
-from captioner.settings import RecognitionSettings, SettingsError
+from captioner.recognition.base import Recognizer
+from captioner.server import file_jobs
+from captioner.server.vocabularies import VocabularyStore
 
 log = logging.getLogger("captioner.serve.rest")
 
@@ -92,117 +84,6 @@ MAX_FINISHED_TASKS = 1000
 QUERY_LOG_LENGTH = 100
 TASK_TIMEOUT_S = 3 * 3600
 RESULTS_PREFIX = "/results/"
-
-_DOWNLOAD_FAILED_MESSAGE = "The audio file cannot be downloaded."
-
-
-class _SubtaskFailed(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-# -- Vocabularies ------------------------------------------------------------------------
-
-
-@dataclass
-class _Vocabulary:
-    vocabulary_id: str
-    prefix: str
-    target_model: str
-    words: tuple[vocabulary.HotWord, ...]
-    created: str
-    modified: str
-
-
-class VocabularyStore:
-    """The vocabulary service's state: in memory, one account, the service's limits.
-
-    Plain dict operations only, so the realtime server may read it from the same loop while
-    the REST server writes it.
-    """
-
-    def __init__(self, max_vocabularies: int = vocabulary.MAX_VOCABULARIES) -> None:
-        self.max_vocabularies = max_vocabularies
-        self._items: dict[str, _Vocabulary] = {}
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def hot_words(self, vocabulary_id: str | None) -> tuple[str, ...] | None:
-        """The words of a known vocabulary, heaviest first; None for an unknown id."""
-        v = self._items.get(vocabulary_id or "")
-        if v is None:
-            return None
-        return tuple(w.text for w in sorted(v.words, key=lambda w: -w.weight))
-
-    def handle(self, action: VocabularyAction) -> dict[str, Any]:
-        """Carry out a (checked) action; its `output`, or ServiceError as the service says it."""
-        now = time.strftime("%Y-%m-%d %H:%M:%S")  # the service's vocabulary times have no milliseconds
-        if action.action == vocabulary.CREATE:
-            if len(self._items) >= self.max_vocabularies:
-                raise ServiceError(400, ErrorCode.THROTTLING_ALLOCATION_QUOTA, "Free allocated quota exceeded.")
-            assert action.prefix and action.target_model
-            vid = f"vocab-{action.prefix}-{secrets.token_hex(16)}"
-            self._items[vid] = _Vocabulary(vid, action.prefix, action.target_model, action.words, now, now)
-            return {"vocabulary_id": vid}
-        if action.action == vocabulary.LIST:
-            items = [v for v in self._items.values() if action.prefix is None or v.prefix == action.prefix]
-            page = items[action.page_index * action.page_size : (action.page_index + 1) * action.page_size]
-            return {
-                "vocabulary_list": [
-                    vocabulary.VocabularySummary(v.vocabulary_id, v.created, v.modified).to_dict() for v in page
-                ]
-            }
-        v = self._items.get(action.vocabulary_id or "")
-        if v is None:
-            raise ServiceError(400, RestErrorCode.RESOURCE_NOT_EXIST, "The Required resource not exist.")
-        if action.action == vocabulary.QUERY:
-            return vocabulary.Vocabulary(v.target_model, v.words, v.created, v.modified).to_dict()
-        if action.action == vocabulary.UPDATE:
-            vocabulary.check_hot_words(action.words, v.target_model)
-            v.words, v.modified = action.words, now
-            return {}
-        del self._items[v.vocabulary_id]
-        return {}
-
-
-def with_hot_words(settings: RecognitionSettings, store: VocabularyStore) -> RecognitionSettings:
-    """The settings with the named vocabulary's words added to hot_words (an id the store
-    does not know, e.g. one made on the real service, changes nothing)."""
-    words = store.hot_words(settings.vocabulary_id)
-    if not words:
-        return settings
-    merged = tuple(dict.fromkeys((*settings.hot_words, *words)))
-    return settings.replace(hot_words=merged)
-
-
-class HotWordRecognizer(Recognizer):
-    """An engine whose tasks get their vocabulary's words as hot words.
-
-    Wraps the engine `captioner serve` hands to the realtime WebSocket server, so a
-    run-task naming a vocabulary_id made here biases the on-device engine exactly as the
-    same id biases the cloud. Everything else passes straight through.
-    """
-
-    def __init__(self, inner: Recognizer, store: VocabularyStore) -> None:
-        self.inner = inner
-        self.store = store
-
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return self.inner.name
-
-    async def prepare(self) -> None:
-        await self.inner.prepare()
-
-    async def start(self, settings: RecognitionSettings) -> RecognitionSession:
-        return await self.inner.start(with_hot_words(settings, self.store))
-
-    def describe(self) -> dict[str, Any]:
-        return self.inner.describe()
-
 
 # -- File tasks ----------------------------------------------------------------------------
 
@@ -296,6 +177,7 @@ class RestServer:
         self.max_finished_tasks = max_finished_tasks
         self.task_timeout = task_timeout
         self.allow_local_files = allow_local_files
+        self._limits = file_jobs.FileLimits(max_file_bytes, max_duration_ms, download_timeout, allow_local_files)
         self.model_dir = model_dir
         self.stats = RestStats()
         self.tasks: dict[str, _FileTask] = {}
@@ -639,9 +521,12 @@ class RestServer:
 
     async def _subtask(self, task: _FileTask, index: int, url: str) -> SubtaskResult:
         try:
-            async with self._fetched(url) as path:
-                result, speech_ms = await self._transcribe(task.request, url, path)
-        except _SubtaskFailed as failure:
+            async with file_jobs.fetched(url, self._limits) as path:
+                assert self.recognizer is not None
+                result, speech_ms = await file_jobs.transcribe(
+                    self.recognizer, self.vocabularies, task.request, url, path, self._limits
+                )
+        except file_jobs.SubtaskFailed as failure:
             self.stats.files_failed += 1
             log.info("task %s file %d failed: %s %s", task.task_id, index, failure.code, failure.message)
             return SubtaskResult(url, TaskStatus.FAILED, code=failure.code, message=failure.message)
@@ -657,142 +542,6 @@ class RestServer:
             transcription_url=f"{task.origin}{RESULTS_PREFIX}{name}?Expires={expires}&Signature={signature}",
         )
 
-    @contextlib.asynccontextmanager
-    async def _fetched(self, url: str) -> AsyncIterator[Path]:
-        """The file behind `url` on disk (downloaded into a temporary folder, or in place)."""
-        parts = urlsplit(url.strip())
-        scheme = parts.scheme.lower()
-        if scheme in ("http", "https"):
-            folder = Path(tempfile.mkdtemp(prefix="captioner-rest-"))
-            try:
-                suffix = Path(unquote(parts.path)).suffix[:10]
-                path = folder / f"input{suffix}"
-                await asyncio.to_thread(self._download, url, path)
-                yield path
-            finally:
-                await asyncio.to_thread(shutil.rmtree, folder, True)
-            return
-        if scheme == "oss":
-            raise _SubtaskFailed(
-                RestErrorCode.DOWNLOAD_FAILED, "oss:// URLs need Alibaba Cloud storage; this server cannot fetch them."
-            )
-        if scheme == "file" and parts.netloc in ("", "localhost"):
-            local = unquote(parts.path)
-        elif scheme == "" and os.path.isabs(url):
-            local = url
-        else:
-            raise _SubtaskFailed(RestErrorCode.INVALID_FILE_URL, f"The file URL is not valid: {url!r}.")
-        if not self.allow_local_files:
-            raise _SubtaskFailed(RestErrorCode.INVALID_FILE_URL, "This server only fetches http(s) URLs.")
-        path = Path(local)
-        if not path.exists():
-            raise _SubtaskFailed(RestErrorCode.FILE_404_NOT_FOUND, f"No such file: {local}.")
-        if not os.access(path, os.R_OK) or path.is_dir():
-            raise _SubtaskFailed(RestErrorCode.FILE_403_FORBIDDEN, f"The file cannot be read: {local}.")
-        if path.stat().st_size > self.max_file_bytes:
-            raise _SubtaskFailed(RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {self.max_file_bytes} bytes.")
-        yield path
-
-    def _download(self, url: str, path: Path) -> None:
-        """Runs in a worker thread: url -> path, within the size limit, or _SubtaskFailed."""
-        request = urllib.request.Request(url, headers={"User-Agent": "captioner-serve"})
-        handlers: list[urllib.request.BaseHandler] = []
-        if (urlsplit(url).hostname or "").startswith("127.") or urlsplit(url).hostname in ("localhost", "::1"):
-            handlers.append(urllib.request.ProxyHandler({}))
-        try:
-            with urllib.request.build_opener(*handlers).open(request, timeout=self.download_timeout) as response:
-                length = response.headers.get("Content-Length")
-                if length and length.isdigit() and int(length) > self.max_file_bytes:
-                    raise _SubtaskFailed(
-                        RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {self.max_file_bytes} bytes."
-                    )
-                written = 0
-                with path.open("wb") as out:
-                    while chunk := response.read(1 << 20):
-                        written += len(chunk)
-                        if written > self.max_file_bytes:
-                            raise _SubtaskFailed(
-                                RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {self.max_file_bytes} bytes."
-                            )
-                        out.write(chunk)
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            if exc.code == 404:
-                raise _SubtaskFailed(
-                    RestErrorCode.FILE_404_NOT_FOUND, "The audio file was not found (HTTP 404)."
-                ) from None
-            if exc.code in (401, 403):
-                raise _SubtaskFailed(
-                    RestErrorCode.FILE_403_FORBIDDEN, f"Access to the audio file was denied (HTTP {exc.code})."
-                ) from None
-            if exc.code >= 500:
-                raise _SubtaskFailed(
-                    RestErrorCode.FILE_SERVER_ERROR, f"The file server failed (HTTP {exc.code})."
-                ) from None
-            raise _SubtaskFailed(
-                RestErrorCode.FILE_DOWNLOAD_FAILED, f"The download failed (HTTP {exc.code})."
-            ) from None
-        except http.client.IncompleteRead:
-            raise _SubtaskFailed(
-                RestErrorCode.CONTENT_LENGTH_CHECK_FAILED, "The download ended before Content-Length bytes arrived."
-            ) from None
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            log.info("download of %s failed: %s", url.split("?", 1)[0], exc)
-            raise _SubtaskFailed(RestErrorCode.DOWNLOAD_FAILED, _DOWNLOAD_FAILED_MESSAGE) from None
-
-    async def _transcribe(self, request: TranscriptionRequest, url: str, path: Path) -> tuple[FileResult, int]:
-        """One file through the pipeline: (its result, the speech heard in ms)."""
-        from captioner.audio.media import MediaSource
-        from captioner.pipeline import CaptionSession, SourceFailed
-
-        channels = request.channel_id or (0,)
-        if channels != (0,):
-            raise _SubtaskFailed(
-                ErrorCode.INVALID_PARAMETER,
-                "This server transcribes channel 0 only (the mix of all channels); "
-                f"channel_id {list(channels)} cannot be served.",
-            )
-        try:
-            source = await asyncio.to_thread(MediaSource, path)  # probing decodes a little
-        except AudioSourceError as exc:
-            raise _SubtaskFailed(RestErrorCode.FILE_PARSE_FAILED, _without_path(str(exc), path)) from None
-        if source.duration_ms is not None and source.duration_ms > self.max_duration_ms:
-            raise _SubtaskFailed(
-                RestErrorCode.AUDIO_DURATION_TOO_LONG,
-                f"The audio is longer than {self.max_duration_ms // 3_600_000} hours.",
-            )
-        properties = await asyncio.to_thread(_properties, path, source.duration_ms)
-        try:
-            settings = RecognitionSettings(
-                model=request.model,
-                language_hints=tuple(request.language_hints or ())[:1],  # Fun-ASR uses the first only
-                vocabulary_id=request.vocabulary_id,
-                disfluency_removal_enabled=bool(request.disfluency_removal_enabled),
-            )
-        except SettingsError as exc:
-            raise _SubtaskFailed(ErrorCode.INVALID_PARAMETER, str(exc)) from None
-        settings = with_hot_words(settings, self.vocabularies)
-        assert self.recognizer is not None
-        session = CaptionSession(source, self.recognizer, settings)
-        failures: list[str] = []
-        session.subscribe(lambda e: failures.append(e.message) if isinstance(e, SourceFailed) else None)
-        try:
-            transcript = await session.run()
-        except RecognitionError as exc:
-            raise _SubtaskFailed(exc.code or ErrorCode.INTERNAL_ERROR, exc.message) from None
-        if failures:
-            raise _SubtaskFailed(RestErrorCode.DECODE_ERROR, _without_path(failures[-1], path))
-        speaker = 0 if request.diarization_enabled else None
-        sentences = tuple(
-            dataclasses.replace(s, sentence_id=i, speaker_id=speaker)
-            for i, s in enumerate((s for s in transcript.finals if s.text.strip()), 1)
-        )
-        if not sentences:
-            raise _SubtaskFailed(RestErrorCode.NO_VALID_FRAGMENT, "No valid speech was found in the audio.")
-        channel = ChannelTranscript(0, sentences)
-        return FileResult(url, (channel,), properties), channel.speech_ms
-
-
 class _TooLarge(Exception):
     pass
 
@@ -801,19 +550,4 @@ def _method_not_allowed() -> ServiceError:
     return ServiceError(405, RestErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here.")
 
 
-def _without_path(message: str, path: Path) -> str:
-    """A media error names the temporary file; the client knows its file by its URL."""
-    return message.replace(f"{path}: ", "").replace(str(path), "the file")
 
-
-def _properties(path: Path, duration_ms: int | None) -> FileProperties:
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.audio[0]
-            ctx = stream.codec_context
-            channels = ctx.layout.nb_channels or 1
-            return FileProperties(ctx.name, tuple(range(channels)), ctx.sample_rate or None, duration_ms)
-    except Exception:  # the file was probed already; properties are a courtesy
-        return FileProperties(None, (0,), None, duration_ms)
