@@ -177,55 +177,21 @@ def check_log_file() -> CheckResult:
     return CheckResult("Log file", "warn", f"{path} is not writable; the app runs but keeps no log")
 
 
-_qt_app = None
-
-
 def check_qt() -> CheckResult:
     """The offscreen platform starts, widgets render, the SVG app icon renders, and the
     GUI's own modules import (a frozen build that misses one fails here, not on a user's
-    desk)."""
+    desk). The Qt part lives in `captioner.ui.selftest_window`: Qt stays in the GUI."""
     from captioner.preflight import check_qt as problem_with_qt
 
     problem = problem_with_qt()
     if problem:
         return CheckResult("Qt", "fail", problem)
-    from PySide6.QtCore import QLibraryInfo, qVersion
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QLabel
-
-    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
-    app = cast("QApplication | None", QApplication.instance())
-    if app is None:
-        offscreen = list((plugins / "platforms").glob("*qoffscreen*"))
-        if not offscreen:
-            return CheckResult("Qt", "fail", f"the offscreen platform plugin is missing from {plugins / 'platforms'}")
-        # -platform beats QT_QPA_PLATFORM: this checks offscreen whatever the session is.
-        # Kept referenced: a QApplication whose wrapper is collected is destroyed.
-        global _qt_app
-        app = _qt_app = QApplication([sys.argv[0] or "captioner", "-platform", "offscreen"])
-    platform_name = app.platformName()
-    label = QLabel("Captioner")
-    label.resize(200, 40)
-    if label.grab().isNull():
-        return CheckResult("Qt", "fail", f"Qt {qVersion()} ({platform_name}) cannot render a widget")
-    from captioner.resources import resources_dir
-
-    svg = resources_dir() / "icons" / "captioner.svg"
-    pixmap = QIcon(str(svg)).pixmap(64, 64)
-    if pixmap.isNull() or pixmap.toImage().pixelColor(32, 30).alpha() == 0:
-        return CheckResult(
-            "Qt", "fail", f"Qt {qVersion()} ({platform_name}) cannot render {svg} (SVG image/icon plugins missing from {plugins}?)"
-        )
     try:
-        import captioner.ui.app as gui
-        import captioner.ui.main_window  # noqa: F401  (the window and everything it pulls in)
-    except Exception as exc:
+        from captioner.ui.selftest_window import check_window
+    except Exception as exc:  # a frozen build without Qt's modules
         return CheckResult("Qt", "fail", f"the window's modules do not import: {type(exc).__name__}: {exc}")
-    binding = getattr(gui, "qt_binding_problem", None)
-    problem = binding() if binding else None
-    if problem:
-        return CheckResult("Qt", "fail", problem)
-    return CheckResult("Qt", "ok", f"Qt {qVersion()}: {platform_name} platform, widgets and SVG icons render, window modules load")
+    status, detail = check_window()
+    return CheckResult("Qt", cast(Status, status), detail)
 
 
 def run_checks(
