@@ -1,10 +1,10 @@
 """Word error rate of the on-device engine on real recorded speech, clean and in white noise.
 
-The recordings the tests use (tests/speech.py): Debian pocketsphinx-testdata's five LibriVox
+The recordings the tests use (captioner/testing/speech.py): Debian pocketsphinx-testdata's five LibriVox
 sentences and goforward.raw, each followed by 1.5 s of silence, in one stream (as
 tests/test_local_engine.py does), through LocalRecognizer (faster-whisper tiny.en + Silero
 VAD, default RecognitionSettings) as fast as the engine takes it. WER = word-level edit
-distance / reference words over the whole stream (tests.speech.wer: lower case, punctuation
+distance / reference words over the whole stream (captioner.testing.speech.wer: lower case, punctuation
 removed, digits 1-10 spelled out), and per clip (the finals overlapping that clip).
 
 Noisy: white Gaussian noise added to the whole stream (silences included) at 10 dB SNR
@@ -33,7 +33,7 @@ from captioner.audio.frames import FrameCutter  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
-from tests.speech import GOFORWARD_RAW, GOFORWARD_TEXT, librivox, read_wav, silence, wer  # noqa: E402
+from captioner.testing.speech import GOFORWARD_RAW, GOFORWARD_TEXT, librivox, read_wav, silence, wer  # noqa: E402
 
 
 def corpus() -> tuple[np.ndarray, list[tuple[str, int, int]]]:

@@ -36,7 +36,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from captioner.audio.frames import AudioFrame, AudioSource  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
@@ -44,9 +43,9 @@ from captioner.pipeline import CaptionSession  # noqa: E402
 from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy  # noqa: E402
 from captioner.server.realtime import DashScopeServer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
+from captioner.testing.echo import EchoRecognizer, word_frames  # noqa: E402
 from captioner.testing.faults import FaultPlan, FaultyServer  # noqa: E402
 from captioner.testing.trivial import TrivialRecognizer  # noqa: E402
-from echo import EchoRecognizer, word_frames  # noqa: E402
 
 PY = sys.executable
 
@@ -107,7 +106,7 @@ async def stream_through_server(frames: list[AudioFrame], plan: FaultPlan | None
 
 
 def disconnects(minutes: int, drops: int) -> dict:
-    """The engine behind the server is tests/echo.py's: its words are read from the audio,
+    """The engine behind the server is captioner/testing/echo.py's: its words are read from the audio,
     so the transcript through 20 reconnects must equal the fault-free one exactly."""
     frames = word_frames(minutes * 60)
     clean, _, _ = asyncio.run(stream_through_server(frames, None))
@@ -327,7 +326,7 @@ def bad_inputs() -> dict:
 
 
 def slow_recognizer(seconds: float) -> dict:
-    from test_slow_engine import run_slow_engine_session  # the same scenario CI runs
+    from captioner.testing.slow_engine import run_slow_engine_session  # the same scenario CI runs (test_slow_engine.py)
 
     return asyncio.run(run_slow_engine_session(seconds))
 

@@ -1,6 +1,6 @@
 """End-to-end caption latency: speech onset -> first partial on the overlay, speech end -> final on it.
 
-A recording of known sentences with exact silences between them (tests/speech.utterances:
+A recording of known sentences with exact silences between them (captioner.testing.speech.utterances:
 espeak-ng, each sentence trimmed to where it is audible, so onsets and ends are exact to the
 sample) is played in real time through the whole app path, as the GUI wires it:
 
@@ -48,7 +48,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.speech import utterances, wer, write_wav  # noqa: E402
+from captioner.testing.speech import utterances, wer, write_wav  # noqa: E402
 
 SCRIPT: list[str | int] = [
     "The weather today is mostly sunny with a light breeze from the west.",

@@ -1,6 +1,6 @@
 """Quality of the on-device engine on the hard evaluation set: lost passages and invented words.
 
-The cases (tests/corpus.py, built deterministically in about a second): real LibriVox read
+The cases (captioner/testing/corpus.py, built deterministically in about a second): real LibriVox read
 speech, espeak-ng voices (en-us, en-gb, en+f3, en-us+m3, en-gb+f2, 150-240 wpm), repetitive
 text, 3 minutes of run-on reading, short and long pauses, fast, quiet (-30 dBFS), pink noise at
 10 and 5 dB SNR, a telephone band, short commands, a 64 ms fragment before speech (a
@@ -10,10 +10,10 @@ backwards: a voice with no words, a stress test of the no-speech guard).
 Method, as bench/accuracy.py: each case is one stream through LocalRecognizer (faster-whisper
 tiny.en + Silero VAD; default RecognitionSettings unless --settings), cut into 100 ms frames
 by FrameCutter and pushed as fast as the engine takes them; a 3 s warm-up decode first. The
-finals' texts, joined, are scored against the reference (tests/corpus.py `score`: words
-normalised as tests.speech.wer; Levenshtein alignment with backtrace):
+finals' texts, joined, are scored against the reference (captioner/testing/corpus.py `score`: words
+normalised as captioner.testing.speech.wer; Levenshtein alignment with backtrace):
 
-- WER: tests.speech.wer over the whole case (none for a case with no speech);
+- WER: captioner.testing.speech.wer over the whole case (none for a case with no speech);
 - lost passages: runs of >= 5 consecutive reference words all deleted;
 - invented words: insertions in the alignment (for a case with no speech: every word output);
 - withdrawn partials: a partial with text later replaced by an empty partial of the same
@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # This checkout first, unless PYTHONPATH names another one (to measure an older engine with
-# this script: PYTHONPATH=/tmp/before, which must hold tests/corpus.py and tests/speech.py too).
+# this script: PYTHONPATH=/tmp/before, which must hold captioner/testing/corpus.py and speech.py too).
 _FIRST = len([p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 sys.path.insert(1 + _FIRST if _FIRST else 0, str(ROOT))
 
@@ -52,7 +52,7 @@ from captioner.audio.frames import FrameCutter  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
-from tests.corpus import CASES, Case, build, score  # noqa: E402
+from captioner.testing.corpus import CASES, Case, build, score  # noqa: E402
 
 
 @dataclasses.dataclass

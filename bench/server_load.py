@@ -210,7 +210,7 @@ def local_steps(args) -> list[dict]:
     sys.path.insert(0, str(ROOT / "bench"))
     from latency import SCRIPT
 
-    from tests.speech import utterances
+    from captioner.testing.speech import utterances
 
     audio, _spans = utterances(SCRIPT)
     audio = audio[: int(args.engine_seconds * 16000)]

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
 
-from speech import GOFORWARD_RAW, write_wav
+from captioner.testing.speech import GOFORWARD_RAW, write_wav
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ def peak_hz(x: np.ndarray, rate: int = 16000) -> float:
 
 
 async def test_speech_played_into_the_virtual_mic_is_captured(virtual_mic, goforward_wav):
-    from speech import read_wav
+    from captioner.testing.speech import read_wav
 
     reference = read_wav(goforward_wav).astype(np.float32) / 32768
     source = CaptureSource(resolve_device(virtual_mic.device))

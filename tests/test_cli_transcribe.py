@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import srt
 
-from speech import wer
+from captioner.testing.speech import wer
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """The cloud client against `captioner serve` (DashScopeServer) on loopback, in-process.
 
-Most tests use `EchoRecognizer` (tests/echo.py): its words are read from the audio itself (each 100-ms
+Most tests use `EchoRecognizer` (captioner/testing/echo.py): its words are read from the audio itself (each 100-ms
 "word" frame holds one constant sample value, silence ends a sentence), so a transcript made
 across any number of reconnects must equal the one made without faults, word for word and
 millisecond for millisecond. Timeouts and backoff are shortened through the constructors;
@@ -35,9 +35,9 @@ from captioner.recognition.cloud.realtime import (
 )
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
+from captioner.testing.echo import EchoRecognizer, word_frames
 from captioner.testing.faults import FaultPlan, FaultyServer
 from captioner.testing.trivial import TrivialRecognizer
-from echo import EchoRecognizer, word_frames
 
 pytestmark = pytest.mark.timeout(60)
 

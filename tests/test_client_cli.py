@@ -15,8 +15,8 @@ from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.testing.faults import FaultPlan, FaultyServer
 from captioner.testing.server_thread import ServerThread
+from captioner.testing.speech import wer
 from captioner.testing.trivial import TrivialRecognizer
-from speech import wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 

@@ -19,7 +19,7 @@ from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectP
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
-from speech import check_sentences, utterances, wer
+from captioner.testing.speech import check_sentences, utterances, wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 

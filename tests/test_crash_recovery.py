@@ -80,7 +80,7 @@ def _journal_reach_ms(folder) -> int:
 def test_sigkill_mid_sentence_then_recover_returns_what_was_being_spoken(tmp_path):
     """A 38 s reading with no real pause is one unfinished utterance for its first ~28 s:
     with only finals in the journal, a kill 15 s in would recover nothing."""
-    from speech import normalise, utterances, write_wav
+    from captioner.testing.speech import normalise, utterances, write_wav
 
     parts: list[str | int] = []
     for sentence in PARAGRAPH:

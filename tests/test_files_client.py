@@ -17,10 +17,10 @@ from captioner.recognition.cloud import credentials
 from captioner.recognition.cloud.files import FileTranscriber, TaskError, describe_status
 from captioner.recognition.cloud.rest import RestClient, Retry, resolve_http
 from captioner.server.rest import RestServer
+from captioner.testing.speech import write_wav
 from captioner.testing.trivial import TrivialRecognizer
 from captioner.transcript.export import read_json
 from rest_support import FileServer, LoopThread
-from speech import write_wav
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -13,8 +13,8 @@ from captioner.cli import main as cli_main
 from captioner.protocol.files import PollPolicy, TaskStatus, TranscriptionRequest
 from captioner.recognition.cloud.files import FileTranscriber
 from captioner.server.rest import RestServer
+from captioner.testing.speech import GOFORWARD_TEXT, wer
 from rest_support import FileServer, LoopThread
-from speech import GOFORWARD_TEXT, wer
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import srt
 
+from captioner.testing.speech import librivox, read_wav, silence, wer, write_wav
 from pulse import pulse_server, virtual_mic  # noqa: F401  (fixtures)
-from speech import librivox, read_wav, silence, wer, write_wav
 
 pytestmark = pytest.mark.slow
 

@@ -27,7 +27,7 @@ from captioner.recognition.local.whisper import (
     split_punctuation,
 )
 from captioner.settings import RecognitionSettings
-from speech import (
+from captioner.testing.speech import (
     GOFORWARD_RAW,
     GOFORWARD_TEXT,
     check_sentences,

@@ -7,7 +7,7 @@ import pytest
 
 from captioner.audio.frames import AudioSourceError
 from captioner.audio.media import MediaSource
-from speech import write_wav
+from captioner.testing.speech import write_wav
 
 TONE_HZ = 440
 

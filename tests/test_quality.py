@@ -1,4 +1,4 @@
-"""Never lose a spoken sentence, never invent one: the hard evaluation set (tests/corpus.py).
+"""Never lose a spoken sentence, never invent one: the hard evaluation set (captioner/testing/corpus.py).
 
 The scoring tests are fast and need no engine. The engine tests (slow) run cases of the set
 through LocalRecognizer as fast as it takes them, like bench/quality.py, which reports the
@@ -17,8 +17,20 @@ from captioner.events import Sentence
 from captioner.recognition.base import Recognizer
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.settings import RecognitionSettings
-from corpus import CASES, COMMANDS, Op, align, build, dbfs, longest_pause_ms, lost_passages, rms, score, speech_of
-from speech import normalise, wer
+from captioner.testing.corpus import (
+    CASES,
+    COMMANDS,
+    Op,
+    align,
+    build,
+    dbfs,
+    longest_pause_ms,
+    lost_passages,
+    rms,
+    score,
+    speech_of,
+)
+from captioner.testing.speech import normalise, wer
 
 # -- Scoring ----------------------------------------------------------------------------------------
 

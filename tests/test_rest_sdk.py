@@ -19,8 +19,8 @@ from dashscope.audio.asr import Transcription, VocabularyService
 from dashscope.audio.asr.vocabulary import VocabularyServiceException
 
 from captioner.server.rest import RestServer
+from captioner.testing.speech import GOFORWARD_TEXT, wer
 from rest_support import FileServer, LoopThread
-from speech import GOFORWARD_TEXT, wer
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 

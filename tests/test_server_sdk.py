@@ -18,8 +18,8 @@ from dashscope.audio.asr import Recognition, RecognitionCallback, RecognitionRes
 
 from captioner.server.realtime import DashScopeServer
 from captioner.testing.server_thread import ServerThread
+from captioner.testing.speech import GOFORWARD_TEXT, wer, write_wav
 from captioner.testing.trivial import TrivialRecognizer
-from speech import GOFORWARD_TEXT, wer, write_wav
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from speech import Utterance, check_sentences
+from captioner.testing.speech import Utterance, check_sentences
 
 SAID = [
     Utterance("The weather is lovely today.", 300, 1800),

@@ -22,12 +22,12 @@ from captioner.events import Gap, RecognitionError, Sentence
 from captioner.pipeline import CaptionSession, SessionState
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings
+from captioner.testing.speech import GOFORWARD_TEXT, read_wav, silence, wer, write_wav
 from captioner.ui import sources
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.main_window import MainWindow
 from captioner.ui.session_adapter import SessionAdapter
-from speech import GOFORWARD_TEXT, read_wav, silence, wer, write_wav
 from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 # A hang under qasync never returns to Python, so the signal-based timeout cannot fire.

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import srt
 
+from captioner.testing.speech import GOFORWARD_RAW, espeak_samples, silence, wer, write_wav
 from pulse import start_server  # noqa: F401
-from speech import GOFORWARD_RAW, espeak_samples, silence, wer, write_wav
 from xvfb import main_thread_gc, x_desktop  # noqa: F401  (pytest fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180, method="thread")]

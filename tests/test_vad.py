@@ -18,7 +18,7 @@ from captioner.recognition.local.vad import (
     VadSegmenter,
 )
 from captioner.settings import RecognitionSettings
-from speech import silence, utterances
+from captioner.testing.speech import silence, utterances
 
 
 def run(params: VadParams, probabilities: list[float]) -> list[tuple[int, object]]:

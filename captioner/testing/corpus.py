@@ -3,14 +3,18 @@
 Every case is built deterministically (fixed seeds, espeak-ng is deterministic) from what this
 machine has without a network: espeak-ng voices (en-us, en-gb, en+f3, en-us+m3, en-gb+f2, at
 several speeds) and the real LibriVox read speech of Debian's pocketsphinx-testdata
-(tests/speech.py). A case is 16 kHz int16 mono samples, the reference text ('' when nothing is
-said) and the speech spans (begin_ms, end_ms) where they are known.
+(captioner/testing/speech.py). A case is 16 kHz int16 mono samples, the reference text ('' when
+nothing is said) and the speech spans (begin_ms, end_ms) where they are known.
 
 Scoring (shared by tests/test_quality.py and bench/quality.py) works on the words of
-tests.speech.normalise: a Levenshtein alignment with backtrace gives substitutions, deletions
-and insertions; a *lost passage* is a run of >= 5 consecutive reference words all deleted; an
-*invented word* is a word output where the reference has none (an insertion; for a case with no
-speech, every word output).
+captioner.testing.speech.normalise: a Levenshtein alignment with backtrace gives substitutions,
+deletions and insertions; a *lost passage* is a run of >= 5 consecutive reference words all
+deleted; an *invented word* is a word output where the reference has none (an insertion; for a
+case with no speech, every word output).
+
+One piece: the cases, the audio they are made of and the scoring that reads them are one
+evaluation set; the texts and builders are data, and split apart they would only send a reader
+between files to learn what a case name means.
 
 API:
     CASES: dict name -> builder (each builder returns a Case)
@@ -28,10 +32,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-try:  # under pytest, tests/ is on sys.path (conftest); from bench/, the repo root is
-    from speech import GOFORWARD_RAW, GOFORWARD_TEXT, espeak_samples, librivox, normalise, read_wav, silence, wer
-except ImportError:  # pragma: no cover - the bench's way in
-    from tests.speech import GOFORWARD_RAW, GOFORWARD_TEXT, espeak_samples, librivox, normalise, read_wav, silence, wer
+from captioner.testing.speech import (
+    GOFORWARD_RAW,
+    GOFORWARD_TEXT,
+    espeak_samples,
+    librivox,
+    normalise,
+    read_wav,
+    silence,
+    wer,
+)
 
 RATE = 16000
 FULL_SCALE = 32768.0
@@ -561,9 +571,10 @@ def align(ref: list[str], hyp: list[str]) -> list[Op]:
 def lost_passages(ops: list[Op], min_words: int = 5) -> list[list[str]]:
     """Runs of >= min_words consecutive reference words that were all deleted (insertions in
     between do not end a run: they are no reference word; a match or substitution does)."""
-    runs, current = [], []
+    runs: list[list[str]] = []
+    current: list[str] = []
     for op in ops:
-        if op.kind == "del":
+        if op.kind == "del" and op.ref is not None:  # a deletion always has its reference word
             current.append(op.ref)
         elif op.kind in ("ok", "sub"):
             if len(current) >= min_words:
@@ -575,7 +586,7 @@ def lost_passages(ops: list[Op], min_words: int = 5) -> list[list[str]]:
 
 
 def score(reference: str, hypothesis: str, is_speech: bool = True) -> dict:
-    """WER (tests.speech.wer; None without reference words), the alignment's counts, lost
+    """WER (captioner.testing.speech.wer; None without reference words), the alignment's counts, lost
     passages (runs of >= 5 deleted reference words) and invented words: insertions for speech,
     every output word for non-speech."""
     ref, hyp = normalise(reference), normalise(hypothesis)
