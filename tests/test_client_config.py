@@ -15,7 +15,8 @@ from captioner.events import RecognitionError
 from captioner.protocol.endpoints import resolve
 from captioner.recognition.cloud import credentials
 from captioner.recognition.cloud.credentials import ApiKey, RedactingLogger, resolve_api_key
-from captioner.recognition.cloud.realtime import ConfigurationError, DashScopeRecognizer, MissingApiKey, _AudioLog
+from captioner.recognition.cloud.realtime import ConfigurationError, DashScopeRecognizer, MissingApiKey
+from captioner.recognition.cloud.replay import AudioLog
 from captioner.recognition.engines import create_recognizer
 
 
@@ -171,7 +172,7 @@ def frame(i: int) -> AudioFrame:
 
 
 def test_the_replay_log_keeps_what_no_final_covers_and_stays_bounded():
-    log = _AudioLog(window_ms=1000, max_retained_ms=3000)
+    log = AudioLog(window_ms=1000, max_retained_ms=3000)
     for i in range(10):
         log.append(frame(i))
     for seq in range(10):

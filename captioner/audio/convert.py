@@ -2,7 +2,7 @@
 
 Devices run at whatever rate they like (44.1 kHz, 48 kHz, 96 kHz...) with one or more
 channels; every engine wants 16 kHz mono. Downmixing first and then resampling one channel
-with soxr's *streaming* resampler keeps the filter state across blocks, so block boundaries
+with the streaming `Resampler` (resample.py) keeps the filter state across blocks, so block boundaries
 leave no clicks and the output sample count tracks the input exactly (no drift of the
 session clock). This runs on the asyncio side, never in PortAudio's callback.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from captioner.audio.frames import SAMPLE_RATE, float_to_pcm16
+from captioner.audio.resample import Resampler
 
 
 def downmix(block: np.ndarray) -> np.ndarray:
@@ -33,26 +34,19 @@ class PcmConverter:
 
     def __init__(self, samplerate: float, quality: str = "HQ") -> None:
         self.samplerate = float(samplerate)
-        self._resampler = None
-        if int(round(self.samplerate)) != SAMPLE_RATE:
-            import soxr
-
-            self._resampler = soxr.ResampleStream(self.samplerate, SAMPLE_RATE, 1, dtype="float32", quality=quality)
+        self._resampler = Resampler(self.samplerate, SAMPLE_RATE, "float32", quality)
         self.samples_in = 0
         self.samples_out = 0
 
     def process(self, block: np.ndarray) -> bytes:
         mono = downmix(block)
         self.samples_in += len(mono)
-        if self._resampler is not None:
-            mono = self._resampler.resample_chunk(mono)
+        mono = self._resampler.push(mono)
         self.samples_out += len(mono)
         return float_to_pcm16(mono)
 
     def flush(self) -> bytes:
         """The resampler's tail (its filter delay) at the end of the stream."""
-        if self._resampler is None:
-            return b""
-        tail = self._resampler.resample_chunk(np.zeros(0, np.float32), last=True)
+        tail = self._resampler.flush()
         self.samples_out += len(tail)
         return float_to_pcm16(tail)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import av
 import numpy as np
-import soxr
 
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame, AudioSource, AudioSourceError, FrameCutter, float_to_pcm16
+from captioner.audio.resample import Resampler
 
 #: Decode this much audio per hop to the worker thread: large enough that thread hand-offs
 #: cost nothing, small enough that a paced source starts at once.
@@ -117,18 +117,18 @@ def _decode_chunks(path: Path, closed: threading.Event, expected_ms: int | None)
             stream = container.streams.audio[0]
             rate = stream.codec_context.sample_rate or stream.rate
             # PyAV turns any sample format into planar float at the file's own rate and
-            # layout; channels are averaged (never clips, unlike a summing downmix) and soxr
-            # does the rate conversion.
+            # layout; channels are averaged (never clips, unlike a summing downmix) and
+            # Resampler (soxr) does the rate conversion.
             to_float = av.AudioResampler(format="fltp", rate=rate)
-            resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
+            resampler = Resampler(rate, SAMPLE_RATE, "float32")
 
             def convert(frames: list[av.AudioFrame], last: bool = False) -> list[AudioFrame]:
                 out = []
                 for f in frames:
                     mono = f.to_ndarray().mean(axis=0, dtype=np.float32)
-                    out += cutter.push(float_to_pcm16(resampler.resample_chunk(mono)))
+                    out += cutter.push(float_to_pcm16(resampler.push(mono)))
                 if last:
-                    out += cutter.push(float_to_pcm16(resampler.resample_chunk(np.zeros(0, np.float32), last=True)))
+                    out += cutter.push(float_to_pcm16(resampler.flush()))
                     out += cutter.flush()
                 return out
 

@@ -12,6 +12,7 @@ import struct
 import numpy as np
 
 from captioner.audio.frames import SAMPLE_RATE
+from captioner.audio.resample import Resampler
 
 SUPPORTED_FORMATS = ("pcm", "wav")
 SUPPORTED_RATES = (16000, 8000)
@@ -26,8 +27,8 @@ class AudioDecoder:
 
     pcm: 16-bit little-endian mono. wav: the same inside RIFF; the header may arrive split
     across any number of frames (the SDK's call() cuts the whole file, header included, into
-    12 800-byte slices). 8 kHz is resampled with soxr; durations, and so every time reported
-    to the client, stay on the client's clock.
+    12 800-byte slices). 8 kHz is resampled (resample.py); durations, and so every time
+    reported to the client, stay on the client's clock.
     """
 
     MAX_WAV_HEADER = 1 << 20
@@ -45,17 +46,16 @@ class AudioDecoder:
         self._in_data = not self._wav
         self._data_left: int | None = None  # bytes left in the wav data chunk, if known
         self._odd = b""  # half a sample carried to the next frame
-        self._resampler = None
-        if sample_rate != SAMPLE_RATE:
-            import soxr
-
-            self._resampler = soxr.ResampleStream(sample_rate, SAMPLE_RATE, 1, dtype="int16")
+        self._resampler = Resampler(sample_rate, SAMPLE_RATE, "int16")
 
     def feed(self, data: bytes) -> bytes:
-        return self._to_16k(self._pcm(data), last=False)
+        pcm = self._pcm(data)
+        if self._resampler.passthrough or not pcm:
+            return pcm
+        return self._resampler.push(np.frombuffer(pcm, dtype="<i2")).astype("<i2").tobytes()
 
     def flush(self) -> bytes:
-        return self._to_16k(b"", last=True)
+        return self._resampler.flush().astype("<i2").tobytes()
 
     def _pcm(self, data: bytes) -> bytes:
         if not self._in_data:
@@ -67,14 +67,6 @@ class AudioDecoder:
         cut = len(data) - len(data) % 2
         self._odd = data[cut:]
         return data[:cut]
-
-    def _to_16k(self, pcm: bytes, last: bool) -> bytes:
-        if self._resampler is None:
-            return pcm
-        samples = np.frombuffer(pcm, dtype="<i2")
-        if not samples.size and not last:
-            return b""
-        return self._resampler.resample_chunk(samples, last=last).astype("<i2").tobytes()
 
     def _parse_wav_header(self, data: bytes) -> bytes:
         """Consume header bytes; return the PCM that follows the data chunk's header, if any."""
