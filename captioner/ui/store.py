@@ -11,7 +11,6 @@ app from starting, so anything out of range falls back to its default.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from dataclasses import dataclass, fields
@@ -20,12 +19,11 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QRect, QSettings
 
 from captioner import logs
+from captioner.recognition.cloud import credentials
 from captioner.settings import RecognitionSettings, SettingsError
 from captioner.ui.choices import ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, SOURCE_KINDS, EngineChoice, SourceChoice
 
 log = logging.getLogger(__name__)
-
-KEYRING_SERVICE = "captioner"
 
 #: Overlay style limits: enforced by the widgets and again when read back.
 LINES_RANGE = (1, 10)
@@ -51,48 +49,29 @@ class OverlayStyle:
 
 
 class SecretStore:
-    """The API key in the OS keyring, one entry per region; memory-only when there is none."""
+    """The API key in the OS keyring (through recognition/cloud/credentials.py, the one
+    place that touches it), one entry per region; memory-only when the keyring fails."""
 
-    def __init__(self, service: str = KEYRING_SERVICE) -> None:
-        self.service = service
+    def __init__(self) -> None:
         self._memory: dict[str, str] = {}
-
-    @staticmethod
-    def _user(region: str) -> str:
-        return f"dashscope-api-key-{region}"
 
     def available(self) -> bool:
         """Whether a real keyring backend is configured (not the 'fail' placeholder)."""
-        import keyring
-
-        backend = keyring.get_keyring()
-        return getattr(backend, "priority", 1) > 0 and "fail" not in type(backend).__module__
+        return credentials.keyring_available()
 
     def get(self, region: str) -> str:
         if region in self._memory:
             return self._memory[region]
-        import keyring
-        from keyring.errors import KeyringError
-
-        try:
-            return keyring.get_password(self.service, self._user(region)) or ""
-        except KeyringError as exc:
-            log.info("keyring unavailable: %s", exc)
-            return ""
+        return credentials.load_api_key(region)
 
     def set(self, region: str, key: str) -> None:
         """Store the key; raises SecretStoreError (after keeping it in memory) if the
         keyring refuses, so the caller can tell the user it will not be remembered."""
-        import keyring
-        from keyring.errors import KeyringError, PasswordDeleteError
+        from keyring.errors import KeyringError
 
         key = key.strip()
         try:
-            if key:
-                keyring.set_password(self.service, self._user(region), key)
-            else:
-                with contextlib.suppress(PasswordDeleteError):
-                    keyring.delete_password(self.service, self._user(region))
+            credentials.store_api_key(region, key)  # an empty key deletes the entry
             self._memory.pop(region, None)
         except KeyringError as exc:
             if key:

@@ -7,6 +7,9 @@ region, because Beijing and Singapore keys are not interchangeable). For a custo
 keyring is consulted only when a region is named too: a key saved for Alibaba Cloud must not
 be sent to whatever server a URL points at.
 
+This module is the only one that touches the keyring: `load_api_key`, `store_api_key`,
+`delete_api_key` and `keyring_available` are what the settings window uses too.
+
 The key travels wrapped in `ApiKey`, whose repr and str never show it, so a key that ends up
 in a log line, a traceback's locals or a journal shows as "<API key from env>".
 """
@@ -25,7 +28,7 @@ KEYRING_SERVICE = "captioner"
 
 
 def keyring_user(region: str) -> str:
-    """The keyring entry for a region's key (the same one ui/store.py writes)."""
+    """The keyring entry for a region's key."""
     return f"dashscope-api-key-{region}"
 
 
@@ -77,6 +80,18 @@ def resolve_api_key(region: str | None, explicit: str | None = None, *, use_keyr
         if stored:
             return ApiKey(stored, "keyring")
     return None
+
+
+def keyring_available() -> bool:
+    """Whether a real keyring backend is configured (not keyring's "fail" placeholder)."""
+    try:
+        import keyring
+
+        backend = keyring.get_keyring()
+    except Exception as exc:  # keyring not installed, or a broken backend configuration
+        log.info("no usable keyring: %s", type(exc).__name__)
+        return False
+    return getattr(backend, "priority", 1) > 0 and "fail" not in type(backend).__module__
 
 
 def load_api_key(region: str) -> str:
