@@ -74,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"captioner serve: warning: listening on {args.host} without --token; anyone who can reach "
               "this port can use the engine", file=sys.stderr)  # fmt: skip
 
-    from captioner.recognition.local.whisper import LocalRecognizer
+    from captioner.recognition.engines import create_recognizer
 
-    engine: Recognizer = LocalRecognizer(model_dir=args.model_dir)
+    engine: Recognizer = create_recognizer("local", model_dir=args.model_dir)
     rest = None
     if http_port is not None:
         from captioner.server.rest import RestServer

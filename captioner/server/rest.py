@@ -200,9 +200,9 @@ class RestServer:
 
     async def start(self) -> None:
         if self.recognizer is None:
-            from captioner.recognition.local.whisper import LocalRecognizer
+            from captioner.recognition.engines import create_recognizer
 
-            self.recognizer = LocalRecognizer(model_dir=self.model_dir)
+            self.recognizer = create_recognizer("local", model_dir=self.model_dir)
         await self.recognizer.prepare()
         self._server = await asyncio.start_server(self._on_connection, self.host, self.port, limit=MAX_HEADER_BYTES)
         self.port = self._server.sockets[0].getsockname()[1]

@@ -10,7 +10,6 @@ load (one shared task per engine configuration, never two loads).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from captioner.errors import ModelError
 from captioner.events import RecognitionError
 from captioner.recognition.base import Recognizer
+from captioner.recognition.engines import create_recognizer
 from captioner.ui.choices import EngineChoice
 
 log = logging.getLogger(__name__)
@@ -86,14 +86,12 @@ class EngineHost(QObject):
         try:
             # The import alone pulls in faster-whisper, CTranslate2 and onnxruntime: do it
             # in a worker thread so the window keeps painting.
-            module = await asyncio.to_thread(importlib.import_module, "captioner.recognition.local.whisper")
+            recognizer = await asyncio.to_thread(create_recognizer, "local", model_dir=choice.model_dir or None)
+            await recognizer.prepare()
         except ImportError as exc:
             message = self.tr("The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.").replace("%1", str(exc))
             self._set("error", message)
             raise EngineUnavailable(ENGINE_MISSING, message) from exc
-        try:
-            recognizer = module.LocalRecognizer(model_dir=choice.model_dir or None)
-            await recognizer.prepare()
         except RecognitionError as exc:
             self._set("error", exc.message)
             raise
@@ -107,18 +105,17 @@ class EngineHost(QObject):
 
     async def _cloud(self, choice: EngineChoice, api_key: str) -> Recognizer:
         try:
-            module = importlib.import_module("captioner.recognition.cloud.realtime")
-        except ModuleNotFoundError as exc:
-            message = self.tr("The Alibaba Cloud engine is not available in this version of Captioner.")
-            self._set("error", message)
-            raise EngineUnavailable(ENGINE_MISSING, message) from exc
-        try:
-            recognizer = module.DashScopeRecognizer(
+            recognizer = create_recognizer(
+                "dashscope",
                 url=choice.url or None,
                 region=None if choice.url else choice.region,
                 api_key=api_key or None,
                 workspace=choice.workspace or None,
             )
+        except ImportError as exc:
+            message = self.tr("The Alibaba Cloud engine is not available in this version of Captioner.")
+            self._set("error", message)
+            raise EngineUnavailable(ENGINE_MISSING, message) from exc
         except RecognitionError as exc:  # no API key anywhere: the message says where to put one
             self._set("error", exc.message)
             raise
