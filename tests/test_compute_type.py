@@ -53,6 +53,7 @@ def test_load_model_refuses_an_invalid_value_before_loading(monkeypatch: pytest.
         load_model(resolve_model_dir())
 
 
+@pytest.mark.slow
 def test_each_compute_type_loads_its_own_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
     path = resolve_model_dir()
     monkeypatch.setenv(COMPUTE_TYPE_VARIABLE, "float32")

@@ -91,6 +91,7 @@ def test_a_multilingual_refusal_lists_what_the_model_can_do():
     assert "whisper base (multilingual: zh, en, ja, ko," in caught.value.message
 
 
+@pytest.mark.slow
 def test_the_packaged_model_is_english_only_tiny_en():
     from captioner.recognition.local.models import load_model, resolve_model_dir
 

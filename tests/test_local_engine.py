@@ -170,6 +170,7 @@ async def test_the_recognizer_reports_a_missing_model_when_preparing(tmp_path: P
         await LocalRecognizer(tmp_path / "missing").prepare()
 
 
+@pytest.mark.slow
 def test_the_packaged_model_is_english_only_and_loaded_once(recognizer: LocalRecognizer) -> None:
     path = resolve_model_dir()
     first = load_model(path, recognizer._cpu_threads)
@@ -178,6 +179,7 @@ def test_the_packaged_model_is_english_only_and_loaded_once(recognizer: LocalRec
     assert recognizer.describe() == {"engine": "local", "model": str(first.path), "multilingual": False}
 
 
+@pytest.mark.slow
 async def test_english_only_model_refuses_another_language(recognizer: LocalRecognizer) -> None:
     with pytest.raises(RecognitionError, match="English only") as caught:
         await recognizer.start(RecognitionSettings(language_hints=("zh",)))
@@ -387,6 +389,7 @@ async def test_words_a_reader_saw_are_never_taken_back(recognizer: LocalRecogniz
     assert spans[0].begin_ms - 400 <= run.finals[0].begin_ms < run.finals[0].end_ms <= spans[0].end_ms + 400
 
 
+@pytest.mark.slow
 async def test_aclose_abandons_without_a_final(recognizer: LocalRecognizer) -> None:
     session = await recognizer.start(RecognitionSettings())
     samples, _ = utterances([300, "This will never be finished."])
@@ -417,6 +420,7 @@ async def test_chinese_comes_out_in_simplified_characters(base_model_dir: Path) 
     assert all(w.text and not w.text.isascii() for s in run.finals for w in s.words)
 
 
+@pytest.mark.slow
 async def test_a_language_the_multilingual_model_lacks_is_refused(base_model_dir: Path) -> None:
     with pytest.raises(RecognitionError, match="does not know the language 'yue'"):
         await LocalRecognizer(base_model_dir).start(RecognitionSettings(language_hints=("yue",)))

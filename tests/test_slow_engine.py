@@ -7,8 +7,13 @@ device is a thread that delivers 48 kHz stereo blocks at real-time pace as PortA
 trivial one made 2.5x slower than the audio.
 """
 
+import pytest
+
 from captioner.pipeline import SessionState
 from captioner.testing.slow_engine import run_slow_engine_session
+
+# Eight seconds of real-time capture, by design.
+pytestmark = pytest.mark.slow
 
 
 async def test_a_slow_engine_drops_oldest_audio_reports_it_and_still_stops():
