@@ -573,3 +573,32 @@ def test_the_live_srt_marks_gaps_exactly_as_the_export_does(tmp_path):
     for e in [GAPPED[0], GAPPED[1], GAPPED[3], GAPPED[2], GAPPED[4]]:  # the gap arrives before its sentence's final
         (live.append_gap if isinstance(e, Gap) else live.append)(e)
     assert (tmp_path / "live.srt").read_text(encoding="utf-8") == export.to_srt(GAPPED)
+
+
+# One interface: every format is an exporter in one registry ------------------------------
+
+
+def test_every_format_is_served_through_the_one_interface(tmp_path):
+    options = export.ExportOptions(layout=CueLayout(max_line_width=20), meta={"id": "s1"}, txt_timestamps=True)
+    by_the_format_functions = {
+        "srt": to_srt(GAPPED, options.layout),
+        "vtt": to_vtt(GAPPED, options.layout),
+        "txt": to_txt(GAPPED, timestamps=True),
+        "json": to_json(GAPPED, meta={"id": "s1"}),
+    }
+    assert list(export.EXPORTERS) == ["srt", "vtt", "txt", "json"]
+    for name, exporter in export.EXPORTERS.items():
+        assert exporter.name == name and exporter.suffix == f".{name}"
+        text = exporter.render(iter(GAPPED), options)  # entries are read once: an iterator will do
+        assert text == by_the_format_functions[name]
+        assert "[not captioned: 3.2 s]" in " ".join(text.split())  # gaps are marked, however lines break
+        path = export.write_export(exporter, tmp_path / f"one{exporter.suffix}", GAPPED, options)
+        assert path.suffix == exporter.suffix and path.read_text(encoding="utf-8") == text
+    paths = write_exports(
+        iter(GAPPED), srt=tmp_path / "all.srt", vtt=tmp_path / "all.vtt", txt=tmp_path / "all.txt",
+        json=tmp_path / "all.json", meta={"id": "s1"}, layout=options.layout, txt_timestamps=True,
+    )
+    assert [p.read_text(encoding="utf-8") for p in paths] == list(by_the_format_functions.values())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{stem}.{name}" for stem in ("all", "one") for name in ("json", "srt", "txt", "vtt")
+    ]

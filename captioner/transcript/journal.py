@@ -57,7 +57,8 @@ from typing import Any
 
 from captioner.events import Gap, Sentence
 from captioner.protocol.sentences import sentence_from_dict, sentence_to_dict
-from captioner.transcript.export import _fsync_dir, gap_from_dict, gap_to_dict
+from captioner.transcript.export.files import fsync_dir
+from captioner.transcript.export.json_format import gap_from_dict, gap_to_dict
 from captioner.transcript.model import Entry, in_time_order
 
 log = logging.getLogger(__name__)
@@ -271,7 +272,7 @@ class Journal:
         except BaseException:
             os.close(fd)
             raise
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return cls(path, fd, head)
 
     @property

@@ -21,16 +21,10 @@ import os
 from pathlib import Path
 
 from captioner.events import Gap, Sentence
-from captioner.transcript.export import (
-    DEFAULT_LAYOUT,
-    Cue,
-    CueLayout,
-    _ordered,
-    _Timer,
-    atomic_write_text,
-    build_cues,
-    cues_to_srt,
-)
+from captioner.transcript.export.cues import DEFAULT_LAYOUT, Cue, CueLayout, CueTimer, build_cues
+from captioner.transcript.export.entries import spoken_in_order
+from captioner.transcript.export.files import atomic_write_text
+from captioner.transcript.export.srt import cues_to_srt
 
 
 class LiveSrtWriter:
@@ -55,7 +49,7 @@ class LiveSrtWriter:
         self.sentences: list[Sentence] = []
         self.gaps: list[Gap] = []
         self._frozen: list[str] = []  # SRT text of every sentence but the last
-        self._timer = _Timer(layout)  # state after the frozen sentences
+        self._timer = CueTimer(layout)  # state after the frozen sentences
         self._last: Sentence | None = None
         if create:
             atomic_write_text(self.path, "", durable=durable)
@@ -84,8 +78,8 @@ class LiveSrtWriter:
         self._write()
 
     def _rebuild(self) -> None:
-        ordered = _ordered(self.sentences)
-        self._frozen, self._timer = [], _Timer(self.layout)
+        ordered = spoken_in_order(self.sentences)
+        self._frozen, self._timer = [], CueTimer(self.layout)
         for i, s in enumerate(ordered[:-1]):
             cues: list[Cue] = []
             self._timer.add(s, ordered[i + 1].begin_ms, cues)

@@ -1,0 +1,47 @@
+"""Plain text (.txt): the transcript to read, quote or paste, one sentence per line.
+
+No cue layout here: a reader of text wants whole sentences, so each keeps its line however
+long it is, and times are only shown when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from captioner.events import Gap
+from captioner.transcript.export.entries import Entries, clock, gap_text, in_order
+from captioner.transcript.export.files import atomic_write_text
+
+if TYPE_CHECKING:
+    from captioner.transcript.export import ExportOptions
+
+
+def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = True) -> str:
+    """One sentence (or gap marker) per line; optionally `[HH:MM:SS] ` before each, and
+    `Speaker N: ` when the recognizer told speakers apart."""
+    lines = []
+    for s in in_order(sentences):
+        if isinstance(s, Gap):
+            text, begin = gap_text(s), s.at_ms
+        else:
+            text, begin = " ".join(s.text.split()), s.begin_ms
+            if speakers and s.speaker_id is not None:
+                text = f"Speaker {s.speaker_id}: {text}"
+        if timestamps:
+            text = f"[{clock(begin, ',').rsplit(',', 1)[0]}] {text}"
+        lines.append(text)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def write_txt(path: str | os.PathLike[str], sentences: Entries, *, timestamps: bool = False) -> Path:
+    return atomic_write_text(path, to_txt(sentences, timestamps=timestamps))
+
+
+class TxtExporter:
+    name = "txt"
+    suffix = ".txt"
+
+    def render(self, entries: Entries, options: ExportOptions) -> str:
+        return to_txt(entries, timestamps=options.txt_timestamps)
