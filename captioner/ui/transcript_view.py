@@ -16,14 +16,16 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,6 +46,39 @@ from captioner.ui.transcript_model import Row, SentenceRole, TimeTextRole, Trans
 
 MARGIN = 4
 GAP = 10
+#: Repaint rate when the screen does not say its refresh rate.
+DEFAULT_REFRESH_HZ = 60.0
+
+
+class RepaintThrottle(QObject):
+    """At most one repaint of `widget` per screen refresh, the latest state always painted.
+
+    Call `hold()` just before changing what the widget shows. The first change after a
+    quiet spell is painted as usual; changes within one refresh interval after it are held
+    (updates off) and painted together when the interval ends. Captions at speaking pace
+    are shown as soon as before; a burst costs one repaint per display frame."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._release)
+
+    def hold(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start(self._interval_ms())
+        elif self._widget.updatesEnabled():
+            self._widget.setUpdatesEnabled(False)
+
+    def _release(self) -> None:
+        if not self._widget.updatesEnabled():
+            self._widget.setUpdatesEnabled(True)  # repaints all of it, in its latest state
+            self._timer.start(self._interval_ms())
+
+    def _interval_ms(self) -> int:
+        screen = self._widget.screen()
+        hz = screen.refreshRate() if screen is not None else 0.0
+        return max(1, round(1000 / (hz if hz > 1 else DEFAULT_REFRESH_HZ)))
 
 
 class SentenceDelegate(QStyledItemDelegate):
@@ -52,6 +87,10 @@ class SentenceDelegate(QStyledItemDelegate):
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self._view = view
+        #: Row sizes by text, for one width and font: the list lays out every row again
+        #: whenever a row is added, so each text is measured once, not once per final.
+        self._sizes: dict[str, QSize] = {}
+        self._sizes_for: tuple[int, QFont] | None = None
 
     def _time_width(self, metrics: QFontMetrics) -> int:
         return metrics.horizontalAdvance("00:00:00") + GAP
@@ -60,11 +99,22 @@ class SentenceDelegate(QStyledItemDelegate):
         return rect.adjusted(MARGIN + self._time_width(metrics), MARGIN, -MARGIN, -MARGIN)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        metrics = QFontMetrics(option.font)
         width = max(100, self._view.viewport().width())
+        text = index.data() or ""
+        sizes_for = self._sizes_for
+        if sizes_for is None or sizes_for[0] != width or sizes_for[1] != option.font:
+            self._sizes.clear()
+            self._sizes_for = (width, QFont(option.font))
+        else:
+            size = self._sizes.get(text)
+            if size is not None:
+                return size
+        metrics = QFontMetrics(option.font)
         text_rect = self._text_rect(QRect(0, 0, width, 1_000_000), metrics)
-        bounds = metrics.boundingRect(text_rect, int(Qt.TextFlag.TextWordWrap), index.data() or "")
-        return QSize(width, max(metrics.height(), bounds.height()) + 2 * MARGIN)
+        bounds = metrics.boundingRect(text_rect, int(Qt.TextFlag.TextWordWrap), text)
+        size = QSize(width, max(metrics.height(), bounds.height()) + 2 * MARGIN)
+        self._sizes[text] = size
+        return size
 
     def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -171,6 +221,10 @@ class TranscriptView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.partial_label)
+        # A final, a partial: one repaint per screen refresh at most (the model and the
+        # label's text change at once; only their painting waits).
+        self._list_paint = RepaintThrottle(self.list.viewport())
+        self._partial_paint = RepaintThrottle(self.partial_label)
         self._follow = True
         bar = self.list.verticalScrollBar()
         bar.valueChanged.connect(self._scrolled)
@@ -188,6 +242,8 @@ class TranscriptView(QWidget):
     # Content -------------------------------------------------------------------------
 
     def add_final(self, sentence: Sentence) -> None:
+        self._list_paint.hold()
+        self._partial_paint.hold()
         self.model.append(sentence)
         self.unsaved += 1
         self.partial_label.clear()
@@ -207,6 +263,7 @@ class TranscriptView(QWidget):
             self.list.verticalScrollBar().setValue(maximum)
 
     def set_partial(self, text: str) -> None:
+        self._partial_paint.hold()
         self.partial_label.setText(text)
 
     def load(self, sentences: list[Row], *, unsaved: bool = True) -> None:
