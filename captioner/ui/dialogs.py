@@ -77,3 +77,15 @@ async def choose_open_path(parent: QWidget | None, title: str, folder: str, filt
     chosen = dialog.selectedFiles()[0] if result == QDialog.DialogCode.Accepted and dialog.selectedFiles() else ""
     dialog.deleteLater()
     return chosen
+
+
+async def choose_folder(parent: QWidget | None, title: str, folder: str) -> str:
+    """An existing folder, or "" if cancelled."""
+    dialog = QFileDialog(parent, title, folder)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    result = await show(dialog)
+    chosen = dialog.selectedFiles()[0] if result == QDialog.DialogCode.Accepted and dialog.selectedFiles() else ""
+    dialog.deleteLater()
+    return chosen

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,8 +23,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
 from captioner import logs
+from captioner.ui import dialogs
 from captioner.ui.choices import CLOUD_MODELS, ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, EngineChoice, model_serves_region
 from captioner.ui.store import SecretStoreError, Store
 
@@ -230,9 +231,33 @@ class EnginePanel(QWidget):
             return
         self._show_key_status()
 
-    def _browse_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a whisper model folder"), self.model_dir.text())
+    @asyncSlot()
+    async def _browse_model(self) -> None:
+        await self.choose_model_folder()
+
+    async def choose_model_folder(self) -> None:
+        """Ask for a whisper model folder (window-modal: no nested event loop)."""
+        folder = await dialogs.choose_folder(self, self.tr("Choose a whisper model folder"), self.model_dir.text())
         if folder:
             self.model_dir.setText(folder)
             self.changed.emit()
+
+    # What the window's problem dialogs lead to -------------------------------------------
+
+    def use_cloud(self) -> None:
+        self.cloud_radio.setChecked(True)
+        self.api_key.setFocus()
+
+    def use_this_device(self) -> None:
+        self.local_radio.setChecked(True)
+
+    def edit_api_key(self) -> None:
+        self.api_key.setFocus()
+        self.api_key.selectAll()
+
+    def edit_model_name(self) -> None:
+        self.model.setFocus()
+        line_edit = self.model.lineEdit()
+        assert line_edit is not None  # the model box is editable
+        line_edit.selectAll()
 

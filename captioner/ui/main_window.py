@@ -1,10 +1,21 @@
 """The main window: pick the input and engine, start/stop, read and export the transcript.
 
-It composes the panels (one widget per module) and wires them to the CaptionController;
-it holds no captioning logic of its own. Every action (start/stop, overlay, click-through,
-export, quit) is a QAction shared by the menus, the tray and the shortcuts, so all of them
-always agree. Anything that asks the user from a coroutine uses `dialogs` (no nested
-event loops inside tasks).
+It composes widgets and helpers, one per module, and wires them to the CaptionController,
+which runs the sessions; it holds no captioning logic of its own:
+
+- `controls_bar`: Start/Stop and the session's state; `settings_tabs`: the panels
+  (`source_picker`, `engine_panel`, `recognition_panel`, `overlay_panel`); `transcript_view`;
+  `status_bar`: messages, latency figures, the engine's state.
+- `window_actions`: every command as one QAction, shared by the menus, the tray
+  (`tray`), the overlay's context menu and the shortcuts, so all of them always agree.
+- `overlay_control`: the overlay shown, click-through, styled and placed.
+- `error_dialogs`: the one dialog for each kind of problem (controller.PROBLEMS says which
+  kind each error is); the window does what the user answers.
+- `transcript_files`: Export and the questions that guard unsaved sentences;
+  `file_captioning`: captioning media files; `recovery`: unfinished sessions;
+  `support`: start-up checks, diagnostics, the log folder.
+
+Anything that asks the user from a coroutine uses `dialogs` (no nested event loops).
 
 Closing the window is a graceful shutdown: stop capture, wait (bounded) for the last
 final, offer to save what was not exported, then quit. The journal already holds every
@@ -14,77 +25,41 @@ final, so nothing is lost even if the user walks away from the question.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDesktopServices,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 from qasync import asyncSlot
 
-from captioner import logs, preflight
 from captioner.events import Sentence
 from captioner.pipeline import SessionState
-from captioner.recognition.local.languages import recognizer_languages
-from captioner.ui import dialogs, recovery
+from captioner.ui import error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
-from captioner.ui.controller import (
-    PROBLEM_DEVICE,
-    PROBLEM_KEY,
-    PROBLEM_MODEL,
-    PROBLEM_UNKNOWN_MODEL,
-    CaptionController,
-)
+from captioner.ui.controller import PROBLEM_DEVICE, PROBLEM_KEY, CaptionController
+from captioner.ui.controls_bar import ControlsBar, is_active
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
+from captioner.ui.file_captioning import FileCaptioning, dropped_file
 from captioner.ui.file_dialog import FileCaptionDialog
-from captioner.ui.file_job import default_srt_path
 from captioner.ui.icons import app_icon
 from captioner.ui.input_monitor import InputMonitor
-from captioner.ui.overlay import CaptionOverlay
+from captioner.ui.overlay_control import OverlayControl
 from captioner.ui.overlay_panel import OverlayPanel
-from captioner.ui.overlay_placement import OverlayPlacement
 from captioner.ui.recognition_panel import RecognitionPanel
+from captioner.ui.settings_sync import SettingsSync
+from captioner.ui.settings_tabs import ENGINE_TAB, INPUT_TAB, RECOGNITION_TAB, SettingsTabs
 from captioner.ui.source_picker import SourcePicker
-from captioner.ui.status_text import metrics_text, state_text
+from captioner.ui.status_bar import StatusBar
 from captioner.ui.store import Store
-from captioner.ui.transcript_view import TranscriptView, export_formats, format_for
+from captioner.ui.transcript_files import TranscriptFiles
+from captioner.ui.transcript_view import TranscriptView
 from captioner.ui.tray import TrayIcon
-from captioner.ui.vocabulary_dialog import VocabularyDialog, http_base_for
+from captioner.ui.vocabulary_dialog import VocabularyDialog
+from captioner.ui.window_actions import WindowActions
 
 log = logging.getLogger(__name__)
-
-ACTIVE_STATES = (SessionState.STARTING, SessionState.LISTENING, SessionState.RECONNECTING)
-MEDIA_FILTER_EXTS = "*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.mp4 *.mkv *.webm *.mov *.avi"
-
-#: Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a
-#: Captioner window is active (ApplicationShortcut); the tray menu works at any time.
-SHORTCUT_START_STOP = "Ctrl+Shift+S"
-SHORTCUT_OVERLAY = "Ctrl+Shift+O"
-SHORTCUT_CLICK_THROUGH = "Ctrl+Shift+T"
 
 
 class MainWindow(QMainWindow):
@@ -97,20 +72,15 @@ class MainWindow(QMainWindow):
         #: Whether the device lists have been read once (a missing microphone is known).
         self._listed = False
         self._starting = False
-        self.engines = engines or EngineHost(self)
-        self.controller = CaptionController(self.engines, self)
-        self.monitor = InputMonitor(self)
         self._tasks: set[asyncio.Task] = set()
         self._closing_ok = False
         self._shutting_down = False
-        self.file_dialogs: list[FileCaptionDialog] = []
+        self.engines = engines or EngineHost(self)
+        self.controller = CaptionController(self.engines, self)
+        self.monitor = InputMonitor(self)
         self.setWindowTitle(self.tr("Captioner"))
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)  # drop a media file to caption it
-
-        # The overlay: a separate top-level window, placed per screen setup.
-        self.overlay = CaptionOverlay(store.overlay_style())
-        self.placement = OverlayPlacement(self.overlay, store, self)
 
         # Panels.
         self.source_picker = SourcePicker(store.source_choice())
@@ -119,71 +89,43 @@ class MainWindow(QMainWindow):
         self.engine_panel.set_model_name(settings.model)
         self.recognition_panel = RecognitionPanel(settings)
         self.overlay_panel = OverlayPanel(store.overlay_style())
-        self.transcript = TranscriptView()
-
-        self.tabs = QTabWidget()
-        for widget, title in (
-            (self.source_picker, self.tr("Input")),
-            (self.engine_panel, self.tr("Engine")),
-            (self.recognition_panel, self.tr("Recognition")),
-            (self.overlay_panel, self.tr("Overlay")),
-        ):
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(widget)
-            self.tabs.addTab(scroll, title)
-
-        self.start_button = QPushButton(self.tr("Start captions"))
-        self.start_button.setMinimumHeight(36)
-        self.start_button.setMinimumWidth(150)
-        self.state_label = QLabel()
-        self.state_label.setWordWrap(True)
-        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tabs = SettingsTabs(self.source_picker, self.engine_panel, self.recognition_panel, self.overlay_panel)
+        self.controls = ControlsBar()
+        self.start_button, self.state_label = self.controls.start_button, self.controls.state_label
         self.settings_note = QLabel(self.tr("Engine and recognition changes apply when you next start."))
         self.settings_note.setStyleSheet("color: palette(placeholder-text)")
         self.settings_note.hide()
-        controls = QHBoxLayout()
-        controls.addWidget(self.start_button)
-        controls.addWidget(self.state_label, 1)
+        self.transcript = TranscriptView()
+        self._lay_out()
+        self.status = StatusBar(lambda: self.controller.session.metrics if self.controller.session is not None else None)
+        self.setStatusBar(self.status)
+        self.engine_label = self.status.engine_label
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(8, 8, 4, 4)
-        left_layout.addLayout(controls)
-        left_layout.addWidget(self.tabs, 1)
-        left_layout.addWidget(self.settings_note)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 8, 8, 4)
-        right_layout.addWidget(self.transcript)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 540])
-        self.setCentralWidget(splitter)
-
-        self.metrics_label = QLabel()
-        self.engine_label = QLabel()
-        self.statusBar().addPermanentWidget(self.metrics_label)
-        self.statusBar().addPermanentWidget(self.engine_label)
-        self._metrics_timer = QTimer(self, interval=1000)
-        self._metrics_timer.timeout.connect(self._show_metrics)
-
-        self._make_actions()
-        self._make_menus()
+        # Commands, and the helpers they use.
+        self.commands = WindowActions(self)
+        self.commands.make_menus(store)
+        self.start_action = self.commands.start
+        self.overlay_action = self.commands.overlay
+        self.click_through_action = self.commands.click_through
+        self.log_folder_action = self.commands.log_folder
+        self.overlay_control = OverlayControl(store, self.overlay_panel, self.overlay_action, self.click_through_action, self)
+        self.overlay, self.placement = self.overlay_control.overlay, self.overlay_control.placement
+        self.overlay.addActions([self.overlay_action, self.click_through_action, self.start_action])
+        self.overlay.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.files = TranscriptFiles(self.transcript, store, self.status.say, self)
+        self.file_captioning = FileCaptioning(self.engines, store, self)
+        self.settings_sync = SettingsSync(
+            store, self.controller, self.engines, self.monitor,
+            (self.source_picker, self.engine_panel, self.recognition_panel), self.settings_note, self.spawn, self,
+        )  # fmt: skip
         self.tray = TrayIcon(
             start_stop=self.start_action,
             show_overlay=self.overlay_action,
             click_through=self.click_through_action,
-            show_window=self.show_window_action,
-            quit_action=self.quit_action,
+            show_window=self.commands.show_window,
+            quit_action=self.commands.quit,
             parent=self,
         ) if use_tray else None
-        self.overlay.addActions([self.overlay_action, self.click_through_action, self.start_action])
-        self.overlay.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._wire()
 
         geometry = store.window_geometry()
@@ -193,117 +135,52 @@ class MainWindow(QMainWindow):
             self.resize(980, 640)
         self._on_state(SessionState.IDLE, "")
 
-    # Construction -----------------------------------------------------------------------
-
-    def _action(self, text: str, slot, shortcut: str | QKeySequence.StandardKey | None = None, *, checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setCheckable(checkable)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        (action.toggled if checkable else action.triggered).connect(slot)
-        self.addAction(action)  # shortcuts work even with the menu bar hidden
-        return action
-
-    def _make_actions(self) -> None:
-        self.start_action = self._action(self.tr("Start captions"), self.toggle_start, SHORTCUT_START_STOP)
-        self.overlay_action = self._action(self.tr("Show overlay"), self.set_overlay_visible, SHORTCUT_OVERLAY, checkable=True)
-        self.click_through_action = self._action(
-            self.tr("Click-through overlay"), self.set_click_through, SHORTCUT_CLICK_THROUGH, checkable=True
-        )
-        self.show_window_action = self._action(self.tr("Show Captioner window"), self.bring_to_front)
-        self.quit_action = self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.export_action = self._action(self.tr("Export transcript…"), self.export_transcript, "Ctrl+E")
-        self.caption_file_action = self._action(self.tr("Caption a file…"), self.caption_file, QKeySequence.StandardKey.Open)
-        self.recover_action = self._action(self.tr("Recover an unfinished session…"), self.offer_recovery)
-        self.clear_action = self._action(self.tr("Clear transcript"), self.clear_transcript)
-        self.search_action = self._action(self.tr("Search transcript"), self._focus_search, QKeySequence.StandardKey.Find)
-        self.demo_action = self._action(self.tr("Play the demo recording"), self.start_demo)
-        self.diagnostics_action = self._action(self.tr("Copy diagnostics"), self.copy_diagnostics)
-        self.diagnostics_action.setToolTip(self.tr("Copy versions, devices and settings (never the API key) for a bug report."))
-        self.log_folder_action = self._action(self.tr("Open log folder"), self.open_log_folder)
-
-    def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        file_menu.addActions([self.caption_file_action, self.export_action, self.recover_action])
-        self._make_retention_menu(file_menu.addMenu(self.tr("Keep finished sessions")))
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        captions = self.menuBar().addMenu(self.tr("&Captions"))
-        captions.addActions([self.start_action, self.demo_action])
-        captions.addSeparator()
-        captions.addActions([self.overlay_action, self.click_through_action])
-        captions.addSeparator()
-        captions.addActions([self.search_action, self.clear_action])
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addActions([self.diagnostics_action, self.log_folder_action])
-        view = self.menuBar().addMenu(self.tr("&View"))
-        language = view.addMenu(self.tr("Language"))
-        group = QActionGroup(self)
-        for name, label in (("", self.tr("System language")), ("en", "English"), ("zh_CN", "简体中文")):
-            action = QAction(label, self, checkable=True)
-            action.setChecked(self.store.ui_language() == name)
-            action.triggered.connect(lambda _=False, n=name: self._set_language(n))
-            group.addAction(action)
-            language.addAction(action)
-
-    def _make_retention_menu(self, menu) -> None:
-        """Finished sessions' journals are deleted after this long; unfinished ones stay."""
-        group = QActionGroup(self)
-        current = self.store.keep_sessions_days()
-        for days, label in ((0, self.tr("Forever")), (90, self.tr("90 days")), (30, self.tr("30 days")),
-                            (7, self.tr("7 days")), (1, self.tr("1 day"))):
-            action = QAction(label, self, checkable=True)
-            action.setChecked(days == current)
-            action.triggered.connect(lambda _=False, d=days: self.store.set_keep_sessions_days(d))
-            group.addAction(action)
-            menu.addAction(action)
-
-    async def prune_sessions(self) -> int:
-        """Apply the retention setting to the journals folder (off the GUI thread)."""
-        days = self.store.keep_sessions_days()
-        if not days:
-            return 0
-        from captioner.transcript.journal import prune
-
-        try:
-            return len(await asyncio.to_thread(prune, keep_days=days))
-        except OSError:
-            log.warning("could not prune old sessions", exc_info=True)
-            return 0
+    def _lay_out(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 4)
+        left_layout.addWidget(self.controls)
+        left_layout.addWidget(self.tabs, 1)
+        left_layout.addWidget(self.settings_note)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 8, 8, 4)
+        right_layout.addWidget(self.transcript)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([440, 540])
+        self.setCentralWidget(splitter)
 
     def _wire(self) -> None:
-        c = self.controller
-        c.state_changed.connect(self._on_state)
-        c.problem.connect(self._on_problem)
-        c.session_ended.connect(self._on_session_ended)
-        a = c.adapter
+        c = self.commands
+        for action, slot in (
+            (c.start, self.toggle_start), (c.show_window, self.bring_to_front), (c.quit, self.close),
+            (c.export, self.export_transcript), (c.caption_file, self.caption_file), (c.recover, self.offer_recovery),
+            (c.clear, self.clear_transcript), (c.search, self._focus_search), (c.demo, self.start_demo),
+            (c.diagnostics, self.copy_diagnostics), (c.log_folder, self.open_log_folder),
+        ):  # fmt: skip
+            action.triggered.connect(slot)
+        c.language_chosen.connect(self._set_language)
+        self.overlay_control.click_through_on.connect(self._click_through_on)
+
+        self.controller.state_changed.connect(self._on_state)
+        self.controller.problem.connect(self._on_problem)
+        self.controller.session_ended.connect(lambda _journal: self.status.metrics_timer.stop())
+        a = self.controller.adapter
         a.partial.connect(self._on_partial)
         a.final.connect(self._on_final)
         a.gap.connect(self.transcript.add_gap)
         a.level.connect(self.source_picker.show_level)
         a.source_failed.connect(self._on_source_failed)
-        a.engine_status.connect(self._on_engine_status)
+        a.engine_status.connect(self.status.show_engine_status)
         self.engines.status.connect(self._on_engine_host_status)
         self.start_button.clicked.connect(self.toggle_start)
 
-        self.source_picker.changed.connect(self._source_changed)
-        self.source_picker.test_button.toggled.connect(self._test_input)
-        self.monitor.level.connect(self.source_picker.show_level)
-        self.monitor.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
-        self.monitor.running_changed.connect(self._monitor_running)
-        self.source_picker.inputs_listed.connect(lambda _listed: self._source_changed(store_only=True))
-        self.engine_panel.changed.connect(self._engine_changed)
-        self.engine_panel.model_changed.connect(self._model_changed)
-        self.recognition_panel.changed.connect(self._recognition_changed)
+        self.monitor.failed.connect(lambda message: self.status.say(message, 10000))
         self.recognition_panel.edit_vocabularies.connect(self.open_vocabulary_editor)
-        self.overlay_panel.style_changed.connect(self._overlay_style_changed)
-        self.overlay_panel.reset_position.connect(self._reset_overlay_position)
-        self.overlay_panel.show_overlay.toggled.connect(self.overlay_action.setChecked)
-        self.overlay_panel.click_through.toggled.connect(self.click_through_action.setChecked)
-        self.overlay.geometry_committed.connect(self.placement.remember)
-        self.overlay.click_through_changed.connect(self._click_through_changed)
         self.transcript.export_requested.connect(self.export_transcript)
 
     # Helpers ------------------------------------------------------------------------------
@@ -353,8 +230,8 @@ class MainWindow(QMainWindow):
     async def _start_captions(self, source: SourceChoice | None) -> bool:
         settings = self.recognition_panel.settings()
         if settings is None:
-            self.tabs.setCurrentIndex(2)
-            self.statusBar().showMessage(self.tr("Fix the recognition settings first."), 8000)
+            self.tabs.setCurrentIndex(RECOGNITION_TAB)
+            self.status.say(self.tr("Fix the recognition settings first."), 8000)
             return False
         source = source or self.source_picker.choice()
         listed = self.source_picker.inputs
@@ -363,7 +240,7 @@ class MainWindow(QMainWindow):
                 return False
             source = SourceChoice(kind="demo")
             self.source_picker.set_kind("demo")
-        if not await self._make_room_for_new_session():
+        if not await self.files.make_room():
             return False
         if self.monitor.running:  # the session opens the device itself
             self.source_picker.test_button.setChecked(False)
@@ -379,22 +256,6 @@ class MainWindow(QMainWindow):
         self.controller.start(source, engine, settings, self.api_key(engine))
         return True
 
-    async def _make_room_for_new_session(self) -> bool:
-        """A new session starts a new transcript: offer to save the old one first."""
-        if not self.transcript.unsaved:
-            return True
-        answer = await dialogs.ask(
-            self,
-            self.tr("Start a new transcript?"),
-            self.tr("The current transcript has not been exported."),
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            default=QMessageBox.StandardButton.Save,
-            informative=self.tr("It stays in the session journal either way."),
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return await self.export_transcript()
-        return answer == QMessageBox.StandardButton.Discard
-
     @asyncSlot()
     async def start_demo(self) -> None:
         """Caption the bundled sample as if it were a microphone."""
@@ -406,37 +267,34 @@ class MainWindow(QMainWindow):
     def stop_captions(self) -> None:
         self.controller.stop()
 
+    async def offer_demo(self) -> None:
+        """No microphone (found at start-up): explain, and play the demo if asked."""
+        if await self.ask_demo():
+            self.source_picker.set_kind("demo")
+            await self.start_captions(SourceChoice(kind="demo"))
+
+    async def ask_demo(self) -> bool:
+        """No microphone: say so plainly and offer the demo recording instead (True: play it)."""
+        return await error_dialogs.ask(error_dialogs.no_microphone(self)) == error_dialogs.ANSWER_PLAY_DEMO
+
     # Session events ------------------------------------------------------------------------
 
     def _on_state(self, state: SessionState, detail: str) -> None:
         running = self.controller.running
-        active = state in ACTIVE_STATES or (running and state is SessionState.ERROR)
-        stopping = state is SessionState.STOPPING
-        label = self.tr("Stop") if active else (self.tr("Stopping…") if stopping else self.tr("Start captions"))
-        self.start_button.setText(label)
-        self.start_button.setEnabled(not stopping)
-        self.start_action.setText(self.tr("Stop captions") if active else self.tr("Start captions"))
-        self.start_action.setEnabled(not stopping)
-        text = state_text(state, detail)
-        if state is SessionState.ERROR and running:  # a live input failed: the session waits
-            text = self.tr("The input stopped (%1). Choose another input to carry on, or Stop.").replace("%1", detail)
-        colour = {SessionState.LISTENING: "#2e7d32", SessionState.ERROR: "#c62828", SessionState.RECONNECTING: "#b35c00"}.get(state)
-        if state is SessionState.LISTENING:
-            text = "● " + text
-        self.state_label.setText(text)
-        self.state_label.setStyleSheet(f"color: {colour}" if colour else "")
-        self.state_label.setAccessibleDescription(text)
+        text = self.controls.show_state(state, detail, running)
+        self.start_action.setText(self.tr("Stop captions") if is_active(state, running) else self.tr("Start captions"))
+        self.start_action.setEnabled(state is not SessionState.STOPPING)
         if self.tray is not None:
             self.tray.set_live(state is SessionState.LISTENING, self.tr("Captioner — %1").replace("%1", text))
         if state is SessionState.LISTENING:
             self.overlay.set_placeholder(self.tr("Listening…"))
-            self._metrics_timer.start()
+            self.status.metrics_timer.start()
         elif state in (SessionState.STOPPED, SessionState.ERROR, SessionState.IDLE):
             self.overlay.set_placeholder(self.tr("Captions will appear here"))
             if not running:
-                self._metrics_timer.stop()
+                self.status.metrics_timer.stop()
                 self.source_picker.meter.reset()
-        self._update_settings_note()
+        self.settings_sync.show_note()
 
     def _on_partial(self, sentence: Sentence) -> None:
         self.overlay.set_partial(sentence.text)
@@ -447,212 +305,54 @@ class MainWindow(QMainWindow):
         self.transcript.add_final(sentence)
 
     def _on_source_failed(self, message: str) -> None:
-        self.statusBar().showMessage(self.tr("Input stopped: %1").replace("%1", message), 15000)
+        self.status.say(self.tr("Input stopped: %1").replace("%1", message), 15000)
         if self.source_picker.choice().live and self.controller.running:
-            self.tabs.setCurrentIndex(0)
-
-    def _on_engine_status(self, state: str, detail: str) -> None:
-        if state == "lagging":
-            self.statusBar().showMessage(self.tr("Captions are falling behind: %1").replace("%1", detail), 8000)
-        elif state == "ready" and detail:
-            self.statusBar().showMessage(detail, 4000)
+            self.tabs.setCurrentIndex(INPUT_TAB)
 
     def _on_engine_host_status(self, state: str, message: str) -> None:
-        self.engine_label.setText(message)
-        self.engine_label.setStyleSheet("color: #c62828" if state == "error" else "")
+        self.status.show_engine_host_status(state, message)
         if state == "ready":  # said just before the load's task completes: look right after
-            QTimer.singleShot(0, self, self._offer_engine_languages)
-
-    def _offer_engine_languages(self) -> None:
-        """Offer only the languages the chosen engine can do: the loaded on-device model's,
-        or (cloud, or no model loaded yet) the cloud model's documented list."""
-        choice = self.engine_choice()
-        recognizer = None if choice.cloud else self.engines.loaded_recognizer(choice)
-        self.recognition_panel.set_engine_languages(recognizer_languages(recognizer) if recognizer else None)
-
-    def _show_metrics(self) -> None:
-        session = self.controller.session
-        self.metrics_label.setText(metrics_text(session.metrics) if session is not None else "")
+            QTimer.singleShot(0, self, self.settings_sync.offer_engine_languages)
 
     def _on_problem(self, kind: str, message: str) -> None:
-        if kind == PROBLEM_MODEL:
-            self.spawn(self._model_missing(message))
+        self.spawn(self._answer_problem(kind, message))
+
+    async def _answer_problem(self, kind: str, message: str) -> None:
+        """Show the problem's dialog (error_dialogs.DIALOGS) and do what the user chose."""
+        box = error_dialogs.problem_box(kind, message, model_name=self.engine_panel.model_name(), parent=self)
+        answer = await error_dialogs.ask(box)
+        if kind == PROBLEM_KEY:
+            self.tabs.setCurrentIndex(ENGINE_TAB)
         elif kind == PROBLEM_DEVICE:
-            self.spawn(self._device_problem(message))
-        elif kind == PROBLEM_KEY:
-            self.spawn(self._key_problem(message))
-        elif kind == PROBLEM_UNKNOWN_MODEL:
-            self.spawn(self._unknown_model(message))
-        else:
-            self.spawn(dialogs.ask(self, self.tr("Captioning stopped"), self.tr("Recognition failed."),
-                                   QMessageBox.StandardButton.Ok, informative=message, icon=QMessageBox.Icon.Warning))
-
-    def _on_session_ended(self, journal_path: str) -> None:
-        self._metrics_timer.stop()
-
-    async def _model_missing(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Speech model missing"),
-                          self.tr("Captioner cannot recognise speech on this device yet."), QMessageBox.StandardButton.Close, self)
-        box.setInformativeText(message)
-        choose = box.addButton(self.tr("Choose a model folder…"), QMessageBox.ButtonRole.ActionRole)
-        cloud = box.addButton(self.tr("Use Alibaba Cloud"), QMessageBox.ButtonRole.ActionRole)
-        await dialogs.show(box)
-        if box.clickedButton() is choose:
-            self.tabs.setCurrentIndex(1)
-            self.engine_panel._browse_model()
-        elif box.clickedButton() is cloud:
-            self.tabs.setCurrentIndex(1)
-            self.engine_panel.cloud_radio.setChecked(True)
-            self.engine_panel.api_key.setFocus()
-
-    async def _unknown_model(self, message: str) -> None:
-        """The service does not know the model name asked for (not a missing download)."""
-        name = self.engine_panel.model_name()
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Unknown model"),
-                          self.tr("The service does not know the model name “%1”.").replace("%1", name),
-                          QMessageBox.StandardButton.Close, self)
-        box.setInformativeText(message)
-        choose = box.addButton(self.tr("Choose another model"), QMessageBox.ButtonRole.AcceptRole)
-        await dialogs.show(box)
-        if box.clickedButton() is choose:
-            self.tabs.setCurrentIndex(1)
-            self.engine_panel.model.setFocus()
-            line_edit = self.engine_panel.model.lineEdit()
-            assert line_edit is not None  # the model box is editable
-            line_edit.selectAll()
-
-    async def _key_problem(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("API key needed"),
-                          self.tr("Alibaba Cloud did not accept the request: it needs a valid API key for this region."),
-                          QMessageBox.StandardButton.Close, self)
-        box.setInformativeText(message)
-        enter = box.addButton(self.tr("Enter the key"), QMessageBox.ButtonRole.AcceptRole)
-        local = box.addButton(self.tr("Use this device instead"), QMessageBox.ButtonRole.ActionRole)
-        await dialogs.show(box)
-        self.tabs.setCurrentIndex(1)
-        if box.clickedButton() is enter:
-            self.engine_panel.api_key.setFocus()
-            self.engine_panel.api_key.selectAll()
-        elif box.clickedButton() is local:
-            self.engine_panel.local_radio.setChecked(True)
-
-    async def _device_problem(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Cannot listen"),
-                          self.tr("The input could not be opened."), QMessageBox.StandardButton.Close, self)
-        box.setInformativeText(message)
-        demo = box.addButton(self.tr("Play the demo instead"), QMessageBox.ButtonRole.ActionRole)
-        await dialogs.show(box)
-        self.tabs.setCurrentIndex(0)
-        if box.clickedButton() is demo:
+            self.tabs.setCurrentIndex(INPUT_TAB)
+        if answer == error_dialogs.ANSWER_PLAY_DEMO:
             await self.start_captions(SourceChoice(kind="demo"))
-
-    async def offer_demo(self) -> None:
-        """No microphone (found at start-up): explain, and play the demo if asked."""
-        if await self.ask_demo():
-            self.source_picker.set_kind("demo")
-            await self.start_captions(SourceChoice(kind="demo"))
-
-    async def ask_demo(self) -> bool:
-        """No microphone: say so plainly and offer the demo recording instead (True: play it)."""
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("No microphone found"),
-                          self.tr("Captioner found no microphone on this computer."), QMessageBox.StandardButton.Close, self)
-        box.setInformativeText(self.tr(
-            "You can still caption what this computer plays (Input → System audio), caption a media file "
-            "(File → Caption a file…), or watch the demo recording being captioned now."))
-        demo = box.addButton(self.tr("Play the demo"), QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(demo)
-        await dialogs.show(box)
-        return box.clickedButton() is demo
-
-    # Settings changes ----------------------------------------------------------------------
-
-    def _source_changed(self, store_only: bool = False) -> None:
-        choice = self.source_picker.choice()
-        self.store.set_source_choice(choice)
-        if store_only:
             return
-        if self.controller.running:
-            self.spawn(self.controller.switch_source(choice))
-        elif self.monitor.running:
-            self.monitor.start(choice)
+        follow = {
+            error_dialogs.ANSWER_USE_CLOUD: self.engine_panel.use_cloud,
+            error_dialogs.ANSWER_USE_THIS_DEVICE: self.engine_panel.use_this_device,
+            error_dialogs.ANSWER_ENTER_KEY: self.engine_panel.edit_api_key,
+            error_dialogs.ANSWER_CHOOSE_ANOTHER_MODEL: self.engine_panel.edit_model_name,
+        }
+        if answer == error_dialogs.ANSWER_CHOOSE_MODEL_FOLDER:
+            self.tabs.setCurrentIndex(ENGINE_TAB)
+            await self.engine_panel.choose_model_folder()
+        elif answer in follow:
+            self.tabs.setCurrentIndex(ENGINE_TAB)
+            follow[answer]()
 
-    def _test_input(self, on: bool) -> None:
-        if on and not self.controller.running:
-            self.monitor.start(self.source_picker.choice())
-        elif not on:
-            self.monitor.stop()
-            self.source_picker.reset_level()
-        else:  # captioning already shows the level
-            self.source_picker.test_button.setChecked(False)
+    # Settings ------------------------------------------------------------------------------
 
-    def _monitor_running(self, running: bool) -> None:
-        if not running:
-            self.source_picker.test_button.blockSignals(True)
-            self.source_picker.test_button.setChecked(False)
-            self.source_picker.test_button.blockSignals(False)
+    def _set_language(self, name: str) -> None:
+        self.store.set_ui_language(name)
+        self.status.say(self.tr("The language changes the next time Captioner starts."), 8000)
 
-    def _engine_changed(self) -> None:
-        choice = self.engine_choice()
-        self.store.set_engine_choice(choice)
-        if not choice.cloud and not self.engines.loaded(choice):
-            self.spawn(self.engines.preload(choice))
-        self._offer_engine_languages()
-        self._update_settings_note()
+    def _click_through_on(self, hint: str) -> None:
+        self.status.say(hint, 10000)
+        if self.tray is not None:
+            self.tray.notify(self.tr("Click-through is on"), hint)
 
-    def _model_changed(self, name: str) -> None:
-        self.recognition_panel.set_model(name)
-
-    def _recognition_changed(self) -> None:
-        settings = self.recognition_panel.settings()
-        if settings is not None:
-            self.store.set_recognition_settings(settings)
-        self._update_settings_note()
-
-    def _update_settings_note(self) -> None:
-        self.settings_note.setVisible(self.controller.running)
-
-    def _overlay_style_changed(self, style) -> None:
-        self.overlay.set_caption_style(style)
-        self.store.set_overlay_style(style)
-
-    def _reset_overlay_position(self) -> None:
-        self.store.qsettings.remove(f"overlay/geometry/{self.placement.key()}")
-        self.overlay.setProperty("placed", False)
-        self.placement.apply()
-        self.placement.remember()
-
-    # Overlay --------------------------------------------------------------------------------
-
-    def set_overlay_visible(self, visible: bool) -> None:
-        if visible:
-            if not self.overlay.property("placed"):
-                self.placement.apply()
-            self.overlay.show()
-        else:
-            self.overlay.hide()
-        self.store.set_overlay_visible(visible)
-        self.overlay_action.setText(self.tr("Show overlay"))
-        self.overlay_panel.show_overlay.blockSignals(True)
-        self.overlay_panel.show_overlay.setChecked(visible)
-        self.overlay_panel.show_overlay.blockSignals(False)
-
-    def set_click_through(self, on: bool) -> None:
-        self.overlay.set_click_through(on)
-
-    def _click_through_changed(self, on: bool) -> None:
-        self.store.set_click_through_last(on)
-        for widget in (self.click_through_action, self.overlay_panel.click_through):
-            widget.blockSignals(True)
-            widget.setChecked(on)
-            widget.blockSignals(False)
-        if on:
-            hint = self.tr("The overlay now lets clicks through. Turn this off from the tray menu or with %1.").replace(
-                "%1", QKeySequence(SHORTCUT_CLICK_THROUGH).toString(QKeySequence.SequenceFormat.NativeText))
-            self.statusBar().showMessage(hint, 10000)
-            if self.tray is not None:
-                self.tray.notify(self.tr("Click-through is on"), hint)
-
-    # Transcript -----------------------------------------------------------------------------
+    # Transcript and files ---------------------------------------------------------------------
 
     def _focus_search(self) -> None:
         self.transcript.search.setFocus()
@@ -660,83 +360,37 @@ class MainWindow(QMainWindow):
 
     @asyncSlot()
     async def clear_transcript(self) -> None:
-        if self.transcript.unsaved and not await self._make_room_for_new_session():
+        if self.transcript.unsaved and not await self.files.make_room():
             return
         self.transcript.clear()
 
     @asyncSlot()
     async def export_transcript(self) -> bool:
         """Ask where, then write the chosen format; True if written."""
-        sentences = self.transcript.sentences()
-        if not sentences:
-            self.statusBar().showMessage(self.tr("Nothing to export yet."), 5000)
-            return False
-        folder = self.store.last_folder("export") or str(Path.home())
-        name = f"captions-{datetime.now():%Y%m%d-%H%M}.srt"
-        formats = export_formats()
-        path, chosen = await dialogs.choose_save_path(self, self.tr("Export transcript"), str(Path(folder) / name), list(formats.values()))
-        if not path:
-            return False
-        return await self.export_to(path, format_for(path, chosen))
+        return await self.files.export()
 
     async def export_to(self, path: str, fmt: str) -> bool:
-        from captioner.transcript.export import write_exports
-
-        target = Path(path)
-        if target.suffix.lower() != f".{fmt}":
-            target = target.with_name(target.name + f".{fmt}")
-        try:
-            targets: dict[str, Any] = {fmt: target}
-            await asyncio.to_thread(write_exports, self.transcript.sentences(), **targets)
-        except OSError as exc:
-            await dialogs.ask(self, self.tr("Export failed"), self.tr("The file could not be written."),
-                              QMessageBox.StandardButton.Ok, informative=str(exc), icon=QMessageBox.Icon.Warning)
-            return False
-        self.transcript.mark_saved()
-        self.store.set_last_folder("export", str(target.parent))
-        self.statusBar().showMessage(self.tr("Saved %1").replace("%1", str(target)), 8000)
-        return True
-
-    # Files ----------------------------------------------------------------------------------
+        return await self.files.export_to(path, fmt)
 
     @asyncSlot()
     async def caption_file(self) -> None:
-        folder = self.store.last_folder("media") or str(Path.home())
-        media = await dialogs.choose_open_path(
-            self, self.tr("Caption a file"), folder,
-            [self.tr("Audio and video (%1)").replace("%1", MEDIA_FILTER_EXTS), self.tr("All files (*)")],
-        )
-        if not media:
-            return
-        self.store.set_last_folder("media", str(Path(media).parent))
-        srt, _ = await dialogs.choose_save_path(
-            self, self.tr("Save subtitles as"), str(default_srt_path(media)), [export_formats()["srt"]]
-        )
+        media = await self.file_captioning.choose_media()
+        srt = await self.file_captioning.choose_srt(media) if media else ""
         if srt:
             self.caption_file_to(media, srt)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_file(event.mimeData()) is not None:
+        if dropped_file(event.mimeData()) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        media = self._dropped_file(event.mimeData())
+        media = dropped_file(event.mimeData())
         if media is not None:
             event.acceptProposedAction()
             self.spawn(self._caption_dropped(media))
 
-    @staticmethod
-    def _dropped_file(mime) -> str | None:
-        """The first local file dropped (any format FFmpeg reads; MediaSource checks it)."""
-        for url in mime.urls() if mime.hasUrls() else ():
-            if url.isLocalFile() and Path(url.toLocalFile()).is_file():
-                return url.toLocalFile()
-        return None
-
     async def _caption_dropped(self, media: str) -> None:
-        srt, _ = await dialogs.choose_save_path(
-            self, self.tr("Save subtitles as"), str(default_srt_path(media)), [export_formats()["srt"]]
-        )
+        srt = await self.file_captioning.choose_srt(media)
         if srt:
             self.caption_file_to(media, srt)
 
@@ -746,110 +400,50 @@ class MainWindow(QMainWindow):
         if settings is None:
             return None
         engine = self.engine_choice()
-        dialog = FileCaptionDialog(self.engines, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda: self.file_dialogs.remove(dialog) if dialog in self.file_dialogs else None)
-        self.file_dialogs.append(dialog)
-        dialog.show()
-        dialog.start(media, srt, engine, settings, self.api_key(engine))
-        return dialog
-
-    # Recovery -------------------------------------------------------------------------------
+        return self.file_captioning.start(media, srt, engine, settings, self.api_key(engine))
 
     @asyncSlot()
     async def offer_recovery(self) -> None:
         await self.recover_unfinished(interactive=True)
 
     async def recover_unfinished(self, *, interactive: bool = False) -> None:
-        sessions = await asyncio.to_thread(recovery.unfinished_sessions)
-        if not sessions:
-            if interactive:
-                self.statusBar().showMessage(self.tr("No unfinished sessions."), 5000)
-            return
-        dialog = recovery.RecoveryDialog(sessions, self)
-        result = await dialogs.show(dialog)
-        info = dialog.selected()
-        dialog.deleteLater()
-        if info is None:
-            return
-        if result == recovery.RECOVER:
-            if not await self._make_room_for_new_session():
-                return
-            sentences = await asyncio.to_thread(recovery.load, info.path)
-            self.transcript.load(sentences, unsaved=True)
-            await asyncio.to_thread(recovery.close_journal, info.path, "recovered")
-            self.statusBar().showMessage(self.tr("Recovered %n sentence(s); export them with File → Export.", "", len(sentences)), 10000)
-        elif result == recovery.DISMISS:
-            await asyncio.to_thread(recovery.close_journal, info.path, "dismissed")
+        await self.files.recover(interactive=interactive)
 
-    # Vocabularies, diagnostics, preflight ------------------------------------------------------
+    # Vocabularies, diagnostics, start-up ------------------------------------------------------
 
     def open_vocabulary_editor(self) -> VocabularyDialog:
         """The hot-word editor for the engine panel's cloud endpoint (region or custom URL)."""
         choice = self.engine_choice()
-        key = "" if choice.url else (self.engine_panel.api_key_text() or self.store.api_key(choice.region))
-        dialog = VocabularyDialog(
-            region=choice.region,
-            base_url=http_base_for(choice.url) if choice.url else "",
-            api_key=key,
-            workspace=choice.workspace,
-            target_model=self.engine_panel.model_name() or "fun-asr-realtime",
-            parent=self,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.vocabulary_chosen.connect(self.recognition_panel.use_vocabulary)
-        self.vocabulary_dialog = dialog
-        dialog.show()
-        dialog.loading = dialog.refresh()
-        return dialog
+        key = self.engine_panel.api_key_text() or self.store.api_key(choice.region)
+        self.vocabulary_dialog = vocabulary_dialog.open_editor(choice, key, self.engine_panel.model_name(), self)
+        self.vocabulary_dialog.vocabulary_chosen.connect(self.recognition_panel.use_vocabulary)
+        return self.vocabulary_dialog
 
     @asyncSlot()
     async def copy_diagnostics(self) -> str:
         """The diagnostics report on the clipboard (gathered off the GUI thread)."""
-        self.statusBar().showMessage(self.tr("Gathering diagnostics…"))
-        model_dir = self.engine_choice().model_dir or None
-        try:
-            text = await asyncio.to_thread(logs.diagnostics, model_dir=model_dir)
-        except Exception as exc:  # a report about problems must not become one
-            log.exception("diagnostics failed")
-            text = f"diagnostics failed: {type(exc).__name__}: {exc}"
-        QApplication.clipboard().setText(text)
-        self.statusBar().showMessage(self.tr("Diagnostics copied to the clipboard."), 8000)
+        self.status.say(self.tr("Gathering diagnostics…"))
+        text = await support.copy_diagnostics(self.engine_choice().model_dir or None)
+        self.status.say(self.tr("Diagnostics copied to the clipboard."), 8000)
         return text
 
     def open_log_folder(self) -> bool:
-        folder = logs.log_dir()
-        with contextlib.suppress(OSError):
-            folder.mkdir(parents=True, exist_ok=True)
-        ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        ok, folder = support.open_log_folder()
         if not ok:
-            self.statusBar().showMessage(self.tr("Could not open %1").replace("%1", str(folder)), 10000)
+            self.status.say(self.tr("Could not open %1").replace("%1", folder), 10000)
         return ok
 
     async def preflight(self) -> list[str]:
         """Check sound devices and (for the on-device engine) the model once the window is
         up; show any problem in a window-modal box that does not hold anything else up."""
-        engine = self.engine_choice()
-
-        def check() -> list[str]:
-            found = [preflight.check_portaudio()]
-            if not engine.cloud:
-                found.append(preflight.check_model(engine.model_dir or None))
-            return [p for p in found if p]
-
-        problems = await asyncio.to_thread(check)
+        problems = await support.startup_problems(self.engine_choice())
         if problems:
-            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Captioner needs attention"),
-                              self.tr("Some features will not work until this is fixed:"), QMessageBox.StandardButton.Ok, self)
-            box.setObjectName("captioner-preflight")
-            box.setInformativeText("\n\n".join(problems) + "\n\n" + self.tr(
-                "You can still caption media files and play the demo, or use Alibaba Cloud."))
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()  # not awaited: the app goes on
-            self.preflight_box = box
+            self.preflight_box = support.open_problems_box(problems, self)
         return problems
 
-    # Start-up ---------------------------------------------------------------------------------
+    async def prune_sessions(self) -> int:
+        """Apply the retention setting to the journals folder (off the GUI thread)."""
+        return await support.prune_sessions(self.store.keep_sessions_days())
 
     async def startup(self, *, demo: bool = False) -> None:
         """What happens once the window is up: load the engine in the background, list
@@ -859,7 +453,7 @@ class MainWindow(QMainWindow):
             self.spawn(self.engines.preload(engine))
         self.spawn(self.prune_sessions())
         if self.store.click_through_last():
-            self.statusBar().showMessage(self.tr(
+            self.status.say(self.tr(
                 "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray."), 12000)
             self.store.set_click_through_last(False)
         if self.store.overlay_visible():
@@ -878,7 +472,7 @@ class MainWindow(QMainWindow):
                 if self.store.first_run():  # explain once; Start explains again if needed
                     await self.offer_demo()
                 else:
-                    self.statusBar().showMessage(self.tr("No microphone found: choose System audio, a file, or the demo."), 15000)
+                    self.status.say(self.tr("No microphone found: choose System audio, a file, or the demo."), 15000)
         self.store.set_welcomed()
 
     # Window --------------------------------------------------------------------------------
@@ -887,10 +481,6 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
-
-    def _set_language(self, name: str) -> None:
-        self.store.set_ui_language(name)
-        self.statusBar().showMessage(self.tr("The language changes the next time Captioner starts."), 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing_ok:
@@ -918,23 +508,11 @@ class MainWindow(QMainWindow):
         try:
             self.monitor.stop()
             if self.controller.running:
-                self.statusBar().showMessage(self.tr("Finishing the last sentence…"))
+                self.status.say(self.tr("Finishing the last sentence…"))
                 await self.controller.stop_and_wait()
-            for dialog in list(self.file_dialogs):
-                dialog.job.cancel()
-            if self.transcript.unsaved:
-                answer = await dialogs.ask(
-                    self,
-                    self.tr("Save the transcript?"),
-                    self.tr("%n sentence(s) have not been exported.", "", self.transcript.unsaved),
-                    QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                    default=QMessageBox.StandardButton.Save,
-                    informative=self.tr("They are also kept in the session journal."),
-                )
-                if answer == QMessageBox.StandardButton.Cancel:
-                    return False
-                if answer == QMessageBox.StandardButton.Save and not await self.export_transcript():
-                    return False
+            self.file_captioning.cancel_all()
+            if not await self.files.save_before_quitting():
+                return False
             self._closing_ok = True
             self.close()
             return True
@@ -947,18 +525,14 @@ class MainWindow(QMainWindow):
         self.monitor.stop()
         if self.controller.running:
             await self.controller.stop_and_wait(recoverable=True)
-        for dialog in list(self.file_dialogs):
-            dialog.job.cancel()
+        self.file_captioning.cancel_all()
         self._closing_ok = True
         self.close()
 
     def _finish_close(self) -> None:
         self.store.set_window_geometry(self.saveGeometry())
-        if self.overlay.isVisible():
-            self.placement.remember()
-        self.store.set_click_through_last(self.overlay.click_through())
+        self.overlay_control.close()
         self.store.sync()
-        self.overlay.hide()
         if self.tray is not None:
             self.tray.hide()
         app = QApplication.instance()

@@ -38,6 +38,7 @@ from captioner.events import RecognitionError
 from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.rest import Retry
 from captioner.recognition.cloud.vocabulary import VocabularyClient
+from captioner.ui.choices import EngineChoice
 
 log = logging.getLogger(__name__)
 
@@ -324,3 +325,20 @@ class VocabularyDialog(QDialog):
     async def _true(coro) -> bool:
         await coro
         return True
+
+
+def open_editor(choice: EngineChoice, api_key: str, target_model: str, parent: QWidget | None = None) -> VocabularyDialog:
+    """The editor for the cloud endpoint `choice` names (its region, or a custom URL, which
+    never gets the saved key), shown and fetching its list (`loading`)."""
+    dialog = VocabularyDialog(
+        region=choice.region,
+        base_url=http_base_for(choice.url) if choice.url else "",
+        api_key="" if choice.url else api_key,
+        workspace=choice.workspace,
+        target_model=target_model or "fun-asr-realtime",
+        parent=parent,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.loading = dialog.refresh()
+    return dialog

@@ -1,0 +1,81 @@
+"""Captioning media files from the window: "Caption a file…", a file dropped on the window,
+and the progress dialogs of the files being captioned.
+
+Choosing the files is an awaitable window-modal dialog (`dialogs`); the captioning itself
+runs in a non-modal FileCaptionDialog, so live captioning goes on meanwhile. The words
+keep the "MainWindow" translation context they had when the window did this itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Qt
+from PySide6.QtWidgets import QWidget
+
+from captioner.settings import RecognitionSettings
+from captioner.ui import dialogs
+from captioner.ui.choices import EngineChoice
+from captioner.ui.engine_host import EngineHost
+from captioner.ui.file_dialog import FileCaptionDialog
+from captioner.ui.file_job import default_srt_path
+from captioner.ui.store import Store
+from captioner.ui.transcript_view import export_formats
+
+translate = QCoreApplication.translate
+
+MEDIA_FILTER_EXTS = "*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.mp4 *.mkv *.webm *.mov *.avi"
+
+
+def dropped_file(mime: QMimeData) -> str | None:
+    """The first local file dropped (any format FFmpeg reads; MediaSource checks it)."""
+    for url in mime.urls() if mime.hasUrls() else ():
+        if url.isLocalFile() and Path(url.toLocalFile()).is_file():
+            return url.toLocalFile()
+    return None
+
+
+class FileCaptioning(QObject):
+    """The files being captioned (`dialogs`, one progress dialog each) and the questions
+    that start one."""
+
+    def __init__(self, engines: EngineHost, store: Store, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.engines = engines
+        self.store = store
+        self.parent_widget = parent
+        self.dialogs: list[FileCaptionDialog] = []
+
+    async def choose_media(self) -> str:
+        """Ask for a media file to caption ("" if cancelled)."""
+        folder = self.store.last_folder("media") or str(Path.home())
+        media = await dialogs.choose_open_path(
+            self.parent_widget, translate("MainWindow", "Caption a file"), folder,
+            [translate("MainWindow", "Audio and video (%1)").replace("%1", MEDIA_FILTER_EXTS), translate("MainWindow", "All files (*)")],
+        )  # fmt: skip
+        if media:
+            self.store.set_last_folder("media", str(Path(media).parent))
+        return media
+
+    async def choose_srt(self, media: str) -> str:
+        """Ask where the subtitles go (next to the media unless the user moves them; "" if cancelled)."""
+        srt, _ = await dialogs.choose_save_path(
+            self.parent_widget, translate("MainWindow", "Save subtitles as"), str(default_srt_path(media)), [export_formats()["srt"]]
+        )
+        return srt
+
+    def start(
+        self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str
+    ) -> FileCaptionDialog:
+        """Run `media` through the pipeline (as fast as possible) into `srt`, with progress."""
+        dialog = FileCaptionDialog(self.engines, self.parent_widget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.show()
+        dialog.start(media, srt, engine, settings, api_key)
+        return dialog
+
+    def cancel_all(self) -> None:
+        for dialog in list(self.dialogs):
+            dialog.job.cancel()

@@ -1,0 +1,91 @@
+"""The caption overlay as the window sees it: shown or hidden, click-through or not, its
+style and its place, kept in step with the shared actions (menu, tray, shortcut) and the
+Overlay tab, and remembered in the store.
+
+The overlay itself (`overlay.CaptionOverlay`) only draws captions; where it goes per screen
+setup is `overlay_placement`. The words keep the "MainWindow" translation context they had
+when the window did this itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+
+from captioner.ui.overlay import CaptionOverlay
+from captioner.ui.overlay_panel import OverlayPanel
+from captioner.ui.overlay_placement import OverlayPlacement
+from captioner.ui.store import Store
+from captioner.ui.window_actions import SHORTCUT_CLICK_THROUGH
+
+translate = QCoreApplication.translate
+
+
+class OverlayControl(QObject):
+    """`click_through_on` carries the hint to show when click-through was switched on
+    (the overlay then ignores the mouse: say how to turn it off)."""
+
+    click_through_on = Signal(str)
+
+    def __init__(
+        self, store: Store, panel: OverlayPanel, show_action: QAction, click_through_action: QAction, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.panel = panel
+        self.show_action = show_action
+        self.click_through_action = click_through_action
+        # A separate top-level window, placed per screen setup.
+        self.overlay = CaptionOverlay(store.overlay_style())
+        self.placement = OverlayPlacement(self.overlay, store, self)
+        show_action.toggled.connect(self.set_visible)
+        click_through_action.toggled.connect(self.overlay.set_click_through)
+        panel.style_changed.connect(self._style_changed)
+        panel.reset_position.connect(self._reset_position)
+        panel.show_overlay.toggled.connect(show_action.setChecked)
+        panel.click_through.toggled.connect(click_through_action.setChecked)
+        self.overlay.geometry_committed.connect(self.placement.remember)
+        self.overlay.click_through_changed.connect(self._click_through_changed)
+
+    def set_visible(self, visible: bool) -> None:
+        if visible:
+            if not self.overlay.property("placed"):
+                self.placement.apply()
+            self.overlay.show()
+        else:
+            self.overlay.hide()
+        self.store.set_overlay_visible(visible)
+        self.show_action.setText(translate("MainWindow", "Show overlay"))
+        self.panel.show_overlay.blockSignals(True)
+        self.panel.show_overlay.setChecked(visible)
+        self.panel.show_overlay.blockSignals(False)
+
+    def _click_through_changed(self, on: bool) -> None:
+        self.store.set_click_through_last(on)
+        for widget in (self.click_through_action, self.panel.click_through):
+            widget.blockSignals(True)
+            widget.setChecked(on)
+            widget.blockSignals(False)
+        if on:
+            shortcut = QKeySequence(SHORTCUT_CLICK_THROUGH).toString(QKeySequence.SequenceFormat.NativeText)
+            self.click_through_on.emit(
+                translate("MainWindow", "The overlay now lets clicks through. Turn this off from the tray menu or with %1.").replace("%1", shortcut)
+            )
+
+    def _style_changed(self, style) -> None:
+        self.overlay.set_caption_style(style)
+        self.store.set_overlay_style(style)
+
+    def _reset_position(self) -> None:
+        self.store.qsettings.remove(f"overlay/geometry/{self.placement.key()}")
+        self.overlay.setProperty("placed", False)
+        self.placement.apply()
+        self.placement.remember()
+
+    def close(self) -> None:
+        """The window is closing: remember where the overlay is and whether it lets clicks
+        through, then hide it."""
+        if self.overlay.isVisible():
+            self.placement.remember()
+        self.store.set_click_through_last(self.overlay.click_through())
+        self.overlay.hide()

@@ -1,0 +1,109 @@
+"""What a change in the settings panels sets off: the store remembers it, the on-device
+engine starts loading, the input test follows the chosen input, a running session switches
+to it, the Recognition tab offers the engine's languages, and a note says that engine and
+recognition changes apply at the next start.
+
+It only connects the panels to the services the window owns (store, engine host, input
+monitor, controller); it has no widgets of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel
+
+from captioner.recognition.local.languages import recognizer_languages
+from captioner.ui.controller import CaptionController
+from captioner.ui.engine_host import EngineHost
+from captioner.ui.engine_panel import EnginePanel
+from captioner.ui.input_monitor import InputMonitor
+from captioner.ui.recognition_panel import RecognitionPanel
+from captioner.ui.source_picker import SourcePicker
+from captioner.ui.store import Store
+
+Spawn = Callable[[Coroutine[Any, Any, Any]], asyncio.Task]
+
+
+class SettingsSync(QObject):
+    def __init__(
+        self,
+        store: Store,
+        controller: CaptionController,
+        engines: EngineHost,
+        monitor: InputMonitor,
+        panels: tuple[SourcePicker, EnginePanel, RecognitionPanel],
+        note: QLabel,
+        spawn: Spawn,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store, self.controller, self.engines, self.monitor = store, controller, engines, monitor
+        self.source_picker, self.engine_panel, self.recognition_panel = panels
+        self.note = note
+        self.spawn = spawn
+        self.source_picker.changed.connect(self.source_changed)
+        self.source_picker.inputs_listed.connect(lambda _listed: self.source_changed(store_only=True))
+        self.source_picker.test_button.toggled.connect(self.test_input)
+        self.monitor.level.connect(self.source_picker.show_level)
+        self.monitor.running_changed.connect(self._monitor_running)
+        self.engine_panel.changed.connect(self.engine_changed)
+        self.engine_panel.model_changed.connect(self.recognition_panel.set_model)
+        self.recognition_panel.changed.connect(self.recognition_changed)
+
+    def show_note(self) -> None:
+        """Changes to the engine and recognition apply when a session next starts."""
+        self.note.setVisible(self.controller.running)
+
+    # The input ------------------------------------------------------------------------
+
+    def source_changed(self, store_only: bool = False) -> None:
+        choice = self.source_picker.choice()
+        self.store.set_source_choice(choice)
+        if store_only:
+            return
+        if self.controller.running:
+            self.spawn(self.controller.switch_source(choice))
+        elif self.monitor.running:
+            self.monitor.start(choice)
+
+    def test_input(self, on: bool) -> None:
+        if on and not self.controller.running:
+            self.monitor.start(self.source_picker.choice())
+        elif not on:
+            self.monitor.stop()
+            self.source_picker.reset_level()
+        else:  # captioning already shows the level
+            self.source_picker.test_button.setChecked(False)
+
+    def _monitor_running(self, running: bool) -> None:
+        if not running:
+            self.source_picker.test_button.blockSignals(True)
+            self.source_picker.test_button.setChecked(False)
+            self.source_picker.test_button.blockSignals(False)
+
+    # The engine and recognition --------------------------------------------------------
+
+    def engine_changed(self) -> None:
+        choice = self.engine_panel.choice()
+        self.store.set_engine_choice(choice)
+        if not choice.cloud and not self.engines.loaded(choice):
+            self.spawn(self.engines.preload(choice))
+        self.offer_engine_languages()
+        self.show_note()
+
+    def offer_engine_languages(self) -> None:
+        """Offer only the languages the chosen engine can do: the loaded on-device model's,
+        or (cloud, or no model loaded yet) the cloud model's documented list."""
+        choice = self.engine_panel.choice()
+        recognizer = None if choice.cloud else self.engines.loaded_recognizer(choice)
+        self.recognition_panel.set_engine_languages(recognizer_languages(recognizer) if recognizer else None)
+
+    def recognition_changed(self) -> None:
+        settings = self.recognition_panel.settings()
+        if settings is not None:
+            self.store.set_recognition_settings(settings)
+        self.show_note()

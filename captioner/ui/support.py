@@ -1,0 +1,80 @@
+"""Help for when something is wrong: the start-up checks' box, the diagnostics report for
+a bug report, and the log folder.
+
+Everything slow (reading devices, loading libraries) runs off the GUI thread; the
+start-up box opens without blocking anything. The words keep the "MainWindow" translation
+context they had when the window did this itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from captioner import logs, preflight
+from captioner.ui.choices import EngineChoice
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+
+async def startup_problems(engine: EngineChoice) -> list[str]:
+    """What will not work: sound devices, and (for the on-device engine) the model."""
+
+    def check() -> list[str]:
+        found = [preflight.check_portaudio()]
+        if not engine.cloud:
+            found.append(preflight.check_model(engine.model_dir or None))
+        return [p for p in found if p]
+
+    return await asyncio.to_thread(check)
+
+
+def open_problems_box(problems: list[str], parent: QWidget | None) -> QMessageBox:
+    """Show the start-up problems window-modally, without waiting for an answer."""
+    box = QMessageBox(QMessageBox.Icon.Warning, translate("MainWindow", "Captioner needs attention"),
+                      translate("MainWindow", "Some features will not work until this is fixed:"), QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("captioner-preflight")
+    box.setInformativeText("\n\n".join(problems) + "\n\n" + translate(
+        "MainWindow", "You can still caption media files and play the demo, or use Alibaba Cloud."))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()  # not awaited: the app goes on
+    return box
+
+
+async def copy_diagnostics(model_dir: str | None) -> str:
+    """The diagnostics report (gathered off the GUI thread), put on the clipboard."""
+    try:
+        text = await asyncio.to_thread(logs.diagnostics, model_dir=model_dir)
+    except Exception as exc:  # a report about problems must not become one
+        log.exception("diagnostics failed")
+        text = f"diagnostics failed: {type(exc).__name__}: {exc}"
+    QApplication.clipboard().setText(text)
+    return text
+
+
+def open_log_folder() -> tuple[bool, str]:
+    """Open the log folder in the file manager: (whether it opened, the folder)."""
+    folder = logs.log_dir()
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))), str(folder)
+
+
+async def prune_sessions(days: int) -> int:
+    """Delete finished sessions' journals older than `days` (0: keep them all), off the GUI
+    thread; how many went."""
+    if not days:
+        return 0
+    from captioner.transcript.journal import prune
+
+    try:
+        return len(await asyncio.to_thread(prune, keep_days=days))
+    except OSError:
+        log.warning("could not prune old sessions", exc_info=True)
+        return 0
