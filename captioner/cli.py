@@ -88,16 +88,18 @@ def main(argv: list[str] | None = None) -> int:
 
         return self_test()
     if args.diagnostics:
-        from captioner.logs import diagnostics
+        from captioner import logs
+        from captioner.ui.qt_check import qt_lines
 
-        print(diagnostics())
+        logs.set_gui_lines(qt_lines())
+        print(logs.diagnostics())
         return 0
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         from captioner.desktop_entry import run as desktop_entry
 
         return desktop_entry(uninstall_entry=args.uninstall_desktop_entry)
     if args.command is None:
-        from captioner.preflight import check_qt
+        from captioner.ui.qt_check import check_qt
 
         problem = check_qt()
         if problem:  # no Qt, no dialog: say it on stderr (and in the log file) instead of a traceback

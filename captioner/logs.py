@@ -139,14 +139,24 @@ def _level(name: str | None, default: int) -> int:
     return value if isinstance(value, int) else default
 
 
-def setup_logging(console_level: int | str | None = None, *, console_format: str | None = None) -> Path | None:
+def setup_logging(
+    console_level: int | str | None = None, *, console_format: str | None = None, keep_existing: bool = False
+) -> Path | None:
     """Send the process's logs to the rotating file and to stderr; returns the file, or None
     when it could not be opened (a read-only home must not stop the app).
 
-    Idempotent: calling again replaces only the handlers this function added, so pytest's
-    or an embedding application's own handlers are left alone. Also logs uncaught
-    exceptions (main thread and others) to the file, then lets the previous hooks run.
+    `console_level` defaults to $CAPTIONER_LOG, else WARNING. Idempotent: calling again
+    replaces only the handlers this function added, so pytest's or an embedding
+    application's own handlers are left alone. With `keep_existing` nothing changes when
+    the root logger already has handlers (the `captioner` command set logging up, or a test
+    or an embedding application did), as with logging.basicConfig: entry points that can
+    also be called from elsewhere (the window's main(), `captioner serve`) pass it. Also logs
+    uncaught exceptions (main thread and others) to the file, then lets the previous hooks run.
     """
+    root = logging.getLogger()
+    if keep_existing and root.handlers:
+        files = [h for h in root.handlers if getattr(h, _HANDLER_MARK, False) and isinstance(h, logging.FileHandler)]
+        return Path(files[0].baseFilename) if files else None
     env_level = _level(os.environ.get(LEVEL_ENV), logging.WARNING)
     if console_level is None:
         console = env_level
@@ -156,7 +166,6 @@ def setup_logging(console_level: int | str | None = None, *, console_format: str
         console = console_level
     file_level = min(logging.INFO, env_level, console)
 
-    root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
         root.removeHandler(handler)
         handler.close()
@@ -231,6 +240,17 @@ def _install_exception_hooks() -> None:
 
 # -- Diagnostics ------------------------------------------------------------------------------
 
+#: What the window says about Qt (its version, the platform plugin), for diagnostics(). This
+#: module never imports Qt: the window gathers these on the GUI thread (captioner.ui.qt_check)
+#: and hands them over with set_gui_lines(), since diagnostics() runs off that thread.
+_gui_lines: list[str] = []
+
+
+def set_gui_lines(lines: Iterable[str]) -> None:
+    """The GUI toolkit's lines of the diagnostics report (replacing any given before)."""
+    _gui_lines[:] = list(lines)
+
+
 
 def _app_version() -> str:
     from captioner import __version__
@@ -258,26 +278,6 @@ def _version(distribution: str, module: str | None = None) -> str:
         except Exception as exc:  # broken native library: report it, do not fail the report
             return f"not loadable ({type(exc).__name__}: {exc})"
     return "not installed"
-
-
-def _qt_lines() -> list[str]:
-    try:
-        from PySide6 import __version__ as pyside
-        from PySide6.QtCore import qVersion
-    except Exception as exc:
-        return [f"Qt: not loadable ({type(exc).__name__}: {exc})"]
-    line = f"Qt: {qVersion()} (PySide6 {pyside})"
-    from captioner.preflight import check_qt
-
-    problem = check_qt()
-    if problem:
-        return [line, f"Qt GUI: {problem}"]
-    from PySide6.QtGui import QGuiApplication
-
-    app = QGuiApplication.instance()
-    if isinstance(app, QGuiApplication):
-        line += f", platform {QGuiApplication.platformName()}"
-    return [line]
 
 
 def _audio_lines() -> list[str]:
@@ -318,9 +318,9 @@ def _model_lines(model_dir: str | Path | None) -> list[str]:
 
 def diagnostics(*, model_dir: str | Path | None = None, include_devices: bool = True) -> str:
     """A plain-text report for bug reports ("Copy diagnostics"): versions of the app, Python,
-    Qt, PortAudio and the speech engine, the OS and desktop, audio devices, the model folder
-    and the log file. Never the API key: only whether one is set, and the whole text goes
-    through `redact()`.
+    Qt (as set_gui_lines() gave it), PortAudio and the speech engine, the OS and desktop,
+    audio devices, the model folder and the log file. Never the API key: only whether one is
+    set, and the whole text goes through `redact()`.
 
     Listing devices may ask the sound server (pactl, up to a few seconds when it hangs), so
     a GUI should call this off the GUI thread (`asyncio.to_thread(diagnostics)`).
@@ -337,7 +337,7 @@ def diagnostics(*, model_dir: str | Path | None = None, include_devices: bool = 
         session = os.environ.get("XDG_SESSION_TYPE") or ("wayland" if os.environ.get("WAYLAND_DISPLAY") else "x11" if os.environ.get("DISPLAY") else "none")
         lines.append(f"Desktop: {os.environ.get('XDG_CURRENT_DESKTOP', 'unknown')} ({session})")
     lines.append(f"Locale: {os.environ.get('LC_ALL') or os.environ.get('LC_MESSAGES') or os.environ.get('LANG') or 'not set'}")
-    lines += _qt_lines()
+    lines += _gui_lines or ["Qt: not reported (no window in this process)"]
     lines.append(
         "Speech engine: "
         + ", ".join(

@@ -92,26 +92,34 @@ _QT_SYSTEM_LIBRARIES = {
 }
 
 
+def qt_import_problem(exc: ImportError) -> str:
+    """What to tell a person when Qt's GUI modules do not import (captioner/ui/qt_check.py
+    tries; this module never imports Qt). Without the system's OpenGL library (never
+    bundled: it must match the graphics driver) `import PySide6.QtGui` fails before any
+    window could say so, so the CLI prints this instead of a traceback."""
+    text = str(exc)
+    for library, (debian, fedora, arch) in _QT_SYSTEM_LIBRARIES.items():
+        if library in text:
+            return (
+                f"Captioner's window cannot start: the system library {library.split('.so')[0]} is missing "
+                f"({text}). Install it ({_linux_install_hint(debian, fedora, arch)}). "
+                "The command-line tools (captioner transcribe, captioner devices) work without it."
+            )
+    return f"Captioner's window cannot start: Qt does not load ({text}). Reinstall Captioner."
+
+
 def check_qt() -> str | None:
-    """Whether Qt's GUI libraries load. Without the system's OpenGL library (never bundled:
-    it must match the graphics driver) `import PySide6.QtGui` fails before any window could
-    say so, so the CLI prints this instead of a traceback."""
+    """Whether Qt's GUI libraries load (kept for captioner/selftest.py until it asks
+    captioner.ui.qt_check.check_qt, the one the CLI uses)."""
     try:
         import PySide6.QtGui
         import PySide6.QtWidgets  # noqa: F401
     except ImportError as exc:
-        text = str(exc)
-        for library, (debian, fedora, arch) in _QT_SYSTEM_LIBRARIES.items():
-            if library in text:
-                return (
-                    f"Captioner's window cannot start: the system library {library.split('.so')[0]} is missing "
-                    f"({text}). Install it ({_linux_install_hint(debian, fedora, arch)}). "
-                    "The command-line tools (captioner transcribe, captioner devices) work without it."
-                )
-        return f"Captioner's window cannot start: Qt does not load ({text}). Reinstall Captioner."
+        return qt_import_problem(exc)
     return None
 
 
 def problems(model_dir: str | Path | None = None) -> list[str]:
-    """Every first-run problem, in the order a user should fix them."""
-    return [p for p in (check_qt(), check_model(model_dir), check_portaudio()) if p]
+    """Every first-run problem of the engine and the sound devices, in the order a user
+    should fix them (whether the window can open: captioner.ui.qt_check)."""
+    return [p for p in (check_model(model_dir), check_portaudio()) if p]

@@ -149,7 +149,11 @@ def test_redact(text, expected) -> None:
 
 
 def test_diagnostics_has_versions_devices_and_model_but_never_the_key(monkeypatch) -> None:
+    from captioner.ui.qt_check import qt_lines
+
     monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    monkeypatch.setattr(logs, "_gui_lines", [])
+    logs.set_gui_lines(qt_lines())  # what the window (or `captioner --diagnostics`) hands over
     text = logs.diagnostics()
     assert KEY not in text and "sk-test" not in text
     assert "DASHSCOPE_API_KEY in environment: set (hidden)" in text
@@ -167,6 +171,19 @@ def test_diagnostics_reports_a_missing_model_instead_of_failing(tmp_path) -> Non
     assert "Inputs:" not in text
 
 
+def test_diagnostics_without_a_window_says_qt_was_not_reported(monkeypatch) -> None:
+    monkeypatch.setattr(logs, "_gui_lines", [])
+    text = logs.diagnostics(include_devices=False)
+    assert "Qt: not reported (no window in this process)" in text
+
+
+def test_keep_existing_leaves_logging_that_is_already_set_up(logging_setup) -> None:
+    path = logs.setup_logging()
+    ours = _ours()
+    assert logs.setup_logging(logging.DEBUG, keep_existing=True) == path
+    assert _ours() == ours and ours[0].level != logging.DEBUG  # untouched, as basicConfig would
+
+
 def test_cli_diagnostics_prints_the_report_and_logs_no_key(tmp_path) -> None:
     import os
     import subprocess
@@ -176,5 +193,6 @@ def test_cli_diagnostics_prints_the_report_and_logs_no_key(tmp_path) -> None:
                             env=env, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Speech engine: faster-whisper" in result.stdout and "set (hidden)" in result.stdout
+    assert "Qt: 6." in result.stdout  # `captioner --diagnostics` asks Qt itself (captioner.ui.qt_check)
     for text in (result.stdout, result.stderr, (tmp_path / logs.LOG_FILE).read_text()):
         assert KEY not in text

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from captioner import preflight
+from captioner.ui.qt_check import check_qt
 
 
 class _NoPortAudio:
@@ -28,7 +29,7 @@ def no_portaudio(monkeypatch):
 def test_all_is_well_here() -> None:
     assert preflight.check_portaudio() is None
     assert preflight.check_model() is None
-    assert preflight.check_qt() is None
+    assert check_qt() is None
     assert preflight.problems() == []
 
 
@@ -105,7 +106,7 @@ def no_libgl(monkeypatch):
 
 
 def test_missing_opengl_names_the_package(no_libgl) -> None:
-    message = preflight.check_qt()
+    message = check_qt()
     assert message.startswith("Captioner's window cannot start: the system library libGL is missing")
     assert "sudo apt install libgl1" in message and "captioner transcribe" in message
 

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     import logging
 
     from captioner.events import RecognitionError
+    from captioner.logs import setup_logging
     from captioner.server.realtime import DashScopeServer
 
     if args.max_sessions < 1:
@@ -64,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
         print("captioner serve: --http-port must be between 0 and 65535", file=sys.stderr)
         return EXIT_USAGE
     token = args.token or os.environ.get("CAPTIONER_SERVE_TOKEN") or None
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    # Per-connection chatter (websockets, faster_whisper) stays out unless CAPTIONER_LOG=debug.
+    setup_logging(
+        logging.INFO if args.verbose else logging.WARNING,
+        console_format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        keep_existing=True,  # `captioner serve` set it up already; so may a test calling run()
     )
-    for noisy in ("websockets", "faster_whisper"):  # per-connection chatter; our log says it better
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     if token is None and args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"captioner serve: warning: listening on {args.host} without --token; anyone who can reach "
               "this port can use the engine", file=sys.stderr)  # fmt: skip

@@ -24,7 +24,9 @@ from typing import cast
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from captioner import logs
 from captioner.resources import resources_dir
+from captioner.ui.qt_check import qt_lines
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +174,13 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def main(demo: bool = False) -> int:
     """Run the app until the window is closed; returns the exit code."""
-    logging.basicConfig(level=os.environ.get("CAPTIONER_LOG", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s")
+    logs.setup_logging(keep_existing=True)  # console: $CAPTIONER_LOG, else warnings; the file: INFO
     problem = display_problem() or qt_binding_problem()
     if problem:
         print(f"captioner: error: {problem}", file=sys.stderr, flush=True)
         return 1
     app = create_application()
+    logs.set_gui_lines(qt_lines())  # on the GUI thread; "Copy diagnostics" runs off it
     import qasync
 
     from captioner.ui.gc_guard import MainThreadGarbageCollector
