@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from captioner.audio import devices as dev
+from captioner.audio import pulse
 from captioner.audio.devices import DeviceNotFoundError, _PaDevice, resolve_device, resolve_loopback
 from captioner.audio.frames import AudioSourceError
 from pulse import pulse_server  # noqa: F401  (fixture)
@@ -102,8 +103,8 @@ def test_pactl_text_fallback(monkeypatch):
             "1\talsa_input.usb-Blue.mono\tmodule-alsa-card.c\ts16le 1ch 48000Hz\tRUNNING\n"
         ),
     }
-    monkeypatch.setattr(dev, "_pactl", lambda *args: answers.get(args))
-    info = dev._pulse_info_text(
+    monkeypatch.setattr(pulse, "_pactl", lambda *args: answers.get(args))
+    info = pulse._pulse_info_text(
         "Server Name: PulseAudio (on PipeWire 0.3.65)\nServer Version: 15.0.0\n"
         "Default Sink: alsa_output.pci.analog-stereo\nDefault Source: alsa_input.usb-Blue.mono\n"
     )

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from captioner.audio import devices as _devices
+from captioner.audio import pulse
 from captioner.audio.bridge import AudioBridge, BridgeStats
 from captioner.audio.convert import PcmConverter
 from captioner.audio.devices import InputDevice, list_devices, resolve_device, resolve_loopback
@@ -294,7 +295,7 @@ class CaptureSource(AudioSource):
             source = self.device.pulse_source
             assert source is not None  # only sound-server sources are checked (see the caller)
             self._presence_probe = asyncio.get_running_loop().run_in_executor(
-                None, _devices.pulse_source_exists, source
+                None, pulse.pulse_source_exists, source
             )
         return None
 
