@@ -38,6 +38,7 @@ from captioner.settings import RecognitionSettings
 from captioner.testing.echo import EchoRecognizer, word_frames
 from captioner.testing.faults import FaultPlan, FaultyServer
 from captioner.testing.trivial import TrivialRecognizer
+from captioner.testing.waiting import until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -417,7 +418,7 @@ async def test_giving_up_after_a_bounded_time_when_the_server_is_gone():
     frames = word_frames(2)
     for f in frames[:5]:
         await session.push(f)
-    await asyncio.sleep(0.1)
+    await until(lambda: server.stats.audio_bytes >= 5 * 3200, "the server has the first five frames")
     await server.stop()
     t0 = time.perf_counter()
     for f in frames[5:]:
@@ -455,11 +456,12 @@ async def test_a_closed_session_is_never_resurrected():
     async for e in session.events():
         if isinstance(e, EngineStatus) and e.state == "reconnecting":
             break
-    await asyncio.sleep(0.3)
-    assert attempts >= 3
+    await until(lambda: attempts >= 3, "three refused reconnect attempts")
     await session.aclose()
     count = attempts
-    await asyncio.sleep(0.4)
+    # Not "none came for a while": every task but this test's has ended, so none can come.
+    me = asyncio.current_task()
+    await until(lambda: asyncio.all_tasks() == {me}, "the session's tasks ended")
     assert attempts == count  # no attempt after aclose()
     assert [e async for e in session.events()] == []  # events() ends, without an error
     await session.push(word_frames(1)[0])  # ignored
@@ -484,7 +486,8 @@ async def test_push_waits_when_too_much_audio_is_unsent():
         server._server.close()  # refuse new connections until we say so
         frames = word_frames(5)
         pushes = asyncio.create_task(_push_all(session, frames))
-        await asyncio.sleep(0.3)
+        # The push that took the unsent audio past the limit is waiting for it to go down.
+        await until(lambda: session._log.unsent_ms > rec.max_unsent_ms, "~2 s of audio unsent")
         assert not pushes.done()  # held back at ~2 s of unsent audio
         await session.aclose()
         await asyncio.wait_for(pushes, 2)  # aclose() releases it

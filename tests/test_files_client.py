@@ -19,6 +19,7 @@ from captioner.recognition.cloud.rest import RestClient, Retry, resolve_http
 from captioner.server.rest import RestServer
 from captioner.testing.speech import write_wav
 from captioner.testing.trivial import TrivialRecognizer
+from captioner.testing.waiting import until
 from captioner.transcript.export import read_json
 from rest_support import FileServer, LoopThread
 
@@ -54,7 +55,8 @@ async def test_polls_at_once_then_on_the_backoff_schedule(server, files) -> None
     server.pause()
     task_id = await client.submit(request(files.url("tone.wav")))
     waiting = asyncio.create_task(client.wait(task_id))
-    await asyncio.sleep(1.3)
+    # Ten queries while the task is held: the eight steps of the schedule, then the cap.
+    await until(lambda: len(server.queries.get(task_id, [])) >= 10, "ten queries of the held task")
     server.resume()
     info = await waiting
     assert info.status is TaskStatus.SUCCEEDED
@@ -107,8 +109,7 @@ async def test_a_canceled_task(server, files) -> None:
     server.pause()
     job = asyncio.create_task(client.transcribe(request(files.url("tone.wav")), on_submitted=lambda t: ids.append(t)))
     ids: list[str] = []
-    while not ids:
-        await asyncio.sleep(0.01)
+    await until(lambda: ids, "the task submitted")
     await client.cancel(ids[0])
     with pytest.raises(TaskError) as info:
         await job

@@ -13,6 +13,7 @@ from captioner.events import RecognitionError, Sentence
 from captioner.pipeline import AudioLevel, CaptionSession, SessionState, SourceFailed, StateChanged
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings
+from captioner.testing.waiting import until
 
 SILENT_100MS = bytes(3200)
 
@@ -101,8 +102,7 @@ async def test_stop_flushes_the_sentence_being_spoken():
     engine = Scripted()
     session = CaptionSession(Frames(1000, delay=0.005), engine, RecognitionSettings())
     task = asyncio.create_task(session.run())
-    while len(engine.sessions) == 0 or len(engine.sessions[0].pushed) < 7:
-        await asyncio.sleep(0.005)
+    await until(lambda: engine.sessions and len(engine.sessions[0].pushed) >= 7, "seven frames pushed")
     session.stop()
     transcript = await asyncio.wait_for(task, 2)
     assert transcript.finals[-1].text == f"frames 500-{transcript.finals[-1].end_ms}"
@@ -115,8 +115,7 @@ async def test_switching_source_keeps_the_clock_and_the_transcript():
     first = Frames(1000, delay=0.002)
     session = CaptionSession(first, engine, RecognitionSettings())
     task = asyncio.create_task(session.run())
-    while len(engine.sessions) == 0 or len(engine.sessions[0].pushed) < 6:
-        await asyncio.sleep(0.002)
+    await until(lambda: engine.sessions and len(engine.sessions[0].pushed) >= 6, "six frames pushed")
     session.switch_source(Frames(4, start_ms=0))
     transcript = await asyncio.wait_for(task, 2)
     starts = [f.start_ms for f in engine.sessions[0].pushed]
@@ -140,8 +139,7 @@ async def test_the_gui_mode_waits_for_another_device_after_a_failure():
     session = CaptionSession(Frames(20, fail_after=3), engine, RecognitionSettings(), wait_on_source_error=True)
     events = record(session)
     task = asyncio.create_task(session.run())
-    while not any(isinstance(e, SourceFailed) for e in events):
-        await asyncio.sleep(0.005)
+    await until(lambda: any(isinstance(e, SourceFailed) for e in events), "the source failure reported")
     assert session.state is SessionState.ERROR and not task.done()
     session.switch_source(Frames(3, start_ms=0))
     transcript = await asyncio.wait_for(task, 2)

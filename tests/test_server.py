@@ -313,14 +313,40 @@ async def test_connection_closes_promptly_while_the_client_still_streams():
         assert time.monotonic() - t0 < 1.5
 
 
+class SlowStart(TrivialRecognizer):
+    """An engine whose start takes `start_delay`; it says when a start began and ended, and
+    whether it was abandoned (cancelled) rather than finished."""
+
+    def __init__(self, start_delay: float) -> None:
+        super().__init__(start_delay=start_delay)
+        self.start_began = asyncio.Event()
+        self.start_ended = asyncio.Event()
+        self.start_abandoned = False
+
+    async def start(self, settings):
+        self.start_began.set()
+        try:
+            return await super().start(settings)
+        except asyncio.CancelledError:
+            self.start_abandoned = True
+            raise
+        finally:
+            self.start_ended.set()
+
+
 async def test_audio_before_task_started():
-    async with serving(recognizer=TrivialRecognizer(start_delay=0.3)) as server, connect(server.url) as ws:
+    engine = SlowStart(start_delay=30)  # far longer than the test: only abandoning it ends it
+    async with serving(recognizer=engine) as server, connect(server.url) as ws:
         await ws.send(run_task())
+        await asyncio.wait_for(engine.start_began.wait(), 5)  # the engine start is under way
         await ws.send(tone(100))
         failed, _ = await failure(ws)
         assert (failed.task_id, failed.error_code) == ("t1", ErrorCode.CLIENT_ERROR)
         assert "before task-started" in failed.error_message
-        await asyncio.sleep(0.4)  # the engine start that was under way is abandoned cleanly
+        # The engine start that was under way is abandoned cleanly: it ends, cancelled, so no
+        # task can start after it.
+        await asyncio.wait_for(engine.start_ended.wait(), 5)
+        assert engine.start_abandoned
         assert server.stats.active_tasks == 0 and server.stats.tasks_started == 0
 
 
