@@ -4,10 +4,10 @@ Every caller that saves a transcript (Save in the window, a file job, `captioner
 `captioner recover`) asks for some set of formats, and each format has its own options (cue
 layout, metadata, timestamps). Behind `Exporter` they all look alike: a name, a file
 suffix, and `render(entries, options) -> str`, with one `ExportOptions` carrying every
-option so that one set of options serves any set of formats. A new format is a module with
-one exporter added to `EXPORTERS`; nothing that saves files changes.
+option so that one set of options serves any set of formats. A new format is a module and
+one entry in `EXPORTERS`, and `write_export` writes it like the others.
 
-Two promises hold for every format because they are kept here and not in each one: gaps
+Two promises hold for every format because each is kept in one place, not in each format: gaps
 (dropped audio) are marked where they happened (`entries`), and every file is written to a
 temporary file beside the target and moved over it, so a reader or a crash never sees half
 a file (`files`).
@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from captioner.transcript.export.cues import DEFAULT_LAYOUT, GAP_CUE_MS, Cue, CueLayout, CueTimer, build_cues
 from captioner.transcript.export.entries import Entries, clock, gap_text, split_entries
-from captioner.transcript.export.files import atomic_write_text, fsync_dir
+from captioner.transcript.export.files import atomic_write_text
 from captioner.transcript.export.json_format import (
     JSON_FORMAT_VERSION,
     JsonExporter,
@@ -60,7 +60,6 @@ __all__ = [
     "char_width",
     "clock",
     "cues_to_srt",
-    "fsync_dir",
     "gap_from_dict",
     "gap_text",
     "gap_to_dict",
