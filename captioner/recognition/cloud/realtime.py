@@ -57,7 +57,6 @@ from captioner.recognition.cloud.replay import MAX_RETAINED_MS, REPLAY_WINDOW_MS
 from captioner.recognition.cloud.session import DashScopeSession
 from captioner.settings import RecognitionSettings
 
-log = logging.getLogger(__name__)
 #: The websockets connection logs here (handshake headers at DEBUG, redacted).
 wire_log = logging.getLogger("captioner.dashscope.wire")
 #: The name tests/test_client.py knows the task clock by.
