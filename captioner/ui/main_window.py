@@ -1,20 +1,22 @@
 """The main window: pick the input and engine, start/stop, read and export the transcript.
 
 It composes widgets and helpers, one per module, and wires them to the CaptionController,
-which runs the sessions; it holds no captioning logic of its own:
+which runs the sessions; it holds no captioning logic of its own. What is where:
 
-- `controls_bar`: Start/Stop and the session's state; `settings_tabs`: the panels
-  (`source_picker`, `engine_panel`, `recognition_panel`, `overlay_panel`); `transcript_view`;
-  `status_bar`: messages, latency figures, the engine's state.
-- `window_actions`: every command as one QAction, shared by the menus, the tray
-  (`tray`), the overlay's context menu and the shortcuts, so all of them always agree.
-- `overlay_control`: the overlay shown, click-through, styled and placed.
-- `error_dialogs`: the one dialog for each kind of problem (controller.PROBLEMS says which
-  kind each error is); the window does what the user answers.
-- `transcript_files`: Export and the questions that guard unsaved sentences;
-  `file_captioning`: captioning media files; `recovery`: unfinished sessions;
-  `support`: start-up checks, diagnostics, the log folder.
+- Widgets: `controls_bar` (Start/Stop, the state), `settings_tabs` holding the panels
+  (`source_picker`, `engine_panel`, `recognition_panel`, `overlay_panel`),
+  `transcript_view`, `status_bar`, laid out by `main_splitter`; the overlay (`overlay`).
+- `window_actions`: every command as one QAction, shared by the menus, the tray (`tray`),
+  the overlay's context menu and the shortcuts, so all of them always agree.
+- `session_display`: a session's captions, level and state on those widgets;
+  `settings_sync`: panel changes to the store, the engine host, the input test, a running
+  session; `overlay_control`: the overlay shown, click-through, styled and placed.
+- `error_dialogs`: the one dialog for each kind of problem (`controller.PROBLEMS` says
+  which kind each error is); this window does what the user answers.
+- `transcript_files`: Export, recovery, and the questions that guard unsaved sentences;
+  `file_captioning`: captioning media files; `support`: start-up checks, diagnostics, logs.
 
+What stays here: starting and stopping, the answers to problems, start-up and shutdown.
 Anything that asks the user from a coroutine uses `dialogs` (no nested event loops).
 
 Closing the window is a graceful shutdown: stop capture, wait (bounded) for the last
@@ -30,29 +32,31 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow
 from qasync import asyncSlot
 
-from captioner.events import Sentence
 from captioner.pipeline import SessionState
 from captioner.ui import error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.controller import PROBLEM_DEVICE, PROBLEM_KEY, CaptionController
-from captioner.ui.controls_bar import ControlsBar, is_active
+from captioner.ui.controls_bar import ControlsBar
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
 from captioner.ui.file_captioning import FileCaptioning, dropped_file
 from captioner.ui.file_dialog import FileCaptionDialog
 from captioner.ui.icons import app_icon
 from captioner.ui.input_monitor import InputMonitor
+from captioner.ui.main_splitter import MainSplitter
 from captioner.ui.overlay_control import OverlayControl
 from captioner.ui.overlay_panel import OverlayPanel
 from captioner.ui.recognition_panel import RecognitionPanel
+from captioner.ui.session_display import SessionDisplay
 from captioner.ui.settings_sync import SettingsSync
 from captioner.ui.settings_tabs import ENGINE_TAB, INPUT_TAB, RECOGNITION_TAB, SettingsTabs
 from captioner.ui.source_picker import SourcePicker
 from captioner.ui.status_bar import StatusBar
 from captioner.ui.store import Store
+from captioner.ui.tasks import BackgroundTasks
 from captioner.ui.transcript_files import TranscriptFiles
 from captioner.ui.transcript_view import TranscriptView
 from captioner.ui.tray import TrayIcon
@@ -60,6 +64,9 @@ from captioner.ui.vocabulary_dialog import VocabularyDialog
 from captioner.ui.window_actions import WindowActions
 
 log = logging.getLogger(__name__)
+
+#: The tab a problem's dialog leaves open, whatever the answer.
+TAB_AFTER_PROBLEM = {PROBLEM_KEY: ENGINE_TAB, PROBLEM_DEVICE: INPUT_TAB}
 
 
 class MainWindow(QMainWindow):
@@ -72,9 +79,9 @@ class MainWindow(QMainWindow):
         #: Whether the device lists have been read once (a missing microphone is known).
         self._listed = False
         self._starting = False
-        self._tasks: set[asyncio.Task] = set()
         self._closing_ok = False
         self._shutting_down = False
+        self.tasks = BackgroundTasks()
         self.engines = engines or EngineHost(self)
         self.controller = CaptionController(self.engines, self)
         self.monitor = InputMonitor(self)
@@ -82,7 +89,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)  # drop a media file to caption it
 
-        # Panels.
+        # Widgets: the panels in tabs, Start/Stop, the transcript, the status bar.
         self.source_picker = SourcePicker(store.source_choice())
         self.engine_panel = EnginePanel(store)
         settings = store.recognition_settings()
@@ -92,40 +99,34 @@ class MainWindow(QMainWindow):
         self.tabs = SettingsTabs(self.source_picker, self.engine_panel, self.recognition_panel, self.overlay_panel)
         self.controls = ControlsBar()
         self.start_button, self.state_label = self.controls.start_button, self.controls.state_label
-        self.settings_note = QLabel(self.tr("Engine and recognition changes apply when you next start."))
-        self.settings_note.setStyleSheet("color: palette(placeholder-text)")
-        self.settings_note.hide()
         self.transcript = TranscriptView()
-        self._lay_out()
+        self.settings_sync = SettingsSync(
+            store, self.controller, self.engines, self.monitor,
+            (self.source_picker, self.engine_panel, self.recognition_panel), self.spawn, self,
+        )  # fmt: skip
+        self.setCentralWidget(MainSplitter(self.controls, self.tabs, self.settings_sync.note, self.transcript))
         self.status = StatusBar(lambda: self.controller.session.metrics if self.controller.session is not None else None)
         self.setStatusBar(self.status)
         self.engine_label = self.status.engine_label
 
-        # Commands, and the helpers they use.
-        self.commands = WindowActions(self)
-        self.commands.make_menus(store)
-        self.start_action = self.commands.start
-        self.overlay_action = self.commands.overlay
-        self.click_through_action = self.commands.click_through
-        self.log_folder_action = self.commands.log_folder
-        self.overlay_control = OverlayControl(store, self.overlay_panel, self.overlay_action, self.click_through_action, self)
+        # Commands (menus, tray, shortcuts), the overlay, and the helpers the commands use.
+        c = self.commands = WindowActions(self)
+        c.make_menus(store)
+        self.start_action, self.overlay_action, self.click_through_action = c.start, c.overlay, c.click_through
+        self.log_folder_action = c.log_folder
+        self.overlay_control = OverlayControl(store, self.overlay_panel, c.overlay, c.click_through, self)
         self.overlay, self.placement = self.overlay_control.overlay, self.overlay_control.placement
-        self.overlay.addActions([self.overlay_action, self.click_through_action, self.start_action])
+        self.overlay.addActions([c.overlay, c.click_through, c.start])
         self.overlay.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.tray = TrayIcon(
+            start_stop=c.start, show_overlay=c.overlay, click_through=c.click_through,
+            show_window=c.show_window, quit_action=c.quit, parent=self,
+        ) if use_tray else None  # fmt: skip
         self.files = TranscriptFiles(self.transcript, store, self.status.say, self)
         self.file_captioning = FileCaptioning(self.engines, store, self)
-        self.settings_sync = SettingsSync(
-            store, self.controller, self.engines, self.monitor,
-            (self.source_picker, self.engine_panel, self.recognition_panel), self.settings_note, self.spawn, self,
-        )  # fmt: skip
-        self.tray = TrayIcon(
-            start_stop=self.start_action,
-            show_overlay=self.overlay_action,
-            click_through=self.click_through_action,
-            show_window=self.commands.show_window,
-            quit_action=self.commands.quit,
-            parent=self,
-        ) if use_tray else None
+        self.display = SessionDisplay(
+            self.controller, self.controls, c.start, self.overlay, self.transcript, self.source_picker, self.status, self.tray, self
+        )
         self._wire()
 
         geometry = store.window_geometry()
@@ -133,26 +134,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(980, 640)
-        self._on_state(SessionState.IDLE, "")
-
-    def _lay_out(self) -> None:
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(8, 8, 4, 4)
-        left_layout.addWidget(self.controls)
-        left_layout.addWidget(self.tabs, 1)
-        left_layout.addWidget(self.settings_note)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 8, 8, 4)
-        right_layout.addWidget(self.transcript)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 540])
-        self.setCentralWidget(splitter)
+        self.display.show_state(SessionState.IDLE, "")
 
     def _wire(self) -> None:
         c = self.commands
@@ -165,38 +147,18 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
         c.language_chosen.connect(self._set_language)
         self.overlay_control.click_through_on.connect(self._click_through_on)
-
-        self.controller.state_changed.connect(self._on_state)
-        self.controller.problem.connect(self._on_problem)
-        self.controller.session_ended.connect(lambda _journal: self.status.metrics_timer.stop())
-        a = self.controller.adapter
-        a.partial.connect(self._on_partial)
-        a.final.connect(self._on_final)
-        a.gap.connect(self.transcript.add_gap)
-        a.level.connect(self.source_picker.show_level)
-        a.source_failed.connect(self._on_source_failed)
-        a.engine_status.connect(self.status.show_engine_status)
-        self.engines.status.connect(self._on_engine_host_status)
         self.start_button.clicked.connect(self.toggle_start)
-
+        self.controller.state_changed.connect(lambda _state, _detail: self.settings_sync.show_note())
+        self.controller.problem.connect(self._on_problem)
+        self.controller.adapter.source_failed.connect(self._on_source_failed)
+        self.engines.status.connect(self._on_engine_host_status)
         self.monitor.failed.connect(lambda message: self.status.say(message, 10000))
         self.recognition_panel.edit_vocabularies.connect(self.open_vocabulary_editor)
         self.transcript.export_requested.connect(self.export_transcript)
 
-    # Helpers ------------------------------------------------------------------------------
-
     def spawn(self, coro) -> asyncio.Task:
         """Run a coroutine on the loop, keeping a reference and logging its failure."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-
-        def done(t: asyncio.Task) -> None:
-            self._tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                log.error("background task failed", exc_info=t.exception())
-
-        task.add_done_callback(done)
-        return task
+        return self.tasks.spawn(coro)
 
     def engine_choice(self) -> EngineChoice:
         return self.engine_panel.choice()
@@ -279,31 +241,6 @@ class MainWindow(QMainWindow):
 
     # Session events ------------------------------------------------------------------------
 
-    def _on_state(self, state: SessionState, detail: str) -> None:
-        running = self.controller.running
-        text = self.controls.show_state(state, detail, running)
-        self.start_action.setText(self.tr("Stop captions") if is_active(state, running) else self.tr("Start captions"))
-        self.start_action.setEnabled(state is not SessionState.STOPPING)
-        if self.tray is not None:
-            self.tray.set_live(state is SessionState.LISTENING, self.tr("Captioner — %1").replace("%1", text))
-        if state is SessionState.LISTENING:
-            self.overlay.set_placeholder(self.tr("Listening…"))
-            self.status.metrics_timer.start()
-        elif state in (SessionState.STOPPED, SessionState.ERROR, SessionState.IDLE):
-            self.overlay.set_placeholder(self.tr("Captions will appear here"))
-            if not running:
-                self.status.metrics_timer.stop()
-                self.source_picker.meter.reset()
-        self.settings_sync.show_note()
-
-    def _on_partial(self, sentence: Sentence) -> None:
-        self.overlay.set_partial(sentence.text)
-        self.transcript.set_partial(sentence.text)
-
-    def _on_final(self, sentence: Sentence) -> None:
-        self.overlay.add_final(sentence.text)
-        self.transcript.add_final(sentence)
-
     def _on_source_failed(self, message: str) -> None:
         self.status.say(self.tr("Input stopped: %1").replace("%1", message), 15000)
         if self.source_picker.choice().live and self.controller.running:
@@ -321,10 +258,8 @@ class MainWindow(QMainWindow):
         """Show the problem's dialog (error_dialogs.DIALOGS) and do what the user chose."""
         box = error_dialogs.problem_box(kind, message, model_name=self.engine_panel.model_name(), parent=self)
         answer = await error_dialogs.ask(box)
-        if kind == PROBLEM_KEY:
-            self.tabs.setCurrentIndex(ENGINE_TAB)
-        elif kind == PROBLEM_DEVICE:
-            self.tabs.setCurrentIndex(INPUT_TAB)
+        if kind in TAB_AFTER_PROBLEM:
+            self.tabs.setCurrentIndex(TAB_AFTER_PROBLEM[kind])
         if answer == error_dialogs.ANSWER_PLAY_DEMO:
             await self.start_captions(SourceChoice(kind="demo"))
             return
@@ -374,7 +309,10 @@ class MainWindow(QMainWindow):
 
     @asyncSlot()
     async def caption_file(self) -> None:
-        media = await self.file_captioning.choose_media()
+        await self._caption(await self.file_captioning.choose_media())
+
+    async def _caption(self, media: str) -> None:
+        """Ask where the subtitles of `media` go, then caption it there."""
         srt = await self.file_captioning.choose_srt(media) if media else ""
         if srt:
             self.caption_file_to(media, srt)
@@ -387,12 +325,7 @@ class MainWindow(QMainWindow):
         media = dropped_file(event.mimeData())
         if media is not None:
             event.acceptProposedAction()
-            self.spawn(self._caption_dropped(media))
-
-    async def _caption_dropped(self, media: str) -> None:
-        srt = await self.file_captioning.choose_srt(media)
-        if srt:
-            self.caption_file_to(media, srt)
+            self.spawn(self._caption(media))
 
     def caption_file_to(self, media: str | Path, srt: str | Path) -> FileCaptionDialog | None:
         """Run `media` through the pipeline (as fast as possible) into `srt`, with progress."""
@@ -452,12 +385,9 @@ class MainWindow(QMainWindow):
         if not engine.cloud:
             self.spawn(self.engines.preload(engine))
         self.spawn(self.prune_sessions())
-        if self.store.click_through_last():
-            self.status.say(self.tr(
-                "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray."), 12000)
-            self.store.set_click_through_last(False)
-        if self.store.overlay_visible():
-            self.overlay_action.setChecked(True)
+        notice = self.overlay_control.restore()
+        if notice:
+            self.status.say(notice, 12000)
         from captioner.ui import sources
 
         listed = await asyncio.to_thread(sources.list_inputs)

@@ -82,6 +82,19 @@ class OverlayControl(QObject):
         self.placement.apply()
         self.placement.remember()
 
+    def restore(self) -> str:
+        """At start-up: show the overlay if it was shown, and never start click-through (a
+        window that ignores the mouse, unasked). Returns a notice to show, or ""."""
+        notice = ""
+        if self.store.click_through_last():
+            notice = translate(
+                "MainWindow", "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray."
+            )
+            self.store.set_click_through_last(False)
+        if self.store.overlay_visible():
+            self.show_action.setChecked(True)
+        return notice
+
     def close(self) -> None:
         """The window is closing: remember where the overlay is and whether it lets clicks
         through, then hide it."""

@@ -3,8 +3,9 @@ engine starts loading, the input test follows the chosen input, a running sessio
 to it, the Recognition tab offers the engine's languages, and a note says that engine and
 recognition changes apply at the next start.
 
-It only connects the panels to the services the window owns (store, engine host, input
-monitor, controller); it has no widgets of its own.
+It connects the panels to the services the window owns (store, engine host, input
+monitor, controller); its only widget is the note. The note keeps the "MainWindow"
+translation context it had when the window made it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel
 
 from captioner.recognition.local.languages import recognizer_languages
@@ -25,6 +26,7 @@ from captioner.ui.recognition_panel import RecognitionPanel
 from captioner.ui.source_picker import SourcePicker
 from captioner.ui.store import Store
 
+translate = QCoreApplication.translate
 Spawn = Callable[[Coroutine[Any, Any, Any]], asyncio.Task]
 
 
@@ -36,14 +38,15 @@ class SettingsSync(QObject):
         engines: EngineHost,
         monitor: InputMonitor,
         panels: tuple[SourcePicker, EnginePanel, RecognitionPanel],
-        note: QLabel,
         spawn: Spawn,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store, self.controller, self.engines, self.monitor = store, controller, engines, monitor
         self.source_picker, self.engine_panel, self.recognition_panel = panels
-        self.note = note
+        self.note = QLabel(translate("MainWindow", "Engine and recognition changes apply when you next start."))
+        self.note.setStyleSheet("color: palette(placeholder-text)")
+        self.note.hide()
         self.spawn = spawn
         self.source_picker.changed.connect(self.source_changed)
         self.source_picker.inputs_listed.connect(lambda _listed: self.source_changed(store_only=True))
