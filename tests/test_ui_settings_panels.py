@@ -118,3 +118,44 @@ def test_the_window_offers_the_loaded_models_languages(qtbot, qloop, ui_store):
     assert tuple(panel._language_boxes) == MODEL_LANGUAGES[window.engine_panel.model_name()]
     window.engine_panel.local_radio.setChecked(True)
     assert tuple(panel._language_boxes) == ("en",)
+
+
+def test_colour_and_model_folder_are_asked_without_a_nested_event_loop(qtbot, qloop, ui_store, tmp_path):
+    """The pickers open window-modal and are awaited: the loop (sessions, meters) keeps running."""
+    import asyncio
+
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog
+
+    from captioner.ui.color_button import ColorButton
+    from captioner.ui.engine_panel import EnginePanel
+
+    button = ColorButton("#ff0000", "Caption colour")
+    panel = EnginePanel(ui_store)
+    qtbot.addWidget(button)
+    qtbot.addWidget(panel)
+    ticks = []
+
+    async def visible(kind):
+        for _ in range(250):
+            await asyncio.sleep(0.02)
+            ticks.append(1)
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+            if found:
+                return found[0]
+        raise TimeoutError(kind.__name__)
+
+    async def scenario():
+        button.click()  # returns at once: the dialog is open, nothing waits inside the slot
+        colours = await visible(QColorDialog)
+        colours.setCurrentColor(QColor("#00ff00"))
+        colours.accept()
+        task = asyncio.ensure_future(panel.choose_model_folder())
+        folders = await visible(QFileDialog)
+        folders.setDirectory(str(tmp_path))
+        folders.accept()
+        await task
+
+    qloop.run_until_complete(scenario())
+    assert ticks and button.color() == "#00ff00"
+    assert panel.model_dir.text() == str(tmp_path)

@@ -1,10 +1,14 @@
-"""A button that shows a colour and lets the user pick another (QColorDialog)."""
+"""A button that shows a colour and lets the user pick another (QColorDialog, opened
+window-modal and awaited: no nested event loop in the click's slot)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
+from qasync import asyncSlot
+
+from captioner.ui import dialogs
 
 
 class ColorButton(QPushButton):
@@ -29,8 +33,9 @@ class ColorButton(QPushButton):
             f"QPushButton {{ background: {self._color}; color: {'#000' if QColor(color).lightness() > 128 else '#fff'}; }}"
         )
 
-    def _pick(self) -> None:
-        chosen = QColorDialog.getColor(QColor(self._color), self, self._title)
+    @asyncSlot()
+    async def _pick(self) -> None:
+        chosen = await dialogs.choose_color(self, self._title, QColor(self._color))
         if chosen.isValid():
             self.set_color(chosen.name())
             self.color_changed.emit(self._color)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QMessageBox, QWidget
 
 
 async def show(dialog: QDialog) -> int:
@@ -87,5 +88,15 @@ async def choose_folder(parent: QWidget | None, title: str, folder: str) -> str:
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
     result = await show(dialog)
     chosen = dialog.selectedFiles()[0] if result == QDialog.DialogCode.Accepted and dialog.selectedFiles() else ""
+    dialog.deleteLater()
+    return chosen
+
+
+async def choose_color(parent: QWidget | None, title: str, color: QColor) -> QColor:
+    """The colour picked, or an invalid QColor if cancelled."""
+    dialog = QColorDialog(color, parent)
+    dialog.setWindowTitle(title)
+    result = await show(dialog)
+    chosen = dialog.selectedColor() if result == QDialog.DialogCode.Accepted else QColor()
     dialog.deleteLater()
     return chosen
