@@ -12,11 +12,11 @@ which runs the sessions; it holds no captioning logic of its own. What is where:
   `settings_sync`: panel changes to the store, the engine host, the input test, a running
   session; `overlay_control`: the overlay shown, click-through, styled and placed.
 - `error_dialogs`: the one dialog for each kind of problem (`controller.PROBLEMS` says
-  which kind each error is); this window does what the user answers.
+  which kind each error is); `problem_answers`: what the user's answer leads to.
 - `transcript_files`: Export, recovery, and the questions that guard unsaved sentences;
   `file_captioning`: captioning media files; `support`: start-up checks, diagnostics, logs.
 
-What stays here: starting and stopping, the answers to problems, start-up and shutdown.
+What stays here: starting and stopping, start-up, and shutdown.
 Anything that asks the user from a coroutine uses `dialogs` (no nested event loops).
 
 Closing the window is a graceful shutdown: stop capture, wait (bounded) for the last
@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -38,21 +39,21 @@ from qasync import asyncSlot
 from captioner.pipeline import SessionState
 from captioner.ui import error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
-from captioner.ui.controller import PROBLEM_DEVICE, PROBLEM_KEY, CaptionController
+from captioner.ui.controller import CaptionController
 from captioner.ui.controls_bar import ControlsBar
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
 from captioner.ui.file_captioning import FileCaptioning, dropped_file
-from captioner.ui.file_dialog import FileCaptionDialog
 from captioner.ui.icons import app_icon
 from captioner.ui.input_monitor import InputMonitor
 from captioner.ui.main_splitter import MainSplitter
 from captioner.ui.overlay_control import OverlayControl
 from captioner.ui.overlay_panel import OverlayPanel
+from captioner.ui.problem_answers import ProblemAnswers
 from captioner.ui.recognition_panel import RecognitionPanel
 from captioner.ui.session_display import SessionDisplay
 from captioner.ui.settings_sync import SettingsSync
-from captioner.ui.settings_tabs import ENGINE_TAB, INPUT_TAB, RECOGNITION_TAB, SettingsTabs
+from captioner.ui.settings_tabs import INPUT_TAB, RECOGNITION_TAB, SettingsTabs
 from captioner.ui.source_picker import SourcePicker
 from captioner.ui.status_bar import StatusBar
 from captioner.ui.store import Store
@@ -60,13 +61,13 @@ from captioner.ui.tasks import BackgroundTasks
 from captioner.ui.transcript_files import TranscriptFiles
 from captioner.ui.transcript_view import TranscriptView
 from captioner.ui.tray import TrayIcon
-from captioner.ui.vocabulary_dialog import VocabularyDialog
 from captioner.ui.window_actions import WindowActions
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from captioner.ui.file_dialog import FileCaptionDialog
+    from captioner.ui.vocabulary_dialog import VocabularyDialog
 
-#: The tab a problem's dialog leaves open, whatever the answer.
-TAB_AFTER_PROBLEM = {PROBLEM_KEY: ENGINE_TAB, PROBLEM_DEVICE: INPUT_TAB}
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.display = SessionDisplay(
             self.controller, self.controls, c.start, self.overlay, self.transcript, self.source_picker, self.status, self.tray, self
         )
+        self.answers = ProblemAnswers(self.tabs, self.engine_panel, lambda: self.start_captions(SourceChoice(kind="demo")), self)
         self._wire()
 
         geometry = store.window_geometry()
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
         self.overlay_control.click_through_on.connect(self._click_through_on)
         self.start_button.clicked.connect(self.toggle_start)
         self.controller.state_changed.connect(lambda _state, _detail: self.settings_sync.show_note())
-        self.controller.problem.connect(self._on_problem)
+        self.controller.problem.connect(lambda kind, message: self.spawn(self.answers.ask(kind, message)))
         self.controller.adapter.source_failed.connect(self._on_source_failed)
         self.engines.status.connect(self._on_engine_host_status)
         self.monitor.failed.connect(lambda message: self.status.say(message, 10000))
@@ -250,31 +252,6 @@ class MainWindow(QMainWindow):
         self.status.show_engine_host_status(state, message)
         if state == "ready":  # said just before the load's task completes: look right after
             QTimer.singleShot(0, self, self.settings_sync.offer_engine_languages)
-
-    def _on_problem(self, kind: str, message: str) -> None:
-        self.spawn(self._answer_problem(kind, message))
-
-    async def _answer_problem(self, kind: str, message: str) -> None:
-        """Show the problem's dialog (error_dialogs.DIALOGS) and do what the user chose."""
-        box = error_dialogs.problem_box(kind, message, model_name=self.engine_panel.model_name(), parent=self)
-        answer = await error_dialogs.ask(box)
-        if kind in TAB_AFTER_PROBLEM:
-            self.tabs.setCurrentIndex(TAB_AFTER_PROBLEM[kind])
-        if answer == error_dialogs.ANSWER_PLAY_DEMO:
-            await self.start_captions(SourceChoice(kind="demo"))
-            return
-        follow = {
-            error_dialogs.ANSWER_USE_CLOUD: self.engine_panel.use_cloud,
-            error_dialogs.ANSWER_USE_THIS_DEVICE: self.engine_panel.use_this_device,
-            error_dialogs.ANSWER_ENTER_KEY: self.engine_panel.edit_api_key,
-            error_dialogs.ANSWER_CHOOSE_ANOTHER_MODEL: self.engine_panel.edit_model_name,
-        }
-        if answer == error_dialogs.ANSWER_CHOOSE_MODEL_FOLDER:
-            self.tabs.setCurrentIndex(ENGINE_TAB)
-            await self.engine_panel.choose_model_folder()
-        elif answer in follow:
-            self.tabs.setCurrentIndex(ENGINE_TAB)
-            follow[answer]()
 
     # Settings ------------------------------------------------------------------------------
 
