@@ -19,8 +19,9 @@ from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode, State
 from captioner.settings import LANGUAGES, RecognitionSettings, SettingsError
 
-# Every WebSocket session of spec/dashscope-sdk-capture.md (SDK 2.0.2 against a mock),
-# copied verbatim: (direction, frame). 'C' = client text frame, 'S' = server text frame,
+# Every WebSocket session the official SDK (dashscope 2.0.2) held with a mock server,
+# captured and copied verbatim (what they teach is in docs/protocol.md): (direction, frame).
+# 'C' = client text frame, 'S' = server text frame,
 # 'B' = the sizes of a run of binary audio frames. Keyed by capture section.
 CAPTURE: list[tuple[str, list[tuple[str, object]]]] = [
     ('1', [

@@ -2,7 +2,7 @@
 emulation: `Transcription.async_call` / `fetch` / `wait` on real speech served over http on
 loopback, per-file failures, a bad key, and `VocabularyService` CRUD.
 
-Only `dashscope.base_http_api_url` changes (spec §8). The emulator runs the on-device engine
+Only `dashscope.base_http_api_url` changes (docs/protocol.md §8). The emulator runs the on-device engine
 on a loop in a background thread, since the SDK's API is blocking.
 """
 

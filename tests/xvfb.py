@@ -2,8 +2,8 @@
 and a real X desktop (Xvfb + openbox + xcompmgr) for end-to-end runs.
 
 Offscreen Qt (tests/conftest.py) covers widgets and logic. What only a real X server shows
-— stay-on-top needs a window manager, translucency needs a compositor
-(shared/notes/headless-testing.md §3) — runs under `XDesktop`, in a subprocess so its xcb
+— stay-on-top needs a window manager, translucency needs a compositor — runs under
+`XDesktop`, in a subprocess so its xcb
 QApplication never meets the offscreen one of the other tests.
 
 Use from a test module::

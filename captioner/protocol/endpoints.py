@@ -1,7 +1,7 @@
 """Where the realtime recognition service lives: regions, workspace hosts, custom URLs.
 
 Alibaba Cloud Model Studio runs the realtime service in two regions whose API keys are not
-interchangeable (spec §1.1): Beijing (`cn`) and Singapore (`intl`). A workspace id selects
+interchangeable (docs/protocol.md §1.1): Beijing (`cn`) and Singapore (`intl`). A workspace id selects
 the workspace ("MaaS") domain, which Alibaba recommends over the shared gateway. A custom URL
 (`captioner serve`, a test server, a proxy) overrides both. Knowing which of these a URL is
 lets error messages say "the Singapore key was rejected" instead of "HTTP 401".

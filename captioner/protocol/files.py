@@ -38,7 +38,7 @@ from captioner.settings import LANGUAGES
 
 # -- Models ---------------------------------------------------------------------------------
 
-#: Recorded-file models the service documents (spec §4.1). Singapore has Fun-ASR only.
+#: Recorded-file models the service documents (docs/protocol.md §4.1). Singapore has Fun-ASR only.
 FILE_MODELS = (
     "fun-asr",
     "fun-asr-2025-11-07",
@@ -91,7 +91,7 @@ class TaskStatus(enum.StrEnum):
 _TERMINAL = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELED, TaskStatus.UNKNOWN})
 
 
-# -- Submit (spec §4.1) -----------------------------------------------------------------------
+# -- Submit (docs/protocol.md §4.1) -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ class TranscriptionRequest:
 
     @property
     def parameters(self) -> dict[str, Any]:
-        """`parameters` in the order the SDK writes them (capture §15)."""
+        """`parameters` in the order the SDK writes them (docs/protocol.md §4.1)."""
         p: dict[str, Any] = {}
         if self.language_hints is not None:
             p["language_hints"] = list(self.language_hints)
@@ -197,7 +197,7 @@ class TranscriptionRequest:
 
     def to_body(self) -> dict[str, Any]:
         """The submit body. `parameters` is always present: on workspace domains a task
-        submitted without it fails later (spec §4.1)."""
+        submitted without it fails later (docs/protocol.md §4.1)."""
         body: dict[str, Any] = {"model": self.model, "parameters": self.parameters}
         if self.resources is not None:
             body["resources"] = [dict(r) for r in self.resources]
@@ -279,7 +279,7 @@ def _status(value: Any) -> TaskStatus:
         raise bad_response(f"unknown task_status {value!r}") from None
 
 
-# -- Query (spec §4.2) --------------------------------------------------------------------------
+# -- Query (docs/protocol.md §4.2) --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,7 @@ class TaskInfo:
         )
 
 
-# -- Polling (spec §4.2: the SDK's schedule) ------------------------------------------------
+# -- Polling (docs/protocol.md §4.2: the SDK's schedule) ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -441,7 +441,7 @@ class PollPolicy:
             yield wait
 
 
-# -- Result file (spec §4.3) ----------------------------------------------------------------
+# -- Result file (docs/protocol.md §4.3) ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ socket or an event loop; you hand it frames (a `str` for a text frame, `bytes` f
 frame) and it hands you messages, and the other way round. That is the style of h11 and
 wsproto, and it is why this module can be tested from recorded frames alone.
 
-The conversation, one task at a time on one WebSocket (spec §2.8)::
+The conversation, one task at a time on one WebSocket (docs/protocol.md §2.8)::
 
     client                                   server
     run-task      {"header": {"action": ...}} ->
@@ -60,7 +60,7 @@ RESULT_GENERATED = "result-generated"
 TASK_FINISHED = "task-finished"
 TASK_FAILED = "task-failed"
 
-#: Realtime models whose results use the `payload.output.sentence` shape (spec §2.7).
+#: Realtime models whose results use the `payload.output.sentence` shape (docs/protocol.md §2.7).
 #: Dated Fun-ASR snapshots ("fun-asr-realtime-2025-11-07") count too; see is_realtime_model.
 REALTIME_MODELS = (
     "fun-asr-realtime",
@@ -90,7 +90,7 @@ def new_task_id() -> str:
 
 
 class ErrorCode:
-    """The service's error codes (spec §6), as sent in `task-failed` or an HTTP error body."""
+    """The service's error codes (docs/protocol.md §6), as sent in `task-failed` or an HTTP error body."""
 
     CLIENT_ERROR = "CLIENT_ERROR"  # protocol fault by the client; also the 23-s no-data timeout
     NO_VALID_AUDIO = "NO_VALID_AUDIO_ERROR"  # audio does not match format / sample rate
@@ -443,7 +443,7 @@ def encode(message: ClientMessage | ServerEvent) -> str | bytes:
                 "sentence_id": 0, "words": []}  # fmt: skip
         return _event(message.task_id, RESULT_GENERATED, {"output": {"sentence": beat}, "usage": None})
     if isinstance(message, TaskFinished):
-        # Never an empty payload: the SDK then skips on_complete (capture §10).
+        # Never an empty payload: the SDK then skips on_complete (docs/protocol.md §2.11).
         return _event(message.task_id, TASK_FINISHED, {"output": message.output})
     if isinstance(message, TaskFailed):
         header = {
@@ -720,7 +720,7 @@ def encode_http_error(code: str, message: str, request_id: str | None = None) ->
 
 def decode_http_error(body: bytes | bytearray | str) -> tuple[str, str]:
     """(code, message) from a gateway error body (`{"code", "message"|"msg", "request_id"}`,
-    spec §6), e.g. a 401 refusing the WebSocket handshake; ("", "") when it is not one."""
+    docs/protocol.md §6), e.g. a 401 refusing the WebSocket handshake; ("", "") when it is not one."""
     try:
         obj = json.loads(body)
     except (ValueError, RecursionError, TypeError):

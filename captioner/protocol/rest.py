@@ -24,7 +24,7 @@ from captioner.protocol.realtime import (
     is_retryable_http_status,
 )
 
-# -- Paths and headers (spec §1.2, §1.3) ---------------------------------------------------
+# -- Paths and headers (docs/protocol.md §1.2, §1.3) ---------------------------------------------------
 
 API_PREFIX = "/api/v1"
 TRANSCRIPTION_PATH = "/services/audio/asr/transcription"
@@ -42,7 +42,7 @@ def cancel_path(task_id: str) -> str:
     return f"{task_path(task_id)}/cancel"
 
 
-# -- Error codes (spec §6; the realtime ones are in protocol.ErrorCode) ----------------------
+# -- Error codes (docs/protocol.md §6; the realtime ones are in protocol.ErrorCode) ----------------------
 
 
 class RestErrorCode:

@@ -15,7 +15,7 @@ from captioner.protocol.files import PARAFORMER_LANGUAGES, _is_int, is_file_mode
 from captioner.protocol.realtime import ErrorCode, is_realtime_model
 from captioner.protocol.rest import RestErrorCode, ServiceError, bad_response, invalid, new_request_id
 
-# -- Hot-word vocabularies (spec §5) --------------------------------------------------------
+# -- Hot-word vocabularies (docs/protocol.md §5) --------------------------------------------------------
 
 VOCABULARY_MODEL = "speech-biasing"
 MAX_VOCABULARIES = 10  # per account, shared by Paraformer and Gummy
@@ -78,7 +78,7 @@ class HotWord:
 
 
 def check_hot_words(words: tuple[HotWord, ...], target_model: str | None) -> None:
-    """The documented limits (spec §5), as ServiceError(400, InvalidParameter).
+    """The documented limits (docs/protocol.md §5), as ServiceError(400, InvalidParameter).
     `target_model` None (an update, whose vocabulary's model only the server knows)
     checks the languages loosely."""
     if not words:
@@ -180,7 +180,7 @@ class VocabularyAction:
                 check_hot_words(self.words, None)
 
     def to_body(self) -> dict[str, Any]:
-        """The request body, field for field as the SDK writes it (capture §16)."""
+        """The request body, field for field as the SDK writes it (docs/protocol.md §5)."""
         inp: dict[str, Any] = {"action": self.action}
         if self.action == CREATE:
             inp.update(target_model=self.target_model, prefix=self.prefix, vocabulary=[w.to_dict() for w in self.words])
@@ -231,7 +231,7 @@ class VocabularyAction:
 
 
 def encode_vocabulary_response(output: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
-    """Every vocabulary answer: output, usage {count: 1}, request_id (spec §5)."""
+    """Every vocabulary answer: output, usage {count: 1}, request_id (docs/protocol.md §5)."""
     return {"output": output, "usage": {"count": 1}, "request_id": request_id or new_request_id()}
 
 

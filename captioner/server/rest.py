@@ -1,6 +1,6 @@
 """The DashScope REST services, emulated over the on-device engine: `captioner serve --http-port`.
 
-Recorded-file transcription (spec §4) and hot-word vocabularies (spec §5), answered the way
+Recorded-file transcription (docs/protocol.md §4) and hot-word vocabularies (docs/protocol.md §5), answered the way
 the service answers, so the official SDK (`dashscope.base_http_api_url = ".../api/v1"`),
 our own clients and the tests have a real peer without a network:
 
@@ -65,11 +65,11 @@ log = logging.getLogger("captioner.serve.rest")
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 16 * 1024
-#: 2 GB and 12 h per file (spec §4.1).
+#: 2 GB and 12 h per file (docs/protocol.md §4.1).
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_DURATION_MS = 12 * 3600 * 1000
 #: A task, and its result files, can be fetched for 24 h after it was submitted, as on the
-#: service (spec §4.2: "the task itself is only queryable for 24 h"); then it is UNKNOWN.
+#: service (docs/protocol.md §4.2: "the task itself is only queryable for 24 h"); then it is UNKNOWN.
 TASK_TTL_S = 24 * 3600
 #: Finished tasks kept at most; past this the one that ended first is forgotten first
 #: (UNKNOWN, its result files 404), even within TASK_TTL_S. The service documents no such

@@ -1,7 +1,7 @@
 """Recorded-file transcription: submit file URLs, poll the task, fetch each file's result.
 
 The service transcribes files it downloads itself, so it takes URLs, not uploads, and
-answers asynchronously (spec §4): a submit returns a task id at once, the task is polled
+answers asynchronously (docs/protocol.md §4): a submit returns a task id at once, the task is polled
 until it ends, and each file's result is a JSON file behind a pre-signed URL. A task
 SUCCEEDS as soon as one file did, so the outcome is per file: `FileOutcome` holds either
 the sentences (speaker labels kept) or the code, the service's message and a plain

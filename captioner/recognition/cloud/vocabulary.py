@@ -1,6 +1,6 @@
 """Hot-word vocabularies: lists of names and jargon that bias recognition toward them.
 
-The cloud keeps them (spec §5): a vocabulary is made for one target model, gets an id
+The cloud keeps them (docs/protocol.md §5): a vocabulary is made for one target model, gets an id
 (`vocab-<prefix>-<32 hex>`), and a realtime or file task names that id in
 `vocabulary_id`. `captioner serve --http-port` keeps them too, in memory, and hands the
 words to the on-device engine (`RecognitionSettings.hot_words`) when a task names the id,

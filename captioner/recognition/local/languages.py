@@ -1,6 +1,6 @@
 """Which language whisper decodes in: `language_hints` as the requested service model means it.
 
-The service gives the hints a different meaning per model (spec §2.3, the SDK reference):
+The service gives the hints a different meaning per model (docs/protocol.md §2.3, the SDK reference):
 
 - Fun-ASR (`fun-asr*`) reads only the first hint: "系统仅读取数组中的首个值。多余值将被忽略";
 - Paraformer (`paraformer*`) takes the whole list as the languages the audio may be in
