@@ -12,12 +12,13 @@ service's error code (then close) or a clean close; other connections never noti
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from websockets.asyncio.server import ServerConnection as WebSocket
 from websockets.exceptions import ConnectionClosed
@@ -28,15 +29,46 @@ from captioner.events import RecognitionError, Sentence
 from captioner.pipeline import AudioLevel, CaptionSession, SessionEvent, SessionState, StateChanged
 from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode, State
+from captioner.recognition.base import Recognizer
 from captioner.settings import RecognitionSettings, SettingsError
-
-if TYPE_CHECKING:
-    from captioner.server.realtime import DashScopeServer
 
 log = logging.getLogger("captioner.serve")
 
 #: Below this RMS (full scale 1.0, about -46 dBFS) audio counts as silence.
 SILENCE_RMS = 0.005
+
+
+@dataclass
+class ServerStats:
+    connections: int = 0
+    tasks_started: int = 0
+    tasks_finished: int = 0
+    active_tasks: int = 0
+    audio_bytes: int = 0
+    #: task-failed sent, by error code.
+    failures: collections.Counter[str] = field(default_factory=collections.Counter)
+    #: Unexpected exceptions caught in a connection handler (a bug if ever non-zero).
+    internal_errors: int = 0
+
+
+class Host(Protocol):
+    """What a connection needs from the server it belongs to (`DashScopeServer` is one):
+    its engine, its limits and timeouts (seconds), its admission policy and its records."""
+
+    recognizer: Recognizer | None
+    stats: ServerStats
+    max_frame_bytes: int
+    max_backlog_seconds: float
+    silence_timeout: float | None
+    heartbeat_interval: float
+    no_data_timeout: float
+    idle_timeout: float
+
+    def admit(self, run: p.RunTask) -> RecognitionSettings: ...
+
+    def record_run(self, run: p.RunTask) -> None: ...
+
+    def record_context(self, task_id: str, context: dict[str, Any]) -> None: ...
 
 
 class ClientAudio(AudioSource):
@@ -91,7 +123,7 @@ class ConnectionHandler:
     """Everything about one WebSocket. `DashScopeServer.handler_class` names the class to
     use, so a test double can misbehave on purpose (`captioner.testing.faults`)."""
 
-    def __init__(self, server: DashScopeServer, ws: WebSocket, number: int) -> None:
+    def __init__(self, server: Host, ws: WebSocket, number: int) -> None:
         self.server = server
         self.ws = ws
         self.number = number

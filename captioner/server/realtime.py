@@ -16,11 +16,9 @@ Use it in-process::
 from __future__ import annotations
 
 import asyncio
-import collections
 import hmac
 import logging
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.server import Server, serve
@@ -35,7 +33,7 @@ from captioner.recognition.base import Recognizer
 from captioner.recognition.cloud.credentials import RedactingLogger
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local.languages import check_languages
-from captioner.server.connection import ConnectionHandler, TaskRefused, peer
+from captioner.server.connection import ConnectionHandler, ServerStats, TaskRefused, peer
 from captioner.settings import RecognitionSettings, SettingsError
 
 log = logging.getLogger("captioner.serve")
@@ -48,19 +46,6 @@ DEFAULT_MAX_FRAME_BYTES = 256 * 1024
 #: so this record is for tests and diagnostics alone; a small fixed number keeps a `serve`
 #: that runs for months at the same size after ten tasks or ten million.
 RECENT_TASKS = 32
-
-
-@dataclass
-class ServerStats:
-    connections: int = 0
-    tasks_started: int = 0
-    tasks_finished: int = 0
-    active_tasks: int = 0
-    audio_bytes: int = 0
-    #: task-failed sent, by error code.
-    failures: collections.Counter[str] = field(default_factory=collections.Counter)
-    #: Unexpected exceptions caught in a connection handler (a bug if ever non-zero).
-    internal_errors: int = 0
 
 
 class DashScopeServer:
