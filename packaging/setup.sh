@@ -111,8 +111,8 @@ fi
 echo "setup: installing Python packages (a few minutes)…"
 quietly .venv/bin/python -m pip install --upgrade pip
 if [ "$want_tests" = 1 ]; then
-  quietly .venv/bin/python -m pip install -e ".[test,build]"
+  quietly .venv/bin/python -m pip install -c packaging/constraints.txt -e ".[test,build]"
 else
-  quietly .venv/bin/python -m pip install -e .
+  quietly .venv/bin/python -m pip install -c packaging/constraints.txt -e .
 fi
 echo "setup: done. Run .venv/bin/captioner"

@@ -373,3 +373,24 @@ def test_gui_script_runs_the_same_program(monkeypatch, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.gui()
     assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"captioner {__version__}"
+
+
+def test_constraints_pin_what_is_installed() -> None:
+    """packaging/constraints.txt is what setup.sh installs with: every library in this
+    environment is pinned there at the version it has here (so CI ran on the pins)."""
+    import importlib.metadata as md
+    import re
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    pins = {}
+    for line in (ROOT / "packaging" / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[norm(name)] = version
+    skip = {"captioner", "pip", "setuptools", "wheel"}
+    installed = {norm(d.metadata["Name"]): d.version for d in md.distributions() if d.metadata["Name"]}
+    wrong = {n: (v, pins.get(n)) for n, v in installed.items() if n not in skip and pins.get(n) != v}
+    assert not wrong, f"installed vs pinned (refresh packaging/constraints.txt): {wrong}"
