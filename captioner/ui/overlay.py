@@ -87,9 +87,13 @@ class CaptionOverlay(QWidget):
         self._frame = QTimer(self, singleShot=True)
         self._frame.timeout.connect(self._frame_ended)
         self._repaint_pending = False
-        #: Each visible line rendered once (outlining text costs ~4 ms a line): a new partial
-        #: repaints only its own line, and lines that rolled up are reused as they are.
-        self._line_cache: dict[tuple[str, int, float], QPixmap] = {}
+        #: Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial
+        #: that grew by a word renders only that word, and lines that rolled up are reused
+        #: as they are. Keyed by (word, sub-pixel offset, fill colour or None for the
+        #: outline, device pixel ratio).
+        self._word_cache: dict[tuple[str, float, int | None, float], QPixmap] = {}
+        self._background: tuple[tuple[int, int, int, bool, float], QPixmap] | None = None
+        self._positions: dict[str, list[tuple[float, str]]] = {}  # line -> its words' x
         self._drag_offset: QPoint | None = None
         self._grip = QSizeGrip(self)
         self._grip.setToolTip(self.tr("Drag to resize"))
@@ -152,7 +156,8 @@ class CaptionOverlay(QWidget):
         font.setPointSize(self._style.font_size)
         font.setWeight(QFont.Weight.DemiBold)
         self._font = font
-        self._line_cache.clear()
+        self._word_cache.clear()
+        self._positions.clear()
         self._wrapped.clear()
         self._relayout()
 
@@ -266,83 +271,86 @@ class CaptionOverlay(QWidget):
     def paintEvent(self, event) -> None:
         self._ensure_layout()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        bg = QColor(self._style.background_color)
-        bg.setAlphaF(self._style.opacity)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(bg)
-        painter.drawRoundedRect(QRectF(self.rect()), RADIUS, RADIUS)
-        if not self._click_through and self.underMouse():
-            painter.setPen(QPen(QColor(255, 255, 255, 90), 1, Qt.PenStyle.DashLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
-
-        painter.setFont(self._font)
+        painter.drawPixmap(QPointF(0, 0), self._background_pixmap())
         metrics = QFontMetricsF(self._font)
         spacing = metrics.lineSpacing()
         lines: Sequence[tuple[str, bool | None]] = self._visual or [(self._placeholder, None)]
         y = self.height() - PADDING - spacing * len(lines) + metrics.ascent()
         y = max(y, PADDING + metrics.ascent())
-        margin = self._outline_width()
-        used: dict[tuple[str, int, float], QPixmap] = {}
+        top = y - metrics.ascent() - self._outline_width()
+        pad = self._word_pad()
+        dpr = self.devicePixelRatioF()
+        used: dict[tuple[str, float, int | None, float], QPixmap] = {}
         for line, partial in lines:
             if partial is None:
                 colour = QColor(self._style.text_color)
                 colour.setAlphaF(0.55)
             else:
                 colour = QColor(self._style.partial_color if partial else self._style.text_color)
-            key = (line, colour.rgba(), self.devicePixelRatioF())
-            pixmap = self._line_cache.get(key)
-            if pixmap is None:
-                pixmap = self._render_line(line, colour)
-            used[key] = pixmap
-            painter.drawPixmap(QPointF(0, y - metrics.ascent() - margin), pixmap)
-            y += spacing
-        self._line_cache = used  # lines no longer shown are dropped
+            placed = [(math.floor(x), x - math.floor(x), word) for x, word in self._word_positions(line)]
+            # The outlines of the line first, then its letters (in their colour) over them.
+            for fill in (None, colour):
+                layer = None if fill is None else fill.rgba()
+                for left, offset, word in placed:
+                    key = (word, offset, layer, dpr)
+                    pixmap = used.get(key) or self._word_cache.get(key)
+                    if pixmap is None:
+                        pixmap = self._render_word(word, offset, fill)
+                    used[key] = pixmap
+                    painter.drawPixmap(QPointF(left - pad, top), pixmap)
+            top += spacing
+        self._word_cache = used  # words no longer shown are dropped
 
-    def _outline_width(self) -> float:
-        return max(2.0, self._style.font_size / 9)
-
-    def _render_line(self, line: str, colour: QColor) -> QPixmap:
-        metrics = QFontMetricsF(self._font)
-        margin = self._outline_width()
+    def _background_pixmap(self) -> QPixmap:
+        """The rounded translucent panel (and the hover frame), drawn once per size and style."""
+        hover = not self._click_through and self.underMouse()
+        bg = QColor(self._style.background_color)
+        bg.setAlphaF(self._style.opacity)
         dpr = self.devicePixelRatioF()
-        width = PADDING + metrics.horizontalAdvance(line) + 2 * margin
-        height = metrics.height() + 2 * margin
-        pixmap = QPixmap(math.ceil(width * dpr), math.ceil(height * dpr))
+        key = (self.width(), self.height(), bg.rgba(), hover, dpr)
+        if self._background is not None and self._background[0] == key:
+            return self._background[1]
+        pixmap = QPixmap(math.ceil(self.width() * dpr), math.ceil(self.height() * dpr))
         pixmap.setDevicePixelRatio(dpr)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        self._draw_line(painter, line, colour, margin + metrics.ascent())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(bg)
+        painter.drawRoundedRect(QRectF(self.rect()), RADIUS, RADIUS)
+        if hover:
+            painter.setPen(QPen(QColor(255, 255, 255, 90), 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
         painter.end()
+        self._background = (key, pixmap)
         return pixmap
 
-    def _draw_line(self, painter: QPainter, line: str, colour: QColor, baseline: float) -> None:
-        """Text with a dark outline, readable on any background whatever the opacity."""
-        paths = self._word_paths(line, baseline)
-        outline = QColor(0, 0, 0, 200)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(outline, self._outline_width(), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
-        for path in paths:
-            painter.drawPath(path)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        for path in paths:
-            painter.drawPath(path)
+    def _outline_width(self) -> float:
+        return max(2.0, self._style.font_size / 9)
 
-    def _word_paths(self, line: str, baseline: float) -> list[QPainterPath]:
-        """The line's outline as one path per word, each where it lies in the whole line.
+    def _word_pad(self) -> int:
+        """Room left and right of a word's advance in its pixmap: the outline and any ink
+        beyond the advance (italic overhangs, a 'j' reaching left) are never cut."""
+        return math.ceil(2 * self._outline_width()) + 8
 
-        Same pixels as one path for the line (two words' outlines never touch: a space is
-        wider than the outline on both sides), at a third of the cost: the rasteriser
-        handles a path as large as a whole line in many passes (13 ms for a 1200 px line,
-        4.8 ms word by word). Only for left-to-right scripts without shaping across spaces
-        (below U+0590); anything else is drawn as one path, as before."""
-        words = []
-        if " " in line and max(map(ord, line)) < 0x0590:
+    def _word_positions(self, line: str) -> list[tuple[float, str]]:
+        """(x, word) for each word of a line, x where it lies in the whole line.
+
+        Each word is outlined and cached on its own: a partial that grows by a word renders
+        only that word, and the rasteriser handles a path as large as a whole line in many
+        passes (13 ms for a 1200 px line, 4.8 ms word by word). The pixels are the same (to
+        rounding: at most 2 of 255 at 28 pt): two words' outlines never touch, and each word
+        is drawn at the same sub-pixel offset as in the line. Only where a space is wider
+        than the outline on both sides, and for left-to-right scripts without shaping across
+        spaces (below U+0590); anything else is one piece, as before."""
+        positions = self._positions.get(line)
+        if positions is not None:
+            return positions
+        positions = []
+        # Words apart only where a space keeps their outlines (and anti-aliased edges) apart.
+        apart = QFontMetricsF(self._font).horizontalAdvance(" ") >= 2 * self._outline_width() + 2
+        if apart and " " in line and max(map(ord, line)) < 0x0590:
             layout = QTextLayout(line, self._font)
             layout.beginLayout()
             text_line = layout.createLine()
@@ -352,16 +360,42 @@ class CaptionOverlay(QWidget):
             for word in line.split(" "):
                 if word:
                     x = text_line.cursorToX(start)  # (x, cursor) in PySide6
-                    words.append((PADDING + float(x[0] if isinstance(x, tuple) else x), word))  # type: ignore[arg-type]
+                    positions.append((PADDING + float(x[0] if isinstance(x, tuple) else x), word))  # type: ignore[arg-type]
                 start += len(word) + 1
         else:
-            words.append((PADDING, line))
-        paths = []
-        for x, word in words:
-            path = QPainterPath()
-            path.addText(x, baseline, self._font, word)
-            paths.append(path)
-        return paths
+            positions.append((float(PADDING), line))
+        if len(self._positions) > 8 * KEEP_FINALS:
+            self._positions.clear()
+        self._positions[line] = positions
+        return positions
+
+    def _render_word(self, word: str, offset: float, fill: QColor | None) -> QPixmap:
+        """One word at `offset` (0..1 px) past the pixmap's `_word_pad()`: its dark outline
+        (fill None), or its letters in `fill`. Kept apart so that a partial turning final
+        (another colour) only fills its letters again; outlining is the costly part."""
+        metrics = QFontMetricsF(self._font)
+        margin = self._outline_width()
+        pad = self._word_pad()
+        dpr = self.devicePixelRatioF()
+        width = 2 * pad + offset + metrics.horizontalAdvance(word)
+        height = metrics.height() + 2 * margin
+        pixmap = QPixmap(math.ceil(width * dpr), math.ceil(height * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        path = QPainterPath()
+        path.addText(pad + offset, margin + metrics.ascent(), self._font, word)
+        if fill is None:  # text with a dark outline, readable on any background whatever the opacity
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor(0, 0, 0, 200), margin, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(fill)
+        painter.drawPath(path)
+        painter.end()
+        return pixmap
 
     def resizeEvent(self, event) -> None:
         size = self._grip.sizeHint()
