@@ -209,3 +209,156 @@ def test_placement_remembers_per_screen_setup_and_clamps(qtbot, ui_store):
     assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, 120)
     ui_store.set_overlay_geometry("screens_other", QRect(1, 1, 300, 100))
     assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, 120)  # keyed per setup
+
+
+# -- repaints follow the screen, not the engine ----------------------------------------------
+
+
+class _LinesAtPaint(QWidget):
+    """Records, at every paint of the overlay, the lines that paint draws."""
+
+    def __init__(self, overlay):
+        super().__init__()
+        self.overlay = overlay
+        self.painted: list[list[str]] = []
+
+    def eventFilter(self, obj, event):
+        if event.type() == event.Type.Paint:
+            self.painted.append(self.overlay.visible_lines())
+        return False
+
+
+def _watched(qtbot) -> tuple[CaptionOverlay, _LinesAtPaint]:
+    overlay = make(qtbot, lines=2)
+    overlay.show()
+    spy = _LinesAtPaint(overlay)
+    overlay.installEventFilter(spy)
+    qtbot.wait(60)  # any throttle from showing it has run out
+    spy.painted.clear()
+    return overlay, spy
+
+
+def test_an_update_after_a_quiet_spell_is_painted_at_once(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    overlay, spy = _watched(qtbot)
+    overlay.set_partial("right away")
+    QApplication.processEvents()  # no timer to wait for: the next turn of the loop paints it
+    assert spy.painted and spy.painted[-1] == ["right away"]
+
+
+def test_a_burst_is_painted_once_per_refresh_and_the_last_update_reaches_the_screen(qtbot):
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    overlay, spy = _watched(qtbot)
+    t0 = time.perf_counter()
+    for i in range(60):  # a file read faster than real time: an update every loop turn
+        overlay.set_partial(" ".join(f"w{k}" for k in range(i % 7 + 1)))
+        if i % 7 == 6:
+            overlay.add_final(f"sentence {i}.")
+        QApplication.processEvents()
+    elapsed_ms = (time.perf_counter() - t0) * 1000
+    overlay.set_partial("the last words")  # held: a repaint has just been done
+    QApplication.processEvents()
+    frames = elapsed_ms / overlay._refresh_interval_ms()
+    assert len(spy.painted) <= frames + 3 < 60  # not one repaint per update
+    # ... and the latest state is painted when the refresh interval ends, without any
+    # further update or event to trigger it.
+    qtbot.waitUntil(lambda: spy.painted[-1][-1:] == ["the last words"], timeout=2000)
+    assert spy.painted[-1] == overlay.visible_lines() == ["sentence 55.", "the last words"]
+
+
+def test_queries_between_repaints_see_the_latest_text(qtbot):
+    overlay, _spy = _watched(qtbot)
+    overlay.set_partial("one")
+    overlay.set_partial("one two")  # held for the screen, not for the caller
+    assert overlay.visible_lines() == ["one two"] and overlay.partial_text() == "one two"
+    overlay.add_final("One two three.")
+    assert overlay.final_lines() == ["One two three."]
+    assert overlay.accessibleDescription() == "One two three."
+
+
+def _reference_image(overlay: CaptionOverlay):
+    """The overlay as it was painted before words were cached: each line one path, outlined
+    (3 px round-join pen) and then filled, over the rounded panel."""
+    from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+
+    from captioner.ui.overlay import PADDING, RADIUS
+
+    style = overlay.caption_style()
+    image = QImage(overlay.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    bg = QColor(style.background_color)
+    bg.setAlphaF(style.opacity)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(bg)
+    painter.drawRoundedRect(QRectF(overlay.rect()), RADIUS, RADIUS)
+    font = overlay._font
+    metrics = QFontMetricsF(font)
+    margin = max(2.0, style.font_size / 9)
+    lines = overlay.visible_lines()
+    partial_lines = len(overlay._visual) - len(overlay.final_lines())
+    y = max(overlay.height() - PADDING - metrics.lineSpacing() * len(lines) + metrics.ascent(), PADDING + metrics.ascent())
+    for n, line in enumerate(lines):
+        partial = n >= len(lines) - partial_lines
+        line_image = QImage(int(PADDING + metrics.horizontalAdvance(line) + 2 * margin) + 1,
+                            int(metrics.height() + 2 * margin) + 1, QImage.Format.Format_ARGB32_Premultiplied)  # fmt: skip
+        line_image.fill(0)
+        p = QPainter(line_image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        path = QPainterPath()
+        path.addText(PADDING, margin + metrics.ascent(), font, line)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(QColor(0, 0, 0, 200), margin, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        p.drawPath(path)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(style.partial_color if partial else style.text_color))
+        p.drawPath(path)
+        p.end()
+        painter.drawImage(QPointF(0, y - metrics.ascent() - margin), line_image)
+        y += metrics.lineSpacing()
+    painter.end()
+    return image
+
+
+def test_words_cached_one_by_one_look_like_whole_outlined_lines(qtbot):
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    overlay = make(qtbot, lines=3)
+    overlay.add_final("Jumpy quirky words: gjpq, «déjà vu», and a long line that wraps at this width for sure.")
+    overlay.set_partial("and a partial still growing")
+    assert len(overlay.visible_lines()) == 3
+
+    def pixels(image):
+        image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        return np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), -1).astype(int)
+
+    drawn, reference = pixels(overlay.grab().toImage()), pixels(_reference_image(overlay))
+    assert drawn.shape == reference.shape
+    assert np.abs(drawn - reference).max() <= 4  # rounding only (8-bit layers), nothing a reader can see
+    assert (np.abs(drawn - reference) > 0).mean() < 0.05
+
+
+def test_transcript_view_paints_a_burst_of_partials_once_per_refresh(qtbot):
+    """The transcript view takes the same updates: its partial line keeps the newest text
+    for anyone who reads it, and paints the latest one when the refresh interval ends."""
+    from PySide6.QtWidgets import QApplication
+
+    from captioner.ui.transcript_view import TranscriptView
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.wait(60)
+    for i in range(30):
+        view.set_partial(f"partial {i}")
+        QApplication.processEvents()
+        assert view.partial_label.text() == f"partial {i}"
+    assert not view.partial_label.updatesEnabled()  # held: it was painted a moment ago
+    qtbot.waitUntil(view.partial_label.updatesEnabled, timeout=2000)  # ... and painted again
