@@ -30,6 +30,12 @@ TimeTextRole = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
 
+#: The roles data() answers; a view asks for many more on every paint (font, colours,
+#: check state...), and those are turned away before anything else is looked at.
+_ROLES = frozenset(
+    int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SentenceRole, BeginRole, TimeTextRole)
+)
+
 
 def clock(ms: int, *, millis: bool = False) -> str:
     """HH:MM:SS (or HH:MM:SS.mmm) on the session clock."""
@@ -58,9 +64,12 @@ class TranscriptModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in _ROLES:
             return None
-        s = self._rows[index.row()]
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < len(self._rows):
+            return None
+        s = self._rows[row]
         if isinstance(s, Gap):
             return self._gap_data(s, role)
         if role == Qt.ItemDataRole.DisplayRole:

@@ -48,6 +48,11 @@ MARGIN = 4
 GAP = 10
 #: Repaint rate when the screen does not say its refresh rate.
 DEFAULT_REFRESH_HZ = 60.0
+#: Flags the delegate uses for every row painted, combined once (Python enum operators are slow).
+_TOP_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+_WRAPPED_TOP = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop)
+_SELECTED = QStyle.StateFlag.State_Selected
+_ACTIVE = QStyle.StateFlag.State_Active
 
 
 class RepaintThrottle(QObject):
@@ -123,19 +128,20 @@ class SentenceDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         metrics = QFontMetrics(opt.font)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        group = QPalette.ColorGroup.Active if opt.state & QStyle.StateFlag.State_Active else QPalette.ColorGroup.Inactive
+        state, palette, rect = opt.state, opt.palette, opt.rect
+        selected = bool(state & _SELECTED)
+        group = QPalette.ColorGroup.Active if state & _ACTIVE else QPalette.ColorGroup.Inactive
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.save()
-        time_colour = opt.palette.color(group, text_role)
+        time_colour = palette.color(group, text_role)
         if not selected:
-            time_colour = opt.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            time_colour = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         painter.setPen(time_colour)
-        time_rect = opt.rect.adjusted(MARGIN, MARGIN, 0, -MARGIN)
-        painter.drawText(time_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), index.data(TimeTextRole) or "")
+        time_rect = rect.adjusted(MARGIN, MARGIN, 0, -MARGIN)
+        painter.drawText(time_rect, _TOP_LEFT, index.data(TimeTextRole) or "")
         is_gap = isinstance(index.data(SentenceRole), Gap)
-        painter.setPen(time_colour if is_gap else opt.palette.color(group, text_role))
-        painter.drawText(self._text_rect(opt.rect, metrics), int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop), index.data() or "")
+        painter.setPen(time_colour if is_gap else palette.color(group, text_role))
+        painter.drawText(self._text_rect(rect, metrics), _WRAPPED_TOP, index.data() or "")
         painter.restore()
 
 
