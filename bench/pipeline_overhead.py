@@ -53,6 +53,9 @@ if "--package-root" in sys.argv:  # before the imports below: which captioner th
     PACKAGE_ROOT = Path(sys.argv[sys.argv.index("--package-root") + 1]).resolve()
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(PACKAGE_ROOT))
+# Imported first, so that every captioner.* below comes from PACKAGE_ROOT even though
+# audio_path puts this checkout at the front of sys.path.
+import captioner  # noqa: E402  isort: skip
 
 from audio_path import capture_blocks, machine, make_source  # noqa: E402
 
@@ -170,7 +173,7 @@ def main() -> int:
     ap.add_argument("--package-root", default=str(ROOT), help="the copy of captioner/ to measure")
     args = ap.parse_args()
     report: dict = {"machine": machine(), "audio_s_per_run": args.seconds, "runs": args.runs, "target_x": 1000,
-                    "package_root": str(PACKAGE_ROOT)}  # fmt: skip
+                    "package": str(Path(captioner.__file__).parent)}  # fmt: skip
 
     for stage in ("frames", "session"):
         asyncio.run(run_stage(stage, 2.0))  # warm-up
