@@ -108,17 +108,6 @@ def qt_import_problem(exc: ImportError) -> str:
     return f"Captioner's window cannot start: Qt does not load ({text}). Reinstall Captioner."
 
 
-def check_qt() -> str | None:
-    """Whether Qt's GUI libraries load (kept for captioner/selftest.py until it asks
-    captioner.ui.qt_check.check_qt, the one the CLI uses)."""
-    try:
-        import PySide6.QtGui
-        import PySide6.QtWidgets  # noqa: F401
-    except ImportError as exc:
-        return qt_import_problem(exc)
-    return None
-
-
 def problems(model_dir: str | Path | None = None) -> list[str]:
     """Every first-run problem of the engine and the sound devices, in the order a user
     should fix them (whether the window can open: captioner.ui.qt_check)."""

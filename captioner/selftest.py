@@ -181,7 +181,7 @@ def check_qt() -> CheckResult:
     """The offscreen platform starts, widgets render, the SVG app icon renders, and the
     GUI's own modules import (a frozen build that misses one fails here, not on a user's
     desk). The Qt part lives in `captioner.ui.selftest_window`: Qt stays in the GUI."""
-    from captioner.preflight import check_qt as problem_with_qt
+    from captioner.ui.qt_check import check_qt as problem_with_qt
 
     problem = problem_with_qt()
     if problem:
