@@ -30,8 +30,8 @@ TimeTextRole = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
 
-#: The roles data() answers; a view asks for many more on every paint (font, colours,
-#: check state...), and those are turned away before anything else is looked at.
+#: The roles data() answers; the view asks for 11 per row it paints (font, colours, check
+#: state...), and those it does not answer are turned away before anything else.
 _ROLES = frozenset(
     int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SentenceRole, BeginRole, TimeTextRole)
 )
