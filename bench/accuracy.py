@@ -112,7 +112,9 @@ def main() -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{report['clips']} clips, {report['reference_words']} words, {report['audio_s']} s (LibriVox x5 + goforward)")
+    print(
+        f"{report['clips']} clips, {report['reference_words']} words, {report['audio_s']} s (LibriVox x5 + goforward)"
+    )
     c = report["clean"]
     print(f"clean:          WER {c['wer'] * 100:.1f} %  ({c['finals']} finals, RTF {c['rtf']}, as fast as possible)")
     for n in report["noisy"]:

@@ -142,7 +142,10 @@ def sigkill(trials: int) -> dict:
             env = {**os.environ, "CAPTIONER_DATA_DIR": data}
             proc = subprocess.Popen(
                 [PY, "-m", "captioner", "transcribe", str(sample), "--realtime"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
             )
             want = rng.randint(1, 4)
             printed = []
@@ -157,8 +160,12 @@ def sigkill(trials: int) -> dict:
             printed += [ln.split("] ", 1)[1].strip() for ln in rest.splitlines() if "] " in ln]
             proc.wait()
             out = Path(data) / "r.json"
-            subprocess.run([PY, "-m", "captioner", "recover", "latest", "--json", str(out)], env=env,
-                           capture_output=True, check=True)
+            subprocess.run(
+                [PY, "-m", "captioner", "recover", "latest", "--json", str(out)],
+                env=env,
+                capture_output=True,
+                check=True,
+            )
             recovered = [s["text"] for s in json.loads(out.read_text())["transcripts"][0]["sentences"]]
             results.append((len(printed), sum(1 for p in printed if p not in recovered)))
     return {
@@ -183,13 +190,23 @@ def garbled_frames(total: int) -> dict:
     )
     actions = st.sampled_from(["run-task", "finish-task", "continue-task", "bogus", ""])
     command = st.builds(
-        lambda action, tid, payload: json.dumps({"header": {"action": action, "task_id": tid, "streaming": "duplex"},
-                                                 "payload": payload}),
-        actions, st.text(max_size=40), json_like,
+        lambda action, tid, payload: json.dumps(
+            {"header": {"action": action, "task_id": tid, "streaming": "duplex"}, "payload": payload}
+        ),
+        actions,
+        st.text(max_size=40),
+        json_like,
     )
     frame = st.one_of(command, st.text(max_size=200), st.binary(max_size=4000), json_like.map(json.dumps))
-    counts = {"server_frames": 0, "server_connections": 0, "server_unanswered": 0, "client_frames": 0,
-              "client_sessions": 0, "client_unclear": 0, "client_hangs": 0}
+    counts = {
+        "server_frames": 0,
+        "server_connections": 0,
+        "server_unanswered": 0,
+        "client_frames": 0,
+        "client_sessions": 0,
+        "client_unclear": 0,
+        "client_hangs": 0,
+    }
 
     async def good_client_works(url: str) -> bool:
         rec = DashScopeRecognizer(url=url)
@@ -254,8 +271,11 @@ def garbled_frames(total: int) -> dict:
 
         async with websockets.serve(handler, "127.0.0.1", 0) as srv:
             port = srv.sockets[0].getsockname()[1]
-            rec = DashScopeRecognizer(url=f"ws://127.0.0.1:{port}/", reconnect=ReconnectPolicy(give_up_after=0.5),
-                                      timeouts=Timeouts(open=2, start=2, stall=2))
+            rec = DashScopeRecognizer(
+                url=f"ws://127.0.0.1:{port}/",
+                reconnect=ReconnectPolicy(give_up_after=0.5),
+                timeouts=Timeouts(open=2, start=2, stall=2),
+            )
             counts["client_sessions"] += 1
             try:
                 async with asyncio.timeout(15):
@@ -310,14 +330,18 @@ def bad_inputs() -> dict:
         }
         for name, args in cases.items():
             out = tmp / "out.srt"
-            r = subprocess.run([PY, "-m", "captioner", "transcribe", *map(str, args), "--srt", str(out)],
-                               capture_output=True, text=True, env={**os.environ, "CAPTIONER_DATA_DIR": str(tmp)})
+            r = subprocess.run(
+                [PY, "-m", "captioner", "transcribe", *map(str, args), "--srt", str(out)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "CAPTIONER_DATA_DIR": str(tmp)},
+            )
             errors = [ln for ln in r.stderr.splitlines() if ln.startswith("captioner: error:")]
             rows[name] = {
                 "exit": r.returncode,
                 "one_clear_message": len(errors) == 1 and "Traceback" not in r.stderr,
                 "nothing_written": not out.exists(),
-                "message": errors[0][len("captioner: error: "):] if errors else r.stderr.strip()[-120:],
+                "message": errors[0][len("captioner: error: ") :] if errors else r.stderr.strip()[-120:],
             }
     return rows
 

@@ -111,8 +111,12 @@ async def one_run(engine: str, recognizer, wav: Path, spans, silence_ms: int) ->
     adapter.final.connect(on_final)
     t0_estimates: list[float] = []
 
-    session = CaptionSession(MediaSource(wav, realtime=True), recognizer, RecognitionSettings(max_sentence_silence=silence_ms))
-    session.subscribe(lambda e: t0_estimates.append(time.monotonic() - e.position_ms / 1000) if isinstance(e, AudioLevel) else None)
+    session = CaptionSession(
+        MediaSource(wav, realtime=True), recognizer, RecognitionSettings(max_sentence_silence=silence_ms)
+    )
+    session.subscribe(
+        lambda e: t0_estimates.append(time.monotonic() - e.position_ms / 1000) if isinstance(e, AudioLevel) else None
+    )
     adapter.attach(session)
     cpu0 = time.process_time()
     await session.run()
@@ -145,16 +149,20 @@ async def one_run(engine: str, recognizer, wav: Path, spans, silence_ms: int) ->
         marks = [onset] + [t for t in during if t <= end] + [end]
         gaps = [b - a for a, b in itertools.pairwise(marks)]  # includes onset -> first partial
         shown = [t for t in during if t <= end]
-        between = [b - a for a, b in zip(shown, [*shown[1:], end], strict=False)] if shown else []  # from the first partial on
-        per.append({
-            "onset_to_partial_s": (during[0] - onset) if during else None,
-            "end_to_final_s": (max(mine_f) - end) if mine_f else None,
-            "max_gap_in_speech_s": max(gaps) if gaps else None,
-            "max_gap_after_first_partial_s": max(between) if between else None,
-            "partials": len(during),
-            "finals": len(mine_f),
-            "wer": wer(u.text, text),
-        })
+        between = (
+            [b - a for a, b in zip(shown, [*shown[1:], end], strict=False)] if shown else []
+        )  # from the first partial on
+        per.append(
+            {
+                "onset_to_partial_s": (during[0] - onset) if during else None,
+                "end_to_final_s": (max(mine_f) - end) if mine_f else None,
+                "max_gap_in_speech_s": max(gaps) if gaps else None,
+                "max_gap_after_first_partial_s": max(between) if between else None,
+                "partials": len(during),
+                "finals": len(mine_f),
+                "wer": wer(u.text, text),
+            }
+        )
     return {"engine": engine, "silence_ms": silence_ms, "per_sentence": per, "cpu_s": cpu,
             "audio_s": session.position_ms / 1000, "rtf": metrics.get("rtf"), "metrics": metrics}  # fmt: skip
 
@@ -182,19 +190,29 @@ async def run_all(args) -> dict:
                 rec = local if engine == "local" else DashScopeRecognizer(url=server.url)
                 r = await one_run(engine, rec, wav, spans, silence)
                 results.append(r)
-                print(f"  run: {engine} silence={silence}: rtf={r['rtf']} cpu={r['cpu_s']:.1f}s", file=sys.stderr, flush=True)
+                print(
+                    f"  run: {engine} silence={silence}: rtf={r['rtf']} cpu={r['cpu_s']:.1f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     if server:
         await server.stop()
     tmp.cleanup()
     summary = []
     for silence in args.silences:
         for engine in args.engines:
-            per = [p for r in results if r["engine"] == engine and r["silence_ms"] == silence for p in r["per_sentence"]]
+            per = [
+                p for r in results if r["engine"] == engine and r["silence_ms"] == silence for p in r["per_sentence"]
+            ]
             on = [p["onset_to_partial_s"] for p in per if p["onset_to_partial_s"] is not None]
             fin = [p["end_to_final_s"] for p in per if p["end_to_final_s"] is not None]
             gaps = [p["max_gap_in_speech_s"] for p in per if p["max_gap_in_speech_s"] is not None]
             after = [p["max_gap_after_first_partial_s"] for p in per if p["max_gap_after_first_partial_s"] is not None]
-            rtfs = [r["rtf"] for r in results if r["engine"] == engine and r["silence_ms"] == silence and r["rtf"] is not None]
+            rtfs = [
+                r["rtf"]
+                for r in results
+                if r["engine"] == engine and r["silence_ms"] == silence and r["rtf"] is not None
+            ]
             summary.append({
                 "engine": engine, "max_sentence_silence_ms": silence, "sentences": len(per),
                 "missing_partial": sum(p["onset_to_partial_s"] is None for p in per),

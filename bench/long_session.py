@@ -124,7 +124,11 @@ def main() -> int:
             gc.collect()
             rss_warm = rss_mb()
         if i % 1000 == 999 and not args.json:
-            print(f"  {i + 1} finals, {time.perf_counter() - t_start:.0f} s, RSS {rss_mb():.1f} MB", file=sys.stderr, flush=True)
+            print(
+                f"  {i + 1} finals, {time.perf_counter() - t_start:.0f} s, RSS {rss_mb():.1f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
     run_s = time.perf_counter() - t_start
     gc.collect()
     app.processEvents()
@@ -167,7 +171,11 @@ def main() -> int:
     for key in ("partial_cpu", "partial_wall", "final_cpu", "final_wall", "journal_wall"):
         r = report[key + "_ms"]
         print(f"{key:13} hour 0 {r['hour0']:8.3f} ms   hour 12 {r['hour12']:8.3f} ms   ratio {r['ratio']}")
-    print("export of the whole session: " + ", ".join(f"{k[:-3].upper()} {v} ms" for k, v in exports.items()) + " (target < 500 ms)")
+    print(
+        "export of the whole session: "
+        + ", ".join(f"{k[:-3].upper()} {v} ms" for k, v in exports.items())
+        + " (target < 500 ms)"
+    )
     return 0
 
 

@@ -45,7 +45,9 @@ def english(n: int, with_words: bool, rng: random.Random) -> list[Sentence]:
         begin = t + rng.randint(200, 1500)
         words = ()
         if with_words:
-            words = tuple(Word(begin + 300 * j, begin + 300 * j + 280, w, "." if j == k - 1 else "") for j, w in enumerate(ws))
+            words = tuple(
+                Word(begin + 300 * j, begin + 300 * j + 280, w, "." if j == k - 1 else "") for j, w in enumerate(ws)
+            )
         end = begin + 300 * k
         out.append(Sentence(text, begin, end, True, words, i + 1))
         t = end
@@ -90,7 +92,9 @@ def main() -> int:
         "Chinese, char words": chinese(args.sentences, rng),
     }
     print(f"{args.sentences} finals, median of {args.runs} runs (ms); Python {sys.version.split()[0]}")
-    print(f"{'transcript':22} {'cues':>6} {'SRT':>7} {'VTT':>7} {'JSON':>7} {'TXT':>7} {'SRT file':>9} {'JSON file':>10}")
+    print(
+        f"{'transcript':22} {'cues':>6} {'SRT':>7} {'VTT':>7} {'JSON':>7} {'TXT':>7} {'SRT file':>9} {'JSON file':>10}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for name, sents in corpora.items():
             cues = len(export.build_cues(sents))

@@ -212,7 +212,9 @@ def main() -> int:
         print(json.dumps(report, indent=2))
         return 0
     m = report["machine"]
-    print(f"machine: {m['cpu']} ({m['cores']} cores), Python {m['python']}; {args.seconds:g} s audio x {args.runs} runs, median")
+    print(
+        f"machine: {m['cpu']} ({m['cores']} cores), Python {m['python']}; {args.seconds:g} s audio x {args.runs} runs, median"
+    )
     for stage in ("frames", "session", "qasync", "ui"):
         r = report[stage]
         print(f"{stage:>8}: {r['x_cpu_median']:6d}x real time per CPU second (min {r['x_cpu_min']}, max {r['x_cpu_max']}); "

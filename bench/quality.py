@@ -176,7 +176,9 @@ async def run(args) -> dict:
     }
 
 
-HEADER = f"{'case':<15} {'sec':>6} {'ref':>5} {'WER':>7} {'lost':>5} {'invent':>6} {'finals':>6} {'withdr':>6} {'RTF':>6}"
+HEADER = (
+    f"{'case':<15} {'sec':>6} {'ref':>5} {'WER':>7} {'lost':>5} {'invent':>6} {'finals':>6} {'withdr':>6} {'RTF':>6}"
+)
 
 
 def _line(r: dict, realtime: bool = False) -> str:
@@ -210,9 +212,9 @@ def main() -> int:
     print(f"engine: {report['captioner']}")
     for r in report["cases"]:
         for passage in r["lost"]:
-            print(f"  {r['case']}: lost \"{passage}\"")
+            print(f'  {r["case"]}: lost "{passage}"')
         if r["invented_words"] and not r["is_speech"]:
-            print(f"  {r['case']}: invented \"{r['hypothesis']}\"")
+            print(f'  {r["case"]}: invented "{r["hypothesis"]}"')
     return 0
 
 

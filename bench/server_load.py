@@ -104,7 +104,9 @@ async def client(url: str, audio: np.ndarray, start_at: float, out: dict) -> Non
     from captioner.protocol import realtime as p
     from captioner.settings import RecognitionSettings
 
-    frames = [audio[i : i + FRAME_BYTES // 2].tobytes() for i in range(0, len(audio) - FRAME_BYTES // 2 + 1, FRAME_BYTES // 2)]
+    frames = [
+        audio[i : i + FRAME_BYTES // 2].tobytes() for i in range(0, len(audio) - FRAME_BYTES // 2 + 1, FRAME_BYTES // 2)
+    ]
     sent_at: dict[int, float] = {}  # frame end_ms -> monotonic send time
     lat: list[tuple[int, float, bool]] = []  # (end_ms, latency s, final)
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
@@ -196,7 +198,9 @@ def trivial_steps(args) -> list[dict]:
                 "server_cpu_pct": round(100 * server_cpu / wall), "client_cpu_pct": round(100 * client_cpu / wall),
                 "server_rss_mb": round(server.rss_mb()),
             }  # fmt: skip
-            row["pass"] = bool(row["p99_ms"] is not None and row["p99_ms"] < 100 and not errors and len(lat) >= expected)
+            row["pass"] = bool(
+                row["p99_ms"] is not None and row["p99_ms"] < 100 and not errors and len(lat) >= expected
+            )
             rows.append(row)
             print(f"  trivial N={n}: {row}", file=sys.stderr, flush=True)
             if not row["pass"]:
@@ -241,7 +245,9 @@ def local_steps(args) -> list[dict]:
                 "server_rss_mb": round(server.rss_mb()),
             }  # fmt: skip
             lat_max = row["final_latency_max_s"]
-            row["sustained"] = bool(not errors and lat_max is not None and lat_max < 5.0 and (row["drain_max_s"] or 0) < 5.0)
+            row["sustained"] = bool(
+                not errors and lat_max is not None and lat_max < 5.0 and (row["drain_max_s"] or 0) < 5.0
+            )
             rows.append(row)
             print(f"  local N={n}: {row}", file=sys.stderr, flush=True)
     finally:

@@ -207,12 +207,16 @@ def main() -> int:
         for r in rows:
             print(f"| {r['tasks']} | {r['rss_mb']} | {r['run_tasks']} | {r['contexts']} | {r['connections']} "
                   f"| {r['asyncio_tasks']} |")  # fmt: skip
-        print(f"RSS growth {first_k['tasks']} -> {rows[-1]['tasks']} tasks: "
-              f"{result['rss_growth_mb_after_first_checkpoint']} MB")
+        print(
+            f"RSS growth {first_k['tasks']} -> {rows[-1]['tasks']} tasks: "
+            f"{result['rss_growth_mb_after_first_checkpoint']} MB"
+        )
         if "rest" in result:
             r = result["rest"]
-            print(f"\nREST, at most {r['keep']} finished tasks kept; first task now {r['first_task']}, "
-                  f"last {r['last_task']}, internal errors {r['internal_errors']}")
+            print(
+                f"\nREST, at most {r['keep']} finished tasks kept; first task now {r['first_task']}, "
+                f"last {r['last_task']}, internal errors {r['internal_errors']}"
+            )
             print("| tasks | RSS MB | tasks held | submissions | queries | result files |")
             print("|---:|---:|---:|---:|---:|---:|")
             for x in r["rows"]:

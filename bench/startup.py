@@ -77,7 +77,9 @@ def launch(args: list[str], home: Path, wait_after_shown: float) -> dict:
             samples.append(ps.memory_info().rss / 2**20)
             time.sleep(0.1)
         cpu1 = ps.cpu_times()
-        out["cpu_pct_of_one_core"] = round(100 * ((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)) / (time.monotonic() - t0))
+        out["cpu_pct_of_one_core"] = round(
+            100 * ((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)) / (time.monotonic() - t0)
+        )
         out["rss_end_mb"] = round(samples[-1], 1) if samples else None
         out["rss_sampled_max_mb"] = round(max(samples), 1) if samples else None
         out["peak_rss_mb"] = round(vm_hwm_mb(proc.pid) or 0, 1)
@@ -128,7 +130,9 @@ def main() -> int:
     s = report["startup"]
     print(f"process start -> main window painted: median {s['median_s']} s over {len(shown)} warm runs "
           f"(first run {s['first_run_s']} s; all {s['runs_s']}); target <= 1.5 s; engine at first paint: {s['engine_at_paint']}")  # fmt: skip
-    print(f"idle {args.idle_seconds:g} s after shown: RSS {report['idle']['rss_end_mb']} MB, peak {report['idle']['peak_rss_mb']} MB")
+    print(
+        f"idle {args.idle_seconds:g} s after shown: RSS {report['idle']['rss_end_mb']} MB, peak {report['idle']['peak_rss_mb']} MB"
+    )
     d = report["demo"]
     print(f"--demo for {args.demo_seconds:g} s: peak RSS {d['peak_rss_mb']} MB, RSS at end {d['rss_end_mb']} MB, "
           f"CPU {d['cpu_pct_of_one_core']} % of one core; exit {d['exit_code']}")  # fmt: skip

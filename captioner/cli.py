@@ -29,12 +29,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="captioner", description="Live captions for what you hear.")
     parser.add_argument("--version", action="version", version=f"captioner {__version__}")
     parser.add_argument("--demo", action="store_true", help="caption the bundled sample as if it were a microphone")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check audio devices, the speech model and Qt, caption the bundled sample; exit 0 if all work")
-    parser.add_argument("--diagnostics", action="store_true",
-                        help="print versions, devices and paths for a bug report (never the API key)")
-    parser.add_argument("--install-desktop-entry", action="store_true",
-                        help="add Captioner to this user's applications menu (Linux)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check audio devices, the speech model and Qt, caption the bundled sample; exit 0 if all work",
+    )
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="print versions, devices and paths for a bug report (never the API key)",
+    )
+    parser.add_argument(
+        "--install-desktop-entry", action="store_true", help="add Captioner to this user's applications menu (Linux)"
+    )
     parser.add_argument("--uninstall-desktop-entry", action="store_true", help="remove it from the menu again")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
@@ -81,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         from captioner.logs import setup_logging
 
         verbose = getattr(args, "verbose", False)
-        setup_logging(logging.INFO if verbose else None,
-                      console_format="%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else None)
+        setup_logging(
+            logging.INFO if verbose else None,
+            console_format="%(asctime)s %(levelname)s %(name)s: %(message)s" if verbose else None,
+        )
     if args.self_test:
         from captioner.selftest import main as self_test
 

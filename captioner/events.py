@@ -47,8 +47,7 @@ class Sentence:
             begin_ms=self.begin_ms + offset_ms,
             end_ms=self.end_ms + offset_ms,
             words=tuple(
-                dataclasses.replace(w, begin_ms=w.begin_ms + offset_ms, end_ms=w.end_ms + offset_ms)
-                for w in self.words
+                dataclasses.replace(w, begin_ms=w.begin_ms + offset_ms, end_ms=w.end_ms + offset_ms) for w in self.words
             ),
         )
 

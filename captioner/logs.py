@@ -182,7 +182,9 @@ def setup_logging(
     path: Path | None = target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot write the log file %s: %s", path, exc)
         path = None
@@ -249,7 +251,6 @@ _gui_lines: list[str] = []
 def set_gui_lines(lines: Iterable[str]) -> None:
     """The GUI toolkit's lines of the diagnostics report (replacing any given before)."""
     _gui_lines[:] = list(lines)
-
 
 
 def _app_version() -> str:
@@ -334,9 +335,13 @@ def diagnostics(*, model_dir: str | Path | None = None, include_devices: bool = 
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
             lines.append(f"Distribution: {platform.freedesktop_os_release().get('PRETTY_NAME', '?')}")
-        session = os.environ.get("XDG_SESSION_TYPE") or ("wayland" if os.environ.get("WAYLAND_DISPLAY") else "x11" if os.environ.get("DISPLAY") else "none")
+        session = os.environ.get("XDG_SESSION_TYPE") or (
+            "wayland" if os.environ.get("WAYLAND_DISPLAY") else "x11" if os.environ.get("DISPLAY") else "none"
+        )
         lines.append(f"Desktop: {os.environ.get('XDG_CURRENT_DESKTOP', 'unknown')} ({session})")
-    lines.append(f"Locale: {os.environ.get('LC_ALL') or os.environ.get('LC_MESSAGES') or os.environ.get('LANG') or 'not set'}")
+    lines.append(
+        f"Locale: {os.environ.get('LC_ALL') or os.environ.get('LC_MESSAGES') or os.environ.get('LANG') or 'not set'}"
+    )
     lines += _gui_lines or ["Qt: not reported (no window in this process)"]
     lines.append(
         "Speech engine: "

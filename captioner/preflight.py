@@ -48,7 +48,9 @@ def check_portaudio() -> str | None:
         import sounddevice  # noqa: F401  (loading it is the check: it initialises PortAudio)
     except OSError as exc:
         if sys.platform.startswith("linux"):
-            how = f"Install it ({_linux_install_hint('libportaudio2', 'portaudio', 'portaudio')}) and restart Captioner."
+            how = (
+                f"Install it ({_linux_install_hint('libportaudio2', 'portaudio', 'portaudio')}) and restart Captioner."
+            )
             if getattr(sys, "frozen", False):
                 how = (
                     "This bundled app carries PortAudio but needs the system's ALSA library: "

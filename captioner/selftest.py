@@ -88,7 +88,9 @@ def check_app() -> CheckResult:
 
     kind = "bundled app" if getattr(sys, "frozen", False) else "from source"
     return CheckResult(
-        "Captioner", "ok", f"{__version__} ({kind}), Python {platform.python_version()} on {platform.system()} {platform.machine()}"
+        "Captioner",
+        "ok",
+        f"{__version__} ({kind}), Python {platform.python_version()} on {platform.system()} {platform.machine()}",
     )
 
 

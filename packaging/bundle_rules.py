@@ -60,29 +60,76 @@ DROP = (
     f"{_QT}/plugins/wayland-graphics-integration-server/*",  # for compositors, not clients
     f"{_QT}/plugins/wayland-shell-integration/libivi-shell.so",
     f"{_QT}/plugins/wayland-shell-integration/libfullscreen-shell-v1.so",
-    *(f"{_QT}/plugins/{category}/*" for category in (
-        "designer", "qmltooling", "qmllint", "sqldrivers", "printsupport", "tls",
-        "networkinformation", "vectorimageformats", "multimedia", "position",
-    )),
+    *(
+        f"{_QT}/plugins/{category}/*"
+        for category in (
+            "designer",
+            "qmltooling",
+            "qmllint",
+            "sqldrivers",
+            "printsupport",
+            "tls",
+            "networkinformation",
+            "vectorimageformats",
+            "multimedia",
+            "position",
+        )
+    ),
     f"{_QT}/qml/*",
-    *(f"{_QT}/lib/libQt6{module}.so*" for module in (
-        "Qml", "QmlModels", "QmlMeta", "QmlWorkerScript", "Quick", "QuickControls2", "QuickTemplates2",
-        "QuickWidgets", "Pdf", "VirtualKeyboard", "Sql", "Test", "Designer", "Help", "Network",
-        "PrintSupport", "Concurrent", "OpenGLWidgets", "Multimedia", "Positioning",
-        "EglFSDeviceIntegration", "EglFsKmsSupport", "EglFsKmsGbmSupport",
-    )),
+    *(
+        f"{_QT}/lib/libQt6{module}.so*"
+        for module in (
+            "Qml",
+            "QmlModels",
+            "QmlMeta",
+            "QmlWorkerScript",
+            "Quick",
+            "QuickControls2",
+            "QuickTemplates2",
+            "QuickWidgets",
+            "Pdf",
+            "VirtualKeyboard",
+            "Sql",
+            "Test",
+            "Designer",
+            "Help",
+            "Network",
+            "PrintSupport",
+            "Concurrent",
+            "OpenGLWidgets",
+            "Multimedia",
+            "Positioning",
+            "EglFSDeviceIntegration",
+            "EglFsKmsSupport",
+            "EglFsKmsGbmSupport",
+        )
+    ),
     # Host libraries (see the module docstring).
     "libasound.so.2",
     "libstdc++.so.6",
     "libgcc_s.so.1",
     "libmvec.so.1",
     # Only the GTK3 theme plugin needed these ...
-    "libcairo.so.*", "libcairo-gobject.so.*", "libpango-1.0.so.*", "libpangocairo-1.0.so.*",
-    "libpangoft2-1.0.so.*", "libgdk_pixbuf-2.0.so.*", "libatk-1.0.so.*", "libharfbuzz.so.*",
-    "libgraphite2.so.*", "libfribidi.so.*", "libthai.so.*", "libdatrie.so.*", "libpixman-1.so.*",
-    "libXrender.so.*", "libjpeg.so.*",
+    "libcairo.so.*",
+    "libcairo-gobject.so.*",
+    "libpango-1.0.so.*",
+    "libpangocairo-1.0.so.*",
+    "libpangoft2-1.0.so.*",
+    "libgdk_pixbuf-2.0.so.*",
+    "libatk-1.0.so.*",
+    "libharfbuzz.so.*",
+    "libgraphite2.so.*",
+    "libfribidi.so.*",
+    "libthai.so.*",
+    "libdatrie.so.*",
+    "libpixman-1.so.*",
+    "libXrender.so.*",
+    "libjpeg.so.*",
     # ... and only QtNetwork's GSSAPI authentication these.
-    "libgssapi_krb5.so.*", "libkrb5.so.*", "libk5crypto.so.*", "libkrb5support.so.*",
+    "libgssapi_krb5.so.*",
+    "libkrb5.so.*",
+    "libk5crypto.so.*",
+    "libkrb5support.so.*",
 )
 
 #: Python modules never needed at run time (test tools, other Qt bindings, the optional
@@ -124,7 +171,9 @@ def _entry_dropped(entry: tuple) -> bool:
     if dropped(dest):
         return True
     if typecode == "SYMLINK":
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(dest.replace("\\", "/")), source.replace("\\", "/")))
+        target = posixpath.normpath(
+            posixpath.join(posixpath.dirname(dest.replace("\\", "/")), source.replace("\\", "/"))
+        )
         return dropped(target)
     return False
 

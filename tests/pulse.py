@@ -126,9 +126,22 @@ class PulseServer:
         for s in self.sinks:
             self.keepalive.append(
                 subprocess.Popen(
-                    ["pacat", "--playback", f"--device={s.name}", "--latency-msec=20", "--raw", "--format=s16le",
-                     f"--rate={s.rate}", f"--channels={s.channels}", "--client-name=keepalive", "/dev/zero"],
-                    env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    [
+                        "pacat",
+                        "--playback",
+                        f"--device={s.name}",
+                        "--latency-msec=20",
+                        "--raw",
+                        "--format=s16le",
+                        f"--rate={s.rate}",
+                        f"--channels={s.channels}",
+                        "--client-name=keepalive",
+                        "/dev/zero",
+                    ],
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             )
 

@@ -66,7 +66,11 @@ def imports_of(path: Path) -> set[str]:
             target = ".".join(base + ([node.module] if node.module else []))
             found.add(target)
             # `from captioner.protocol import realtime` imports the module realtime.
-            found.update(f"{target}.{a.name}" for a in node.names if (PACKAGE.parent / f"{target}.{a.name}".replace(".", "/")).with_suffix(".py").exists())
+            found.update(
+                f"{target}.{a.name}"
+                for a in node.names
+                if (PACKAGE.parent / f"{target}.{a.name}".replace(".", "/")).with_suffix(".py").exists()
+            )
     return {f for f in found if f == "captioner" or f.startswith("captioner.")}
 
 

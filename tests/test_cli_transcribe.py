@@ -89,7 +89,18 @@ def test_nothing_to_caption_is_a_usage_error(tmp_path):
 
 def test_paraformer_hints_are_served_where_the_model_can(goforward_wav, tmp_path):
     """paraformer-realtime-v2 reads every hint: "zh or en" on the English model captions English."""
-    r = captioner("transcribe", goforward_wav, "--model", "paraformer-realtime-v2", "--language", "zh", "--language", "en",
-                  "--txt", tmp_path / "out.txt", data_dir=tmp_path)
+    r = captioner(
+        "transcribe",
+        goforward_wav,
+        "--model",
+        "paraformer-realtime-v2",
+        "--language",
+        "zh",
+        "--language",
+        "en",
+        "--txt",
+        tmp_path / "out.txt",
+        data_dir=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     assert wer("go forward ten meters", (tmp_path / "out.txt").read_text()) <= 0.15

@@ -376,7 +376,9 @@ async def test_a_bad_key_is_refused_at_once_with_a_clear_message():
         # Against the cloud, the message names the region and that keys are region-specific.
         rec = client(server, api_key="sk-wrong-key-000")
         rec.endpoint = Endpoint(server.url, REGIONS["intl"], custom=False)
-        with pytest.raises(RecognitionError, match="region-specific: a key made for Beijing does not work in Singapore"):
+        with pytest.raises(
+            RecognitionError, match="region-specific: a key made for Beijing does not work in Singapore"
+        ):
             await rec.start(RecognitionSettings())
         # no key at all
         with pytest.raises(RecognitionError, match="No key was sent: set the API key"):

@@ -54,7 +54,9 @@ def same_captions(got: list[srt.Subtitle], want: list[srt.Subtitle]) -> None:
 
 def test_the_cloud_engine_makes_the_same_subtitles_as_the_local_one(server, goforward_wav, local_cues, tmp_path):
     out = tmp_path / "cloud.srt"
-    r = captioner("transcribe", goforward_wav, "--engine", "dashscope", "--url", server.url, "--srt", out, data_dir=tmp_path)
+    r = captioner(
+        "transcribe", goforward_wav, "--engine", "dashscope", "--url", server.url, "--srt", out, data_dir=tmp_path
+    )
     assert r.returncode == 0, r.stderr
     same_captions(list(srt.parse(out.read_text())), local_cues)
     assert server.last_run_task.model == "fun-asr-realtime"
@@ -80,7 +82,9 @@ def test_repeated_drops_still_give_complete_correctly_timed_subtitles(server, go
 
 def test_a_missing_key_for_a_cloud_region_says_what_to_do(goforward_wav, tmp_path):
     out = tmp_path / "never.srt"
-    r = captioner("transcribe", goforward_wav, "--engine", "dashscope", "--region", "intl", "--srt", out, data_dir=tmp_path)
+    r = captioner(
+        "transcribe", goforward_wav, "--engine", "dashscope", "--region", "intl", "--srt", out, data_dir=tmp_path
+    )
     assert r.returncode == 2, r.stderr
     errors = [line for line in r.stderr.splitlines() if line.startswith("captioner: error:")]
     assert len(errors) == 1 and "DASHSCOPE_API_KEY" in errors[0] and "Singapore" in errors[0]

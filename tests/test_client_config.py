@@ -60,8 +60,13 @@ def test_regions_workspaces_and_custom_urls():
     assert resolve(region="cn").region.name == "Beijing"
     intl = resolve(region="intl")
     assert intl.url == "wss://dashscope-intl.aliyuncs.com/api-ws/v1/inference" and intl.region.name == "Singapore"
-    assert resolve(region="cn", workspace="llm-abc").url == "wss://llm-abc.cn-beijing.maas.aliyuncs.com/api-ws/v1/inference"
-    assert resolve(region="intl", workspace="ws1").url == "wss://ws1.ap-southeast-1.maas.aliyuncs.com/api-ws/v1/inference"
+    assert (
+        resolve(region="cn", workspace="llm-abc").url
+        == "wss://llm-abc.cn-beijing.maas.aliyuncs.com/api-ws/v1/inference"
+    )
+    assert (
+        resolve(region="intl", workspace="ws1").url == "wss://ws1.ap-southeast-1.maas.aliyuncs.com/api-ws/v1/inference"
+    )
     assert resolve(region="cn", workspace="llm-abc", workspace_domain=False).url.startswith("wss://dashscope.aliyuncs")
     local = resolve(url="ws://127.0.0.1:8765/api-ws/v1/inference")
     assert local.custom and local.region is None and not local.secure

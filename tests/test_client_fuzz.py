@@ -31,7 +31,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=10,
 )
-numbers = st.none() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=3)
+numbers = (
+    st.none() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=3)
+)
 words = st.lists(
     st.fixed_dictionaries(
         {"begin_time": numbers, "end_time": numbers, "text": st.text(max_size=5) | json_values},

@@ -43,9 +43,7 @@ def test_sigkill_mid_file_then_recover_returns_every_printed_final(tmp_path):
     )
     assert re.search(r"unfinished\s+local\s+[23]\s", listing.stdout), listing.stdout
     out = tmp_path / "recovered.json"
-    subprocess.run(
-        [sys.executable, "-m", "captioner", "recover", "latest", "--json", str(out)], env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "captioner", "recover", "latest", "--json", str(out)], env=env, check=True)
     recovered = [s["text"] for s in json.loads(out.read_text())["transcripts"][0]["sentences"]]
     assert recovered[: len(printed)] == printed
 
@@ -90,7 +88,9 @@ def test_sigkill_mid_sentence_then_recover_returns_what_was_being_spoken(tmp_pat
     env = {**os.environ, "CAPTIONER_DATA_DIR": str(tmp_path / "data")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "captioner", "transcribe", str(wav), "--realtime"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     folder = tmp_path / "data" / "sessions"
     deadline = time.monotonic() + 120

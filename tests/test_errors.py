@@ -38,11 +38,26 @@ ENGLISH_ONLY = ModelLanguages("whisper tiny.en", False, ("en",))
 
 CASES = [
     # a bad parameter: exit 2, "Captioning stopped" with the reason
-    (lambda: SettingsError("max_sentence_silence", "must be between 200 and 6000 ms"), Category.PARAMETER, 2, PROBLEM_ENGINE),
+    (
+        lambda: SettingsError("max_sentence_silence", "must be between 200 and 6000 ms"),
+        Category.PARAMETER,
+        2,
+        PROBLEM_ENGINE,
+    ),
     (lambda: ComputeTypeError("int4"), Category.PARAMETER, 2, PROBLEM_ENGINE),
     (lambda: UnsupportedLanguageError(ENGLISH_ONLY, ("ja",)), Category.PARAMETER, 2, PROBLEM_ENGINE),
-    (lambda: ConfigurationError("InvalidParameter", "the workspace id is malformed"), Category.PARAMETER, 2, PROBLEM_ENGINE),
-    (lambda: RecognitionError("InvalidParameter", "vocabulary_id: no such vocabulary"), Category.PARAMETER, 2, PROBLEM_ENGINE),
+    (
+        lambda: ConfigurationError("InvalidParameter", "the workspace id is malformed"),
+        Category.PARAMETER,
+        2,
+        PROBLEM_ENGINE,
+    ),
+    (
+        lambda: RecognitionError("InvalidParameter", "vocabulary_id: no such vocabulary"),
+        Category.PARAMETER,
+        2,
+        PROBLEM_ENGINE,
+    ),
     (lambda: RestServiceError(400, "InvalidParameter", "speaker_count: 2-100"), Category.PARAMETER, 2, PROBLEM_ENGINE),
     (lambda: errors.ParameterError("x"), Category.PARAMETER, 2, PROBLEM_ENGINE),
     # no API key: a usage error for the CLI, the key dialog in the window
@@ -59,23 +74,53 @@ CASES = [
     (lambda: EngineUnavailable(ENGINE_MISSING, "not installed"), Category.MODEL, 4, PROBLEM_MODEL),
     (lambda: errors.ModelError("x"), Category.MODEL, 4, PROBLEM_MODEL),
     # the service refused or failed
-    (lambda: RecognitionError("InternalError", "the service had an internal error", retryable=True), Category.SERVICE, 5, PROBLEM_ENGINE),
+    (
+        lambda: RecognitionError("InternalError", "the service had an internal error", retryable=True),
+        Category.SERVICE,
+        5,
+        PROBLEM_ENGINE,
+    ),
     (lambda: RecognitionError("Arrearage", "overdue payment"), Category.SERVICE, 5, PROBLEM_ENGINE),
     (lambda: RecognitionError("", "no code at all"), Category.SERVICE, 5, PROBLEM_ENGINE),
-    (lambda: RestServiceError(400, "InvalidParameter", "a word is too long", "req-1"), Category.SERVICE, 5, PROBLEM_ENGINE),
+    (
+        lambda: RestServiceError(400, "InvalidParameter", "a word is too long", "req-1"),
+        Category.SERVICE,
+        5,
+        PROBLEM_ENGINE,
+    ),
     (lambda: TaskError("task-1", "UNKNOWN", "no such task"), Category.SERVICE, 5, PROBLEM_ENGINE),
     (lambda: errors.ServiceError("x"), Category.SERVICE, 5, PROBLEM_ENGINE),
     # the service refused the key
     (lambda: RecognitionError("InvalidApiKey", "The API key was rejected"), Category.AUTH, 5, PROBLEM_KEY),
     (lambda: RecognitionError("NOT AUTHORIZED", "wrong workspace"), Category.AUTH, 5, PROBLEM_KEY),
-    (lambda: RestServiceError(401, "InvalidApiKey", "Invalid API-key provided.", "req-2"), Category.AUTH, 5, PROBLEM_KEY),
+    (
+        lambda: RestServiceError(401, "InvalidApiKey", "Invalid API-key provided.", "req-2"),
+        Category.AUTH,
+        5,
+        PROBLEM_KEY,
+    ),
     (lambda: errors.AuthError("x"), Category.AUTH, 5, PROBLEM_KEY),
     # the service does not know the model name: not "model missing"
-    (lambda: RecognitionError("ModelNotFound", "Model not exist: 'fun-asr-nonexistent'"), Category.UNKNOWN_MODEL, 5, PROBLEM_UNKNOWN_MODEL),
-    (lambda: RestServiceError(404, "ModelNotFound", "Model not exist: 'nope'.", "req-3"), Category.UNKNOWN_MODEL, 5, PROBLEM_UNKNOWN_MODEL),
+    (
+        lambda: RecognitionError("ModelNotFound", "Model not exist: 'fun-asr-nonexistent'"),
+        Category.UNKNOWN_MODEL,
+        5,
+        PROBLEM_UNKNOWN_MODEL,
+    ),
+    (
+        lambda: RestServiceError(404, "ModelNotFound", "Model not exist: 'nope'.", "req-3"),
+        Category.UNKNOWN_MODEL,
+        5,
+        PROBLEM_UNKNOWN_MODEL,
+    ),
     (lambda: errors.UnknownModelError("x"), Category.UNKNOWN_MODEL, 5, PROBLEM_UNKNOWN_MODEL),
     # the service could not be reached
-    (lambda: RecognitionError("NetworkError", "Could not connect", retryable=True), Category.NETWORK, 6, PROBLEM_ENGINE),
+    (
+        lambda: RecognitionError("NetworkError", "Could not connect", retryable=True),
+        Category.NETWORK,
+        6,
+        PROBLEM_ENGINE,
+    ),
     (lambda: RestServiceError(0, "NetworkError", "connection refused"), Category.NETWORK, 6, PROBLEM_ENGINE),
     (lambda: errors.NetworkError("x"), Category.NETWORK, 6, PROBLEM_ENGINE),
     # an audio device
@@ -113,7 +158,14 @@ def test_the_existing_classes_are_still_caught_where_they_were() -> None:
     """Joining the hierarchy keeps every `except` clause catching what it caught."""
     assert issubclass(SettingsError, ValueError) and issubclass(ComputeTypeError, ValueError)
     assert issubclass(ConfigurationError, ValueError) and issubclass(MissingApiKey, ConfigurationError)
-    for cls in (ModelNotFoundError, ComputeTypeError, UnsupportedLanguageError, ConfigurationError, TaskError, RestServiceError):
+    for cls in (
+        ModelNotFoundError,
+        ComputeTypeError,
+        UnsupportedLanguageError,
+        ConfigurationError,
+        TaskError,
+        RestServiceError,
+    ):
         assert issubclass(cls, RecognitionError) and issubclass(cls, errors.CaptionerError)
     assert issubclass(DeviceNotFoundError, AudioDeviceError) and issubclass(AudioDeviceError, AudioSourceError)
     assert issubclass(ModelNotFoundError, errors.ModelError) and issubclass(SettingsError, errors.ParameterError)

@@ -36,7 +36,9 @@ LONG_EN = (
     "This is a considerably longer sentence that needs to be split into more than one cue, "
     "because it goes on and on, and then on some more without stopping for breath at all."
 )
-LONG_ZH = "好，我知道了。今天天气很好，我们一起去公园散步吧。然后我们去吃饭，吃完饭以后再去看电影，电影结束以后我们回家休息。"
+LONG_ZH = (
+    "好，我知道了。今天天气很好，我们一起去公园散步吧。然后我们去吃饭，吃完饭以后再去看电影，电影结束以后我们回家休息。"
+)
 
 
 def final(text: str, begin: int, end: int, words=(), sid: int = 0, speaker=None) -> Sentence:
@@ -248,7 +250,9 @@ kana_run = st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x
 hangul_word = st.text(alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xAC80), min_size=1, max_size=6)
 punct = st.sampled_from(list("，。！？、；：,.!?;:「」（）“”…—"))
 accented = st.text(alphabet="éèàüñçøå\u0301\u0308", min_size=1, max_size=10)
-piece = st.one_of(ascii_word, ascii_word, ascii_word, long_word, cjk_run, cjk_run, kana_run, hangul_word, punct, accented)
+piece = st.one_of(
+    ascii_word, ascii_word, ascii_word, long_word, cjk_run, cjk_run, kana_run, hangul_word, punct, accented
+)
 sep = st.sampled_from([" ", " ", "", "  ", "\n", "\t"])
 
 
@@ -282,7 +286,9 @@ def sentences(draw, well_formed: bool = False) -> list[Sentence]:
         elif mode == "garbage":
             words = tuple(
                 Word(a, a + d, w)
-                for a, d, w in draw(st.lists(st.tuples(st.integers(-100, 200_000), st.integers(-10, 1000), ascii_word), max_size=5))
+                for a, d, w in draw(
+                    st.lists(st.tuples(st.integers(-100, 200_000), st.integers(-10, 1000), ascii_word), max_size=5)
+                )
             )
         out.append(final(text, begin, end, words, sid=i + 1))
     if not well_formed:
@@ -390,14 +396,20 @@ def test_txt_one_sentence_per_line_with_optional_timestamps():
 
 def test_json_has_the_service_result_shape():
     words = (Word(100, 596, "Hello", ""), Word(596, 844, "world", "."))
-    data = json.loads(to_json([final("Hello world.", 100, 844, words, sid=1, speaker=0), final("你好。", 900, 1500, sid=2)]))
+    data = json.loads(
+        to_json([final("Hello world.", 100, 844, words, sid=1, speaker=0), final("你好。", 900, 1500, sid=2)])
+    )
     tr = data["transcripts"][0]
     assert tr["channel_id"] == 0
     assert tr["text"] == "Hello world. 你好。"
     assert tr["content_duration_in_milliseconds"] == 744 + 600
     s0, s1 = tr["sentences"]
     assert s0 == {
-        "begin_time": 100, "end_time": 844, "text": "Hello world.", "sentence_id": 1, "speaker_id": 0,
+        "begin_time": 100,
+        "end_time": 844,
+        "text": "Hello world.",
+        "sentence_id": 1,
+        "speaker_id": 0,
         "words": [
             {"begin_time": 100, "end_time": 596, "text": "Hello", "punctuation": ""},
             {"begin_time": 596, "end_time": 844, "text": "world", "punctuation": "."},
@@ -411,15 +423,32 @@ def test_reads_the_services_own_result_file(tmp_path):
     # the example result from the protocol spec, section 4.3
     doc = {
         "file_url": "https://example/hello_world_female2.wav",
-        "properties": {"audio_format": "pcm_s16le", "channels": [0], "original_sampling_rate": 16000,
-                       "original_duration_in_milliseconds": 3834},
-        "transcripts": [{"channel_id": 0, "content_duration_in_milliseconds": 3720,
-                         "text": "Hello world, 这里是阿里巴巴语音实验室。",
-                         "sentences": [{"begin_time": 100, "end_time": 3820,
-                                        "text": "Hello world, 这里是阿里巴巴语音实验室。",
-                                        "sentence_id": 1, "speaker_id": 0,
-                                        "words": [{"begin_time": 100, "end_time": 596, "text": "Hello ", "punctuation": ""},
-                                                  {"begin_time": 596, "end_time": 844, "text": "world", "punctuation": ", "}]}]}],
+        "properties": {
+            "audio_format": "pcm_s16le",
+            "channels": [0],
+            "original_sampling_rate": 16000,
+            "original_duration_in_milliseconds": 3834,
+        },
+        "transcripts": [
+            {
+                "channel_id": 0,
+                "content_duration_in_milliseconds": 3720,
+                "text": "Hello world, 这里是阿里巴巴语音实验室。",
+                "sentences": [
+                    {
+                        "begin_time": 100,
+                        "end_time": 3820,
+                        "text": "Hello world, 这里是阿里巴巴语音实验室。",
+                        "sentence_id": 1,
+                        "speaker_id": 0,
+                        "words": [
+                            {"begin_time": 100, "end_time": 596, "text": "Hello ", "punctuation": ""},
+                            {"begin_time": 596, "end_time": 844, "text": "world", "punctuation": ", "},
+                        ],
+                    }
+                ],
+            }
+        ],
     }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -435,7 +464,10 @@ def test_reads_the_services_own_result_file(tmp_path):
         ("not json", "not JSON"),
         ("[]", "transcripts"),
         ('{"transcripts": [{"sentences": [{"begin_time": "x", "end_time": 1}]}]}', "begin_time"),
-        ('{"transcripts": [{"sentences": [{"begin_time": 0, "end_time": 1, "words": [{"begin_time": 0}]}]}]}', "end_time"),
+        (
+            '{"transcripts": [{"sentences": [{"begin_time": 0, "end_time": 1, "words": [{"begin_time": 0}]}]}]}',
+            "end_time",
+        ),
     ],
 )
 def test_bad_json_is_rejected_with_the_field_named(doc, needle):
@@ -450,7 +482,11 @@ def test_bad_json_is_rejected_with_the_field_named(doc, needle):
 
 def test_write_exports_writes_every_format(tmp_path):
     paths = write_exports(
-        SAMPLE, srt=tmp_path / "a.srt", vtt=tmp_path / "a.vtt", txt=tmp_path / "a.txt", json=tmp_path / "a.json",
+        SAMPLE,
+        srt=tmp_path / "a.srt",
+        vtt=tmp_path / "a.vtt",
+        txt=tmp_path / "a.txt",
+        json=tmp_path / "a.json",
         meta={"id": "s1"},
     )
     assert [p.name for p in paths] == ["a.srt", "a.vtt", "a.txt", "a.json"]
@@ -514,7 +550,9 @@ def test_live_srt_equals_a_fresh_export_after_every_final(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["live.srt"]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(sentences())
 def test_live_srt_matches_export_for_any_arrival_order(tmp_path, sents):
     live = LiveSrtWriter(tmp_path / "live.srt", create=False)
@@ -540,7 +578,11 @@ GAPPED = [
 def test_every_format_marks_a_gap_where_it_happened(tmp_path):
     cues = list(srt.parse(export.to_srt(GAPPED)))
     assert [c.content for c in cues] == [
-        "Before the overload.", "[not captioned: 3.2 s]", "Spoken across a drop.", "[not captioned: 1.2 s]", "After it.",
+        "Before the overload.",
+        "[not captioned: 3.2 s]",
+        "Spoken across a drop.",
+        "[not captioned: 1.2 s]",
+        "After it.",
     ]
     # A gap at a sentence's start is shown before it; one inside a sentence after it, so
     # the captioned words keep their whole time on screen.
@@ -559,8 +601,14 @@ def test_every_format_marks_a_gap_where_it_happened(tmp_path):
     data = json.loads(export.to_json(GAPPED))
     items = data["transcripts"][0]["sentences"]
     assert [i.get("type", "sentence") for i in items] == ["sentence", "gap", "sentence", "gap", "sentence"]
-    assert items[1] == {"type": "gap", "begin_time": 2000, "end_time": 2000, "duration_ms": 3200,
-                        "text": "[not captioned: 3.2 s]", "words": []}
+    assert items[1] == {
+        "type": "gap",
+        "begin_time": 2000,
+        "end_time": 2000,
+        "duration_ms": 3200,
+        "text": "[not captioned: 3.2 s]",
+        "words": [],
+    }
     sentences, gaps, _meta = export.loads_json_with_gaps(export.to_json(GAPPED))
     assert gaps == [GAPPED[1], GAPPED[3]] and sentences == [GAPPED[0], GAPPED[2], GAPPED[4]]
     assert export.loads_json(export.to_json(GAPPED))[0] == sentences  # sentence readers see sentences only
@@ -595,8 +643,14 @@ def test_every_format_is_served_through_the_one_interface(tmp_path):
         path = export.write_export(exporter, tmp_path / f"one{exporter.suffix}", GAPPED, options)
         assert path.suffix == exporter.suffix and path.read_text(encoding="utf-8") == text
     paths = write_exports(
-        iter(GAPPED), srt=tmp_path / "all.srt", vtt=tmp_path / "all.vtt", txt=tmp_path / "all.txt",
-        json=tmp_path / "all.json", meta={"id": "s1"}, layout=options.layout, txt_timestamps=True,
+        iter(GAPPED),
+        srt=tmp_path / "all.srt",
+        vtt=tmp_path / "all.vtt",
+        txt=tmp_path / "all.txt",
+        json=tmp_path / "all.json",
+        meta={"id": "s1"},
+        layout=options.layout,
+        txt_timestamps=True,
     )
     assert [p.read_text(encoding="utf-8") for p in paths] == list(by_the_format_functions.values())
     assert sorted(p.name for p in tmp_path.iterdir()) == [

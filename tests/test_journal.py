@@ -44,7 +44,11 @@ FINALS = [
 
 
 def test_append_and_load_round_trip(tmp_path):
-    meta = {"engine": "whisper tiny.en", "settings": RecognitionSettings(language_hints=("en",)).to_dict(), "source": "mic"}
+    meta = {
+        "engine": "whisper tiny.en",
+        "settings": RecognitionSettings(language_hints=("en",)).to_dict(),
+        "source": "mic",
+    }
     j = Journal.create(meta, directory=tmp_path)
     assert j.path.parent == tmp_path and j.path.name == f"{j.id}.jsonl"
     for s in FINALS:
@@ -264,7 +268,17 @@ def test_metadata_never_holds_secrets(tmp_path):
     j = Journal.create(meta, directory=tmp_path)
     j.close()
     raw = j.path.read_text(encoding="utf-8")
-    for leaked in ("sk-0123", "sk-abcdef", "tok\"", "hunter2", "Bearer", "api_key", "apiKey", "clientSecret", "access_token"):
+    for leaked in (
+        "sk-0123",
+        "sk-abcdef",
+        'tok"',
+        "hunter2",
+        "Bearer",
+        "api_key",
+        "apiKey",
+        "clientSecret",
+        "access_token",
+    ):
         assert leaked not in raw, leaked
     head = json.loads(raw.splitlines()[0])
     assert head["settings"]["max_tokens"] == 100 and head["settings"]["nested"] == [{"keep": 1}]

@@ -107,7 +107,9 @@ def test_a_multilingual_folder_has_the_languages_of_its_tokenizer(tmp_path):
     assert base.languages == tuple(code for code in LANGUAGES if code in base.languages)
     folder = tmp_path / "faster-whisper-small"
     folder.mkdir()
-    (folder / "tokenizer.json").write_text('{"added_tokens": [{"id": 1, "content": "<|yue|>"}, {"id": 2, "content": "<|en|>"}]}')
+    (folder / "tokenizer.json").write_text(
+        '{"added_tokens": [{"id": 1, "content": "<|yue|>"}, {"id": 2, "content": "<|en|>"}]}'
+    )
     small = languages_of(folder, multilingual=True)
     assert small == ModelLanguages("whisper small", True, ("en", "yue"))
     assert languages_of(tmp_path / "faster-whisper-small.en", multilingual=False).name == "whisper small.en"

@@ -55,9 +55,7 @@ def two_sentences(tmp_path_factory):
 
 
 @pytest.mark.parametrize("how", ["microphone", "system audio mixed with the microphone"])
-def test_speech_played_into_a_device_is_captioned_live_and_saved_on_ctrl_c(
-    virtual_mic, two_sentences, tmp_path, how
-):
+def test_speech_played_into_a_device_is_captioned_live_and_saved_on_ctrl_c(virtual_mic, two_sentences, tmp_path, how):
     wav, reference = two_sentences
     out = tmp_path / "live.srt"
     args = ["--device", virtual_mic.device, "--srt", out]

@@ -172,7 +172,9 @@ def test_cli_flags_install_and_uninstall_under_xdg_data_home(tmp_path) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "share"), "CAPTIONER_LOG_DIR": str(tmp_path / "logs")}
 
     def cli(flag: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "captioner", flag], capture_output=True, text=True, env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "captioner", flag], capture_output=True, text=True, env=env, timeout=60
+        )
 
     result = cli("--install-desktop-entry")
     assert result.returncode == 0, result.stderr

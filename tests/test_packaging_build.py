@@ -30,7 +30,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def built_app() -> Path:
     pytest.importorskip("PyInstaller")
-    result = subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py")], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "build.py")], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "contents check passed" in result.stdout
     print(result.stdout)  # build time, size and file count, for `pytest -s`
@@ -39,7 +41,12 @@ def built_app() -> Path:
 
 def test_built_app_passes_its_self_test_offscreen(built_app, tmp_path) -> None:
     exe = built_app / ("captioner.exe" if sys.platform == "win32" else "captioner")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8", "CAPTIONER_LOG_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONIOENCODING": "utf-8",
+        "CAPTIONER_LOG_DIR": str(tmp_path),
+    }
     # Away from the checkout and the venv: the bundle must not lean on either.
     env.pop("VIRTUAL_ENV", None)
     env.pop("PYTHONPATH", None)

@@ -188,7 +188,6 @@ async def test_a_bug_in_a_source_fails_the_session_instead_of_hanging_it():
     assert session.state is SessionState.ERROR
 
 
-
 # Overload sheds work, not words: dropped audio becomes a gap in the transcript -----------
 
 
@@ -305,5 +304,10 @@ async def test_sinks_with_append_partial_get_partials_and_plain_sinks_only_final
 
     await CaptionSession(Frames(5), Scripted(), RecognitionSettings(), sinks=[Plain(), Both()]).run()
     assert [s.final for s in plain] == [True]
-    assert both == [("partial", "frames 0-100"), ("partial", "frames 0-200"), ("partial", "frames 0-300"),
-                    ("partial", "frames 0-400"), ("final", "frames 0-500")]
+    assert both == [
+        ("partial", "frames 0-100"),
+        ("partial", "frames 0-200"),
+        ("partial", "frames 0-300"),
+        ("partial", "frames 0-400"),
+        ("final", "frames 0-500"),
+    ]

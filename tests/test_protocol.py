@@ -24,143 +24,431 @@ from captioner.settings import LANGUAGES, RecognitionSettings, SettingsError
 # 'C' = client text frame, 'S' = server text frame,
 # 'B' = the sizes of a run of binary audio frames. Keyed by capture section.
 CAPTURE: list[tuple[str, list[tuple[str, object]]]] = [
-    ('1', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm", "language_hints": ["zh"], "semantic_punctuation_enabled": false, "max_sentence_silence": 800, "multi_threshold_mode_enabled": true, "heartbeat": false, "vocabulary_id": "vocab-test-123", "speech_noise_threshold": 0.2, "disfluency_removal_enabled": true}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":""}]}},"usage":null}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":900,"text":"词3词6词9","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":900,"text":"词3词6词9","punctuation":"。"}]}},"usage":{"duration":1}}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('1', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm", "language_hints": ["zh"], "semantic_punctuation_enabled": false, "max_sentence_silence": 800, "multi_threshold_mode_enabled": true, "heartbeat": false, "vocabulary_id": "vocab-test-123", "speech_noise_threshold": 0.2, "disfluency_removal_enabled": true}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":300,"text":"词3","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":"。"}]}},"usage":{"duration":1}}}'),
-        ('S', '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('2', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "16c4311278c1495298368afa6bfe0f42", "action": "run-task"}, "payload": {"model": "paraformer-realtime-v2", "parameters": {"sample_rate": 16000, "format": "wav", "language_hints": ["zh", "en"]}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [12800, 12800, 12800]),
-        ('S', '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":300,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":300,"end_time":1200,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('B', [12800, 12800, 12800]),
-        ('S', '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":1500,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":1500,"end_time":2400,"text":"词3词6","punctuation":""}]}},"usage":null}}'),
-        ('B', [12800, 6444]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "16c4311278c1495298368afa6bfe0f42", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":2101,"end_time":3001,"text":"词3词6","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":2101,"end_time":3001,"text":"词3词6","punctuation":"。"}]}},"usage":{"duration":3}}}'),
-        ('S', '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('3', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "f4c65f5daa4e4998a093baeadc4186a4", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"f4c65f5daa4e4998a093baeadc4186a4","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "f4c65f5daa4e4998a093baeadc4186a4", "action": "continue-task"}, "payload": {"input": {"context": [{"role": "user", "content": [{"type": "input_text", "text": "阿里巴巴"}]}]}}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "f4c65f5daa4e4998a093baeadc4186a4", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"f4c65f5daa4e4998a093baeadc4186a4","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('4', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "b053ff7732934bbea1b886b1114cccdf", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm", "special_word_filter": "{\\"system_reserved_filter\\": true}"}, "input": {"context": [{"role": "user", "content": [{"type": "input_text", "text": "赛德克巴莱"}]}]}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"b053ff7732934bbea1b886b1114cccdf","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "b053ff7732934bbea1b886b1114cccdf", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"b053ff7732934bbea1b886b1114cccdf","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('5', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "b9417973366946cfa7f13c2be039faee", "action": "run-task"}, "payload": {"model": "paraformer-realtime-v1", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition", "resources": [{"resource_id": "phrase-abc", "resource_type": "asr_phrase"}]}}'),
-        ('S', '{"header":{"task_id":"b9417973366946cfa7f13c2be039faee","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "b9417973366946cfa7f13c2be039faee", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"b9417973366946cfa7f13c2be039faee","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('6', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "37d1d236d9ba43058ca5a340fa679b99", "action": "run-task"}, "payload": {"model": "mock-fail-start", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"37d1d236d9ba43058ca5a340fa679b99","event":"task-failed","error_code":"InvalidParameter","error_message":"Model not found (mock)","attributes":{}},"payload":{}}'),
-    ]),
-    ('7', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "4680b13c52104e33b7e3597f85d3bf45", "action": "run-task"}, "payload": {"model": "mock-fail-mid", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"4680b13c52104e33b7e3597f85d3bf45","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"4680b13c52104e33b7e3597f85d3bf45","event":"task-failed","error_code":"NO_VALID_AUDIO_ERROR","error_message":"mock: invalid audio","attributes":{}},"payload":{}}'),
-    ]),
-    ('9', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "0693bcc4a90847a080df9c80c003823d", "action": "run-task"}, "payload": {"model": "mock-heartbeat", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200]),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}'),
-        ('B', [3200]),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}'),
-        ('B', [3200]),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}'),
-        ('B', [3200]),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}'),
-        ('B', [3200]),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}'),
-        ('B', [3200]),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}'),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "0693bcc4a90847a080df9c80c003823d", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('10', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "0fabdedc00aa415cb5c078dd361158fd", "action": "run-task"}, "payload": {"model": "mock-finish-empty-payload", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":""}]}},"usage":null}}'),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "0fabdedc00aa415cb5c078dd361158fd", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":600,"text":"词3词6","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":"。"}]}},"usage":{"duration":1}}}'),
-        ('S', '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"task-finished","attributes":{}},"payload":{}}'),
-    ]),
-    ('11', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "482e488fb1064f0580ed956cf18b7fe8", "action": "run-task"}, "payload": {"model": "gummy-realtime-v1", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"482e488fb1064f0580ed956cf18b7fe8","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "482e488fb1064f0580ed956cf18b7fe8", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"482e488fb1064f0580ed956cf18b7fe8","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('12', [
-        ('C', '{"header": {"streaming": "duplex", "task_id": "31418c272dd846be9561c0b8ce73db67", "action": "run-task"}, "payload": {"model": "gummy-realtime-v1", "parameters": {"sample_rate": 16000, "format": "pcm", "source_language": null, "transcription_enabled": true, "translation_enabled": true, "translation_target_languages": ["en"]}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}'),
-        ('S', '{"header":{"task_id":"31418c272dd846be9561c0b8ce73db67","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200]),
-        ('C', '{"header": {"streaming": "duplex", "task_id": "31418c272dd846be9561c0b8ce73db67", "action": "finish-task"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"31418c272dd846be9561c0b8ce73db67","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('13', [
-        ('C', '{"header": {"action": "run-task", "task_id": "9cc9c76266ad4268a7c18ecb73429330", "streaming": "duplex"}, "payload": {"task_group": "audio", "task": "asr", "function": "recognition", "model": "fun-asr-realtime", "input": {}, "parameters": {"format": "pcm", "sample_rate": 16000, "language_hints": ["zh"], "heartbeat": true, "vocabulary_id": "vocab-v2"}}}'),
-        ('S', '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":""}]}},"usage":null}}'),
-        ('C', '{"header": {"action": "finish-task", "task_id": "9cc9c76266ad4268a7c18ecb73429330", "streaming": "duplex"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":600,"text":"词3词6","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":"。"}]}},"usage":{"duration":1}}}'),
-        ('S', '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
-    ('14', [
-        ('C', '{"header": {"action": "run-task", "task_id": "17cd0629364840d8987fc9d611c5740e", "streaming": "duplex"}, "payload": {"task_group": "audio", "task": "asr", "function": "recognition", "model": "fun-asr-realtime", "input": {}, "parameters": {"format": "pcm", "sample_rate": 16000}}}'),
-        ('S', '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('C', '{"header": {"action": "finish-task", "task_id": "17cd0629364840d8987fc9d611c5740e", "streaming": "duplex"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":300,"text":"词3","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":"。"}]}},"usage":{"duration":1}}}'),
-        ('S', '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-        ('C', '{"header": {"action": "run-task", "task_id": "3b0c2a7cfb79426e83ba987973420dd4", "streaming": "duplex"}, "payload": {"task_group": "audio", "task": "asr", "function": "recognition", "model": "fun-asr-realtime", "input": {}, "parameters": {"format": "pcm", "sample_rate": 16000}}}'),
-        ('S', '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"task-started","attributes":{}},"payload":{}}'),
-        ('B', [3200, 3200, 3200]),
-        ('S', '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}'),
-        ('C', '{"header": {"action": "finish-task", "task_id": "3b0c2a7cfb79426e83ba987973420dd4", "streaming": "duplex"}, "payload": {"input": {}}}'),
-        ('S', '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":300,"text":"词3","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":"。"}]}},"usage":{"duration":1}}}'),
-        ('S', '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"task-finished","attributes":{}},"payload":{"output":{}}}'),
-    ]),
+    (
+        "1",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm", "language_hints": ["zh"], "semantic_punctuation_enabled": false, "max_sentence_silence": 800, "multi_threshold_mode_enabled": true, "heartbeat": false, "vocabulary_id": "vocab-test-123", "speech_noise_threshold": 0.2, "disfluency_removal_enabled": true}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":""}]}},"usage":null}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":900,"text":"词3词6词9","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":900,"text":"词3词6词9","punctuation":"。"}]}},"usage":{"duration":1}}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "1",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm", "language_hints": ["zh"], "semantic_punctuation_enabled": false, "max_sentence_silence": 800, "multi_threshold_mode_enabled": true, "heartbeat": false, "vocabulary_id": "vocab-test-123", "speech_noise_threshold": 0.2, "disfluency_removal_enabled": true}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "859f21f806c94a19a0757dcb182581cb", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":300,"text":"词3","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":"。"}]}},"usage":{"duration":1}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"859f21f806c94a19a0757dcb182581cb","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "2",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "16c4311278c1495298368afa6bfe0f42", "action": "run-task"}, "payload": {"model": "paraformer-realtime-v2", "parameters": {"sample_rate": 16000, "format": "wav", "language_hints": ["zh", "en"]}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [12800, 12800, 12800]),
+            (
+                "S",
+                '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":300,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":300,"end_time":1200,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            ("B", [12800, 12800, 12800]),
+            (
+                "S",
+                '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":1500,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":1500,"end_time":2400,"text":"词3词6","punctuation":""}]}},"usage":null}}',
+            ),
+            ("B", [12800, 6444]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "16c4311278c1495298368afa6bfe0f42", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":2101,"end_time":3001,"text":"词3词6","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":2101,"end_time":3001,"text":"词3词6","punctuation":"。"}]}},"usage":{"duration":3}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"16c4311278c1495298368afa6bfe0f42","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "3",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "f4c65f5daa4e4998a093baeadc4186a4", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"f4c65f5daa4e4998a093baeadc4186a4","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "f4c65f5daa4e4998a093baeadc4186a4", "action": "continue-task"}, "payload": {"input": {"context": [{"role": "user", "content": [{"type": "input_text", "text": "阿里巴巴"}]}]}}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "f4c65f5daa4e4998a093baeadc4186a4", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"f4c65f5daa4e4998a093baeadc4186a4","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "4",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "b053ff7732934bbea1b886b1114cccdf", "action": "run-task"}, "payload": {"model": "fun-asr-realtime", "parameters": {"sample_rate": 16000, "format": "pcm", "special_word_filter": "{\\"system_reserved_filter\\": true}"}, "input": {"context": [{"role": "user", "content": [{"type": "input_text", "text": "赛德克巴莱"}]}]}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"b053ff7732934bbea1b886b1114cccdf","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "b053ff7732934bbea1b886b1114cccdf", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"b053ff7732934bbea1b886b1114cccdf","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "5",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "b9417973366946cfa7f13c2be039faee", "action": "run-task"}, "payload": {"model": "paraformer-realtime-v1", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition", "resources": [{"resource_id": "phrase-abc", "resource_type": "asr_phrase"}]}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"b9417973366946cfa7f13c2be039faee","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "b9417973366946cfa7f13c2be039faee", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"b9417973366946cfa7f13c2be039faee","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "6",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "37d1d236d9ba43058ca5a340fa679b99", "action": "run-task"}, "payload": {"model": "mock-fail-start", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"37d1d236d9ba43058ca5a340fa679b99","event":"task-failed","error_code":"InvalidParameter","error_message":"Model not found (mock)","attributes":{}},"payload":{}}',
+            ),
+        ],
+    ),
+    (
+        "7",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "4680b13c52104e33b7e3597f85d3bf45", "action": "run-task"}, "payload": {"model": "mock-fail-mid", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"4680b13c52104e33b7e3597f85d3bf45","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"4680b13c52104e33b7e3597f85d3bf45","event":"task-failed","error_code":"NO_VALID_AUDIO_ERROR","error_message":"mock: invalid audio","attributes":{}},"payload":{}}',
+            ),
+        ],
+    ),
+    (
+        "9",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "0693bcc4a90847a080df9c80c003823d", "action": "run-task"}, "payload": {"model": "mock-heartbeat", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}',
+            ),
+            ("B", [3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}',
+            ),
+            ("B", [3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}',
+            ),
+            ("B", [3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}',
+            ),
+            ("B", [3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}',
+            ),
+            ("B", [3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"","heartbeat":true,"sentence_end":false,"sentence_id":0,"words":[]}},"usage":null}}',
+            ),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "0693bcc4a90847a080df9c80c003823d", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"0693bcc4a90847a080df9c80c003823d","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "10",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "0fabdedc00aa415cb5c078dd361158fd", "action": "run-task"}, "payload": {"model": "mock-finish-empty-payload", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":""}]}},"usage":null}}',
+            ),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "0fabdedc00aa415cb5c078dd361158fd", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":600,"text":"词3词6","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":"。"}]}},"usage":{"duration":1}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"0fabdedc00aa415cb5c078dd361158fd","event":"task-finished","attributes":{}},"payload":{}}',
+            ),
+        ],
+    ),
+    (
+        "11",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "482e488fb1064f0580ed956cf18b7fe8", "action": "run-task"}, "payload": {"model": "gummy-realtime-v1", "parameters": {"sample_rate": 16000, "format": "pcm"}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"482e488fb1064f0580ed956cf18b7fe8","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "482e488fb1064f0580ed956cf18b7fe8", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"482e488fb1064f0580ed956cf18b7fe8","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "12",
+        [
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "31418c272dd846be9561c0b8ce73db67", "action": "run-task"}, "payload": {"model": "gummy-realtime-v1", "parameters": {"sample_rate": 16000, "format": "pcm", "source_language": null, "transcription_enabled": true, "translation_enabled": true, "translation_target_languages": ["en"]}, "input": {}, "task": "asr", "task_group": "audio", "function": "recognition"}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"31418c272dd846be9561c0b8ce73db67","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200]),
+            (
+                "C",
+                '{"header": {"streaming": "duplex", "task_id": "31418c272dd846be9561c0b8ce73db67", "action": "finish-task"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"31418c272dd846be9561c0b8ce73db67","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "13",
+        [
+            (
+                "C",
+                '{"header": {"action": "run-task", "task_id": "9cc9c76266ad4268a7c18ecb73429330", "streaming": "duplex"}, "payload": {"task_group": "audio", "task": "asr", "function": "recognition", "model": "fun-asr-realtime", "input": {}, "parameters": {"format": "pcm", "sample_rate": 16000, "language_hints": ["zh"], "heartbeat": true, "vocabulary_id": "vocab-v2"}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3词6","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":""}]}},"usage":null}}',
+            ),
+            (
+                "C",
+                '{"header": {"action": "finish-task", "task_id": "9cc9c76266ad4268a7c18ecb73429330", "streaming": "duplex"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":600,"text":"词3词6","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":600,"text":"词3词6","punctuation":"。"}]}},"usage":{"duration":1}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"9cc9c76266ad4268a7c18ecb73429330","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
+    (
+        "14",
+        [
+            (
+                "C",
+                '{"header": {"action": "run-task", "task_id": "17cd0629364840d8987fc9d611c5740e", "streaming": "duplex"}, "payload": {"task_group": "audio", "task": "asr", "function": "recognition", "model": "fun-asr-realtime", "input": {}, "parameters": {"format": "pcm", "sample_rate": 16000}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            (
+                "C",
+                '{"header": {"action": "finish-task", "task_id": "17cd0629364840d8987fc9d611c5740e", "streaming": "duplex"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":300,"text":"词3","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":"。"}]}},"usage":{"duration":1}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"17cd0629364840d8987fc9d611c5740e","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+            (
+                "C",
+                '{"header": {"action": "run-task", "task_id": "3b0c2a7cfb79426e83ba987973420dd4", "streaming": "duplex"}, "payload": {"task_group": "audio", "task": "asr", "function": "recognition", "model": "fun-asr-realtime", "input": {}, "parameters": {"format": "pcm", "sample_rate": 16000}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"task-started","attributes":{}},"payload":{}}',
+            ),
+            ("B", [3200, 3200, 3200]),
+            (
+                "S",
+                '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":null,"text":"词3","heartbeat":false,"sentence_end":false,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":""}]}},"usage":null}}',
+            ),
+            (
+                "C",
+                '{"header": {"action": "finish-task", "task_id": "3b0c2a7cfb79426e83ba987973420dd4", "streaming": "duplex"}, "payload": {"input": {}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"result-generated","attributes":{}},"payload":{"output":{"sentence":{"begin_time":0,"end_time":300,"text":"词3","heartbeat":false,"sentence_end":true,"sentence_id":1,"words":[{"begin_time":0,"end_time":300,"text":"词3","punctuation":"。"}]}},"usage":{"duration":1}}}',
+            ),
+            (
+                "S",
+                '{"header":{"task_id":"3b0c2a7cfb79426e83ba987973420dd4","event":"task-finished","attributes":{}},"payload":{"output":{}}}',
+            ),
+        ],
+    ),
 ]
 
 SDK_1X_SESSIONS = {"1", "2", "3", "4", "5", "6", "7", "9", "10", "11", "12"}  # 13, 14: the 2.0 surface
@@ -514,7 +802,8 @@ json_values = st.recursive(
 actions = st.sampled_from(["run-task", "continue-task", "finish-task", "task-started", "", "RUN-TASK"])
 events = st.sampled_from(["task-started", "result-generated", "task-finished", "task-failed", "run-task"])
 headers = st.fixed_dictionaries(
-    {}, optional={"action": actions | json_values, "task_id": st.just("t1") | json_values, "event": events | json_values}
+    {},
+    optional={"action": actions | json_values, "task_id": st.just("t1") | json_values, "event": events | json_values},
 )
 payloads = st.fixed_dictionaries(
     {},

@@ -36,7 +36,12 @@ def recover(data_dir: Path, *args: str, cwd: Path | None = None) -> subprocess.C
     env = {**os.environ, "CAPTIONER_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "captioner", "recover", *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, cwd=cwd, timeout=60,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+        timeout=60,
     )
 
 
@@ -83,8 +88,17 @@ def test_exports_a_session_in_every_format(data_dir, sessions, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     r = recover(
-        data_dir, "latest", "--srt", str(out / "a.srt"), "--vtt", str(out / "a.vtt"),
-        "--txt", str(out / "a.txt"), "--json", str(out / "a.json"), "--timestamps",
+        data_dir,
+        "latest",
+        "--srt",
+        str(out / "a.srt"),
+        "--vtt",
+        str(out / "a.vtt"),
+        "--txt",
+        str(out / "a.txt"),
+        "--json",
+        str(out / "a.json"),
+        "--timestamps",
     )
     assert r.returncode == 0, r.stderr
     assert "wrote" in r.stderr
@@ -180,13 +194,19 @@ def test_recover_exports_gaps_and_the_sentence_that_was_being_spoken(data_dir, t
     assert j.id in listing.stdout and "and then the power" in listing.stdout
     srt_out = recover(data_dir, "latest", "--srt", "-")
     assert srt_out.returncode == 0, srt_out.stderr
-    assert [c.content for c in srt.parse(srt_out.stdout)] == ["First we crashed.", "[not captioned: 3.2 s]", "and then the power"]
+    assert [c.content for c in srt.parse(srt_out.stdout)] == [
+        "First we crashed.",
+        "[not captioned: 3.2 s]",
+        "and then the power",
+    ]
     assert "mid-sentence" in srt_out.stderr
     out = tmp_path / "r.json"
     assert recover(data_dir, "latest", "--json", str(out)).returncode == 0
     items = json.loads(out.read_text(encoding="utf-8"))["transcripts"][0]["sentences"]
     assert [(i.get("type"), i["text"]) for i in items] == [
-        (None, "First we crashed."), ("gap", "[not captioned: 3.2 s]"), (None, "and then the power"),
+        (None, "First we crashed."),
+        ("gap", "[not captioned: 3.2 s]"),
+        (None, "and then the power"),
     ]
     txt = recover(data_dir, "latest")
     assert txt.stdout.splitlines() == ["First we crashed.", "[not captioned: 3.2 s]", "and then the power"]

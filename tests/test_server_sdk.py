@@ -124,9 +124,7 @@ def test_streaming_with_a_callback(server):
 def test_call_with_a_wav_file(server, tmp_path, monkeypatch):
     monkeypatch.setattr(dashscope, "base_websocket_api_url", server.url)
     path = write_wav(tmp_path / "tone.wav", tone(3000))
-    result = Recognition(model="paraformer-realtime-v2", format="wav", sample_rate=16000, callback=None).call(
-        str(path)
-    )
+    result = Recognition(model="paraformer-realtime-v2", format="wav", sample_rate=16000, callback=None).call(str(path))
     assert result.status_code == 200
     sentences = result.get_sentence()
     assert [(s["begin_time"], s["end_time"]) for s in sentences] == [(0, 900), (900, 1800), (1800, 2700),

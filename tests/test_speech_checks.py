@@ -27,7 +27,9 @@ def heard(*texts: str) -> list[Final]:
 
 
 def test_the_word_changes_seen_between_cpus_pass() -> None:
-    got = heard("The weather is lovely today.", "Please turn off my life in my kitchen.", "We will meet again next week.")
+    got = heard(
+        "The weather is lovely today.", "Please turn off my life in my kitchen.", "We will meet again next week."
+    )
     assert check_sentences(SAID, got, max_wer=0.25) == pytest.approx(3 / 19)
 
 
@@ -38,7 +40,9 @@ def test_a_lost_sentence_fails() -> None:
 
 
 def test_a_sentence_garbled_beyond_recognition_counts_as_lost() -> None:
-    got = heard("The weather is lovely today.", "Police burn of a light sin a kitchenette.", "We will meet again next week.")
+    got = heard(
+        "The weather is lovely today.", "Police burn of a light sin a kitchenette.", "We will meet again next week."
+    )
     with pytest.raises(AssertionError, match="lost"):
         check_sentences(SAID, got, max_wer=1.0)
 
@@ -57,6 +61,8 @@ def test_a_final_at_the_wrong_time_fails() -> None:
 
 
 def test_too_many_wrong_words_overall_fail() -> None:
-    got = heard("The weather is lovely to day.", "Please turn of my life in my kitchen.", "We will meat again next weak.")
+    got = heard(
+        "The weather is lovely to day.", "Please turn of my life in my kitchen.", "We will meat again next weak."
+    )
     with pytest.raises(AssertionError, match="WER"):
         check_sentences(SAID, got, max_wer=0.25)

@@ -75,9 +75,14 @@ class App:
 
 
 def launch(tmp_path: Path, *args: str) -> App:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CAPTIONER_REPORT_STARTUP": "1",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "CAPTIONER_DATA_DIR": str(tmp_path / "data"),
-           "PULSE_SERVER": "unix:/nonexistent"}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CAPTIONER_REPORT_STARTUP": "1",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "CAPTIONER_DATA_DIR": str(tmp_path / "data"),
+        "PULSE_SERVER": "unix:/nonexistent",
+    }
     env.pop("DASHSCOPE_API_KEY", None)
     return App(subprocess.Popen([sys.executable, "-m", "captioner", *args], env=env, stderr=subprocess.PIPE, text=True))
 

@@ -50,8 +50,11 @@ def test_the_ts_files_cover_every_string_in_the_code(tmp_path):
 
 
 def test_zh_cn_is_complete():
-    unfinished = [src for (ctx, src), m in messages(TRANSLATIONS / "captioner_zh_CN.ts").items()
-                  if m.find("translation").get("type") == "unfinished"]
+    unfinished = [
+        src
+        for (ctx, src), m in messages(TRANSLATIONS / "captioner_zh_CN.ts").items()
+        if m.find("translation").get("type") == "unfinished"
+    ]
     assert unfinished == []
 
 
@@ -81,4 +84,3 @@ def test_compiled_qm_matches_the_strings():
     for (context, source), message in messages(TRANSLATIONS / "captioner_zh_CN.ts").items():
         if message.get("numerus") != "yes":
             assert translator.translate(context, source) == ZH_CN[source]
-

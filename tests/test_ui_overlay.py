@@ -20,8 +20,12 @@ def make(qtbot, **style) -> CaptionOverlay:
 def test_window_is_a_frameless_non_activating_always_on_top_tool(qtbot):
     overlay = make(qtbot)
     flags = overlay.windowFlags()
-    for flag in (Qt.WindowType.FramelessWindowHint, Qt.WindowType.WindowStaysOnTopHint, Qt.WindowType.Tool,
-                 Qt.WindowType.WindowDoesNotAcceptFocus):
+    for flag in (
+        Qt.WindowType.FramelessWindowHint,
+        Qt.WindowType.WindowStaysOnTopHint,
+        Qt.WindowType.Tool,
+        Qt.WindowType.WindowDoesNotAcceptFocus,
+    ):
         assert flags & flag
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
@@ -67,8 +71,15 @@ class _Spy(QWidget):
 
 
 def test_partial_is_drawn_in_its_own_colour(qtbot):
-    overlay = make(qtbot, text_color="#ffffff", partial_color="#ff0000", background_color="#000000", opacity=1.0,
-                   font_size=30, lines=2)
+    overlay = make(
+        qtbot,
+        text_color="#ffffff",
+        partial_color="#ff0000",
+        background_color="#000000",
+        opacity=1.0,
+        font_size=30,
+        lines=2,
+    )
     overlay.add_final("IIIIIIII")
     overlay.set_partial("IIIIIIII")
     image = overlay.grab().toImage()
@@ -145,7 +156,9 @@ def test_drag_moves_the_overlay(qtbot):
 
     def mouse(kind, local, buttons):
         glob = overlay.mapToGlobal(local)
-        return QMouseEvent(kind, QPointF(local), QPointF(glob), Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+        return QMouseEvent(
+            kind, QPointF(local), QPointF(glob), Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier
+        )
 
     overlay.mousePressEvent(mouse(QMouseEvent.Type.MouseButtonPress, QPoint(50, 50), Qt.MouseButton.LeftButton))
     overlay.mouseMoveEvent(mouse(QMouseEvent.Type.MouseMove, QPoint(80, 70), Qt.MouseButton.LeftButton))
@@ -303,7 +316,9 @@ def _reference_image(overlay: CaptionOverlay):
     margin = max(2.0, style.font_size / 9)
     lines = overlay.visible_lines()
     partial_lines = len(overlay._visual) - len(overlay.final_lines())
-    y = max(overlay.height() - PADDING - metrics.lineSpacing() * len(lines) + metrics.ascent(), PADDING + metrics.ascent())
+    y = max(
+        overlay.height() - PADDING - metrics.lineSpacing() * len(lines) + metrics.ascent(), PADDING + metrics.ascent()
+    )
     for n, line in enumerate(lines):
         partial = n >= len(lines) - partial_lines
         line_image = QImage(int(PADDING + metrics.horizontalAdvance(line) + 2 * margin) + 1,
@@ -314,7 +329,11 @@ def _reference_image(overlay: CaptionOverlay):
         path = QPainterPath()
         path.addText(PADDING, margin + metrics.ascent(), font, line)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(QColor(0, 0, 0, 200), margin, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        p.setPen(
+            QPen(
+                QColor(0, 0, 0, 200), margin, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+            )
+        )
         p.drawPath(path)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(style.partial_color if partial else style.text_color))

@@ -123,7 +123,9 @@ def visible_box(title: str | None = None) -> QMessageBox | None:
 
 
 def window_with(qtbot, store, recognizer: Recognizer | None = None) -> MainWindow:
-    window = MainWindow(store, engines=FixedEngines(recognizer) if recognizer else None, use_tray=False, quit_on_close=False)
+    window = MainWindow(
+        store, engines=FixedEngines(recognizer) if recognizer else None, use_tray=False, quit_on_close=False
+    )
     qtbot.addWidget(window)
     qtbot.addWidget(window.overlay)
     window._listed = True
@@ -264,7 +266,9 @@ def test_close_can_be_cancelled_and_save_exports(qtbot, qloop, ui_store, live_so
 
 
 def test_engine_failure_is_shown_with_its_reason(qtbot, qloop, ui_store, live_source):
-    window = window_with(qtbot, ui_store, Scripted(fail=RecognitionError("InvalidParameter", "the model does not know the language xx")))
+    window = window_with(
+        qtbot, ui_store, Scripted(fail=RecognitionError("InvalidParameter", "the model does not know the language xx"))
+    )
 
     async def scenario():
         await window.start_captions()
@@ -357,8 +361,12 @@ def test_unfinished_session_is_offered_for_recovery(qtbot, qloop, ui_store):
 
     async def scenario():
         task = asyncio.ensure_future(window.recover_unfinished())
-        await until(lambda: any(w.isVisible() and w.windowTitle() == "Recover captions" for w in QApplication.topLevelWidgets()))
-        dialog = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Recover captions")
+        await until(
+            lambda: any(w.isVisible() and w.windowTitle() == "Recover captions" for w in QApplication.topLevelWidgets())
+        )
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if w.isVisible() and w.windowTitle() == "Recover captions"
+        )
         assert "2 sentence(s)" in dialog.list.item(0).text()
         dialog.recover_button.click()
         await task

@@ -76,8 +76,12 @@ def test_without_a_keyring_the_key_is_kept_in_memory_and_the_user_told(qtbot, ui
 
 def test_preferences_round_trip(ui_store):
     settings = RecognitionSettings(
-        model="paraformer-realtime-v2", language_hints=("zh", "en"), max_sentence_silence=800,
-        semantic_punctuation_enabled=True, speech_noise_threshold=-0.3, hot_words=("Captioner",),
+        model="paraformer-realtime-v2",
+        language_hints=("zh", "en"),
+        max_sentence_silence=800,
+        semantic_punctuation_enabled=True,
+        speech_noise_threshold=-0.3,
+        hot_words=("Captioner",),
     )
     ui_store.set_recognition_settings(settings)
     ui_store.set_engine_choice(EngineChoice(engine="dashscope", region="intl", url="ws://127.0.0.1:9/x"))

@@ -31,7 +31,9 @@ def test_ten_thousand_finals_are_ten_thousand_row_insertions(qtbot):
     assert view.unsaved == 10_000
     assert view.count_label.text() == "10000 sentence(s)"
     # The list follows the newest final once its (batched) layout has caught up.
-    qtbot.waitUntil(lambda: view.list.indexAt(QPoint(10, view.list.viewport().height() - 3)).row() == 9999, timeout=5000)
+    qtbot.waitUntil(
+        lambda: view.list.indexAt(QPoint(10, view.list.viewport().height() - 3)).row() == 9999, timeout=5000
+    )
 
 
 def test_display_and_roles(qtbot):

@@ -190,8 +190,13 @@ def test_the_app_identifies_itself_with_the_desktop_entry_id(qapp):
     from captioner.desktop_entry import APP_ID
     from captioner.ui.app import create_application
 
-    saved = (qapp.applicationName(), qapp.organizationName(), qapp.applicationDisplayName(),
-             QGuiApplication.desktopFileName(), qapp.quitOnLastWindowClosed())
+    saved = (
+        qapp.applicationName(),
+        qapp.organizationName(),
+        qapp.applicationDisplayName(),
+        QGuiApplication.desktopFileName(),
+        qapp.quitOnLastWindowClosed(),
+    )
     try:
         assert create_application() is qapp
         assert QGuiApplication.desktopFileName() == APP_ID

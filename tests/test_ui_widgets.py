@@ -45,10 +45,15 @@ def test_picker_lists_devices_and_keeps_the_saved_choice(qtbot):
 
     picker = SourcePicker(SourceChoice(kind="both", device="usb-mic", loopback="speakers.monitor"))
     qtbot.addWidget(picker)
-    picker.set_inputs(sources.InputList(
-        microphones=[sources.DeviceEntry("builtin", "Built-in microphone", True), sources.DeviceEntry("usb-mic", "USB microphone")],
-        loopbacks=[sources.DeviceEntry("speakers.monitor", "Monitor of Speakers", True)],
-    ))
+    picker.set_inputs(
+        sources.InputList(
+            microphones=[
+                sources.DeviceEntry("builtin", "Built-in microphone", True),
+                sources.DeviceEntry("usb-mic", "USB microphone"),
+            ],
+            loopbacks=[sources.DeviceEntry("speakers.monitor", "Monitor of Speakers", True)],
+        )
+    )
     assert picker.choice() == SourceChoice(kind="both", device="usb-mic", loopback="speakers.monitor")
     assert picker.device.itemText(1) == "Built-in microphone (default)"
     picker.set_kind("system")
@@ -61,8 +66,13 @@ def test_tray_menu_is_built_from_the_windows_actions(qtbot, qloop, ui_store):
     window = MainWindow(ui_store, use_tray=True, quit_on_close=False)
     qtbot.addWidget(window)
     actions = window.tray.actions()
-    assert [a.text() for a in actions] == ["Start captions", "Show overlay", "Click-through overlay",
-                                           "Show Captioner window", "Quit"]
+    assert [a.text() for a in actions] == [
+        "Start captions",
+        "Show overlay",
+        "Click-through overlay",
+        "Show Captioner window",
+        "Quit",
+    ]
     assert window.tray.available == QSystemTrayIcon.isSystemTrayAvailable()
     overlay_action = actions[1]
     overlay_action.trigger()
@@ -142,8 +152,11 @@ def test_dropping_a_media_file_on_the_window_captions_it(qtbot, qloop, ui_store,
     monkeypatch.setattr(window, "caption_file_to", lambda m, s: started.append((m, s)))
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(media))])
-    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                Qt.KeyboardModifier.NoModifier))
+    window.dropEvent(
+        QDropEvent(
+            QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
+    )
     qloop.run_until_complete(asyncio.sleep(0.1))
     assert asked == [str(tmp_path / "talk.srt")]  # next to the file, unless the user moves it
     assert started == [(str(media), str(tmp_path / "talk.srt"))]

@@ -35,17 +35,31 @@ SECOND = "Captions stay on top of every window."
 def speech_wav(tmp_path) -> Path:
     """Real recorded speech, a pause, then a synthetic sentence: 16 kHz mono."""
     go = np.fromfile(GOFORWARD_RAW, dtype="<i2")
-    return write_wav(tmp_path / "speech.wav", np.concatenate([silence(300), go, silence(1500), espeak_samples(SECOND), silence(1500)]))
+    return write_wav(
+        tmp_path / "speech.wav",
+        np.concatenate([silence(300), go, silence(1500), espeak_samples(SECOND), silence(1500)]),
+    )
 
 
 def test_microphone_to_overlay_to_srt_on_a_real_desktop(x_desktop, tmp_path, speech_wav):
     pulse = start_server(tmp_path / "pulse")
     try:
         ARTIFACTS.mkdir(exist_ok=True)
-        env = {**x_desktop.env, "PULSE_SERVER": pulse.address, "XDG_CONFIG_HOME": str(tmp_path / "config"),
-               "CAPTIONER_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": os.pathsep.join(sys.path)}
-        args = [sys.executable, "-c", "import test_ui_xvfb_e2e as t, sys; sys.exit(t.driver(*sys.argv[1:]))",
-                str(tmp_path), str(speech_wav), str(ARTIFACTS / "overlay_over_window.png")]
+        env = {
+            **x_desktop.env,
+            "PULSE_SERVER": pulse.address,
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "CAPTIONER_DATA_DIR": str(tmp_path / "data"),
+            "PYTHONPATH": os.pathsep.join(sys.path),
+        }
+        args = [
+            sys.executable,
+            "-c",
+            "import test_ui_xvfb_e2e as t, sys; sys.exit(t.driver(*sys.argv[1:]))",
+            str(tmp_path),
+            str(speech_wav),
+            str(ARTIFACTS / "overlay_over_window.png"),
+        ]
         proc = subprocess.run(args, env=env, cwd=Path(__file__).parent, capture_output=True, text=True, timeout=150)
         assert proc.returncode == 0, proc.stderr[-4000:]
         result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -144,11 +158,16 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         play = await asyncio.create_subprocess_exec("paplay", "--device=cap", wav)
         await until(lambda: any("forward" in t.lower() for t in seen), 30, "words on the overlay")
         await until(lambda: len(window.transcript.sentences()) >= 1, 30, "a final")
-        await until(lambda: bool(window.overlay.partial_text()) or len(window.transcript.sentences()) >= 2, 30, "second sentence")
+        await until(
+            lambda: bool(window.overlay.partial_text()) or len(window.transcript.sentences()) >= 2,
+            30,
+            "second sentence",
+        )
         await asyncio.sleep(0.3)
         subprocess.run(["import", "-window", "root", screenshot], check=True, timeout=20)
-        out["wm_state"] = subprocess.run(["xprop", "-id", str(int(window.overlay.winId())), "_NET_WM_STATE"],
-                                         capture_output=True, text=True).stdout
+        out["wm_state"] = subprocess.run(
+            ["xprop", "-id", str(int(window.overlay.winId())), "_NET_WM_STATE"], capture_output=True, text=True
+        ).stdout
         focus = app.focusWindow()
         out["overlay_focused"] = focus is not None and focus is window.overlay.windowHandle()
         # Click-through: a click on the overlay reaches the window below; switched off
@@ -165,8 +184,9 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         subprocess.run(click, check=True)
         await asyncio.sleep(0.5)
         out["clicks_below_after_off"] = Behind.clicks
-        out["wm_state_after_off"] = subprocess.run(["xprop", "-id", str(int(window.overlay.winId())), "_NET_WM_STATE"],
-                                                   capture_output=True, text=True).stdout
+        out["wm_state_after_off"] = subprocess.run(
+            ["xprop", "-id", str(int(window.overlay.winId())), "_NET_WM_STATE"], capture_output=True, text=True
+        ).stdout
         await play.wait()
         await until(lambda: len(window.transcript.sentences()) >= 2, 30, "the second final")
         window.start_button.click()  # Stop
@@ -185,8 +205,9 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         # Two points in the overlay's background (its top padding) over stripes of
         # different colours: a translucent background lets them differ.
         y = geo.top() + 4
-        xs = [x for x in range(geo.left() + 20, geo.right() - 20) if (x // 40) % 2 == 0][:1] + \
-             [x for x in range(geo.left() + 20, geo.right() - 20) if (x // 40) % 2 == 1][:1]
+        xs = [x for x in range(geo.left() + 20, geo.right() - 20) if (x // 40) % 2 == 0][:1] + [
+            x for x in range(geo.left() + 20, geo.right() - 20) if (x // 40) % 2 == 1
+        ][:1]
         colours = [image.pixelColor(x, y) for x in xs] if not image.isNull() else []
         out["stripe_pixels"] = [c.name() for c in colours]
         out["stripes_show_through"] = len(colours) == 2 and abs(colours[0].blue() - colours[1].blue()) > 20

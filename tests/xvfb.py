@@ -151,9 +151,22 @@ class XDesktop:
         # -noreset: without it the server resets (dropping the compositor's redirection) each
         # time its last client disconnects, e.g. an xprop probe before openbox has connected.
         xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-noreset", "-screen", "0", self.size, "-nolisten", "tcp",
-             "+extension", "Composite"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=(self.root / "xvfb.log").open("wb"),
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_fd),
+                "-noreset",
+                "-screen",
+                "0",
+                self.size,
+                "-nolisten",
+                "tcp",
+                "+extension",
+                "Composite",
+            ],
+            pass_fds=(write_fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=(self.root / "xvfb.log").open("wb"),
             start_new_session=True,
         )
         os.close(write_fd)
@@ -185,8 +198,9 @@ class XDesktop:
         proc = self.helpers.get("openbox")
         if proc is None or proc.poll() is not None:
             return False
-        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True,
-                             text=True, timeout=30)
+        out = subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True, text=True, timeout=30
+        )
         return "window id" in out.stdout
 
     def compositor_alive(self) -> bool:
@@ -198,8 +212,10 @@ class XDesktop:
         not, and wait until each has announced itself. `guard_s` is only a hang guard."""
         if self.xvfb is None or self.xvfb.poll() is not None:
             raise RuntimeError(f"Xvfb is not running; see {self.root / 'xvfb.log'}")
-        for name, cmd, alive in (("openbox", ["openbox", "--sm-disable"], self.wm_alive),
-                                 ("xcompmgr", ["xcompmgr"], self.compositor_alive)):
+        for name, cmd, alive in (
+            ("openbox", ["openbox", "--sm-disable"], self.wm_alive),
+            ("xcompmgr", ["xcompmgr"], self.compositor_alive),
+        ):
             if alive():
                 continue
             old = self.helpers.pop(name, None)

@@ -60,6 +60,7 @@ class InputStreamLike(Protocol):
 #: (device, samplerate, channels, callback, finished_callback) -> an opened, not started stream.
 StreamFactory = Callable[[InputDevice, float, int, Callable[..., None], Callable[[], None]], InputStreamLike]
 
+
 @contextlib.contextmanager
 def _environment(**values: str | None) -> Iterator[None]:
     """Set environment variables for the duration (None = leave as is)."""
@@ -284,8 +285,7 @@ class CaptureSource(AudioSource):
             self._presence_checked = time.monotonic()
             if not probe.cancelled() and probe.exception() is None and probe.result() is False:
                 return AudioDeviceError(
-                    f"Audio device {self.name!r} disappeared: the sound server no longer lists it "
-                    "(was it unplugged?)"
+                    f"Audio device {self.name!r} disappeared: the sound server no longer lists it (was it unplugged?)"
                 )
         elif (
             probe is None
@@ -294,9 +294,7 @@ class CaptureSource(AudioSource):
         ):
             source = self.device.pulse_source
             assert source is not None  # only sound-server sources are checked (see the caller)
-            self._presence_probe = asyncio.get_running_loop().run_in_executor(
-                None, pulse.pulse_source_exists, source
-            )
+            self._presence_probe = asyncio.get_running_loop().run_in_executor(None, pulse.pulse_source_exists, source)
         return None
 
     def _observe(self, frame: AudioFrame) -> None:

@@ -28,8 +28,16 @@ from captioner.audio.frames import AudioDeviceError
 from captioner.audio.pulse import pulse_info, server_label
 
 #: Host APIs in order of preference when the same device appears under several of them.
-HOST_API_PREFERENCE = ("Windows WASAPI", "Core Audio", "ALSA", "JACK Audio Connection Kit",
-                       "Windows DirectSound", "MME", "Windows WDM-KS", "OSS")
+HOST_API_PREFERENCE = (
+    "Windows WASAPI",
+    "Core Audio",
+    "ALSA",
+    "JACK Audio Connection Kit",
+    "Windows DirectSound",
+    "MME",
+    "Windows WDM-KS",
+    "OSS",
+)
 
 #: Names of virtual loopback drivers people install on macOS (and sometimes elsewhere).
 VIRTUAL_LOOPBACK_HINTS = ("blackhole", "loopback audio", "soundflower", "vb-cable", "cable output")
@@ -39,6 +47,7 @@ MACOS_LOOPBACK_NOTE = (
     "BlackHole (https://existential.audio/blackhole/), add it with your speakers to a "
     "Multi-Output Device in Audio MIDI Setup, then use it as --loopback 'BlackHole 2ch'."
 )
+
 
 class DeviceNotFoundError(AudioDeviceError):
     """The requested device does not exist; the message lists the ones that do."""
@@ -318,8 +327,11 @@ def list_devices(refresh: bool = False) -> DeviceList:
 
 def _match(name: str, candidates: list[InputDevice]) -> list[InputDevice]:
     """Exact name, then exact description, then case-insensitive, then unique substring."""
-    for key in (lambda d: d.name == name, lambda d: d.description == name,
-                lambda d: d.name.lower() == name.lower() or d.description.lower() == name.lower()):
+    for key in (
+        lambda d: d.name == name,
+        lambda d: d.description == name,
+        lambda d: d.name.lower() == name.lower() or d.description.lower() == name.lower(),
+    ):
         hits = [d for d in candidates if key(d)]
         if hits:
             return hits

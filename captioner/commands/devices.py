@@ -25,9 +25,7 @@ def _table(title: str, devices: list) -> list[str]:
     for d in devices:
         mark = "*" if d.is_default else " "
         desc = f"  {d.description}" if d.description != d.name else ""
-        lines.append(
-            f"  {mark} {d.name:<{width}}  {d.host_api:<10} {d.channels:>2} ch  {d.samplerate:>6.0f} Hz{desc}"
-        )
+        lines.append(f"  {mark} {d.name:<{width}}  {d.host_api:<10} {d.channels:>2} ch  {d.samplerate:>6.0f} Hz{desc}")
     return lines
 
 

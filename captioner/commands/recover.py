@@ -27,16 +27,16 @@ FORMATS = ("srt", "vtt", "txt", "json")
 def add_parser(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = __doc__.split("\n\n", 1)[1]
-    p.add_argument("session", nargs="?", metavar="ID", help="session id (or unique prefix), 'latest', or a journal file")
+    p.add_argument(
+        "session", nargs="?", metavar="ID", help="session id (or unique prefix), 'latest', or a journal file"
+    )
     p.add_argument("--all", action="store_true", help="include finished sessions (listing, and for 'latest')")
     p.add_argument("--dir", metavar="DIR", help="sessions folder (default: the user data folder's sessions/)")
     out = p.add_argument_group("export")
     for fmt in FORMATS:
         out.add_argument(f"--{fmt}", metavar="FILE", help=f"write {fmt.upper()} to FILE ('-' for standard output)")
     out.add_argument("--timestamps", action="store_true", help="start each text line with its time (TXT)")
-    p.add_argument(
-        "--mark-finished", action="store_true", help="dismiss the session: no longer list it as unfinished"
-    )
+    p.add_argument("--mark-finished", action="store_true", help="dismiss the session: no longer list it as unfinished")
 
 
 def _err(message: str, code: int) -> int:
@@ -73,8 +73,10 @@ def _print_list(sessions, show_all: bool) -> None:
         cells = [r[i].ljust(widths[i]) if i != 4 else r[i].rjust(widths[i]) for i in range(5)]
         print("  ".join(cells) + "  " + r[5])
     if not show_all:
-        print("\nExport one with: captioner recover ID --srt FILE (or --vtt/--txt/--json); "
-              "dismiss it with --mark-finished.")
+        print(
+            "\nExport one with: captioner recover ID --srt FILE (or --vtt/--txt/--json); "
+            "dismiss it with --mark-finished."
+        )
 
 
 def _resolve(name: str, sessions, candidates):
@@ -151,9 +153,7 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(text)
                 sys.stdout.flush()
             else:
-                export.write_exports(
-                    finals, meta=meta, txt_timestamps=args.timestamps, **{fmt: target}
-                )
+                export.write_exports(finals, meta=meta, txt_timestamps=args.timestamps, **{fmt: target})
                 print(f"wrote {target} ({sentence_count} sentences)", file=sys.stderr)
         except OSError as exc:
             return _err(f"could not write {target}: {exc}", EXIT_IO)

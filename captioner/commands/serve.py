@@ -28,7 +28,9 @@ from captioner.errors import EXIT_CODES, EXIT_OK, Category
 if TYPE_CHECKING:
     from captioner.recognition.base import Recognizer
 
-EXIT_USAGE, EXIT_MODEL, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.MODEL, Category.INTERRUPTED))
+EXIT_USAGE, EXIT_MODEL, EXIT_INTERRUPTED = (
+    EXIT_CODES[c] for c in (Category.PARAMETER, Category.MODEL, Category.INTERRUPTED)
+)
 EXIT_ADDRESS = 3
 
 

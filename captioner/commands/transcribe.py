@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from captioner.audio.frames import AudioSource
     from captioner.pipeline import FinalSink
 
-EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED))
+EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = (
+    EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED)
+)
 
 
 def add_parser(p: argparse.ArgumentParser) -> None:
@@ -140,7 +142,11 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     if refused is not None:
         return refused
     journal = Journal.create(
-        {"source": str(args.input or args.device or args.loopback), **recognizer.describe(), "settings": settings.to_dict()}
+        {
+            "source": str(args.input or args.device or args.loopback),
+            **recognizer.describe(),
+            "settings": settings.to_dict(),
+        }
     )
     sinks: list[FinalSink] = [journal]
     if args.live_srt:

@@ -26,7 +26,9 @@ from typing import Any
 
 from captioner.errors import EXIT_CODES, EXIT_OK, Category
 
-EXIT_USAGE, EXIT_FILES, EXIT_INTERRUPTED = (EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED))
+EXIT_USAGE, EXIT_FILES, EXIT_INTERRUPTED = (
+    EXIT_CODES[c] for c in (Category.PARAMETER, Category.INPUT, Category.INTERRUPTED)
+)
 EXIT_OUTPUT = 7
 FORMATS = ("srt", "vtt", "txt", "json")
 

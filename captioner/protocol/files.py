@@ -335,6 +335,7 @@ class TaskMetrics:
     def from_dict(cls, d: Any) -> TaskMetrics | None:
         if not isinstance(d, dict):
             return None
+
         def get(k: str) -> int:
             v = d.get(k)
             return v if _is_int(v) else 0

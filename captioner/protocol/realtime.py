@@ -397,9 +397,7 @@ def sentence_from_wire(d: Any) -> Sentence:
     end = _int_or(end_time, 0, "sentence.end_time") if final else max([begin] + [w.end_ms for w in words])
     sid = _int_or(d.get("sentence_id"), 0, "sentence.sentence_id")
     speaker = d.get("speaker_id")
-    return Sentence(
-        text, begin, end, final, tuple(words), sid, speaker if isinstance(speaker, int) else None
-    )
+    return Sentence(text, begin, end, final, tuple(words), sid, speaker if isinstance(speaker, int) else None)
 
 
 # -- Encoding ------------------------------------------------------------------------------

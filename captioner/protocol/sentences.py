@@ -22,8 +22,7 @@ def sentence_to_dict(s: Sentence) -> dict[str, Any]:
     if s.speaker_id is not None:
         d["speaker_id"] = s.speaker_id
     d["words"] = [
-        {"begin_time": w.begin_ms, "end_time": w.end_ms, "text": w.text, "punctuation": w.punctuation}
-        for w in s.words
+        {"begin_time": w.begin_ms, "end_time": w.end_ms, "text": w.text, "punctuation": w.punctuation} for w in s.words
     ]
     return d
 

@@ -213,6 +213,7 @@ class VocabularyAction:
         if raw is not None and not isinstance(raw, list):
             raise invalid("vocabulary must be a list of hot words")
         words = tuple(HotWord.from_dict(d, f"vocabulary[{i}]") for i, d in enumerate(raw or ()))
+
         def pick(k: str, default: Any = None) -> Any:
             return inp.get(k) if inp.get(k) is not None else default
 

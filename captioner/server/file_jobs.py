@@ -95,6 +95,7 @@ async def fetched(url: str, limits: FileLimits) -> AsyncIterator[Path]:
         raise SubtaskFailed(RestErrorCode.FILE_TOO_LARGE, f"The file is larger than {limits.max_file_bytes} bytes.")
     yield path
 
+
 def download(url: str, path: Path, limits: FileLimits) -> None:
     """Runs in a worker thread: url -> path, within the size limit, or SubtaskFailed."""
     request = urllib.request.Request(url, headers={"User-Agent": "captioner-serve"})
@@ -120,20 +121,14 @@ def download(url: str, path: Path, limits: FileLimits) -> None:
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 404:
-            raise SubtaskFailed(
-                RestErrorCode.FILE_404_NOT_FOUND, "The audio file was not found (HTTP 404)."
-            ) from None
+            raise SubtaskFailed(RestErrorCode.FILE_404_NOT_FOUND, "The audio file was not found (HTTP 404).") from None
         if exc.code in (401, 403):
             raise SubtaskFailed(
                 RestErrorCode.FILE_403_FORBIDDEN, f"Access to the audio file was denied (HTTP {exc.code})."
             ) from None
         if exc.code >= 500:
-            raise SubtaskFailed(
-                RestErrorCode.FILE_SERVER_ERROR, f"The file server failed (HTTP {exc.code})."
-            ) from None
-        raise SubtaskFailed(
-            RestErrorCode.FILE_DOWNLOAD_FAILED, f"The download failed (HTTP {exc.code})."
-        ) from None
+            raise SubtaskFailed(RestErrorCode.FILE_SERVER_ERROR, f"The file server failed (HTTP {exc.code}).") from None
+        raise SubtaskFailed(RestErrorCode.FILE_DOWNLOAD_FAILED, f"The download failed (HTTP {exc.code}).") from None
     except http.client.IncompleteRead:
         raise SubtaskFailed(
             RestErrorCode.CONTENT_LENGTH_CHECK_FAILED, "The download ended before Content-Length bytes arrived."
@@ -141,6 +136,7 @@ def download(url: str, path: Path, limits: FileLimits) -> None:
     except (OSError, http.client.HTTPException, ValueError) as exc:
         log.info("download of %s failed: %s", url.split("?", 1)[0], exc)
         raise SubtaskFailed(RestErrorCode.DOWNLOAD_FAILED, _DOWNLOAD_FAILED_MESSAGE) from None
+
 
 async def transcribe(
     recognizer: Recognizer,

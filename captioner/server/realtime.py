@@ -239,7 +239,6 @@ class DashScopeServer:
             raise TaskRefused(exc.code, exc.message) from None
 
 
-
 def _json_response(connection: WebSocket, status: int, code: str, message: str) -> Response:
     """An HTTP error in the gateway's shape: {"code", "message", "request_id"}."""
     request_id = str(uuid.uuid4())
@@ -248,4 +247,3 @@ def _json_response(connection: WebSocket, status: int, code: str, message: str) 
     response.headers["Content-Type"] = "application/json"
     response.headers["x-request-id"] = request_id
     return response
-

@@ -542,12 +542,10 @@ class RestServer:
             transcription_url=f"{task.origin}{RESULTS_PREFIX}{name}?Expires={expires}&Signature={signature}",
         )
 
+
 class _TooLarge(Exception):
     pass
 
 
 def _method_not_allowed() -> ServiceError:
     return ServiceError(405, RestErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here.")
-
-
-

@@ -51,9 +51,7 @@ class TrivialRecognizer(Recognizer):
 
 
 class TrivialSession(RecognitionSession):
-    def __init__(
-        self, partial_every: int, final_every: int, frame_delay: float = 0.0, endpoint_ms: int = 1300
-    ) -> None:
+    def __init__(self, partial_every: int, final_every: int, frame_delay: float = 0.0, endpoint_ms: int = 1300) -> None:
         super().__init__()
         self._frame_delay = frame_delay
         self._endpoint_ms = endpoint_ms

@@ -48,6 +48,8 @@ def process_age_s() -> float:
 
 
 _IMPORTED = time.perf_counter()
+
+
 #: Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process
 #: while PortAudio initialises (on a worker thread here: preflight, device listing), so a
 #: line written to fd 2 at that moment is lost; this copy keeps the startup report intact.
@@ -92,7 +94,12 @@ class _FirstPaint(QObject):
         cast(QApplication, QApplication.instance()).installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.Paint and self.seconds is None and isinstance(obj, QWidget) and obj.window() is self.window:
+        if (
+            event.type() == QEvent.Type.Paint
+            and self.seconds is None
+            and isinstance(obj, QWidget)
+            and obj.window() is self.window
+        ):
             self.seconds = process_age_s()
             cast(QApplication, QApplication.instance()).removeEventFilter(self)
             if os.environ.get("CAPTIONER_REPORT_STARTUP"):
@@ -114,7 +121,13 @@ def _excepthook(window_ref: list):
         log.error("unexpected error:\n%s", text)
         print(text, file=sys.stderr)
         parent = window_ref[0] if window_ref else None
-        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, QApplication.translate("App", "Something went wrong inside Captioner."), QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            QApplication.translate("App", "Something went wrong inside Captioner."),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
         box.setInformativeText(f"{exc_type.__name__}: {exc}")
         box.setDetailedText(text)
         box.open()
@@ -160,7 +173,9 @@ def display_problem() -> str | None:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    app = cast("QApplication | None", QApplication.instance()) or QApplication(argv if argv is not None else sys.argv[:1])
+    app = cast("QApplication | None", QApplication.instance()) or QApplication(
+        argv if argv is not None else sys.argv[:1]
+    )
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

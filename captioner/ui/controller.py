@@ -172,7 +172,9 @@ class CaptionController(QObject):
 
     # The session ------------------------------------------------------------------------
 
-    async def _run(self, choice: SourceChoice, engine: EngineChoice, settings: RecognitionSettings, api_key: str) -> None:
+    async def _run(
+        self, choice: SourceChoice, engine: EngineChoice, settings: RecognitionSettings, api_key: str
+    ) -> None:
         try:
             await self._session(choice, engine, settings, api_key)
         finally:
@@ -184,8 +186,12 @@ class CaptionController(QObject):
             else:  # refresh the widgets now that nothing runs
                 self.state_changed.emit(self.state, self.detail)
 
-    async def _session(self, choice: SourceChoice, engine: EngineChoice, settings: RecognitionSettings, api_key: str) -> None:
-        self._set_state(SessionState.STARTING, self.tr("Loading the speech engine…") if not engine.cloud else self.tr("Connecting…"))
+    async def _session(
+        self, choice: SourceChoice, engine: EngineChoice, settings: RecognitionSettings, api_key: str
+    ) -> None:
+        self._set_state(
+            SessionState.STARTING, self.tr("Loading the speech engine…") if not engine.cloud else self.tr("Connecting…")
+        )
         try:
             recognizer = await self.engines.recognizer(engine, api_key)
         except RecognitionError as exc:
@@ -205,7 +211,12 @@ class CaptionController(QObject):
             source.close()
             return
         self.journal = open_journal(
-            {"source": choice.describe(), **recognizer.describe(), "settings": settings.to_dict(), "app": "captioner-gui"}
+            {
+                "source": choice.describe(),
+                **recognizer.describe(),
+                "settings": settings.to_dict(),
+                "app": "captioner-gui",
+            }
         )
         self._journal_path = str(getattr(self.journal, "path", "") or "")
         session = CaptionSession(

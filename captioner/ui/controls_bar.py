@@ -51,7 +51,9 @@ class ControlsBar(QWidget):
         self.start_button.setEnabled(not stopping)
         text = state_text(state, detail)
         if state is SessionState.ERROR and running:  # a live input failed: the session waits
-            text = translate("MainWindow", "The input stopped (%1). Choose another input to carry on, or Stop.").replace("%1", detail)
+            text = translate(
+                "MainWindow", "The input stopped (%1). Choose another input to carry on, or Stop."
+            ).replace("%1", detail)
         if state is SessionState.LISTENING:
             text = "● " + text
         colour = STATE_COLOURS.get(state)

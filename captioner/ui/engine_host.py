@@ -89,7 +89,9 @@ class EngineHost(QObject):
             recognizer = await asyncio.to_thread(create_recognizer, "local", model_dir=choice.model_dir or None)
             await recognizer.prepare()
         except ImportError as exc:
-            message = self.tr("The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.").replace("%1", str(exc))
+            message = self.tr(
+                "The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud."
+            ).replace("%1", str(exc))
             self._set("error", message)
             raise EngineUnavailable(ENGINE_MISSING, message) from exc
         except RecognitionError as exc:

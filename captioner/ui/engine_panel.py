@@ -77,7 +77,9 @@ class EnginePanel(QWidget):
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText(self.tr("sk-… (stored in the system keyring)"))
         self.api_key.setAccessibleName(self.tr("API key"))
-        self.reveal = QAction(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView), self.tr("Show the key"), self)
+        self.reveal = QAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView), self.tr("Show the key"), self
+        )
         self.reveal.setCheckable(True)
         self.reveal.toggled.connect(
             lambda on: self.api_key.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
@@ -89,7 +91,9 @@ class EnginePanel(QWidget):
         self.workspace.setPlaceholderText(self.tr("optional"))
         self.url = QLineEdit(self.cloud_box)
         self.url.setPlaceholderText(self.tr("optional: wss://… (e.g. another Captioner's `captioner serve`)"))
-        self.url.setToolTip(self.tr("The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one."))
+        self.url.setToolTip(
+            self.tr("The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.")
+        )
         self.region_warning = QLabel(self.cloud_box)
         self.region_warning.setWordWrap(True)
         self.region_warning.setStyleSheet("color: #b35c00")
@@ -185,7 +189,9 @@ class EnginePanel(QWidget):
         model, region = self.model_name(), self.region.currentData() or "cn"
         if model and not model_serves_region(model, region):
             self.region_warning.setText(
-                self.tr("%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.").replace("%1", model)
+                self.tr("%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.").replace(
+                    "%1", model
+                )
             )
         else:
             self.region_warning.clear()
@@ -204,10 +210,14 @@ class EnginePanel(QWidget):
     def _show_key_status(self, error: str = "") -> None:
         if error:
             self.key_status.setText(
-                self.tr("No system keyring is available (%1): the key is kept only until Captioner quits.").replace("%1", error)
+                self.tr("No system keyring is available (%1): the key is kept only until Captioner quits.").replace(
+                    "%1", error
+                )
             )
         elif not self.store.secrets.available():
-            self.key_status.setText(self.tr("No system keyring is available: the key is kept only until Captioner quits."))
+            self.key_status.setText(
+                self.tr("No system keyring is available: the key is kept only until Captioner quits.")
+            )
         elif self.api_key.text():
             self.key_status.setText(self.tr("The key is stored in the system keyring."))
         else:
@@ -260,4 +270,3 @@ class EnginePanel(QWidget):
         line_edit = self.model.lineEdit()
         assert line_edit is not None  # the model box is editable
         line_edit.selectAll()
-

@@ -171,7 +171,9 @@ def problem_box(kind: str, message: str, *, model_name: str = "", parent: QWidge
 
 def error_box(error: BaseException, *, model_name: str = "", parent: QWidget | None = None) -> ProblemBox:
     """The dialog for an error (its category decides which)."""
-    return problem_box(problem_kind(error), getattr(error, "message", "") or user_message(error), model_name=model_name, parent=parent)
+    return problem_box(
+        problem_kind(error), getattr(error, "message", "") or user_message(error), model_name=model_name, parent=parent
+    )
 
 
 async def ask(box: ProblemBox) -> str:

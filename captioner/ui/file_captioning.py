@@ -60,7 +60,10 @@ class FileCaptioning(QObject):
     async def choose_srt(self, media: str) -> str:
         """Ask where the subtitles go (next to the media unless the user moves them; "" if cancelled)."""
         srt, _ = await dialogs.choose_save_path(
-            self.parent_widget, translate("MainWindow", "Save subtitles as"), str(default_srt_path(media)), [export_formats()["srt"]]
+            self.parent_widget,
+            translate("MainWindow", "Save subtitles as"),
+            str(default_srt_path(media)),
+            [export_formats()["srt"]],
         )
         return srt
 

@@ -57,9 +57,13 @@ class FileCaptionDialog(QDialog):
         self.job.cancelled.connect(self._cancelled)
         self._srt: Path | None = None
 
-    def start(self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str = ""):
+    def start(
+        self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str = ""
+    ):
         self._srt = Path(srt)
-        self.title.setText(self.tr("Captioning %1\nSubtitles will be saved to %2").replace("%1", str(media)).replace("%2", str(srt)))
+        self.title.setText(
+            self.tr("Captioning %1\nSubtitles will be saved to %2").replace("%1", str(media)).replace("%2", str(srt))
+        )
         self.cancel_button.setText(self.tr("Cancel"))
         self.open_folder.hide()
         return self.job.start(media, srt, engine, settings, api_key)

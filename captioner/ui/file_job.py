@@ -73,7 +73,9 @@ class FileCaptionJob(QObject):
         if self._duration_ms:
             self.progress.emit(min(1.0, position_ms / self._duration_ms))
 
-    async def _run(self, media: Path, srt: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str) -> None:
+    async def _run(
+        self, media: Path, srt: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str
+    ) -> None:
         from captioner.audio.media import MediaSource
         from captioner.transcript.export import write_exports
 

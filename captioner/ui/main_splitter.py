@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 
 class MainSplitter(QSplitter):
-    def __init__(self, controls: QWidget, tabs: QWidget, note: QWidget, transcript: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controls: QWidget, tabs: QWidget, note: QWidget, transcript: QWidget, parent: QWidget | None = None
+    ) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         left = QWidget()
         left_layout = QVBoxLayout(left)

@@ -106,7 +106,9 @@ class MainWindow(QMainWindow):
             (self.source_picker, self.engine_panel, self.recognition_panel), self.spawn, self,
         )  # fmt: skip
         self.setCentralWidget(MainSplitter(self.controls, self.tabs, self.settings_sync.note, self.transcript))
-        self.status = StatusBar(lambda: self.controller.session.metrics if self.controller.session is not None else None)
+        self.status = StatusBar(
+            lambda: self.controller.session.metrics if self.controller.session is not None else None
+        )
         self.setStatusBar(self.status)
         self.engine_label = self.status.engine_label
 
@@ -126,9 +128,19 @@ class MainWindow(QMainWindow):
         self.files = TranscriptFiles(self.transcript, store, self.status.say, self)
         self.file_captioning = FileCaptioning(self.engines, store, self)
         self.display = SessionDisplay(
-            self.controller, self.controls, c.start, self.overlay, self.transcript, self.source_picker, self.status, self.tray, self
+            self.controller,
+            self.controls,
+            c.start,
+            self.overlay,
+            self.transcript,
+            self.source_picker,
+            self.status,
+            self.tray,
+            self,
         )
-        self.answers = ProblemAnswers(self.tabs, self.engine_panel, lambda: self.start_captions(SourceChoice(kind="demo")), self)
+        self.answers = ProblemAnswers(
+            self.tabs, self.engine_panel, lambda: self.start_captions(SourceChoice(kind="demo")), self
+        )
         self._wire()
 
         geometry = store.window_geometry()

@@ -389,7 +389,15 @@ class CaptionOverlay(QWidget):
         path.addText(pad + offset, margin + metrics.ascent(), self._font, word)
         if fill is None:  # text with a dark outline, readable on any background whatever the opacity
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(QColor(0, 0, 0, 200), margin, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+            painter.setPen(
+                QPen(
+                    QColor(0, 0, 0, 200),
+                    margin,
+                    Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin,
+                )
+            )
         else:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(fill)
@@ -423,7 +431,11 @@ class CaptionOverlay(QWidget):
             handle = self.windowHandle()
             # Let the window manager move it (snaps, works on Wayland); fall back to
             # moving it ourselves where the platform cannot.
-            if handle is not None and QGuiApplication.platformName() not in ("offscreen", "minimal") and handle.startSystemMove():
+            if (
+                handle is not None
+                and QGuiApplication.platformName() not in ("offscreen", "minimal")
+                and handle.startSystemMove()
+            ):
                 self._drag_offset = None
             else:
                 self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()

@@ -28,7 +28,12 @@ class OverlayControl(QObject):
     click_through_on = Signal(str)
 
     def __init__(
-        self, store: Store, panel: OverlayPanel, show_action: QAction, click_through_action: QAction, parent: QObject | None = None
+        self,
+        store: Store,
+        panel: OverlayPanel,
+        show_action: QAction,
+        click_through_action: QAction,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -69,7 +74,9 @@ class OverlayControl(QObject):
         if on:
             shortcut = QKeySequence(SHORTCUT_CLICK_THROUGH).toString(QKeySequence.SequenceFormat.NativeText)
             self.click_through_on.emit(
-                translate("MainWindow", "The overlay now lets clicks through. Turn this off from the tray menu or with %1.").replace("%1", shortcut)
+                translate(
+                    "MainWindow", "The overlay now lets clicks through. Turn this off from the tray menu or with %1."
+                ).replace("%1", shortcut)
             )
 
     def _style_changed(self, style) -> None:
@@ -88,7 +95,8 @@ class OverlayControl(QObject):
         notice = ""
         if self.store.click_through_last():
             notice = translate(
-                "MainWindow", "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray."
+                "MainWindow",
+                "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.",
             )
             self.store.set_click_through_last(False)
         if self.store.overlay_visible():

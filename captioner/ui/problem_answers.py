@@ -39,7 +39,9 @@ class ProblemAnswers(QObject):
     async def ask(self, kind: str, message: str) -> str:
         """Show the problem's dialog (error_dialogs.DIALOGS), do what the user chose, and
         return the answer."""
-        box = error_dialogs.problem_box(kind, message, model_name=self.engine_panel.model_name(), parent=self.parent_widget)
+        box = error_dialogs.problem_box(
+            kind, message, model_name=self.engine_panel.model_name(), parent=self.parent_widget
+        )
         answer = await error_dialogs.ask(box)
         if kind in TAB_AFTER_PROBLEM:
             self.tabs.setCurrentIndex(TAB_AFTER_PROBLEM[kind])

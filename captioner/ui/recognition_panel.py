@@ -42,16 +42,36 @@ def language_name(code: str) -> str:
     """A language's name in the UI language, with its code."""
     translate = QCoreApplication.translate
     names = {
-        "zh": translate("Languages", "Chinese"), "en": translate("Languages", "English"), "ja": translate("Languages", "Japanese"),
-        "yue": translate("Languages", "Cantonese"), "ko": translate("Languages", "Korean"), "de": translate("Languages", "German"),
-        "fr": translate("Languages", "French"), "ru": translate("Languages", "Russian"), "es": translate("Languages", "Spanish"),
-        "it": translate("Languages", "Italian"), "pt": translate("Languages", "Portuguese"), "vi": translate("Languages", "Vietnamese"),
-        "th": translate("Languages", "Thai"), "ar": translate("Languages", "Arabic"), "hi": translate("Languages", "Hindi"),
-        "id": translate("Languages", "Indonesian"), "ms": translate("Languages", "Malay"), "tl": translate("Languages", "Tagalog"),
-        "nl": translate("Languages", "Dutch"), "sv": translate("Languages", "Swedish"), "da": translate("Languages", "Danish"),
-        "fi": translate("Languages", "Finnish"), "no": translate("Languages", "Norwegian"), "el": translate("Languages", "Greek"),
-        "pl": translate("Languages", "Polish"), "cs": translate("Languages", "Czech"), "hu": translate("Languages", "Hungarian"),
-        "ro": translate("Languages", "Romanian"), "bg": translate("Languages", "Bulgarian"), "hr": translate("Languages", "Croatian"),
+        "zh": translate("Languages", "Chinese"),
+        "en": translate("Languages", "English"),
+        "ja": translate("Languages", "Japanese"),
+        "yue": translate("Languages", "Cantonese"),
+        "ko": translate("Languages", "Korean"),
+        "de": translate("Languages", "German"),
+        "fr": translate("Languages", "French"),
+        "ru": translate("Languages", "Russian"),
+        "es": translate("Languages", "Spanish"),
+        "it": translate("Languages", "Italian"),
+        "pt": translate("Languages", "Portuguese"),
+        "vi": translate("Languages", "Vietnamese"),
+        "th": translate("Languages", "Thai"),
+        "ar": translate("Languages", "Arabic"),
+        "hi": translate("Languages", "Hindi"),
+        "id": translate("Languages", "Indonesian"),
+        "ms": translate("Languages", "Malay"),
+        "tl": translate("Languages", "Tagalog"),
+        "nl": translate("Languages", "Dutch"),
+        "sv": translate("Languages", "Swedish"),
+        "da": translate("Languages", "Danish"),
+        "fi": translate("Languages", "Finnish"),
+        "no": translate("Languages", "Norwegian"),
+        "el": translate("Languages", "Greek"),
+        "pl": translate("Languages", "Polish"),
+        "cs": translate("Languages", "Czech"),
+        "hu": translate("Languages", "Hungarian"),
+        "ro": translate("Languages", "Romanian"),
+        "bg": translate("Languages", "Bulgarian"),
+        "hr": translate("Languages", "Croatian"),
         "sk": translate("Languages", "Slovak"),
     }
     return f"{names.get(code, code)} ({code})"
@@ -88,7 +108,9 @@ class RecognitionPanel(QWidget):
         self.vad_radio = QRadioButton(self.tr("At pauses (VAD)"), self)
         self.semantic_radio = QRadioButton(self.tr("By meaning (semantic)"), self)
         self.vad_radio.setToolTip(self.tr("A sentence ends after a silence; lowest delay."))
-        self.semantic_radio.setToolTip(self.tr("Sentences end where the meaning does; better sentences, a little more delay."))
+        self.semantic_radio.setToolTip(
+            self.tr("Sentences end where the meaning does; better sentences, a little more delay.")
+        )
         group = QButtonGroup(self)
         group.addButton(self.vad_radio)
         group.addButton(self.semantic_radio)
@@ -98,7 +120,9 @@ class RecognitionPanel(QWidget):
         self.max_silence.setRange(lo, hi)
         self.max_silence.setSingleStep(100)
         self.max_silence.setSuffix(self.tr(" ms"))
-        self.max_silence.setToolTip(self.tr("Silence that ends a sentence (%1–%2 ms).").replace("%1", str(lo)).replace("%2", str(hi)))
+        self.max_silence.setToolTip(
+            self.tr("Silence that ends a sentence (%1–%2 ms).").replace("%1", str(lo)).replace("%2", str(hi))
+        )
         self.multi_threshold = QCheckBox(self.tr("Multi-threshold mode"), self)
         self.multi_threshold.setToolTip(self.tr("Keeps long sentences from running on."))
 
@@ -110,7 +134,8 @@ class RecognitionPanel(QWidget):
         self.noise.setDecimals(2)
         self.noise.setToolTip(
             self.tr("Higher ignores more background noise but may miss quiet speech (%1 to %2).")
-            .replace("%1", f"{nlo:g}").replace("%2", f"{nhi:g}")
+            .replace("%1", f"{nlo:g}")
+            .replace("%2", f"{nhi:g}")
         )
 
         self.punctuation = QCheckBox(self.tr("Punctuation"), self)
@@ -124,7 +149,9 @@ class RecognitionPanel(QWidget):
         self.vocabulary = QLineEdit(self)
         self.vocabulary.setPlaceholderText(self.tr("vocabulary id (Alibaba Cloud)"))
         self.vocabulary_button = QPushButton(self.tr("Edit…"), self)
-        self.vocabulary_button.setToolTip(self.tr("Create, edit and choose hot-word vocabularies on the cloud service."))
+        self.vocabulary_button.setToolTip(
+            self.tr("Create, edit and choose hot-word vocabularies on the cloud service.")
+        )
         self.vocabulary_button.clicked.connect(self.edit_vocabularies)
 
         self.error = QLabel(self)
@@ -160,7 +187,14 @@ class RecognitionPanel(QWidget):
         layout.addStretch(1)
 
         self.set_settings(self._base)
-        for box in (self.multi_threshold, self.noise_custom, self.punctuation, self.itn, self.disfluency, self.heartbeat):
+        for box in (
+            self.multi_threshold,
+            self.noise_custom,
+            self.punctuation,
+            self.itn,
+            self.disfluency,
+            self.heartbeat,
+        ):
             box.toggled.connect(self._edited)
         self.vad_radio.toggled.connect(self._edited)
         self.max_silence.valueChanged.connect(self._edited)
@@ -223,8 +257,18 @@ class RecognitionPanel(QWidget):
     # Settings ---------------------------------------------------------------------------
 
     def set_settings(self, settings: RecognitionSettings) -> None:
-        widgets = (self.vad_radio, self.semantic_radio, self.max_silence, self.multi_threshold, self.noise_custom,
-                   self.noise, self.punctuation, self.itn, self.disfluency, self.heartbeat)
+        widgets = (
+            self.vad_radio,
+            self.semantic_radio,
+            self.max_silence,
+            self.multi_threshold,
+            self.noise_custom,
+            self.noise,
+            self.punctuation,
+            self.itn,
+            self.disfluency,
+            self.heartbeat,
+        )
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -295,4 +339,3 @@ class RecognitionPanel(QWidget):
         self._enable()
         if self.settings() is not None:
             self.changed.emit()
-

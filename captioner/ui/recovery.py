@@ -59,8 +59,10 @@ class RecoveryDialog(QDialog):
         self.setWindowTitle(self.tr("Recover captions"))
         self.sessions = sessions
         text = QLabel(
-            self.tr("Captioner did not finish these sessions (it may have been closed unexpectedly). "
-                    "Their captions were saved as they arrived. Recover one to view and export it."),
+            self.tr(
+                "Captioner did not finish these sessions (it may have been closed unexpectedly). "
+                "Their captions were saved as they arrived. Recover one to view and export it."
+            ),
             self,
         )
         text.setWordWrap(True)

@@ -41,7 +41,10 @@ def check_window() -> tuple[str, str]:
     svg = resources_dir() / "icons" / "captioner.svg"
     pixmap = QIcon(str(svg)).pixmap(64, 64)
     if pixmap.isNull() or pixmap.toImage().pixelColor(32, 30).alpha() == 0:
-        return "fail", f"Qt {qVersion()} ({platform_name}) cannot render {svg} (SVG image/icon plugins missing from {plugins}?)"
+        return (
+            "fail",
+            f"Qt {qVersion()} ({platform_name}) cannot render {svg} (SVG image/icon plugins missing from {plugins}?)",
+        )
     try:
         import captioner.ui.app as gui
         import captioner.ui.main_window  # noqa: F401  (the window and everything it pulls in)

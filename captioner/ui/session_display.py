@@ -54,10 +54,14 @@ class SessionDisplay(QObject):
         running = self.controller.running
         text = self.controls.show_state(state, detail, running)
         stop = is_active(state, running)
-        self.start_action.setText(translate("MainWindow", "Stop captions") if stop else translate("MainWindow", "Start captions"))
+        self.start_action.setText(
+            translate("MainWindow", "Stop captions") if stop else translate("MainWindow", "Start captions")
+        )
         self.start_action.setEnabled(state is not SessionState.STOPPING)
         if self.tray is not None:
-            self.tray.set_live(state is SessionState.LISTENING, translate("MainWindow", "Captioner — %1").replace("%1", text))
+            self.tray.set_live(
+                state is SessionState.LISTENING, translate("MainWindow", "Captioner — %1").replace("%1", text)
+            )
         if state is SessionState.LISTENING:
             self.overlay.set_placeholder(translate("MainWindow", "Listening…"))
             self.status.metrics_timer.start()

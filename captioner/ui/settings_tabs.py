@@ -17,7 +17,9 @@ INPUT_TAB, ENGINE_TAB, RECOGNITION_TAB, OVERLAY_TAB = range(4)
 
 
 class SettingsTabs(QTabWidget):
-    def __init__(self, source: QWidget, engine: QWidget, recognition: QWidget, overlay: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, source: QWidget, engine: QWidget, recognition: QWidget, overlay: QWidget, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         for widget, title in (
             (source, translate("MainWindow", "Input")),

@@ -118,7 +118,9 @@ class SourcePicker(QWidget):
 
     def set_inputs(self, listed: sources.InputList) -> None:
         current = self.choice()
-        self._wanted = SourceChoice(current.kind, current.device or self._wanted.device, current.loopback or self._wanted.loopback)
+        self._wanted = SourceChoice(
+            current.kind, current.device or self._wanted.device, current.loopback or self._wanted.loopback
+        )
         self.inputs = listed
         self._fill(listed)
         if listed.error:
@@ -159,7 +161,12 @@ class SourcePicker(QWidget):
         kind = self.kind.currentData()
         mic = kind in ("microphone", "both")
         loop = kind in ("system", "both")
-        for widget, visible in ((self.device, mic), (self._device_label, mic), (self.loopback, loop), (self._loopback_label, loop)):
+        for widget, visible in (
+            (self.device, mic),
+            (self._device_label, mic),
+            (self.loopback, loop),
+            (self._loopback_label, loop),
+        ):
             widget.setVisible(visible)
 
     # Level and silence ------------------------------------------------------------------

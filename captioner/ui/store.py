@@ -227,7 +227,9 @@ class Store:
         return None
 
     def set_overlay_geometry(self, screen_key: str, rect: QRect) -> None:
-        self.qsettings.setValue(f"overlay/geometry/{screen_key}", f"{rect.x()},{rect.y()},{rect.width()},{rect.height()}")
+        self.qsettings.setValue(
+            f"overlay/geometry/{screen_key}", f"{rect.x()},{rect.y()},{rect.width()},{rect.height()}"
+        )
 
     def click_through_last(self) -> bool:
         """Whether click-through was on when the app last quit. It is never re-applied at
@@ -247,7 +249,7 @@ class Store:
         self.qsettings.setValue("window/geometry", data)
 
     def ui_language(self) -> str:
-        """"" follows the system; otherwise a locale name such as "en" or "zh_CN"."""
+        """ "" follows the system; otherwise a locale name such as "en" or "zh_CN"."""
         return self._str("ui/language", "")
 
     def set_ui_language(self, name: str) -> None:
@@ -278,4 +280,3 @@ def default_qsettings() -> QSettings:
     """The user's settings file: an INI file in the platform's config folder, so it is the
     same readable format everywhere (and easy to check that no secret is in it)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Captioner", "Captioner")
-

@@ -37,11 +37,19 @@ async def startup_problems(engine: EngineChoice) -> list[str]:
 
 def open_problems_box(problems: list[str], parent: QWidget | None) -> QMessageBox:
     """Show the start-up problems window-modally, without waiting for an answer."""
-    box = QMessageBox(QMessageBox.Icon.Warning, translate("MainWindow", "Captioner needs attention"),
-                      translate("MainWindow", "Some features will not work until this is fixed:"), QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        translate("MainWindow", "Captioner needs attention"),
+        translate("MainWindow", "Some features will not work until this is fixed:"),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setObjectName("captioner-preflight")
-    box.setInformativeText("\n\n".join(problems) + "\n\n" + translate(
-        "MainWindow", "You can still caption media files and play the demo, or use Alibaba Cloud."))
+    box.setInformativeText(
+        "\n\n".join(problems)
+        + "\n\n"
+        + translate("MainWindow", "You can still caption media files and play the demo, or use Alibaba Cloud.")
+    )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()  # not awaited: the app goes on
     return box

@@ -29,7 +29,9 @@ Button = QMessageBox.StandardButton
 class TranscriptFiles(QObject):
     """`say(message, ms)` shows a passing message (the window's status bar)."""
 
-    def __init__(self, transcript: TranscriptView, store: Store, say: Callable[[str, int], None], parent: QWidget) -> None:
+    def __init__(
+        self, transcript: TranscriptView, store: Store, say: Callable[[str, int], None], parent: QWidget
+    ) -> None:
         super().__init__(parent)
         self.transcript = transcript
         self.store = store
@@ -45,7 +47,10 @@ class TranscriptFiles(QObject):
         name = f"captions-{datetime.now():%Y%m%d-%H%M}.srt"
         formats = export_formats()
         path, chosen = await dialogs.choose_save_path(
-            self.parent_widget, translate("MainWindow", "Export transcript"), str(Path(folder) / name), list(formats.values())
+            self.parent_widget,
+            translate("MainWindow", "Export transcript"),
+            str(Path(folder) / name),
+            list(formats.values()),
         )
         if not path:
             return False
@@ -62,9 +67,14 @@ class TranscriptFiles(QObject):
             targets: dict[str, Any] = {fmt: target}
             await asyncio.to_thread(write_exports, self.transcript.sentences(), **targets)
         except OSError as exc:
-            await dialogs.ask(self.parent_widget, translate("MainWindow", "Export failed"),
-                              translate("MainWindow", "The file could not be written."),
-                              Button.Ok, informative=str(exc), icon=QMessageBox.Icon.Warning)
+            await dialogs.ask(
+                self.parent_widget,
+                translate("MainWindow", "Export failed"),
+                translate("MainWindow", "The file could not be written."),
+                Button.Ok,
+                informative=str(exc),
+                icon=QMessageBox.Icon.Warning,
+            )
             return False
         self.transcript.mark_saved()
         self.store.set_last_folder("export", str(target.parent))
@@ -124,6 +134,11 @@ class TranscriptFiles(QObject):
             sentences = await asyncio.to_thread(recovery.load, info.path)
             self.transcript.load(sentences, unsaved=True)
             await asyncio.to_thread(recovery.close_journal, info.path, "recovered")
-            self.say(translate("MainWindow", "Recovered %n sentence(s); export them with File → Export.", "", len(sentences)), 10000)
+            self.say(
+                translate(
+                    "MainWindow", "Recovered %n sentence(s); export them with File → Export.", "", len(sentences)
+                ),
+                10000,
+            )
         elif result == recovery.DISMISS:
             await asyncio.to_thread(recovery.close_journal, info.path, "dismissed")

@@ -316,7 +316,10 @@ class TranscriptView(QWidget):
         selection = self.list.selectionModel()
         selection.clearSelection()
         for row in range(first, last + 1):
-            selection.select(self.proxy.index(row, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+            selection.select(
+                self.proxy.index(row, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
 
 
 def export_formats() -> dict[str, str]:

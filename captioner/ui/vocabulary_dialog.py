@@ -87,7 +87,9 @@ class VocabularyDialog(QDialog):
 
         self.server = QLineEdit(base_url, self)
         self.server.setPlaceholderText(self.tr("Alibaba Cloud Model Studio (%1)").replace("%1", region))
-        self.server.setToolTip(self.tr("A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud."))
+        self.server.setToolTip(
+            self.tr("A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.")
+        )
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         server_row = QHBoxLayout()
         server_row.addWidget(self.server, 1)
@@ -221,8 +223,13 @@ class VocabularyDialog(QDialog):
         base_url = self.server.text().strip()
         if base_url:  # a key saved for Alibaba Cloud is never sent to another server
             return VocabularyClient(base_url=base_url, api_key=None, timeout=20.0, retry=UI_RETRY)
-        return VocabularyClient(region=self.region, api_key=self.api_key or None, workspace=self.workspace or None,
-                                timeout=20.0, retry=UI_RETRY)
+        return VocabularyClient(
+            region=self.region,
+            api_key=self.api_key or None,
+            workspace=self.workspace or None,
+            timeout=20.0,
+            retry=UI_RETRY,
+        )
 
     async def _run(self, what: str, call):
         """Run `call(client)` with the buttons disabled; its result, or None after showing
@@ -233,7 +240,10 @@ class VocabularyDialog(QDialog):
         try:
             return await call(self._client())
         except RecognitionError as exc:  # ServiceError: the service's code and explanation
-            self._show(self.tr("%1 failed: %2").replace("%1", what.rstrip("…")).replace("%2", f"{exc.code}: {exc.message}"), True)
+            self._show(
+                self.tr("%1 failed: %2").replace("%1", what.rstrip("…")).replace("%2", f"{exc.code}: {exc.message}"),
+                True,
+            )
         except ValueError as exc:  # a malformed base URL
             self._show(self.tr("%1 failed: %2").replace("%1", what.rstrip("…")).replace("%2", str(exc)), True)
         finally:
@@ -253,8 +263,12 @@ class VocabularyDialog(QDialog):
         self.vocabularies.clear()
         for s in summaries:
             item = QListWidgetItem(s.vocabulary_id)
-            item.setToolTip(self.tr("Created %1, changed %2, status %3")
-                            .replace("%1", s.gmt_create).replace("%2", s.gmt_modified).replace("%3", s.status))
+            item.setToolTip(
+                self.tr("Created %1, changed %2, status %3")
+                .replace("%1", s.gmt_create)
+                .replace("%2", s.gmt_modified)
+                .replace("%3", s.status)
+            )
             self.vocabularies.addItem(item)
             if s.vocabulary_id == select:
                 self.vocabularies.setCurrentItem(item)
@@ -277,8 +291,13 @@ class VocabularyDialog(QDialog):
         if vocabulary is None or vid != self.selected_id():
             return False
         self._set_words(vocabulary.words)
-        self._show(self.tr("%1: %2 word(s) for %3, status %4").replace("%1", vid).replace("%2", str(len(vocabulary.words)))
-                   .replace("%3", vocabulary.target_model).replace("%4", vocabulary.status))
+        self._show(
+            self.tr("%1: %2 word(s) for %3, status %4")
+            .replace("%1", vid)
+            .replace("%2", str(len(vocabulary.words)))
+            .replace("%3", vocabulary.target_model)
+            .replace("%4", vocabulary.status)
+        )
         return True
 
     @asyncSlot()
@@ -327,7 +346,9 @@ class VocabularyDialog(QDialog):
         return True
 
 
-def open_editor(choice: EngineChoice, api_key: str, target_model: str, parent: QWidget | None = None) -> VocabularyDialog:
+def open_editor(
+    choice: EngineChoice, api_key: str, target_model: str, parent: QWidget | None = None
+) -> VocabularyDialog:
     """The editor for the cloud endpoint `choice` names (its region, or a custom URL, which
     never gets the saved key), shown and fetching its list (`loading`)."""
     dialog = VocabularyDialog(

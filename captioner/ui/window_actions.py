@@ -40,7 +40,9 @@ class WindowActions(QObject):
         self.window = window
         self.start = self._action(translate("MainWindow", "Start captions"), SHORTCUT_START_STOP)
         self.overlay = self._action(translate("MainWindow", "Show overlay"), SHORTCUT_OVERLAY, checkable=True)
-        self.click_through = self._action(translate("MainWindow", "Click-through overlay"), SHORTCUT_CLICK_THROUGH, checkable=True)
+        self.click_through = self._action(
+            translate("MainWindow", "Click-through overlay"), SHORTCUT_CLICK_THROUGH, checkable=True
+        )
         self.show_window = self._action(translate("MainWindow", "Show Captioner window"))
         self.quit = self._action(translate("MainWindow", "Quit"), QKeySequence.StandardKey.Quit)
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -51,10 +53,14 @@ class WindowActions(QObject):
         self.search = self._action(translate("MainWindow", "Search transcript"), QKeySequence.StandardKey.Find)
         self.demo = self._action(translate("MainWindow", "Play the demo recording"))
         self.diagnostics = self._action(translate("MainWindow", "Copy diagnostics"))
-        self.diagnostics.setToolTip(translate("MainWindow", "Copy versions, devices and settings (never the API key) for a bug report."))
+        self.diagnostics.setToolTip(
+            translate("MainWindow", "Copy versions, devices and settings (never the API key) for a bug report.")
+        )
         self.log_folder = self._action(translate("MainWindow", "Open log folder"))
 
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None = None, *, checkable: bool = False) -> QAction:
+    def _action(
+        self, text: str, shortcut: str | QKeySequence.StandardKey | None = None, *, checkable: bool = False
+    ) -> QAction:
         action = QAction(text, self.window)
         action.setCheckable(checkable)
         if shortcut is not None:

@@ -78,12 +78,16 @@ def fill(locale: str) -> list[str]:
 
 def main() -> int:
     sources = sorted(str(p) for p in (ROOT / "captioner" / "ui").glob("*.py"))
-    subprocess.run([tool("lupdate"), "-no-obsolete", *sources, "-ts", *(str(ts_path(loc)) for loc in LOCALES)], check=True)
+    subprocess.run(
+        [tool("lupdate"), "-no-obsolete", *sources, "-ts", *(str(ts_path(loc)) for loc in LOCALES)], check=True
+    )
     for locale in LOCALES:
         missing = fill(locale)
         if missing:
             print(f"{locale}: {len(missing)} untranslated:", *missing, sep="\n  ")
-        subprocess.run([tool("lrelease"), str(ts_path(locale)), "-qm", str(HERE / f"captioner_{locale}.qm")], check=True)
+        subprocess.run(
+            [tool("lrelease"), str(ts_path(locale)), "-qm", str(HERE / f"captioner_{locale}.qm")], check=True
+        )
     return 0
 
 

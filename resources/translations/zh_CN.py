@@ -16,8 +16,7 @@ ZH_CN = {
     "Captions will appear here": "字幕将显示在这里",
     "Drag to resize": "拖动以调整大小",
     "Loading the speech model…": "正在加载语音模型…",
-    "The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.":
-        "本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。",
+    "The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.": "本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。",
     "The speech model could not be loaded: %1": "无法加载语音模型：%1",
     "Speech model ready (on this device)": "语音模型已就绪（本机）",
     "The Alibaba Cloud engine is not available in this version of Captioner.": "此版本的 Captioner 不提供阿里云引擎。",
@@ -38,8 +37,7 @@ ZH_CN = {
     "Show the key": "显示密钥",
     "optional": "可选",
     "optional: wss://… (e.g. another Captioner's `captioner serve`)": "可选：wss://…（例如另一台电脑上的 `captioner serve`）",
-    "The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.":
-        "已保存的 API Key 不会发送到自定义地址；如该服务器需要密钥，请设置 DASHSCOPE_API_KEY。",
+    "The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.": "已保存的 API Key 不会发送到自定义地址；如该服务器需要密钥，请设置 DASHSCOPE_API_KEY。",
     "Region:": "地域：",
     "Model:": "模型：",
     "API key:": "API Key：",
@@ -93,8 +91,7 @@ ZH_CN = {
     "Bulgarian": "保加利亚语",
     "Croatian": "克罗地亚语",
     "Slovak": "斯洛伐克语",
-    "The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.":
-        "本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。",
+    "The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.": "本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。",
     "Input level": "输入电平",
     "%1 dBFS": "%1 dBFS",
     "Captioner": "Captioner 实时字幕",
@@ -145,8 +142,7 @@ ZH_CN = {
     "Play the demo instead": "改为播放演示",
     "No microphone found": "未找到麦克风",
     "Captioner found no microphone on this computer.": "Captioner 在这台电脑上没有找到麦克风。",
-    "You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.":
-        "你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。",
+    "You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.": "你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。",
     "Play the demo": "播放演示",
     "The overlay now lets clicks through. Turn this off from the tray menu or with %1.": "悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。",
     "Click-through is on": "鼠标穿透已开启",
@@ -160,8 +156,7 @@ ZH_CN = {
     "Save subtitles as": "字幕另存为",
     "No unfinished sessions.": "没有未完成的会话。",
     "Recovered %n sentence(s); export them with File → Export.": "已恢复 %n 句；可通过 文件 → 导出 保存。",
-    "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.":
-        "上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。",
+    "Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.": "上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。",
     "The language changes the next time Captioner starts.": "语言将在下次启动 Captioner 时更改。",
     "Finishing the last sentence…": "正在完成最后一句…",
     "Save the transcript?": "保存文稿？",
@@ -209,8 +204,7 @@ ZH_CN = {
     "Vocabulary:": "热词表：",
     "Invalid setting: %1": "设置无效：%1",
     "Recover captions": "恢复字幕",
-    "Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.":
-        "以下会话没有正常结束（Captioner 可能被意外关闭）。字幕在生成时已经保存。恢复后即可查看和导出。",
+    "Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.": "以下会话没有正常结束（Captioner 可能被意外关闭）。字幕在生成时已经保存。恢复后即可查看和导出。",
     "%1 — %n sentence(s)": "%1 — %n 句",
     "Recover": "恢复",
     "Dismiss": "忽略",
@@ -265,8 +259,7 @@ ZH_CN = {
     # Hot-word vocabulary editor, Help menu, start-up checks
     "Hot-word vocabularies": "热词表",
     "Alibaba Cloud Model Studio (%1)": "阿里云百炼（%1）",
-    "A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.":
-        "自定义 REST 基础 URL，例如 http://127.0.0.1:8766/api/v1；留空则使用阿里云。",
+    "A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.": "自定义 REST 基础 URL，例如 http://127.0.0.1:8766/api/v1；留空则使用阿里云。",
     "Refresh": "刷新",
     "Vocabularies": "热词表",
     "Word": "词语",
@@ -306,8 +299,7 @@ ZH_CN = {
     "30 days": "30 天",
     "7 days": "7 天",
     "1 day": "1 天",
-    "Copy versions, devices and settings (never the API key) for a bug report.":
-        "复制版本、设备和设置信息（不含 API Key），用于报告问题。",
+    "Copy versions, devices and settings (never the API key) for a bug report.": "复制版本、设备和设置信息（不含 API Key），用于报告问题。",
     "Open log folder": "打开日志文件夹",
     "&Help": "帮助(&H)",
     "Gathering diagnostics…": "正在收集诊断信息…",
@@ -315,8 +307,7 @@ ZH_CN = {
     "Could not open %1": "无法打开 %1",
     "Captioner needs attention": "Captioner 需要注意",
     "Some features will not work until this is fixed:": "以下问题解决之前，部分功能无法使用：",
-    "You can still caption media files and play the demo, or use Alibaba Cloud.":
-        "你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。",
+    "You can still caption media files and play the demo, or use Alibaba Cloud.": "你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
@@ -326,7 +317,10 @@ EN_PLURALS = {
         "Recovered %n sentence; export it with File → Export.",
         "Recovered %n sentences; export them with File → Export.",
     ),
-    "%n sentence(s) have not been exported.": ("%n sentence has not been exported.", "%n sentences have not been exported."),
+    "%n sentence(s) have not been exported.": (
+        "%n sentence has not been exported.",
+        "%n sentences have not been exported.",
+    ),
     "%1 — %n sentence(s)": ("%1 — %n sentence", "%1 — %n sentences"),
     "%n sentence(s)": ("%n sentence", "%n sentences"),
     "%n vocabulary(ies).": ("%n vocabulary.", "%n vocabularies."),

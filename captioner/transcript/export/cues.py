@@ -201,4 +201,3 @@ def build_cues(entries: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> list[Cue
     for i, s in enumerate(ordered):
         timer.add(s, ordered[i + 1].begin_ms if i + 1 < len(ordered) else None, out)
     return out
-

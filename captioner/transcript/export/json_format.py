@@ -35,11 +35,13 @@ def _sentence_json(s: Sentence) -> str:
     """`json.dumps(sentence_to_dict(s), ensure_ascii=False)`, formatted by hand: twice as
     fast on word-heavy transcripts, where the encoder's per-dict cost dominates."""
     esc = _encode_str
-    words = ", ".join([
-        f'{{"begin_time": {int(w.begin_ms)}, "end_time": {int(w.end_ms)}, "text": {esc(w.text)}, '
-        f'"punctuation": {esc(w.punctuation)}}}'
-        for w in s.words
-    ])
+    words = ", ".join(
+        [
+            f'{{"begin_time": {int(w.begin_ms)}, "end_time": {int(w.end_ms)}, "text": {esc(w.text)}, '
+            f'"punctuation": {esc(w.punctuation)}}}'
+            for w in s.words
+        ]
+    )
     speaker = "" if s.speaker_id is None else f', "speaker_id": {int(s.speaker_id)}'
     return (
         f'{{"begin_time": {int(s.begin_ms)}, "end_time": {int(s.end_ms)}, "text": {esc(s.text)}, '
@@ -102,8 +104,10 @@ def to_json(sentences: Entries, *, meta: dict[str, Any] | None = None) -> str:
     lines = [_sentence_json(s) for s in ordered]
     if gaps:
         marked = sorted(
-            [*((s.begin_ms, 1, line) for s, line in zip(ordered, lines, strict=False)),
-             *((g.at_ms, 0, dumps(gap_to_dict(g), ensure_ascii=False)) for g in gaps)],
+            [
+                *((s.begin_ms, 1, line) for s, line in zip(ordered, lines, strict=False)),
+                *((g.at_ms, 0, dumps(gap_to_dict(g), ensure_ascii=False)) for g in gaps),
+            ],
             key=lambda t: t[:2],
         )
         lines = [line for _, _, line in marked]
@@ -111,8 +115,14 @@ def to_json(sentences: Entries, *, meta: dict[str, Any] | None = None) -> str:
     body = ",\n".join(lines)
     head_json = dumps(head, ensure_ascii=False)[:-1]
     return (
-        '{"captioner": ' + dumps(extra, ensure_ascii=False) + ',\n"transcripts": [' + head_json
-        + ', "sentences": [\n' + body + ("\n" if body else "") + "]}]}\n"
+        '{"captioner": '
+        + dumps(extra, ensure_ascii=False)
+        + ',\n"transcripts": ['
+        + head_json
+        + ', "sentences": [\n'
+        + body
+        + ("\n" if body else "")
+        + "]}]}\n"
     )
 
 
@@ -155,9 +165,7 @@ def read_json(path: str | os.PathLike[str]) -> list[Sentence]:
     return loads_json(Path(path).read_text(encoding="utf-8"))[0]
 
 
-def write_json(
-    path: str | os.PathLike[str], sentences: Entries, *, meta: dict[str, Any] | None = None
-) -> Path:
+def write_json(path: str | os.PathLike[str], sentences: Entries, *, meta: dict[str, Any] | None = None) -> Path:
     return atomic_write_text(path, to_json(sentences, meta=meta))
 
 

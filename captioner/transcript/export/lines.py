@@ -150,8 +150,11 @@ def tokenize(text: str, max_width: int) -> Tokens:
                 pending_space = True
                 after_zwj = False
                 continue
-            if texts and not pending_space and not prefix and (
-                cls == _ATTACH or after_zwj or (cls == _LATIN and in_word)
+            if (
+                texts
+                and not pending_space
+                and not prefix
+                and (cls == _ATTACH or after_zwj or (cls == _LATIN and in_word))
             ):
                 texts[-1] += ch
                 widths[-1] += w
@@ -332,4 +335,3 @@ class SentenceLayout:
     def compact_offset(self, k: int) -> int:
         """How many non-space characters precede token k."""
         return sum(len(x) for x in self.t.texts[:k])
-

@@ -31,9 +31,7 @@ def to_vtt(sentences: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> str:
     """WebVTT text, cues numbered like the SRT so the two can be compared."""
     parts = ["WEBVTT\n\n"]
     for c in build_cues(sentences, layout):
-        parts.append(
-            f"{c.index}\n{clock(c.start_ms, '.')} --> {clock(c.end_ms, '.')}\n{_vtt_escape(c.text)}\n\n"
-        )
+        parts.append(f"{c.index}\n{clock(c.start_ms, '.')} --> {clock(c.end_ms, '.')}\n{_vtt_escape(c.text)}\n\n")
     return "".join(parts)
 
 

@@ -68,4 +68,3 @@ def secret_keys(value: Any, path: str = "") -> list[str]:
         for i, v in enumerate(value):
             found += secret_keys(v, f"{path}[{i}]")
     return found
-

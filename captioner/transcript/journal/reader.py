@@ -250,7 +250,9 @@ def prune(
         doomed += [s for s in finished if _sort_key(s.started) < cutoff.timestamp()]
     day_ago = (now - timedelta(days=1)).timestamp()
     doomed += [
-        s for s in sessions if not s.finished and s.sentence_count == 0 and not s.recording and _sort_key(s.started) < day_ago
+        s
+        for s in sessions
+        if not s.finished and s.sentence_count == 0 and not s.recording and _sort_key(s.started) < day_ago
     ]
     removed: list[Path] = []
     seen: set[Path] = set()
