@@ -4,8 +4,9 @@ Each test runs the real program under `strace -f -e trace=connect` in an empty H
 onnxruntime's telemetry asked for, as in test_privacy.py) and then reads two things: every
 connect() any of its threads or children made — only loopback and local (AF_UNIX) sockets
 are allowed — and every file left in HOME. The app's data and logs are pointed outside
-HOME, so an empty HOME is the expected result; the self-test, which opens Qt, may also
-leave the font cache Qt's fontconfig keeps for every program.
+HOME, so an empty HOME is the expected result; the self-test, which opens Qt and the sound
+system, may also leave what their libraries keep for every program: fontconfig's cache and
+the PulseAudio client's cookie.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECT = re.compile(r"connect\(\d+, \{sa_family=(AF_\w+)(.*?)\}")
-#: What a library Qt loads writes for any program: not ours to decide, and nothing personal.
-SHARED_CACHES = (".cache/fontconfig",)
+#: What system libraries write for any program that uses them (fonts, the sound server's
+#: client): not ours to decide, and nothing about the user.
+SHARED_CACHES = (".cache/fontconfig", ".config/pulse")
 
 
 def strace(argv: list[str], log: Path) -> list[str]:
