@@ -40,13 +40,22 @@ async def ask(
     default: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton,
     informative: str = "",
     icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+    labels: dict[QMessageBox.StandardButton, str] | None = None,
+    details: str = "",
 ) -> QMessageBox.StandardButton:
     """A message box; returns the standard button the user pressed (Escape = the escape
-    button Qt picks, usually Cancel/No)."""
+    button Qt picks, usually Cancel/No). `labels` renames buttons so they say what they do
+    ("Stop and quit", not "Yes"); `details` (technical text) goes behind "Show Details…"."""
     box = QMessageBox(icon, title, text, buttons, parent)
     box.setObjectName("captioner-question")
     if informative:
         box.setInformativeText(informative)
+    if details:
+        box.setDetailedText(details)
+    for button, label in (labels or {}).items():
+        widget = box.button(button)
+        if widget is not None:
+            widget.setText(label)
     if default != QMessageBox.StandardButton.NoButton:
         box.setDefaultButton(default)
     await show(box)

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from qasync import asyncSlot
 
 from captioner.pipeline import SessionState
-from captioner.ui import error_dialogs, support, vocabulary_dialog
+from captioner.ui import dialogs, error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.controller import CaptionController
 from captioner.ui.controls_bar import ControlsBar
@@ -425,6 +425,8 @@ class MainWindow(QMainWindow):
             return False
         self._shutting_down = True
         try:
+            if self.controller.running and not await self.confirm_stop():
+                return False  # Cancel: captioning, the overlay and the journal carry on
             self.monitor.stop()
             if self.controller.running:
                 self.status.say(self.tr("Finishing the last sentence…"))
@@ -437,6 +439,23 @@ class MainWindow(QMainWindow):
             return True
         finally:
             self._shutting_down = False
+
+    async def confirm_stop(self) -> bool:
+        """Captioning is running: quitting stops it, so ask first (False: keep going).
+        Asked before anything stops, so Cancel leaves the session exactly as it was."""
+        answer = await dialogs.ask(
+            self,
+            self.tr("Stop captioning and quit?"),
+            self.tr("Captioner is still captioning. Quitting stops it."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            default=QMessageBox.StandardButton.Yes,
+            labels={QMessageBox.StandardButton.Yes: self.tr("Stop and quit")},
+            informative=self.tr(
+                "The sentence being spoken is finished and kept; you can still save the transcript before Captioner "
+                "closes. Choose Cancel to keep captioning."
+            ),
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     async def quit_now(self) -> None:
         """Quit without asking (the session is ending: logout, SIGTERM). The last final is
