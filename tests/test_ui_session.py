@@ -122,6 +122,12 @@ def visible_box(title: str | None = None) -> QMessageBox | None:
     return None
 
 
+async def stop_and_quit() -> None:
+    """Answer "Stop captioning and quit?" (asked when closing while captioning) with Yes."""
+    await until(lambda: visible_box("Stop captioning and quit?") is not None, what="the stop-and-quit question")
+    visible_box("Stop captioning and quit?").button(QMessageBox.StandardButton.Yes).click()
+
+
 def window_with(qtbot, store, recognizer: Recognizer | None = None) -> MainWindow:
     window = MainWindow(
         store, engines=FixedEngines(recognizer) if recognizer else None, use_tray=False, quit_on_close=False
@@ -222,6 +228,7 @@ def test_closing_the_window_waits_for_the_last_final_and_offers_to_save(qtbot, q
         await until(lambda: window.overlay.partial_text().count("w") >= 5, what="speech")
         journal = window.controller.journal.path
         window.close()  # the close button
+        await stop_and_quit()
         await until(lambda: visible_box("Save the transcript?") is not None, what="the save question")
         # by the time the question is asked, the last sentence has been finalised
         assert [s.text.endswith("(last)") for s in window.transcript.sentences()] == [True]
@@ -251,6 +258,7 @@ def test_close_can_be_cancelled_and_save_exports(qtbot, qloop, ui_store, live_so
         await window.start_captions()
         await until(lambda: window.transcript.model.rowCount() >= 2)
         window.close()
+        await stop_and_quit()
         await until(lambda: visible_box("Save the transcript?") is not None)
         visible_box().button(QMessageBox.StandardButton.Cancel).click()
         await asyncio.sleep(0.1)
