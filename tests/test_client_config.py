@@ -104,6 +104,26 @@ def test_key_lookup_order_explicit_env_keyring(memory_keyring, monkeypatch):
     assert memory_keyring.store == {}
 
 
+def test_a_custom_url_has_its_own_key_and_never_gets_a_regions(memory_keyring, monkeypatch):
+    from captioner.recognition.cloud.realtime import DashScopeRecognizer
+
+    monkeypatch.delenv(credentials.ENV_VAR, raising=False)
+    url = "ws://127.0.0.1:9/api-ws/v1/inference"
+    credentials.store_api_key("cn", "sk-alibaba")
+    assert DashScopeRecognizer(url=url)._key is None  # the region's key stays home
+    credentials.store_api_key(credentials.url_slot(url + "/"), "serve-token")
+    key = DashScopeRecognizer(url=url)._key
+    assert key.reveal() == "serve-token" and key.source == "keyring"
+    monkeypatch.setenv(credentials.ENV_VAR, "sk-from-env")  # the URL's own key is more specific
+    assert DashScopeRecognizer(url=url)._key.reveal() == "serve-token"
+    assert DashScopeRecognizer(url=url, region="cn")._key.reveal() == "sk-from-env"  # a region named: as before
+    credentials.keep_until_exit("url:ws://elsewhere", "kept-for-this-run")
+    try:
+        assert DashScopeRecognizer(url="ws://elsewhere")._key.reveal() == "kept-for-this-run"
+    finally:
+        credentials.keep_until_exit("url:ws://elsewhere", "")
+
+
 def test_a_broken_keyring_means_no_key_not_a_crash(monkeypatch):
     previous = keyring.get_keyring()
     keyring.set_keyring(BrokenKeyring())

@@ -486,7 +486,69 @@ def test_cloud_path_against_a_dashscope_compatible_server(qtbot, qloop, ui_store
     texts = [s.text for s in window.transcript.sentences()]
     assert texts and all(t for t in texts)
     assert window.controller.state is SessionState.STOPPED
-    assert window.engine_label.text().startswith("Alibaba Cloud")
+    assert window.engine_label.text() == f"Custom server ({window.engine_choice().url})"  # not "Alibaba Cloud (cn)"
+
+
+def test_the_key_typed_in_the_window_reaches_a_custom_url_that_needs_one(
+    qtbot, qloop, ui_store, memory_keyring, live_source
+):
+    """`captioner serve --token X` as the custom URL: the key typed in the window is sent
+    there (it used to loop on 401), and the key saved for Alibaba Cloud never is."""
+    from captioner.server.realtime import DashScopeServer
+    from captioner.testing.trivial import TrivialRecognizer
+
+    ui_store.set_api_key("cn", "sk-alibaba-cloud-key")  # must never reach the custom server
+
+    async def scenario():
+        async with DashScopeServer(TrivialRecognizer(partial_every=2, final_every=6), token="serve-token-X") as server:
+            ui_store.set_engine_choice(EngineChoice(engine="dashscope", url=server.url))
+            window = window_with(qtbot, ui_store)
+            panel = window.engine_panel
+            assert panel.api_key_text() == ""  # the region's key is not shown for the URL
+            panel.api_key.setText("serve-token-X")
+            panel.api_key.editingFinished.emit()
+            await window.start_captions()
+            await until(lambda: window.controller.state is SessionState.LISTENING, what="connected with the key")
+            await until(lambda: window.transcript.model.rowCount() >= 1, what="finals from the server")
+            window.stop_captions()
+            await until(lambda: not window.controller.running, what="stopped")
+            return window, server
+
+    window, server = qloop.run_until_complete(scenario())
+    assert server.stats.tasks_started >= 1
+    assert memory_keyring.store[("captioner", "dashscope-api-key-cn")] == "sk-alibaba-cloud-key"
+    saved = {user: key for (_service, user), key in memory_keyring.store.items()}
+    assert [user for user, key in saved.items() if key == "serve-token-X"] == [
+        f"dashscope-api-key-url:{window.engine_choice().url}"
+    ]
+    # Clearing the URL shows (and would send) the region's key again.
+    window.engine_panel.url.setText("")
+    window.engine_panel.url.editingFinished.emit()
+    assert window.engine_panel.api_key_text() == "sk-alibaba-cloud-key"
+
+
+def test_the_engine_label_names_the_engine_chosen_not_the_last_one_used(qtbot, qloop, ui_store):
+    """Switching from the cloud to an on-device model that is already loaded used to leave
+    "Alibaba Cloud (cn)" in the status bar while the local engine ran."""
+    ui_store.set_engine_choice(EngineChoice(engine="dashscope", region="cn"))
+    window = window_with(qtbot, ui_store)
+    local = EngineChoice(engine="local")
+    loaded = asyncio.get_event_loop().create_future()
+    loaded.set_result(Scripted())
+    window.engines._tasks[local.cache_key()] = loaded  # the on-device model, loaded earlier
+
+    async def scenario():
+        await window.engines.recognizer(window.engine_choice(), "sk-some-key")
+        assert window.engine_label.text() == "Alibaba Cloud (Beijing)"
+        window.engine_panel.local_radio.setChecked(True)
+        assert window.engine_label.text() == "Speech model ready (on this device)"
+        window.engine_panel.cloud_radio.setChecked(True)
+        assert "Alibaba Cloud" in window.engine_label.text()
+        window.engine_panel.local_radio.setChecked(True)
+        await window.engines.recognizer(local)  # Start with the loaded model: still says so
+        assert window.engine_label.text() == "Speech model ready (on this device)"
+
+    qloop.run_until_complete(scenario())
 
 
 def test_an_unknown_cloud_model_names_the_model_not_a_missing_download(qtbot, qloop, ui_store, live_source):

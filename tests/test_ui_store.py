@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import QRect, QSettings
 
+from captioner.recognition.cloud import credentials
 from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.engine_panel import EnginePanel
@@ -72,6 +73,7 @@ def test_without_a_keyring_the_key_is_kept_in_memory_and_the_user_told(qtbot, ui
         assert KEY not in ini_text(ui_store)
     finally:
         keyring.set_keyring(previous)
+        credentials.keep_until_exit("cn", "")
 
 
 def test_preferences_round_trip(ui_store):

@@ -5,6 +5,10 @@ CTranslate2, onnxruntime: hundreds of milliseconds of imports and a model load) 
 imported before it is shown. Right after, `preload()` imports and loads it off the GUI
 thread while the status bar says so; pressing Start meanwhile simply waits for the same
 load (one shared task per engine configuration, never two loads).
+
+The status always names the engine chosen now (`show_choice`), so switching from the
+cloud to an on-device model that is already loaded does not leave "Alibaba Cloud" in the
+status bar, and a custom URL is named as such, not as an Alibaba Cloud region.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from captioner.errors import ModelError
 from captioner.events import RecognitionError
+from captioner.protocol.endpoints import REGIONS
 from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
 from captioner.ui.choices import EngineChoice
@@ -57,6 +62,8 @@ class EngineHost(QObject):
         task = self._tasks.get(key)
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             task = self._tasks[key] = asyncio.ensure_future(self._load_local(choice))
+        elif self.loaded(choice):
+            self._set("ready", self._local_ready())
         # shield: a session that is cancelled while waiting must not abort the shared load
         return await asyncio.shield(task)
 
@@ -72,6 +79,27 @@ class EngineHost(QObject):
             raise
         except Exception:
             log.exception("preloading the speech engine failed")
+
+    def show_choice(self, choice: EngineChoice) -> None:
+        """Name the engine now chosen: the cloud endpoint, or the on-device model's state
+        (an on-device model not loaded yet says so itself once `preload` starts)."""
+        if choice.cloud:
+            self._set("idle", self.cloud_label(choice))
+            return
+        task = self._tasks.get(choice.cache_key())
+        if self.loaded(choice):
+            self._set("ready", self._local_ready())
+        elif task is not None and not task.done():
+            self._set("loading", self.tr("Loading the speech model…"))
+
+    def cloud_label(self, choice: EngineChoice) -> str:
+        if choice.url:
+            return self.tr("Custom server (%1)").replace("%1", choice.url)
+        region = REGIONS.get(choice.region)
+        return self.tr("Alibaba Cloud (%1)").replace("%1", region.name if region else choice.region)
+
+    def _local_ready(self) -> str:
+        return self.tr("Speech model ready (on this device)")
 
     def loaded(self, choice: EngineChoice) -> bool:
         task = self._tasks.get(choice.cache_key())
@@ -102,7 +130,7 @@ class EngineHost(QObject):
             message = self.tr("The speech model could not be loaded: %1").replace("%1", str(exc))
             self._set("error", message)
             raise EngineUnavailable(MODEL_NOT_FOUND, message) from exc
-        self._set("ready", self.tr("Speech model ready (on this device)"))
+        self._set("ready", self._local_ready())
         return recognizer
 
     async def _cloud(self, choice: EngineChoice, api_key: str) -> Recognizer:
@@ -124,5 +152,5 @@ class EngineHost(QObject):
         except ValueError as exc:  # a malformed URL or key
             self._set("error", str(exc))
             raise RecognitionError("InvalidParameter", str(exc)) from exc  # category PARAMETER
-        self._set("ready", self.tr("Alibaba Cloud (%1)").replace("%1", choice.region))
+        self._set("ready", self.cloud_label(choice))
         return recognizer

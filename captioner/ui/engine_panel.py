@@ -1,8 +1,10 @@
 """Engine choice: on this device, or Alibaba Cloud Model Studio (region, model, API key, URL).
 
 The API key field is masked and its value goes to the OS keyring the moment editing ends,
-never to QSettings. Keys are per region (a Beijing key is refused in Singapore), so
-switching the region swaps the key shown. When there is no keyring the user is told the
+never to QSettings. Keys are per region (a Beijing key is refused in Singapore), and a
+custom URL has a key of its own (a region's key must not go to whatever server a URL names,
+but the key typed for that server must reach it), so switching the region or the URL swaps
+the key shown. The key shown is the key sent. When there is no keyring the user is told the
 key will only be kept until the app quits, instead of it silently being forgotten.
 """
 
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from captioner import logs
+from captioner.recognition.cloud.credentials import url_slot
 from captioner.ui import dialogs
 from captioner.ui.choices import CLOUD_MODELS, ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, EngineChoice, model_serves_region
 from captioner.ui.store import SecretStoreError, Store
@@ -39,7 +42,7 @@ class EnginePanel(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self._region = "cn"
+        self._slot = "cn"  # whose key the field shows: a region, or url_slot(custom URL)
         self._key_loaded = False
 
         self.local_radio = QRadioButton(self.tr("On this device (offline)"), self)
@@ -92,7 +95,7 @@ class EnginePanel(QWidget):
         self.url = QLineEdit(self.cloud_box)
         self.url.setPlaceholderText(self.tr("optional: wss://… (e.g. another Captioner's `captioner serve`)"))
         self.url.setToolTip(
-            self.tr("The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.")
+            self.tr("A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.")
         )
         self.region_warning = QLabel(self.cloud_box)
         self.region_warning.setWordWrap(True)
@@ -119,8 +122,9 @@ class EnginePanel(QWidget):
         self.region.currentIndexChanged.connect(self._region_changed)
         self.model.currentTextChanged.connect(self._model_changed)
         self.api_key.editingFinished.connect(self.save_api_key)
-        for edit in (self.model_dir, self.workspace, self.url):
+        for edit in (self.model_dir, self.workspace):
             edit.editingFinished.connect(self.changed)
+        self.url.editingFinished.connect(self._url_changed)
 
     # State ----------------------------------------------------------------------------
 
@@ -136,8 +140,8 @@ class EnginePanel(QWidget):
     def set_choice(self, choice: EngineChoice) -> None:
         (self.local_radio if choice.engine == ENGINE_LOCAL else self.cloud_radio).setChecked(True)
         self.region.setCurrentIndex(max(0, REGIONS.index(choice.region)))
-        self._region = choice.region
         self.url.setText(choice.url)
+        self._slot = self._key_slot()
         self.workspace.setText(choice.workspace)
         self.model_dir.setText(choice.model_dir)
         self._load_key()
@@ -173,11 +177,24 @@ class EnginePanel(QWidget):
         self.cloud_box.setEnabled(cloud)
         self.local_box.setEnabled(not cloud)
 
+    def _key_slot(self) -> str:
+        url = self.url.text().strip()
+        return url_slot(url) if url else self.region.currentData() or "cn"
+
+    def _swap_key(self) -> None:
+        """Show the key of the region or URL now chosen (saving the one typed for the last)."""
+        if self._key_slot() != self._slot:
+            self.save_api_key()  # the key typed belongs to where it was typed for
+            self._slot = self._key_slot()
+            self._load_key()
+
     def _region_changed(self) -> None:
-        self.save_api_key()  # the key typed belongs to the region it was typed for
-        self._region = self.region.currentData() or "cn"
-        self._load_key()
+        self._swap_key()
         self._check_region()
+        self.changed.emit()
+
+    def _url_changed(self) -> None:
+        self._swap_key()
         self.changed.emit()
 
     def _model_changed(self, name: str) -> None:
@@ -203,7 +220,7 @@ class EnginePanel(QWidget):
         if not self._key_loaded:
             return
         self.api_key.blockSignals(True)
-        self.api_key.setText(self.store.api_key(self._region))
+        self.api_key.setText(self.store.api_key(self._slot))
         self.api_key.blockSignals(False)
         self._show_key_status()
 
@@ -218,6 +235,8 @@ class EnginePanel(QWidget):
             self.key_status.setText(
                 self.tr("No system keyring is available: the key is kept only until Captioner quits.")
             )
+        elif self.api_key.text() and self._slot.startswith("url:"):
+            self.key_status.setText(self.tr("The key for this custom URL is stored in the system keyring."))
         elif self.api_key.text():
             self.key_status.setText(self.tr("The key is stored in the system keyring."))
         else:
@@ -231,11 +250,11 @@ class EnginePanel(QWidget):
         if key and any(c.isspace() or ord(c) < 0x20 for c in key):
             self.key_status.setText(self.tr("The key contains spaces or line breaks; paste it again."))
             return
-        if key == self.store.api_key(self._region):
+        if key == self.store.api_key(self._slot):
             self._show_key_status()
             return
         try:
-            self.store.set_api_key(self._region, key)
+            self.store.set_api_key(self._slot, key)
         except SecretStoreError as exc:
             self._show_key_status(str(exc))
             return

@@ -93,6 +93,7 @@ class SettingsSync(QObject):
     def engine_changed(self) -> None:
         choice = self.engine_panel.choice()
         self.store.set_engine_choice(choice)
+        self.engines.show_choice(choice)  # the status bar never names an engine no longer chosen
         if not choice.cloud and not self.engines.loaded(choice):
             self.spawn(self.engines.preload(choice))
         self.offer_engine_languages()

@@ -50,34 +50,28 @@ class OverlayStyle:
 
 class SecretStore:
     """The API key in the OS keyring (through recognition/cloud/credentials.py, the one
-    place that touches it), one entry per region; memory-only when the keyring fails."""
-
-    def __init__(self) -> None:
-        self._memory: dict[str, str] = {}
+    place that touches it), one entry per slot (a region, or a custom URL's
+    `credentials.url_slot`); kept until exit when the keyring fails, where the engine's
+    own lookup sees it too."""
 
     def available(self) -> bool:
         """Whether a real keyring backend is configured (not the 'fail' placeholder)."""
         return credentials.keyring_available()
 
-    def get(self, region: str) -> str:
-        if region in self._memory:
-            return self._memory[region]
-        return credentials.load_api_key(region)
+    def get(self, slot: str) -> str:
+        return credentials.load_api_key(slot)
 
-    def set(self, region: str, key: str) -> None:
-        """Store the key; raises SecretStoreError (after keeping it in memory) if the
+    def set(self, slot: str, key: str) -> None:
+        """Store the key; raises SecretStoreError (after keeping it until exit) if the
         keyring refuses, so the caller can tell the user it will not be remembered."""
         from keyring.errors import KeyringError
 
         key = key.strip()
         try:
-            credentials.store_api_key(region, key)  # an empty key deletes the entry
-            self._memory.pop(region, None)
+            credentials.store_api_key(slot, key)  # an empty key deletes the entry
+            credentials.keep_until_exit(slot, "")
         except KeyringError as exc:
-            if key:
-                self._memory[region] = key
-            else:
-                self._memory.pop(region, None)
+            credentials.keep_until_exit(slot, key)
             raise SecretStoreError(str(exc) or type(exc).__name__) from exc
 
 

@@ -3,26 +3,27 @@
     <context>
         <name>App</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="102" />
+            <location filename="../../captioner/ui/app.py" line="127" />
             <source>Something went wrong inside Captioner.</source>
+            <extracomment>Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process while PortAudio initialises (on a worker thread here: preflight, device listing), so a line written to fd 2 at that moment is lost; this copy keeps the startup report intact.</extracomment>
             <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>CaptionController</name>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="188" />
+            <location filename="../../captioner/ui/controller.py" line="193" />
             <source>Loading the speech engine…</source>
             <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's. (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="188" />
+            <location filename="../../captioner/ui/controller.py" line="193" />
             <source>Connecting…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="197" />
+            <location filename="../../captioner/ui/controller.py" line="203" />
             <source>Opening the input…</source>
             <translation type="unfinished" />
         </message>
@@ -30,53 +31,59 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="51" />
+            <location filename="../../captioner/ui/overlay.py" line="73" />
             <source>Captions</source>
-            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
+            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="56" />
+            <location filename="../../captioner/ui/overlay.py" line="78" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="64" />
+            <location filename="../../captioner/ui/overlay.py" line="99" />
             <source>Drag to resize</source>
-            <extracomment>Each visible line rendered once (outlining text costs ~4 ms a line): a new partial repaints only its own line, and lines that rolled up are reused as they are.</extracomment>
+            <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
             <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="85" />
+            <location filename="../../captioner/ui/engine_host.py" line="93" />
+            <location filename="../../captioner/ui/engine_host.py" line="113" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="91" />
+            <location filename="../../captioner/ui/engine_host.py" line="97" />
+            <source>Custom server (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="121" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="102" />
+            <location filename="../../captioner/ui/engine_host.py" line="130" />
             <source>The speech model could not be loaded: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="105" />
+            <location filename="../../captioner/ui/engine_host.py" line="102" />
             <source>Speech model ready (on this device)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="112" />
+            <location filename="../../captioner/ui/engine_host.py" line="146" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="128" />
+            <location filename="../../captioner/ui/engine_host.py" line="99" />
             <source>Alibaba Cloud (%1)</source>
             <translation type="unfinished" />
         </message>
@@ -84,148 +91,153 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="44" />
+            <location filename="../../captioner/ui/engine_panel.py" line="48" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="45" />
+            <location filename="../../captioner/ui/engine_panel.py" line="49" />
             <source>Alibaba Cloud Model Studio</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="46" />
+            <location filename="../../captioner/ui/engine_panel.py" line="50" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="47" />
+            <location filename="../../captioner/ui/engine_panel.py" line="51" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="56" />
+            <location filename="../../captioner/ui/engine_panel.py" line="60" />
             <source>Built-in English model (whisper tiny.en)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="57" />
+            <location filename="../../captioner/ui/engine_panel.py" line="61" />
             <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="58" />
+            <location filename="../../captioner/ui/engine_panel.py" line="62" />
             <source>Choose…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="62" />
+            <location filename="../../captioner/ui/engine_panel.py" line="66" />
             <source>Model folder:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="69" />
+            <location filename="../../captioner/ui/engine_panel.py" line="73" />
             <source>China (Beijing)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="70" />
+            <location filename="../../captioner/ui/engine_panel.py" line="74" />
             <source>International (Singapore)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="74" />
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <location filename="../../captioner/ui/engine_panel.py" line="81" />
             <source>sk-… (stored in the system keyring)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="82" />
             <source>API key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="79" />
+            <location filename="../../captioner/ui/engine_panel.py" line="84" />
             <source>Show the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="88" />
+            <location filename="../../captioner/ui/engine_panel.py" line="94" />
             <source>optional</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="90" />
+            <location filename="../../captioner/ui/engine_panel.py" line="96" />
             <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="91" />
-            <source>The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="97" />
+            <location filename="../../captioner/ui/engine_panel.py" line="105" />
             <source>Region:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <location filename="../../captioner/ui/engine_panel.py" line="106" />
             <source>Model:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="99" />
+            <location filename="../../captioner/ui/engine_panel.py" line="107" />
             <source>API key:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="101" />
+            <location filename="../../captioner/ui/engine_panel.py" line="109" />
             <source>Workspace:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="102" />
+            <location filename="../../captioner/ui/engine_panel.py" line="110" />
             <source>Custom URL:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="187" />
+            <location filename="../../captioner/ui/engine_panel.py" line="209" />
             <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="206" />
+            <location filename="../../captioner/ui/engine_panel.py" line="230" />
             <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="209" />
+            <location filename="../../captioner/ui/engine_panel.py" line="236" />
             <source>No system keyring is available: the key is kept only until Captioner quits.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="211" />
+            <location filename="../../captioner/ui/engine_panel.py" line="239" />
+            <source>The key for this custom URL is stored in the system keyring.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="241" />
             <source>The key is stored in the system keyring.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="213" />
+            <location filename="../../captioner/ui/engine_panel.py" line="243" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="221" />
+            <location filename="../../captioner/ui/engine_panel.py" line="251" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="234" />
+            <location filename="../../captioner/ui/engine_panel.py" line="269" />
             <source>Choose a whisper model folder</source>
             <translation type="unfinished" />
         </message>
@@ -243,18 +255,18 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="62" />
+            <location filename="../../captioner/ui/file_dialog.py" line="65" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="63" />
+            <location filename="../../captioner/ui/file_dialog.py" line="67" />
             <source>Cancel</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="80" />
+            <location filename="../../captioner/ui/file_dialog.py" line="84" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>Saved %n sentence to %1</numerusform>
@@ -262,19 +274,19 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="81" />
-            <location filename="../../captioner/ui/file_dialog.py" line="86" />
+            <location filename="../../captioner/ui/file_dialog.py" line="85" />
             <location filename="../../captioner/ui/file_dialog.py" line="90" />
+            <location filename="../../captioner/ui/file_dialog.py" line="94" />
             <source>Close</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="85" />
+            <location filename="../../captioner/ui/file_dialog.py" line="89" />
             <source>Captioning failed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="89" />
+            <location filename="../../captioner/ui/file_dialog.py" line="93" />
             <source>Cancelled; nothing was saved.</source>
             <translation type="unfinished" />
         </message>
@@ -282,18 +294,18 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="82" />
+            <location filename="../../captioner/ui/file_job.py" line="84" />
             <source>Opening %1…</source>
             <extracomment>Done: the subtitle file written, and how many sentences it holds.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="85" />
+            <location filename="../../captioner/ui/file_job.py" line="87" />
             <source>Loading the speech engine…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="87" />
+            <location filename="../../captioner/ui/file_job.py" line="89" />
             <source>Captioning %1…</source>
             <translation type="unfinished" />
         </message>
@@ -306,152 +318,152 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
             <source>English</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
             <source>Japanese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
             <source>Cantonese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Korean</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
             <source>German</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
             <source>French</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
             <source>Russian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
             <source>Spanish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
             <source>Italian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
             <source>Portuguese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
             <source>Vietnamese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
             <source>Thai</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
             <source>Arabic</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
             <source>Hindi</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
             <source>Indonesian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
             <source>Malay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
             <source>Tagalog</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
             <source>Dutch</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
             <source>Swedish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
             <source>Danish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
             <source>Finnish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
             <source>Norwegian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
             <source>Greek</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
             <source>Polish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
             <source>Czech</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
             <source>Hungarian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
             <source>Romanian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
             <source>Bulgarian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>Croatian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
             <source>Slovak</source>
             <translation type="unfinished" />
         </message>
@@ -472,469 +484,476 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="97" />
+            <location filename="../../captioner/ui/main_window.py" line="89" />
             <source>Captioner</source>
-            <extracomment>Shortcuts. Qt cannot grab keys while another app has focus, so these work whenever a Captioner window is active (ApplicationShortcut); the tray menu works at any time. Whether the device lists have been read once (a missing microphone is known).</extracomment>
+            <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="116" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="25" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="117" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="26" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="118" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="27" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="119" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="28" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="127" />
-            <location filename="../../captioner/ui/main_window.py" line="199" />
-            <location filename="../../captioner/ui/main_window.py" line="405" />
-            <location filename="../../captioner/ui/main_window.py" line="408" />
+            <location filename="../../captioner/ui/controls_bar.py" line="31" />
+            <location filename="../../captioner/ui/controls_bar.py" line="49" />
+            <location filename="../../captioner/ui/session_display.py" line="58" />
+            <location filename="../../captioner/ui/window_actions.py" line="41" />
             <source>Start captions</source>
+            <extracomment>The label's colour per state (the others use the palette's).
+----------
+The interface languages offered (QLocale names; "" follows the system). How long finished sessions' journals are kept (days; 0 is forever).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="133" />
+            <location filename="../../captioner/ui/settings_sync.py" line="47" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="200" />
-            <location filename="../../captioner/ui/main_window.py" line="622" />
+            <location filename="../../captioner/ui/overlay_control.py" line="63" />
+            <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="202" />
+            <location filename="../../captioner/ui/window_actions.py" line="44" />
             <source>Click-through overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="204" />
+            <location filename="../../captioner/ui/window_actions.py" line="46" />
             <source>Show Captioner window</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="205" />
+            <location filename="../../captioner/ui/window_actions.py" line="47" />
             <source>Quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="207" />
+            <location filename="../../captioner/ui/window_actions.py" line="49" />
             <source>Export transcript…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="208" />
+            <location filename="../../captioner/ui/window_actions.py" line="50" />
             <source>Caption a file…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="209" />
+            <location filename="../../captioner/ui/window_actions.py" line="51" />
             <source>Recover an unfinished session…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <location filename="../../captioner/ui/window_actions.py" line="52" />
             <source>Clear transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="211" />
+            <location filename="../../captioner/ui/window_actions.py" line="53" />
             <source>Search transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="212" />
+            <location filename="../../captioner/ui/window_actions.py" line="54" />
             <source>Play the demo recording</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="218" />
+            <location filename="../../captioner/ui/window_actions.py" line="75" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="223" />
+            <location filename="../../captioner/ui/window_actions.py" line="80" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="231" />
+            <location filename="../../captioner/ui/window_actions.py" line="88" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="232" />
+            <location filename="../../captioner/ui/window_actions.py" line="89" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="234" />
+            <location filename="../../captioner/ui/window_actions.py" line="94" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="347" />
+            <location filename="../../captioner/ui/main_window.py" line="210" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="378" />
+            <location filename="../../captioner/ui/transcript_files.py" line="91" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="379" />
+            <location filename="../../captioner/ui/transcript_files.py" line="92" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="382" />
+            <location filename="../../captioner/ui/transcript_files.py" line="95" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="405" />
+            <location filename="../../captioner/ui/controls_bar.py" line="47" />
             <source>Stop</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="405" />
+            <location filename="../../captioner/ui/controls_bar.py" line="49" />
             <source>Stopping…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="408" />
+            <location filename="../../captioner/ui/session_display.py" line="58" />
             <source>Stop captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="420" />
+            <location filename="../../captioner/ui/session_display.py" line="63" />
             <source>Captioner — %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="422" />
+            <location filename="../../captioner/ui/session_display.py" line="66" />
             <source>Listening…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="425" />
+            <location filename="../../captioner/ui/session_display.py" line="69" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="440" />
+            <location filename="../../captioner/ui/main_window.py" line="259" />
             <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="412" />
+            <location filename="../../captioner/ui/controls_bar.py" line="54" />
             <source>The input stopped (%1). Choose another input to carry on, or Stop.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <location filename="../../captioner/ui/window_actions.py" line="55" />
             <source>Copy diagnostics</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="214" />
+            <location filename="../../captioner/ui/window_actions.py" line="57" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="215" />
+            <location filename="../../captioner/ui/window_actions.py" line="59" />
             <source>Open log folder</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="220" />
+            <location filename="../../captioner/ui/window_actions.py" line="77" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="229" />
+            <location filename="../../captioner/ui/window_actions.py" line="86" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="245" />
+            <location filename="../../captioner/ui/window_actions.py" line="103" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="245" />
+            <location filename="../../captioner/ui/window_actions.py" line="104" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="245" />
+            <location filename="../../captioner/ui/window_actions.py" line="105" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="246" />
+            <location filename="../../captioner/ui/window_actions.py" line="106" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="246" />
+            <location filename="../../captioner/ui/window_actions.py" line="107" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="446" />
+            <location filename="../../captioner/ui/status_bar.py" line="49" />
             <source>Captions are falling behind: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="477" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="131" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="477" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="132" />
             <source>Recognition failed.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="484" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="81" />
             <source>Speech model missing</source>
+            <extracomment>What the user chose in a problem dialog.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="485" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="82" />
             <source>Captioner cannot recognise speech on this device yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="487" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="85" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="488" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="86" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="501" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="95" />
             <source>Unknown model</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="502" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="96" />
             <source>The service does not know the model name “%1”.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="505" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="98" />
             <source>Choose another model</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="513" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="106" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="514" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="107" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="517" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="110" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="518" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="111" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="528" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="120" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="529" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="121" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="531" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="123" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="545" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="142" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="546" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="143" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="548" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="144" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="550" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="149" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="637" />
+            <location filename="../../captioner/ui/overlay_control.py" line="77" />
             <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="641" />
+            <location filename="../../captioner/ui/main_window.py" line="277" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="660" />
+            <location filename="../../captioner/ui/transcript_files.py" line="44" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="665" />
+            <location filename="../../captioner/ui/transcript_files.py" line="51" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="679" />
+            <location filename="../../captioner/ui/transcript_files.py" line="72" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="679" />
+            <location filename="../../captioner/ui/transcript_files.py" line="73" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="684" />
+            <location filename="../../captioner/ui/transcript_files.py" line="81" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="693" />
+            <location filename="../../captioner/ui/file_captioning.py" line="53" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="694" />
+            <location filename="../../captioner/ui/file_captioning.py" line="54" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="694" />
+            <location filename="../../captioner/ui/file_captioning.py" line="54" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="700" />
-            <location filename="../../captioner/ui/main_window.py" line="725" />
+            <location filename="../../captioner/ui/file_captioning.py" line="64" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="754" />
+            <location filename="../../captioner/ui/transcript_files.py" line="123" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
-        <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="768" />
-            <source>Recovered %n sentence(s); export them with File → Export.</source>
-            <translation>
-                <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
-                <numerusform>Recovered %n sentences; export them with File → Export.</numerusform>
-            </translation>
-        </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="796" />
+            <location filename="../../captioner/ui/main_window.py" line="347" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="804" />
+            <location filename="../../captioner/ui/main_window.py" line="349" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="815" />
+            <location filename="../../captioner/ui/main_window.py" line="355" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="831" />
+            <location filename="../../captioner/ui/main_window.py" line="448" />
+            <source>Stop captioning and quit?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="449" />
+            <source>Captioner is still captioning. Quitting stops it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <source>Stop and quit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="454" />
+            <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/support.py" line="42" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="832" />
+            <location filename="../../captioner/ui/support.py" line="43" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="835" />
+            <location filename="../../captioner/ui/support.py" line="51" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="852" />
+            <location filename="../../captioner/ui/overlay_control.py" line="97" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="870" />
+            <location filename="../../captioner/ui/main_window.py" line="394" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="882" />
+            <location filename="../../captioner/ui/main_window.py" line="272" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="910" />
+            <location filename="../../captioner/ui/main_window.py" line="432" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="917" />
+            <location filename="../../captioner/ui/transcript_files.py" line="107" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
-        <message numerus="yes">
-            <location filename="../../captioner/ui/main_window.py" line="918" />
-            <source>%n sentence(s) have not been exported.</source>
-            <translation>
-                <numerusform>%n sentence has not been exported.</numerusform>
-                <numerusform>%n sentences have not been exported.</numerusform>
-            </translation>
-        </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="921" />
+            <location filename="../../captioner/ui/transcript_files.py" line="111" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>
@@ -1025,143 +1044,143 @@ Subtitles will be saved to %2</source>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="252" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="88" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="89" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
             <source>By meaning (semantic)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="90" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="110" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="91" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="100" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="122" />
             <source> ms</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="101" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="124" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="102" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="126" />
             <source>Multi-threshold mode</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="103" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
             <source>Keeps long sentences from running on.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="106" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
             <source>Custom noise threshold:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="116" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="141" />
             <source>Punctuation</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="117" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="142" />
             <source>Write numbers as digits (ITN)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="118" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
             <source>Remove filler words (Paraformer)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="119" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="144" />
             <source>Heartbeat (cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="120" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="145" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="122" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="147" />
             <source>names, jargon… (comma-separated)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="123" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="148" />
             <source>Words the on-device engine should expect.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="125" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="150" />
             <source>vocabulary id (Alibaba Cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="126" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="151" />
             <source>Edit…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="153" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="144" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="171" />
             <source>Languages:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="146" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="173" />
             <source>Sentences end:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="147" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="174" />
             <source>Max sentence silence:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="150" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="177" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="154" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="181" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="249" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="301" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>
@@ -1174,12 +1193,12 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="62" />
+            <location filename="../../captioner/ui/recovery.py" line="63" />
             <source>Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/recovery.py" line="70" />
+            <location filename="../../captioner/ui/recovery.py" line="72" />
             <source>%1 — %n sentence(s)</source>
             <translation>
                 <numerusform>%1 — %n sentence</numerusform>
@@ -1187,17 +1206,17 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="77" />
+            <location filename="../../captioner/ui/recovery.py" line="79" />
             <source>Recover</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="78" />
+            <location filename="../../captioner/ui/recovery.py" line="80" />
             <source>Dismiss</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="79" />
+            <location filename="../../captioner/ui/recovery.py" line="81" />
             <source>Not now</source>
             <translation type="unfinished" />
         </message>
@@ -1267,27 +1286,27 @@ Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="125" />
+            <location filename="../../captioner/ui/source_picker.py" line="127" />
             <source>Audio devices could not be listed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="141" />
+            <location filename="../../captioner/ui/source_picker.py" line="143" />
             <source>System default</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="143" />
+            <location filename="../../captioner/ui/source_picker.py" line="145" />
             <source> (default)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="182" />
+            <location filename="../../captioner/ui/source_picker.py" line="189" />
             <source>No audio detected. Is something playing? Check that the right output's monitor is chosen.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="183" />
+            <location filename="../../captioner/ui/source_picker.py" line="190" />
             <source>No audio detected. Check that the microphone is connected, not muted, and chosen here.</source>
             <translation type="unfinished" />
         </message>
@@ -1369,13 +1388,13 @@ Subtitles will be saved to %2</source>
     <context>
         <name>TranscriptModel</name>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="80" />
+            <location filename="../../captioner/ui/transcript_model.py" line="89" />
             <source>[not captioned: %1 s]</source>
-            <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking).</extracomment>
+            <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking). The roles data() answers; the view asks for 11 per row it paints (font, colours, check state...), and those it does not answer are turned away before anything else.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="84" />
+            <location filename="../../captioner/ui/transcript_model.py" line="93" />
             <source>Audio was dropped here because recognition could not keep up</source>
             <translation type="unfinished" />
         </message>
@@ -1383,43 +1402,43 @@ Subtitles will be saved to %2</source>
     <context>
         <name>TranscriptView</name>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="105" />
+            <location filename="../../captioner/ui/transcript_view.py" line="200" />
             <source>Search the transcript</source>
-            <extracomment>The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
+            <extracomment>Repaint rate when the screen does not say its refresh rate. Flags the delegate uses for every row painted, combined once (Python enum operators are slow). Row sizes by text, for one width and font: the list lays out every row again whenever a row is added, so each text is measured once, not once per final. The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="109" />
+            <location filename="../../captioner/ui/transcript_view.py" line="204" />
             <source>Export…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="110" />
+            <location filename="../../captioner/ui/transcript_view.py" line="205" />
             <source>Save the transcript as SRT, WebVTT, text or JSON</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="124" />
+            <location filename="../../captioner/ui/transcript_view.py" line="214" />
             <source>Transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="126" />
+            <location filename="../../captioner/ui/transcript_view.py" line="216" />
             <source>Copy with times</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="130" />
+            <location filename="../../captioner/ui/transcript_view.py" line="220" />
             <source>Select all</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="152" />
+            <location filename="../../captioner/ui/transcript_view.py" line="242" />
             <source>Being spoken</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="224" />
+            <location filename="../../captioner/ui/transcript_view.py" line="321" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n sentence</numerusform>
@@ -1427,22 +1446,22 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="254" />
+            <location filename="../../captioner/ui/transcript_view.py" line="354" />
             <source>SubRip subtitles (*.srt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="255" />
+            <location filename="../../captioner/ui/transcript_view.py" line="355" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="256" />
+            <location filename="../../captioner/ui/transcript_view.py" line="356" />
             <source>Plain text (*.txt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="257" />
+            <location filename="../../captioner/ui/transcript_view.py" line="357" />
             <source>JSON transcript (*.json)</source>
             <translation type="unfinished" />
         </message>
@@ -1458,124 +1477,124 @@ Subtitles will be saved to %2</source>
     <context>
         <name>VocabularyDialog</name>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="76" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="81" />
             <source>Hot-word vocabularies</source>
-            <extracomment>Someone is waiting in front of the dialog: one quick retry, then say what is wrong. The user chose this vocabulary for recognition ("Use").</extracomment>
+            <extracomment>Someone is waiting in front of the dialog: one quick retry, then say what is wrong. The user chose this vocabulary for recognition ("Use"). The list's first fetch, started by whoever opens the dialog (awaited by tests).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="84" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="89" />
             <source>Alibaba Cloud Model Studio (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="85" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="91" />
             <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="86" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="93" />
             <source>Refresh</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="92" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="99" />
             <source>Vocabularies</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
             <source>Word</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
             <source>Weight</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="97" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
             <source>Add word</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="98" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="105" />
             <source>Remove word</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="99" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="106" />
             <source>Target model: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="108" />
             <source>lowercase letters and digits, e.g. meeting</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="103" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="110" />
             <source>Create new</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="111" />
             <source>Save words</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="105" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="112" />
             <source>Delete</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="106" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
             <source>Use</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="107" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="114" />
             <source>Put this vocabulary's id in the Recognition settings.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="120" />
             <source>Vocabularies:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="120" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="127" />
             <source>Words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="129" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="136" />
             <source>New vocabulary prefix:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="140" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="147" />
             <source>Service:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="231" />
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="233" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="244" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="248" />
             <source>%1 failed: %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="244" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="259" />
             <source>Listing vocabularies…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="251" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="267" />
             <source>Created %1, changed %2, status %3</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="257" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="276" />
             <source>%n vocabulary(ies).</source>
             <translation>
                 <numerusform>%n vocabulary.</numerusform>
@@ -1583,47 +1602,47 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="271" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="290" />
             <source>Loading %1…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="275" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="295" />
             <source>%1: %2 word(s) for %3, status %4</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="282" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="306" />
             <source>Creating…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="286" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="310" />
             <source>Created %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="294" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="318" />
             <source>Saving…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="296" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="320" />
             <source>Saved %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="304" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="328" />
             <source>Deleting…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="310" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="334" />
             <source>Deleted %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="317" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="341" />
             <source>%1 is now used for recognition.</source>
             <translation type="unfinished" />
         </message>

@@ -3,9 +3,15 @@
 Lookup order (the SDK's, minus its plain-text key files): an explicit key, then the
 environment variable DASHSCOPE_API_KEY, then the OS keyring, where the app's settings
 window stores it: service "captioner", user "dashscope-api-key-<region>" (one entry per
-region, because Beijing and Singapore keys are not interchangeable). For a custom URL the
-keyring is consulted only when a region is named too: a key saved for Alibaba Cloud must not
-be sent to whatever server a URL points at.
+region, because Beijing and Singapore keys are not interchangeable). A custom URL (another
+Captioner's `captioner serve --token`, a proxy) has an entry of its own, "dashscope-api-key-
+url:<url>", which the window fills when a key is typed while that URL is chosen: a key saved
+for Alibaba Cloud must not be sent to whatever server a URL points at, but the key typed for
+that server must be. For a URL, its own saved key comes before DASHSCOPE_API_KEY (which is
+usually the Alibaba Cloud key).
+
+When the keyring refuses a key, `keep_until_exit` holds it in this process instead, and
+every lookup here sees it, so a key typed in the window works until the app quits.
 
 This module is the only one that touches the keyring: `load_api_key`, `store_api_key`,
 `delete_api_key` and `keyring_available` are what the settings window uses too.
@@ -27,9 +33,18 @@ ENV_VAR = "DASHSCOPE_API_KEY"
 KEYRING_SERVICE = "captioner"
 
 
-def keyring_user(region: str) -> str:
-    """The keyring entry for a region's key."""
-    return f"dashscope-api-key-{region}"
+#: Keys the keyring would not take, kept in memory for this run only (slot -> key).
+_until_exit: dict[str, str] = {}
+
+
+def keyring_user(slot: str) -> str:
+    """The keyring entry for a slot: a region code, or `url_slot(url)`."""
+    return f"dashscope-api-key-{slot}"
+
+
+def url_slot(url: str) -> str:
+    """The slot of a custom URL's key, so a trailing slash does not make it another server."""
+    return "url:" + url.strip().rstrip("/")
 
 
 class ApiKey:
@@ -68,10 +83,17 @@ class ApiKey:
         raise TypeError("API keys are not picklable")
 
 
-def resolve_api_key(region: str | None, explicit: str | None = None, *, use_keyring: bool = True) -> ApiKey | None:
-    """The key to use, or None when there is none anywhere."""
+def resolve_api_key(
+    region: str | None, explicit: str | None = None, *, use_keyring: bool = True, url: str | None = None
+) -> ApiKey | None:
+    """The key to use, or None when there is none anywhere. With `url` and no region, the
+    key saved for that URL is the keyring's candidate, and it outranks the environment's."""
     if explicit:
         return ApiKey(explicit, "explicit")
+    if use_keyring and url and not region:
+        stored = load_api_key(url_slot(url))
+        if stored:
+            return ApiKey(stored, "keyring")
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return ApiKey(env, "env")
@@ -95,7 +117,10 @@ def keyring_available() -> bool:
 
 
 def load_api_key(region: str) -> str:
-    """The key stored for a region, or "" (also when there is no usable keyring)."""
+    """The key stored for a slot (a region or a URL), or "" (also when there is no usable
+    keyring and none was kept until exit)."""
+    if region in _until_exit:
+        return _until_exit[region]
     try:
         import keyring
 
@@ -119,6 +144,15 @@ def store_api_key(region: str, key: str) -> None:
         return
     ApiKey(key, "explicit")  # validate before storing
     keyring.set_password(KEYRING_SERVICE, keyring_user(region), key)
+
+
+def keep_until_exit(slot: str, key: str) -> None:
+    """Hold a key the keyring refused for the rest of this run ("" forgets it)."""
+    key = key.strip()
+    if key:
+        _until_exit[slot] = key
+    else:
+        _until_exit.pop(slot, None)
 
 
 def delete_api_key(region: str) -> None:

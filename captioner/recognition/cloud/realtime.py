@@ -116,7 +116,8 @@ class DashScopeRecognizer(Recognizer):
 
     `url` overrides the endpoint (e.g. `captioner serve`); otherwise `region` ("cn" Beijing,
     default, or "intl" Singapore) and `workspace` pick it. The key comes from `api_key`, else
-    DASHSCOPE_API_KEY, else the OS keyring (see credentials.py); a custom URL needs none.
+    DASHSCOPE_API_KEY, else the OS keyring (see credentials.py: a custom URL has its own
+    entry there, never a region's); a custom URL needs none.
     `data_inspection` sends X-DashScope-DataInspection: enable. `ssl_context` may add a CA
     (a corporate proxy) but must verify certificates and host names.
     """
@@ -142,10 +143,10 @@ class DashScopeRecognizer(Recognizer):
         try:
             self.endpoint: Endpoint = resolve(url, region, workspace, workspace_domain=workspace_domain)
             region_code = self.endpoint.region.code if self.endpoint.region else None
-            # A custom URL gets a key only when given one (or the environment's): a key saved
-            # for Alibaba Cloud must not be sent to whatever server a URL names.
+            # A custom URL gets the key given, the one saved for that URL, or the
+            # environment's: a key saved for an Alibaba Cloud region is never sent to it.
             self._key: ApiKey | None = resolve_api_key(
-                region_code, api_key, use_keyring=not self.endpoint.custom or region is not None
+                region_code, api_key, url=url if self.endpoint.custom and region is None else None
             )
         except ValueError as exc:
             raise ConfigurationError(ErrorCode.INVALID_PARAMETER, str(exc)) from None
