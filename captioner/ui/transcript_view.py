@@ -1,8 +1,12 @@
 """The live transcript: finals with their times, searchable, selectable, copyable, exportable.
 
-Model/view all the way (TranscriptModel -> QSortFilterProxyModel -> QListView with a
-painting delegate), so a 12-hour session costs one row insertion per final and the view
-only lays out what it shows. The partial being spoken sits in a label under the list and
+Model/view all the way (TranscriptModel -> QSortFilterProxyModel -> a one-column,
+headerless QTreeView with a painting delegate), so a 12-hour session costs one row insertion
+per final and the view only measures the rows it shows. Not a QListView: with rows of
+different heights it measures every row again after each insertion (10 000 Python
+sizeHint calls per final, spread over the next event-loop turns, so every partial paid a
+share: 1.8x the hour-0 cost at hour 12). A tree view scrolled per item measures only the
+rows on screen. The partial being spoken sits in a label under the list and
 is replaced in place; it joins the list only once it is final. Where audio was dropped
 (the engine could not keep up) a dimmed "[not captioned: 3.2 s]" row says so. The list follows new
 finals only while it is scrolled to the bottom, so reading back is never interrupted.
@@ -32,11 +36,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -89,7 +93,7 @@ class RepaintThrottle(QObject):
 class SentenceDelegate(QStyledItemDelegate):
     """Paints "HH:MM:SS  text", the time dimmed, the text wrapped to the view's width."""
 
-    def __init__(self, view: QListView) -> None:
+    def __init__(self, view: QTreeView) -> None:
         super().__init__(view)
         self._view = view
         #: Row sizes by text, for one width and font: the list lays out every row again
@@ -145,6 +149,30 @@ class SentenceDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class TranscriptList(QTreeView):
+    """A list of wrapped rows whose cost per insertion does not grow with the session.
+
+    Scrolled per item: per pixel, the tree view would add up every row's height after each
+    insertion. Row heights depend on the width, so a resize measures the shown rows again."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setItemsExpandable(False)
+        self.setIndentation(0)
+        self.setUniformRowHeights(False)
+        self.setWordWrap(True)
+        self.setAllColumnsShowFocus(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
+
+
 class TranscriptFilter(QSortFilterProxyModel):
     """Case-insensitive substring filter on the sentence text (no sorting: arrival order)."""
 
@@ -177,16 +205,11 @@ class TranscriptView(QWidget):
         self.export_button.setToolTip(self.tr("Save the transcript as SRT, WebVTT, text or JSON"))
         self.export_button.clicked.connect(self.export_requested)
 
-        self.list = QListView(self)
+        self.list = TranscriptList(self)
         self.list.setModel(self.proxy)
         self.list.setItemDelegate(SentenceDelegate(self.list))
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setLayoutMode(QListView.LayoutMode.Batched)
-        self.list.setBatchSize(200)
-        self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         self.list.setAccessibleName(self.tr("Transcript"))
 
