@@ -9,6 +9,12 @@ Neither may ever contain the cloud API key. The key travels as `ApiKey`, which d
 print itself, but a key can still slip into a log line through an exception message, a URL
 or a library's debug output; `RedactingFilter` on every handler is the defence in depth
 for that, and `diagnostics()` passes its whole text through the same `redact()`.
+
+The same goes for every other secret the process is given: `captioner serve --token S`,
+`--api-key K`, `TOKEN=S` on a command line. The start-up line logs argv through
+`redact_argv()`, which masks the value after (or `=` in) any option or variable whose name
+ends in token, key, secret or password, and registers those values so a later message that
+repeats them is redacted too.
 """
 
 from __future__ import annotations
@@ -76,6 +82,32 @@ def _env_secrets() -> Iterable[str]:
         value = os.environ.get(name, "").strip()
         if len(value) >= _MIN_SECRET_LEN:
             yield value
+
+
+#: An option (--token, --api-key, --serve-token) or variable (CAPTIONER_SERVE_TOKEN) that carries a secret.
+_SECRET_NAME = re.compile(r"(?i)^(-{1,2}[\w-]*|[A-Za-z_][\w]*?)(token|key|secret|password|passwd)$")
+
+
+def redact_argv(argv: Iterable[str]) -> str:
+    """A command line for the log, with the values of secret-bearing options and variables
+    masked (`--token S`, `--token=S`, `API_KEY=S`) and registered for `redact()`."""
+    out: list[str] = []
+    mask_next = False
+    for arg in argv:
+        if mask_next:
+            register_secret(arg)
+            out.append(REDACTED)
+            mask_next = False
+            continue
+        name, eq, value = arg.partition("=")
+        if _SECRET_NAME.match(name):
+            if eq:
+                register_secret(value)
+                arg = f"{name}={REDACTED}"
+            elif name.startswith("-"):
+                mask_next = True
+        out.append(arg)
+    return redact(" ".join(out))
 
 
 def redact(text: str) -> str:
@@ -205,7 +237,7 @@ def setup_logging(
     _install_exception_hooks()
     logging.getLogger(__name__).info(
         "captioner %s starting: Python %s on %s, argv %s", _app_version(), platform.python_version(),
-        platform.platform(), redact(" ".join(sys.argv)),
+        platform.platform(), redact_argv(sys.argv),
     )  # fmt: skip
     return path
 

@@ -196,3 +196,62 @@ def test_cli_diagnostics_prints_the_report_and_logs_no_key(tmp_path) -> None:
     assert "Qt: 6." in result.stdout  # `captioner --diagnostics` asks Qt itself (captioner.ui.qt_check)
     for text in (result.stdout, result.stderr, (tmp_path / logs.LOG_FILE).read_text()):
         assert KEY not in text
+
+
+# -- Secrets on the command line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["captioner", "serve", "--token", "SECRET"], "captioner serve --token [REDACTED]"),
+        (["captioner", "serve", "--token=SECRET", "--port", "0"], "captioner serve --token=[REDACTED] --port 0"),
+        (["x", "--api-key", "k-1234", "--serve-token=t"], "x --api-key [REDACTED] --serve-token=[REDACTED]"),
+        (
+            ["env", "CAPTIONER_SERVE_TOKEN=abc", "DASHSCOPE_API_KEY=def"],
+            "env CAPTIONER_SERVE_TOKEN=[REDACTED] DASHSCOPE_API_KEY=[REDACTED]",
+        ),
+        (
+            ["captioner", "transcribe", "--max-tokens", "448", "talk.wav"],
+            "captioner transcribe --max-tokens 448 talk.wav",
+        ),
+    ],
+)
+def test_redact_argv_masks_secret_options_and_variables(argv, expected) -> None:
+    assert logs.redact_argv(argv) == expected
+
+
+def test_the_start_line_does_not_log_a_token_given_on_the_command_line(logging_setup, monkeypatch) -> None:
+    secret = "serve-token-7c1e"
+    monkeypatch.setattr(sys, "argv", ["captioner", "serve", "--token", secret, "--port", "0"])
+    path = logs.setup_logging()
+    logging.getLogger("captioner.test").warning("a later message repeating %s", secret)
+    for handler in _ours():
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "argv captioner serve --token [REDACTED] --port 0" in text
+    assert secret not in text
+
+
+def test_captioner_serve_keeps_its_token_out_of_the_log_file(tmp_path) -> None:
+    """The real command, as a user starts it: neither `--token S` nor `--token=S` is logged."""
+    import os
+    import subprocess
+    import time
+
+    for args in (["--token", "TOKEN-in-argv-1"], ["--token=TOKEN-in-argv-2"]):
+        secret = args[-1].split("=")[-1]
+        folder = tmp_path / secret
+        env = {**os.environ, logs.LOG_DIR_ENV: str(folder)}
+        proc = subprocess.Popen([sys.executable, "-m", "captioner", "serve", *args, "--port", "0"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while "starting" not in ((folder / logs.LOG_FILE).read_text() if (folder / logs.LOG_FILE).exists() else ""):
+                assert time.monotonic() < deadline, "captioner serve wrote no log"
+                time.sleep(0.1)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        text = (folder / logs.LOG_FILE).read_text()
+        assert "argv" in text and "--token" in text and secret not in text

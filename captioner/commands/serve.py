@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
+    from captioner import logs
     from captioner.events import RecognitionError
     from captioner.logs import setup_logging
     from captioner.server.realtime import DashScopeServer
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         print("captioner serve: --http-port must be between 0 and 65535", file=sys.stderr)
         return EXIT_USAGE
     token = args.token or os.environ.get("CAPTIONER_SERVE_TOKEN") or None
+    logs.register_secret(token)  # never in a log line, whatever later repeats it
     # Per-connection chatter (websockets, faster_whisper) stays out unless CAPTIONER_LOG=debug.
     setup_logging(
         logging.INFO if args.verbose else logging.WARNING,
