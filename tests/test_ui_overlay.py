@@ -1,7 +1,8 @@
 """The caption overlay: window flags, in-place partials, rolling lines, click-through,
 and where it goes when screens change."""
 
-from PySide6.QtCore import QRect, Qt
+import pytest
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtWidgets import QWidget
 
 from captioner.ui.overlay import CaptionOverlay
@@ -217,11 +218,17 @@ def test_placement_remembers_per_screen_setup_and_clamps(qtbot, ui_store):
     from captioner.ui.overlay_placement import available_screen_rects
 
     assert any(s.contains(overlay.geometry()) for s in available_screen_rects())
-    overlay.setGeometry(QRect(20, 30, 400, 120))
+    height = overlay.fitted_height()  # the height follows the style, not what was saved
+    assert overlay.height() == height
+    overlay.setGeometry(QRect(20, 30, 400, height))
     placement.remember()
-    assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, 120)
+    assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, height)
     ui_store.set_overlay_geometry("screens_other", QRect(1, 1, 300, 100))
-    assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, 120)  # keyed per setup
+    assert ui_store.overlay_geometry(key) == QRect(20, 30, 400, height)  # keyed per setup
+    # Saved at a smaller font: refitted on the way back, the bottom edge where it was.
+    ui_store.set_overlay_geometry(key, QRect(20, 300, 400, 60))
+    placement.apply()
+    assert overlay.geometry() == QRect(20, 360 - height, 400, height)
 
 
 # -- repaints follow the screen, not the engine ----------------------------------------------
@@ -381,3 +388,67 @@ def test_transcript_view_paints_a_burst_of_partials_once_per_refresh(qtbot):
         assert view.partial_label.text() == f"partial {i}"
     assert not view.partial_label.updatesEnabled()  # held: it was painted a moment ago
     qtbot.waitUntil(view.partial_label.updatesEnabled, timeout=2000)  # ... and painted again
+
+
+# The newest words are always on screen (issue #19, item 1) --------------------------------
+
+NEWEST = "Newest"
+GREEN = "#00ff00"
+
+
+def _green_pixels(overlay: CaptionOverlay) -> int:
+    image = overlay.grab().toImage()
+    green = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            colour = image.pixelColor(x, y)
+            green += colour.green() == 255 and colour.red() == 0 and colour.blue() == 0
+    return green
+
+
+@pytest.mark.parametrize("font_size", [16, 28, 40])
+@pytest.mark.parametrize("lines", [1, 2, 3, 4])
+def test_the_newest_word_is_wholly_visible_at_any_font_and_line_count(qtbot, font_size, lines):
+    """Long finals that wrap, then a one-word partial in its own colour: the partial must be
+    drawn whole inside the window (not cut off at the bottom), whatever the font and lines,
+    including after the style changes from small to large while showing."""
+    overlay = CaptionOverlay(OverlayStyle(lines=1, font_size=12, partial_color=GREEN))
+    qtbot.addWidget(overlay)
+    overlay.resize(700, 80)
+    overlay.show()
+    for i in range(5):
+        overlay.add_final(f"Sentence {i} is long enough that it wraps onto a second line at a large font size.")
+    overlay.set_partial(NEWEST)
+    overlay.set_caption_style(OverlayStyle(lines=lines, font_size=font_size, partial_color=GREEN))
+    qtbot.wait(50)
+    # What the whole word looks like, alone in a roomy window.
+    reference = CaptionOverlay(OverlayStyle(lines=lines, font_size=font_size, partial_color=GREEN))
+    qtbot.addWidget(reference)
+    reference.setMaximumHeight(2000)
+    reference.setMinimumHeight(0)
+    reference.resize(700, 600)
+    reference.set_partial(NEWEST)
+    whole = _green_pixels(reference)
+    assert whole > 50
+    assert _green_pixels(overlay) >= whole * 0.98  # every pixel of the newest word is drawn
+    rect = overlay.newest_word_rect()
+    assert QRectF(overlay.rect()).contains(rect), (rect, overlay.rect())
+    screen = overlay.screen().availableGeometry()
+    assert screen.contains(overlay.geometry()), (overlay.geometry(), screen)
+    # The wrapped tails of old finals roll away: exactly `lines` lines, the newest last.
+    assert len(overlay.visible_lines()) == lines and overlay.visible_lines()[-1] == NEWEST
+
+
+def test_a_window_made_too_short_still_shows_the_newest_line(qtbot):
+    overlay = CaptionOverlay(OverlayStyle(lines=4, font_size=40, partial_color=GREEN))
+    qtbot.addWidget(overlay)
+    overlay.show()
+    for i in range(4):
+        overlay.add_final(f"Line {i}.")
+    overlay.set_partial(NEWEST)
+    # A screen too small for four lines of 40 pt (placement shrinks the window to fit it).
+    overlay.setMinimumHeight(0)
+    overlay.setMaximumHeight(100)
+    overlay.resize(700, 100)
+    qtbot.wait(50)
+    assert QRectF(overlay.rect()).contains(overlay.newest_word_rect())

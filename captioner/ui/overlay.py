@@ -5,7 +5,9 @@ changes a string and schedules one repaint, so the text never flickers and no wi
 created or destroyed while captions run. Lines are laid out when they are next needed
 (wrapping to the window width; each final is wrapped once, not again for every partial)
 and the newest `lines` visual lines are drawn bottom-up, like broadcast subtitles: finals
-in the text colour, the partial still being spoken in its own colour.
+in the text colour, the partial still being spoken in its own colour. The window's height
+follows the style (`lines` lines of the font: the size grip changes only the width), so the
+newest line is never cut off; should a screen be too short for it, the oldest lines give way.
 
 Repaints follow the screen, not the engine: the first change after a quiet spell is painted
 at once, further changes within one refresh interval are held and the latest state is
@@ -71,7 +73,6 @@ class CaptionOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle(self.tr("Captions"))
-        self.setMinimumSize(200, 60)
         self._style = style or OverlayStyle()
         self._finals: deque[str] = deque(maxlen=KEEP_FINALS)
         self._partial = ""
@@ -159,11 +160,35 @@ class CaptionOverlay(QWidget):
         self._word_cache.clear()
         self._positions.clear()
         self._wrapped.clear()
+        self._fit_height()
         self._relayout()
 
-    def sizeHint(self) -> QSize:
+    def fitted_height(self) -> int:
+        """The height that shows `lines` lines of the font, outlines included."""
         line = QFontMetricsF(self._font).lineSpacing()
-        return QSize(900, int(line * self._style.lines + 2 * PADDING))
+        return math.ceil(line * self._style.lines + 2 * PADDING)
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, self.fitted_height())
+
+    def _fit_height(self) -> None:
+        """Make the window exactly `lines` lines high, growing or shrinking upwards (the
+        bottom edge, where the newest line is, stays put) and staying on its screen."""
+        height = self.fitted_height()
+        old = self.geometry()
+        self.setMinimumSize(200, 0)
+        self.setMaximumHeight(16_777_215)
+        if old.height() != height and self.testAttribute(Qt.WidgetAttribute.WA_WState_Created):
+            rect = QRect(old.x(), old.bottom() + 1 - height, old.width(), height)
+            screen = self.screen()
+            if screen is not None and self.isVisible():
+                area = screen.availableGeometry()
+                rect.setHeight(min(height, area.height()))
+                rect.moveTop(max(area.top(), min(rect.top(), area.bottom() + 1 - rect.height())))
+            self.setFixedHeight(rect.height())
+            self.setGeometry(rect)
+        else:
+            self.setFixedHeight(height)
 
     # Click-through -----------------------------------------------------------------
 
@@ -274,10 +299,8 @@ class CaptionOverlay(QWidget):
         painter.drawPixmap(QPointF(0, 0), self._background_pixmap())
         metrics = QFontMetricsF(self._font)
         spacing = metrics.lineSpacing()
-        lines: Sequence[tuple[str, bool | None]] = self._visual or [(self._placeholder, None)]
-        y = self.height() - PADDING - spacing * len(lines) + metrics.ascent()
-        y = max(y, PADDING + metrics.ascent())
-        top = y - metrics.ascent() - self._outline_width()
+        lines = self._drawn_lines()
+        top = self._first_line_top() - self._outline_width()
         pad = self._word_pad()
         dpr = self.devicePixelRatioF()
         used: dict[tuple[str, float, int | None, float], QPixmap] = {}
@@ -300,6 +323,29 @@ class CaptionOverlay(QWidget):
                     painter.drawPixmap(QPointF(left - pad, top), pixmap)
             top += spacing
         self._word_cache = used  # words no longer shown are dropped
+
+    def _drawn_lines(self) -> Sequence[tuple[str, bool | None]]:
+        """The lines painted, newest last: as many of the newest as the height holds (all of
+        them unless the window was made shorter than the style asks, e.g. on a tiny screen)."""
+        lines: Sequence[tuple[str, bool | None]] = self._visual or [(self._placeholder, None)]
+        spacing = QFontMetricsF(self._font).lineSpacing()
+        fit = max(1, math.floor((self.height() - 2 * PADDING + 0.5) / spacing))
+        return lines[-fit:]
+
+    def _first_line_top(self) -> float:
+        """Where the first drawn line's ascent starts: lines sit on the bottom padding."""
+        spacing = QFontMetricsF(self._font).lineSpacing()
+        return self.height() - PADDING - spacing * len(self._drawn_lines())
+
+    def newest_word_rect(self) -> QRectF:
+        """Where the last word of the newest line is drawn (its ink box, outline included)."""
+        self._ensure_layout()
+        lines = self._drawn_lines()
+        metrics = QFontMetricsF(self._font)
+        margin = self._outline_width()
+        top = self._first_line_top() + metrics.lineSpacing() * (len(lines) - 1) - margin
+        x, word = self._word_positions(lines[-1][0])[-1]
+        return QRectF(x - margin, top, metrics.horizontalAdvance(word) + 2 * margin, metrics.height() + 2 * margin)
 
     def _background_pixmap(self) -> QPixmap:
         """The rounded translucent panel (and the hover frame), drawn once per size and style."""

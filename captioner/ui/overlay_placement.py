@@ -112,9 +112,16 @@ class OverlayPlacement(QObject):
             primary = QGuiApplication.primaryScreen()
             area = primary.availableGeometry() if primary else (screens[0] if screens else QRect(0, 0, 800, 600))
             rect = default_overlay_rect(area, self.overlay.sizeHint().height())
+        # The height is the overlay's own (its lines at its font): a height saved before the
+        # font or the line count changed is refitted, keeping the bottom edge.
+        height = self.overlay.sizeHint().height()
+        rect = QRect(rect.x(), rect.bottom() + 1 - height, rect.width(), height)
+        rect = clamp_to_screens(rect, screens)
         self._applying = True
         try:
-            self.overlay.setGeometry(clamp_to_screens(rect, screens))
+            if rect.height() < height:  # a screen too short: the overlay shows fewer lines
+                self.overlay.setFixedHeight(rect.height())
+            self.overlay.setGeometry(rect)
             self.overlay.setProperty("placed", True)
         finally:
             self._applying = False
