@@ -175,7 +175,8 @@ async def test_the_server_forgets_ended_tasks_but_the_latest_few():
 
 async def test_eight_khz_audio_keeps_the_clients_clock():
     async with serving() as server, connect(server.url) as ws:
-        events = await transcribe(ws, chunks(tone(1000, rate=8000), 1600), sample_rate=8000)
+        events = await transcribe(ws, chunks(tone(1000, rate=8000), 1600), model="paraformer-realtime-v2",
+                                  sample_rate=8000)  # fmt: skip
         assert finals(events) == [("loud3 loud6 loud9.", 0, 900), ("loud10.", 900, 1000)]
         events = await transcribe(ws, chunks(tone(900, rate=8000), 1600), "t2", model="paraformer-realtime-8k-v2",
                                   sample_rate=8000)  # fmt: skip
@@ -224,9 +225,14 @@ def test_audio_decoder_directly():
         ("fun-asr-realtime", {"max_sentence_silence": 50}, ErrorCode.INVALID_PARAMETER,
          "max_sentence_silence: must be between 200 and 6000 ms (got 50)"),
         ("fun-asr-realtime", {"language_hints": ["xx"]}, ErrorCode.INVALID_PARAMETER, "language_hints"),
-        ("fun-asr-realtime", {"format": "mp3"}, ErrorCode.INVALID_PARAMETER, "format: 'mp3' is not supported"),
-        ("fun-asr-realtime", {"sample_rate": 44100}, ErrorCode.INVALID_PARAMETER, "sample_rate: 44100 Hz"),
-        ("paraformer-realtime-8k-v2", {}, ErrorCode.INVALID_PARAMETER, "takes 8000 Hz"),
+        ("fun-asr-realtime", {"format": "flac"}, ErrorCode.INVALID_PARAMETER, "format: must be one of"),
+        ("fun-asr-realtime", {"sample_rate": 44100}, ErrorCode.INVALID_PARAMETER,
+         "sample_rate: fun-asr-realtime takes 16000 Hz audio (got 44100 Hz)"),
+        ("fun-asr-realtime-2025-11-07", {"sample_rate": 8000}, ErrorCode.INVALID_PARAMETER, "takes 16000 Hz"),
+        ("paraformer-realtime-v1", {"sample_rate": 8000}, ErrorCode.INVALID_PARAMETER, "takes 16000 Hz"),
+        ("paraformer-realtime-8k-v2", {}, ErrorCode.INVALID_PARAMETER, "takes 8000 Hz audio (got 16000 Hz)"),
+        ("fun-asr-flash-8k-realtime", {"format": "opus"}, ErrorCode.INVALID_PARAMETER, "takes 8000 Hz"),
+        ("paraformer-realtime-v2", {"sample_rate": 4000}, ErrorCode.INVALID_PARAMETER, "sample_rate"),
     ],
 )  # fmt: skip
 async def test_run_task_refusals(model, params, code, words):

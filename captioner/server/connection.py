@@ -24,7 +24,7 @@ from websockets.asyncio.server import ServerConnection as WebSocket
 from websockets.exceptions import ConnectionClosed
 
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame, AudioSource, FrameCutter
-from captioner.audio.stream import AudioDecoder, AudioFormatError
+from captioner.audio.stream import AudioFormatError, StreamDecoder, open_decoder
 from captioner.events import RecognitionError, Sentence
 from captioner.pipeline import AudioLevel, CaptionSession, SessionEvent, SessionState, StateChanged
 from captioner.protocol import realtime as p
@@ -105,7 +105,7 @@ class _Task:
 
     run: p.RunTask
     settings: RecognitionSettings
-    decoder: AudioDecoder
+    decoder: StreamDecoder
     audio: ClientAudio
     cutter: FrameCutter = field(default_factory=FrameCutter)
     #: Frames for the client, in the order they must go out; None ends the sender.
@@ -200,7 +200,7 @@ class ConnectionHandler:
             return
         self.server.stats.active_tasks += 1
         frames = round(self.server.max_backlog_seconds * 10)  # 100-ms frames
-        task = _Task(run, settings, AudioDecoder(settings.format, settings.sample_rate), ClientAudio(frames))
+        task = _Task(run, settings, open_decoder(settings.format, settings.sample_rate), ClientAudio(frames))
         self.task = task
         task.runner = self._spawn(self._run_task, task)
 
@@ -223,7 +223,12 @@ class ConnectionHandler:
     async def _on_finish_task(self) -> None:
         task = self.task
         assert task is not None
-        for frame in task.cutter.push(task.decoder.flush()) + task.cutter.flush():
+        try:
+            tail = task.decoder.flush()
+        except AudioFormatError as exc:
+            await self._fail(ErrorCode.NO_VALID_AUDIO, str(exc))
+            return
+        for frame in task.cutter.push(tail) + task.cutter.flush():
             await task.audio.put(frame)
         await task.audio.end()
 

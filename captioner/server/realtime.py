@@ -25,7 +25,7 @@ from websockets.asyncio.server import Server, serve
 from websockets.asyncio.server import ServerConnection as WebSocket
 from websockets.http11 import Request, Response
 
-from captioner.audio.stream import SUPPORTED_FORMATS, SUPPORTED_RATES
+from captioner.audio.stream import FORMATS, decodable_formats
 from captioner.events import RecognitionError
 from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode
@@ -205,21 +205,8 @@ class DashScopeServer:
             settings = run.settings()
         except SettingsError as exc:
             raise TaskRefused(ErrorCode.INVALID_PARAMETER, str(exc)) from None
-        if settings.format not in SUPPORTED_FORMATS:
-            raise TaskRefused(
-                ErrorCode.INVALID_PARAMETER,
-                f"format: {settings.format!r} is not supported by this server; send pcm or wav (16-bit mono)",
-            )
-        if settings.sample_rate not in SUPPORTED_RATES:
-            raise TaskRefused(
-                ErrorCode.INVALID_PARAMETER,
-                f"sample_rate: {settings.sample_rate} Hz is not supported by this server; send 16000 or 8000 Hz",
-            )
-        if p.is_8k_model(run.model) and settings.sample_rate != 8000:
-            raise TaskRefused(
-                ErrorCode.INVALID_PARAMETER,
-                f"sample_rate: {run.model} takes 8000 Hz audio (got {settings.sample_rate})",
-            )
+        self._check_format(settings.format)
+        self._check_rate(run.model, settings.sample_rate)
         self._check_languages(settings)
         if self.max_sessions is not None and self.stats.active_tasks >= self.max_sessions:
             raise TaskRefused(
@@ -227,6 +214,28 @@ class DashScopeServer:
                 f"Too many concurrent tasks: this server runs at most {self.max_sessions}; try again later.",
             )
         return settings
+
+    def _check_format(self, fmt: str) -> None:
+        """Refuse a format the service does not document, or one this build cannot decode,
+        naming the formats it can."""
+        can = decodable_formats()
+        if fmt in can:
+            return
+        why = (
+            "is not a DashScope realtime format"
+            if fmt not in FORMATS
+            else "cannot be decoded by this server (its FFmpeg has no decoder for it)"
+        )
+        raise TaskRefused(ErrorCode.INVALID_PARAMETER, f"format: {fmt!r} {why}; this server decodes {', '.join(can)}")
+
+    @staticmethod
+    def _check_rate(model: str, rate: int) -> None:
+        """The service's sample-rate rule for the model (docs/protocol.md §2.3); RecognitionSettings
+        already keeps every rate within 8000-48000 Hz."""
+        allowed = allowed_rates(model)
+        if allowed is not None and rate not in allowed:
+            rates = " or ".join(f"{r} Hz" for r in allowed)
+            raise TaskRefused(ErrorCode.INVALID_PARAMETER, f"sample_rate: {model} takes {rates} audio (got {rate} Hz)")
 
     def _check_languages(self, settings: RecognitionSettings) -> None:
         """Refuse language hints the on-device model cannot serve, naming the model and the
@@ -237,6 +246,19 @@ class DashScopeServer:
             check_languages(self.recognizer, settings)
         except RecognitionError as exc:
             raise TaskRefused(exc.code, exc.message) from None
+
+
+def allowed_rates(model: str) -> tuple[int, ...] | None:
+    """The sample rates a realtime model takes; None: any (resampled on the server).
+
+    `-8k-` models: 8000 Hz. paraformer-realtime-v2: any rate. paraformer-realtime-v1 and
+    Fun-ASR realtime (and its dated snapshots): 16000 Hz, as the service documents them.
+    """
+    if p.is_8k_model(model):
+        return (8000,)
+    if model == "paraformer-realtime-v2":
+        return None
+    return (16000,)
 
 
 def _json_response(connection: WebSocket, status: int, code: str, message: str) -> Response:

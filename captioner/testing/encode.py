@@ -1,0 +1,58 @@
+"""Compressed test streams, encoded on this machine, in the shapes a DashScope client sends.
+
+`encode(samples, fmt)` turns 16-bit mono PCM into one of the realtime service's compressed
+formats: Opus in Ogg, MP3, ADTS AAC and AMR-NB with PyAV; Speex in Ogg with the ffmpeg
+command (PyAV's FFmpeg has a Speex decoder but no encoder). Ogg pages are flushed every
+`page_ms`, as a streaming client does, so a packet is never a second behind its audio.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import av
+import numpy as np
+
+#: Format -> (PyAV container format, encoder, encoding rate, bit rate).
+_PYAV = {
+    "opus": ("ogg", "libopus", 48000, 32000),
+    "mp3": ("mp3", "libmp3lame", 16000, 32000),
+    "aac": ("adts", "aac", 16000, 48000),
+    "amr": ("amr", "libopencore_amrnb", 8000, 12200),
+}
+FORMATS = (*_PYAV, "speex")
+
+
+def encode(samples: np.ndarray, fmt: str, rate: int = 16000, page_ms: int = 100) -> bytes:
+    """`samples` (int16 mono at `rate`) as a whole `fmt` stream."""
+    pcm = np.asarray(samples, dtype="<i2")
+    if fmt == "speex":
+        return _ffmpeg(
+            pcm, rate, ["-c:a", "libspeex", "-ar", "16000", "-page_duration", str(page_ms * 1000), "-f", "ogg"]
+        )
+    container_format, codec, out_rate, bit_rate = _PYAV[fmt]
+    buf = io.BytesIO()
+    options = {"page_duration": str(page_ms * 1000)} if container_format == "ogg" else {}
+    with av.open(buf, "w", format=container_format, options=options) as out:
+        stream = out.add_stream(codec, rate=out_rate)
+        stream.layout = "mono"
+        stream.bit_rate = bit_rate
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+        frame.rate = rate
+        resampler = av.AudioResampler(
+            format=stream.format.name, layout="mono", rate=out_rate, frame_size=stream.codec_context.frame_size or None
+        )
+        for piece in [*resampler.resample(frame), *resampler.resample(None)]:
+            piece.pts = None
+            out.mux(stream.encode(piece))
+        out.mux(stream.encode(None))
+    return buf.getvalue()
+
+
+def _ffmpeg(pcm: np.ndarray, rate: int, args: list[str]) -> bytes:
+    if not shutil.which("ffmpeg"):
+        raise RuntimeError("the ffmpeg command is not installed (scripts/setup --test installs it)")
+    command = ["ffmpeg", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", *args]
+    return subprocess.run([*command, "pipe:1"], input=pcm.tobytes(), capture_output=True, check=True).stdout
