@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from typing import cast
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
 
 #: Format -> (PyAV container format, encoder, encoding rate, bit rate).
 _PYAV = {
@@ -36,7 +38,7 @@ def encode(samples: np.ndarray, fmt: str, rate: int = 16000, page_ms: int = 100)
     buf = io.BytesIO()
     options = {"page_duration": str(page_ms * 1000)} if container_format == "ogg" else {}
     with av.open(buf, "w", format=container_format, options=options) as out:
-        stream = out.add_stream(codec, rate=out_rate)
+        stream = cast(AudioStream, out.add_stream(codec, rate=out_rate))
         stream.layout = "mono"
         stream.bit_rate = bit_rate
         frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
