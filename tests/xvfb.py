@@ -14,11 +14,14 @@ Use from a test module::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -139,6 +142,7 @@ class XDesktop:
         self.restarts: list[str] = []  # helpers found dead by ensure() and restarted
         self.xvfb: subprocess.Popen | None = None
         self.display = ""
+        self._lock = threading.RLock()  # ensure() from the test and from watching()'s thread
 
     @property
     def env(self) -> dict[str, str]:
@@ -191,12 +195,20 @@ class XDesktop:
         return self
 
     # Each helper is checked by what it announces on the X server, not by a sleep: openbox
-    # sets _NET_SUPPORTING_WM_CHECK on the root window, xcompmgr owns the _NET_WM_CM_S0
-    # selection once it has redirected the windows.
+    # owns the WM_S0 selection and sets _NET_SUPPORTING_WM_CHECK on the root window,
+    # xcompmgr owns the _NET_WM_CM_S0 selection once it has redirected the windows.
+    #
+    # A selection is freed only when the X server has noticed that its owner's connection
+    # closed, which comes a moment after the process is reaped; until then the root's
+    # _NET_SUPPORTING_WM_CHECK (never removed) and the old owner would make a fresh helper
+    # look alive at once, and the helper itself would refuse to start ("another window
+    # manager / composite manager is already running"). So ensure() waits for the old
+    # selection to be freed before starting the new helper.
+    SELECTIONS: ClassVar[dict[str, str]] = {"openbox": "WM_S0", "xcompmgr": "_NET_WM_CM_S0"}
 
     def wm_alive(self) -> bool:
         proc = self.helpers.get("openbox")
-        if proc is None or proc.poll() is not None:
+        if proc is None or proc.poll() is not None or selection_owner(self.display, "WM_S0") == 0:
             return False
         out = subprocess.run(
             ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True, text=True, timeout=30
@@ -210,6 +222,11 @@ class XDesktop:
     def ensure(self, guard_s: float = 60) -> XDesktop:
         """Make sure the window manager and the compositor are up, (re)starting whichever is
         not, and wait until each has announced itself. `guard_s` is only a hang guard."""
+        with self._lock:
+            self._ensure(guard_s)
+        return self
+
+    def _ensure(self, guard_s: float) -> None:
         if self.xvfb is None or self.xvfb.poll() is not None:
             raise RuntimeError(f"Xvfb is not running; see {self.root / 'xvfb.log'}")
         for name, cmd, alive in (
@@ -222,6 +239,11 @@ class XDesktop:
             if old is not None:
                 self.restarts.append(name)
                 self._end(old)
+            deadline = time.monotonic() + guard_s
+            while selection_owner(self.display, self.SELECTIONS[name]) != 0:  # see SELECTIONS
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.SELECTIONS[name]} still owned {guard_s:.0f} s after {name} ended")
+                time.sleep(0.05)
             log = (self.root / f"{name}.log").open("ab")
             proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log, start_new_session=True)
             self.helpers[name] = proc
@@ -233,7 +255,36 @@ class XDesktop:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not come up within {guard_s:.0f} s")
                 time.sleep(0.05)
-        return self
+
+    @contextlib.contextmanager
+    def watching(self, poll_s: float = 0.1):
+        """While the block runs, a helper that exits (xcompmgr has been seen to die about
+        once in fifty runs) is restarted at once by a watcher thread, through ensure(); its
+        name goes to `restarts`. A restart that fails is raised when the block ends.
+        Waiting on the processes' exit is the event; `poll_s` is only how often we look."""
+        stop = threading.Event()
+        errors: list[BaseException] = []
+
+        def watch() -> None:
+            while not stop.wait(poll_s):
+                with self._lock:
+                    died = any(p.poll() is not None for p in self.helpers.values())
+                if died:
+                    try:
+                        self.ensure()
+                    except BaseException as exc:  # reported when the block ends
+                        errors.append(exc)
+                        return
+
+        thread = threading.Thread(target=watch, name="x-desktop-watch", daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            thread.join(120)
+        if errors:
+            raise errors[0]
 
     def screenshot(self, path: Path) -> Path:
         subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True, timeout=20)
