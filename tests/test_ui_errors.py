@@ -44,10 +44,12 @@ ERROR_CLASSES = sorted(
 def test_every_category_has_one_dialog(qtbot, cat):
     kind = PROBLEMS[cat]
     assert kind in error_dialogs.DIALOGS
-    box = error_dialogs.problem_box(kind, "the reason", model_name="some-model")
+    box = error_dialogs.problem_box(kind, "the reason", model_name="some-model", category=cat)
     qtbot.addWidget(box)
     assert box.windowTitle() == TITLES[cat]
-    assert box.text() and box.informativeText() == "the reason"
+    # what happened, what to do; the error's own words only behind "Show Details…"
+    assert box.text() and box.informativeText() and "the reason" not in box.text() + box.informativeText()
+    assert box.detailedText() == "the reason"
 
 
 def test_the_dialogs_are_exactly_the_problem_kinds():
@@ -62,7 +64,7 @@ def test_every_error_class_maps_to_a_dialog(qtbot, cls):
     box = error_dialogs.error_box(error, model_name="some-model")
     qtbot.addWidget(box)
     assert box.windowTitle() == TITLES[category(error)] == TITLES[cls.category]
-    assert "what happened" in box.informativeText()
+    assert "what happened" in box.detailedText() and "what happened" not in box.informativeText()
 
 
 def test_an_unknown_cloud_model_is_not_the_on_device_model_missing(qtbot):
@@ -72,7 +74,7 @@ def test_an_unknown_cloud_model_is_not_the_on_device_model_missing(qtbot):
     qtbot.addWidget(box)
     assert box.windowTitle() == "Unknown model"
     assert "does not know the model name" in box.text() and "fun-asr-nonexistent" in box.text()
-    assert "Model not exist" in box.informativeText()
+    assert "Model not exist" in box.detailedText()
     assert [b.text() for b in box.choices] == ["Choose another model"]
 
     on_device = error_dialogs.error_box(ModelNotFoundError("No on-device speech model is installed."))
@@ -141,3 +143,68 @@ def test_a_refused_key_can_switch_to_this_device(qloop, window):
 
     qloop.run_until_complete(scenario())
     assert window.tabs.currentIndex() == 1
+
+
+# -- the words: specific, translated, never a raw exception -----------------------------------
+
+
+def test_categories_that_share_a_dialog_get_their_own_advice(qtbot):
+    advice = {}
+    for cat in (Category.NETWORK, Category.SERVICE, Category.PARAMETER, Category.INTERRUPTED):
+        box = error_dialogs.problem_box(PROBLEMS[cat], "x", category=cat)
+        qtbot.addWidget(box)
+        advice[cat] = box.informativeText()
+    assert len(set(advice.values())) == len(advice)
+    assert "internet connection" in advice[Category.NETWORK]
+    assert "Recognition" in advice[Category.PARAMETER]
+
+
+def test_an_unexpected_exception_becomes_a_sentence_with_details(qtbot, qloop, window):
+    """A bug inside a session: the dialog says what happened and what to do; the
+    exception's repr is only in the details (and the state label never shows it)."""
+
+    async def scenario():
+        window.controller._report(RuntimeError("list index out of range"))
+        await until(lambda: visible_box("Captioning stopped") is not None, what="the dialog")
+        box = visible_box("Captioning stopped")
+        assert "list index" not in box.text() + box.informativeText()
+        assert "list index out of range" in box.detailedText()
+        assert "list index" not in window.state_label.text()
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    qloop.run_until_complete(scenario())
+
+
+def test_the_excepthook_box_says_what_to_do_with_the_traceback_in_details(qtbot, monkeypatch):
+    from captioner.ui import app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "open", lambda self: shown.append(self))
+    try:
+        raise KeyError("internal")
+    except KeyError as exc:
+        app._excepthook([])(KeyError, exc, exc.__traceback__)
+    box = shown[0]
+    qtbot.addWidget(box)
+    assert "KeyError" not in box.text() + box.informativeText()
+    assert "Copy diagnostics" in box.informativeText()
+    assert "KeyError: 'internal'" in box.detailedText()
+
+
+def test_problem_dialogs_are_chinese_in_the_chinese_ui(qtbot, qapp):
+    from PySide6.QtCore import QLocale
+
+    from captioner.ui.app import install_translators
+
+    added = install_translators(qapp, "zh_CN")
+    try:
+        for cat in Category:
+            box = error_dialogs.problem_box(PROBLEMS[cat], "raw English detail", model_name="m", category=cat)
+            qtbot.addWidget(box)
+            for text in (box.windowTitle(), box.text(), box.informativeText()):
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in text), (cat, text)
+                assert "raw English" not in text
+    finally:
+        for translator in added:
+            qapp.removeTranslator(translator)
+        QLocale.setDefault(QLocale("en_US"))

@@ -128,8 +128,14 @@ def _excepthook(window_ref: list):
             QMessageBox.StandardButton.Ok,
             parent,
         )
-        box.setInformativeText(f"{exc_type.__name__}: {exc}")
-        box.setDetailedText(text)
+        box.setInformativeText(
+            QApplication.translate(
+                "App",
+                "Captioner keeps running, and the captions so far are kept. If something no longer works, quit and "
+                "start Captioner again; to report it, use Help → Copy diagnostics.",
+            )
+        )
+        box.setDetailedText(text)  # the traceback, behind "Show Details…"
         box.open()
 
     return hook

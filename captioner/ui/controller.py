@@ -18,10 +18,10 @@ import asyncio
 import logging
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from captioner.audio.frames import AudioSourceError
-from captioner.errors import Category, category
+from captioner.errors import Category, category, user_message
 from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession, SessionState
 from captioner.settings import RecognitionSettings
@@ -63,6 +63,22 @@ def problem_kind(error: BaseException) -> str:
     return PROBLEMS[category(error)]
 
 
+def problem_summary(kind: str) -> str:
+    """One translated sentence saying what went wrong: the dialog's text and the state
+    label's detail, so the user never reads an engine's or library's own (English) words
+    there; those stay in the dialog's details."""
+    translate = QCoreApplication.translate
+    return {
+        PROBLEM_MODEL: translate("MainWindow", "Captioner cannot recognise speech on this device yet."),
+        PROBLEM_UNKNOWN_MODEL: translate("MainWindow", "The service does not know this model name."),
+        PROBLEM_KEY: translate(
+            "MainWindow", "Alibaba Cloud did not accept the request: it needs a valid API key for this region."
+        ),
+        PROBLEM_DEVICE: translate("MainWindow", "The input could not be opened."),
+        PROBLEM_ENGINE: translate("MainWindow", "Recognition stopped because of an error."),
+    }[kind]
+
+
 def open_journal(meta: dict[str, Any]):
     """A crash-safe journal for the session, or None when journals are unavailable."""
     try:
@@ -97,6 +113,8 @@ class CaptionController(QObject):
         self._journal_path = ""
         self._stop_requested = False
         self._keep_recoverable = False
+        #: The category of the last problem reported (its dialog picks advice by it).
+        self.last_category: Category | None = None
 
     # State ------------------------------------------------------------------------------
 
@@ -163,12 +181,20 @@ class CaptionController(QObject):
         try:
             source = await asyncio.to_thread(sources.open_source, choice)
         except AudioSourceError as exc:
-            self.problem.emit(problem_kind(exc), str(exc))
+            self._report(exc, set_state=False)
             return
         if self.session is None:
             source.close()
             return
         self.session.switch_source(source)
+
+    def _report(self, exc: BaseException, *, set_state: bool = True) -> None:
+        """Tell the window (problem signal, with the error's own words as the details)."""
+        kind = problem_kind(exc) if isinstance(exc, (RecognitionError, AudioSourceError)) else PROBLEM_ENGINE
+        self.last_category = category(exc)
+        if set_state:
+            self._set_state(SessionState.ERROR, problem_summary(kind))
+        self.problem.emit(kind, user_message(exc))
 
     # The session ------------------------------------------------------------------------
 
@@ -195,8 +221,7 @@ class CaptionController(QObject):
         try:
             recognizer = await self.engines.recognizer(engine, api_key)
         except RecognitionError as exc:
-            self._set_state(SessionState.ERROR, exc.message)
-            self.problem.emit(problem_kind(exc), exc.message)
+            self._report(exc)
             return
         if self._stop_requested:
             return
@@ -204,8 +229,7 @@ class CaptionController(QObject):
         try:
             source = await asyncio.to_thread(sources.open_source, choice)
         except AudioSourceError as exc:
-            self._set_state(SessionState.ERROR, str(exc))
-            self.problem.emit(problem_kind(exc), str(exc))
+            self._report(exc)
             return
         if self._stop_requested:
             source.close()
@@ -229,13 +253,12 @@ class CaptionController(QObject):
             await session.run()
             finished = True
         except RecognitionError as exc:
-            self.problem.emit(problem_kind(exc), exc.message)
+            self._report(exc)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never a silent death: tell the user, keep the journal
             log.exception("captioning session failed")
-            self._set_state(SessionState.ERROR, str(exc))
-            self.problem.emit(PROBLEM_ENGINE, str(exc))
+            self._report(exc)
         finally:
             session.source.close()
             if self.journal is not None:

@@ -11,8 +11,32 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QMessageBox, QWidget
+
+
+def place_on_screen(dialog: QWidget, anchor: QWidget | None = None) -> None:
+    """Centre a shown dialog over its window, and keep all of it on that window's screen
+    (shrunk to fit if need be): a dialog half off the screen cannot be read or closed.
+    Qt centres on the parent only when it can, and not after the dialog grows."""
+    anchor = anchor or dialog.parentWidget()
+    window = anchor.window() if anchor is not None else None
+    screen = (window.screen() if window is not None else None) or dialog.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    frame = dialog.frameGeometry()
+    extra_w, extra_h = frame.width() - dialog.width(), frame.height() - dialog.height()
+    width, height = min(frame.width(), area.width()), min(frame.height(), area.height())
+    if (width, height) != (frame.width(), frame.height()):
+        dialog.resize(width - extra_w, height - extra_h)
+    centre = window.frameGeometry().center() if window is not None and window.isVisible() else area.center()
+    rect = QRect(QPoint(0, 0), frame.size().boundedTo(area.size()))
+    rect.moveCenter(centre)
+    x = max(area.left(), min(rect.left(), area.right() - rect.width() + 1))
+    y = max(area.top(), min(rect.top(), area.bottom() - rect.height() + 1))
+    dialog.move(x, y)
 
 
 async def show(dialog: QDialog) -> int:
@@ -25,6 +49,7 @@ async def show(dialog: QDialog) -> int:
 
     dialog.finished.connect(done)
     dialog.open()
+    place_on_screen(dialog)
     try:
         return await future
     finally:

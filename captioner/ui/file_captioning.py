@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from captioner.settings import RecognitionSettings
@@ -20,7 +20,7 @@ from captioner.ui.engine_host import EngineHost
 from captioner.ui.file_dialog import FileCaptionDialog
 from captioner.ui.file_job import default_srt_path
 from captioner.ui.store import Store
-from captioner.ui.transcript_view import export_formats
+from captioner.ui.transcript_view import export_formats, format_for
 
 translate = QCoreApplication.translate
 
@@ -37,7 +37,10 @@ def dropped_file(mime: QMimeData) -> str | None:
 
 class FileCaptioning(QObject):
     """The files being captioned (`dialogs`, one progress dialog each) and the questions
-    that start one."""
+    that start one. `captioned` carries a finished file's sentences (and gaps) so the
+    window can show them in the transcript view."""
+
+    captioned = Signal(list)
 
     def __init__(self, engines: EngineHost, store: Store, parent: QWidget) -> None:
         super().__init__(parent)
@@ -58,14 +61,23 @@ class FileCaptioning(QObject):
         return media
 
     async def choose_srt(self, media: str) -> str:
-        """Ask where the subtitles go (next to the media unless the user moves them; "" if cancelled)."""
-        srt, _ = await dialogs.choose_save_path(
+        """Ask where the subtitles go (next to the media unless the user moves them; "" if
+        cancelled). The format is the extension typed (talk.vtt is WebVTT), else the filter
+        chosen, whose extension is then added: the returned path always names its format."""
+        formats = export_formats()
+        path, chosen = await dialogs.choose_save_path(
             self.parent_widget,
             translate("MainWindow", "Save subtitles as"),
             str(default_srt_path(media)),
-            [export_formats()["srt"]],
+            list(formats.values()),
         )
-        return srt
+        if not path:
+            return ""
+        fmt = format_for(path, chosen)
+        target = Path(path)
+        if target.suffix.lower() != f".{fmt}":
+            target = target.with_name(target.name + f".{fmt}")
+        return str(target)
 
     def start(
         self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str
@@ -75,8 +87,10 @@ class FileCaptioning(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
         self.dialogs.append(dialog)
-        dialog.show()
+        dialog.job.transcript.connect(self.captioned)
         dialog.start(media, srt, engine, settings, api_key)
+        dialog.show()
+        dialogs.place_on_screen(dialog, self.parent_widget)
         return dialog
 
     def cancel_all(self) -> None:

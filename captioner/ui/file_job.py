@@ -2,8 +2,11 @@
 
 The file is read with MediaSource(realtime=False) into its own CaptionSession, so it uses
 exactly the code path of `captioner transcribe FILE --srt OUT`. Progress is the session
-clock against the file's duration. Cancel abandons the job (nothing is written); the
-subtitle file is written atomically only once every final is in.
+clock against the file's duration, held below 100 % until the last final is in and the
+file written (the engine finishes the last sentence after the whole file has been read, so
+"all audio read" is not "done"). Cancel abandons the job (nothing is written); the
+subtitle file is written atomically only once every final is in, in the format its
+extension names (talk.vtt is WebVTT: the extension the user typed is what they expect).
 """
 
 from __future__ import annotations
@@ -11,15 +14,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from captioner.audio.frames import AudioSourceError
+from captioner.errors import user_message
 from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession
 from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice
 from captioner.ui.engine_host import EngineHost
+from captioner.ui.error_dialogs import error_sentence
 from captioner.ui.session_adapter import SessionAdapter
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,16 @@ def default_srt_path(media: str | Path) -> Path:
     return Path(media).with_suffix(".srt")
 
 
+#: Where the progress bar waits while the last sentence is decoded and the file written.
+READ_ALL = 0.99
+
+
+def output_format(path: str | Path) -> str:
+    """The export format a subtitle path names by its extension (SRT when it names none)."""
+    ext = Path(path).suffix.lower().lstrip(".")
+    return ext if ext in ("srt", "vtt", "txt", "json") else "srt"
+
+
 class FileCaptionJob(QObject):
     progress = Signal(float)  # 0..1
     partial = Signal(str)
@@ -37,7 +53,10 @@ class FileCaptionJob(QObject):
     status = Signal(str)
     #: Done: the subtitle file written, and how many sentences it holds.
     succeeded = Signal(str, int)
-    failed = Signal(str)
+    #: Done: everything recognised (finals and gaps), for the transcript view.
+    transcript = Signal(list)
+    #: (what happened and what to do, translated; the technical detail).
+    failed = Signal(str, str)
     cancelled = Signal()
 
     def __init__(self, engines: EngineHost, parent: QObject | None = None) -> None:
@@ -71,7 +90,7 @@ class FileCaptionJob(QObject):
 
     def _on_position(self, position_ms: int) -> None:
         if self._duration_ms:
-            self.progress.emit(min(1.0, position_ms / self._duration_ms))
+            self.progress.emit(min(READ_ALL, position_ms / self._duration_ms))
 
     async def _run(
         self, media: Path, srt: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str
@@ -92,20 +111,23 @@ class FileCaptionJob(QObject):
             transcript = await self.session.run()
             if self._source_error:  # damaged or truncated: don't pass half a film off as whole
                 raise AudioSourceError(self._source_error)
-            await asyncio.to_thread(write_exports, transcript.finals, srt=srt)
+            self.progress.emit(READ_ALL)
+            targets: dict[str, Any] = {output_format(srt): srt}
+            await asyncio.to_thread(write_exports, transcript.entries, **targets)
         except asyncio.CancelledError:
             self.cancelled.emit()
             raise
         except (AudioSourceError, RecognitionError, OSError) as exc:
-            self.failed.emit(getattr(exc, "message", None) or str(exc))
+            self.failed.emit(error_sentence(exc), user_message(exc))
             return
         except Exception as exc:
             log.exception("captioning %s failed", media)
-            self.failed.emit(str(exc))
+            self.failed.emit(error_sentence(exc), user_message(exc))
             return
         finally:
             self.adapter.detach()
         self.progress.emit(1.0)
+        self.transcript.emit(transcript.entries)
         self.succeeded.emit(str(srt), len(transcript.finals))
 
     def _on_source_failed(self, message: str) -> None:

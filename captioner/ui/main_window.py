@@ -160,10 +160,13 @@ class MainWindow(QMainWindow):
         ):  # fmt: skip
             action.triggered.connect(slot)
         c.language_chosen.connect(self._set_language)
+        self.file_captioning.captioned.connect(lambda entries: self.spawn(self.show_file_captions(entries)))
         self.overlay_control.click_through_on.connect(self._click_through_on)
         self.start_button.clicked.connect(self.toggle_start)
         self.controller.state_changed.connect(lambda _state, _detail: self.settings_sync.show_note())
-        self.controller.problem.connect(lambda kind, message: self.spawn(self.answers.ask(kind, message)))
+        self.controller.problem.connect(
+            lambda kind, message: self.spawn(self.answers.ask(kind, message, self.controller.last_category))
+        )
         self.controller.adapter.source_failed.connect(self._on_source_failed)
         self.engines.status.connect(self._on_engine_host_status)
         self.monitor.failed.connect(lambda message: self.status.say(message, 10000))
@@ -256,7 +259,8 @@ class MainWindow(QMainWindow):
     # Session events ------------------------------------------------------------------------
 
     def _on_source_failed(self, message: str) -> None:
-        self.status.say(self.tr("Input stopped: %1").replace("%1", message), 15000)
+        log.info("input stopped: %s", message)
+        self.status.say(self.tr("The input stopped. Choose another input on the Input tab to carry on."), 15000)
         if self.source_picker.choice().live and self.controller.running:
             self.tabs.setCurrentIndex(INPUT_TAB)
 
@@ -323,6 +327,18 @@ class MainWindow(QMainWindow):
             return None
         engine = self.engine_choice()
         return self.file_captioning.start(media, srt, engine, settings, self.api_key(engine))
+
+    async def show_file_captions(self, entries: list) -> bool:
+        """A captioned file's sentences in the transcript view (already saved: nothing to
+        ask about on quit). Not while live captioning fills the view; the file is written
+        either way. True if shown."""
+        if self.controller.running:
+            self.status.say(self.tr("The file's subtitles are saved; stop live captioning to view them here."), 10000)
+            return False
+        if self.transcript.unsaved and not await self.files.make_room():
+            return False
+        self.transcript.load(entries, unsaved=False)
+        return True
 
     @asyncSlot()
     async def offer_recovery(self) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from captioner.errors import Category
 from captioner.ui import error_dialogs
 from captioner.ui.controller import PROBLEM_DEVICE, PROBLEM_KEY
 from captioner.ui.engine_panel import EnginePanel
@@ -36,11 +37,11 @@ class ProblemAnswers(QObject):
             error_dialogs.ANSWER_CHOOSE_ANOTHER_MODEL: engine_panel.edit_model_name,
         }
 
-    async def ask(self, kind: str, message: str) -> str:
+    async def ask(self, kind: str, message: str, category: Category | None = None) -> str:
         """Show the problem's dialog (error_dialogs.DIALOGS), do what the user chose, and
-        return the answer."""
+        return the answer. `category` (when known) picks the dialog's advice."""
         box = error_dialogs.problem_box(
-            kind, message, model_name=self.engine_panel.model_name(), parent=self.parent_widget
+            kind, message, model_name=self.engine_panel.model_name(), parent=self.parent_widget, category=category
         )
         answer = await error_dialogs.ask(box)
         if kind in TAB_AFTER_PROBLEM:

@@ -72,7 +72,10 @@ class TranscriptFiles(QObject):
                 translate("MainWindow", "Export failed"),
                 translate("MainWindow", "The file could not be written."),
                 Button.Ok,
-                informative=str(exc),
+                informative=translate(
+                    "MainWindow", "Choose another folder, or check that the disk has space and the file is not open."
+                ),
+                details=str(exc),
                 icon=QMessageBox.Icon.Warning,
             )
             return False

@@ -8,22 +8,27 @@
             <extracomment>Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process while PortAudio initialises (on a worker thread here: preflight, device listing), so a line written to fd 2 at that moment is lost; this copy keeps the startup report intact.</extracomment>
             <translation type="unfinished" />
         </message>
+        <message>
+            <location filename="../../captioner/ui/app.py" line="132" />
+            <source>Captioner keeps running, and the captions so far are kept. If something no longer works, quit and start Captioner again; to report it, use Help → Copy diagnostics.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>CaptionController</name>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="193" />
+            <location filename="../../captioner/ui/controller.py" line="219" />
             <source>Loading the speech engine…</source>
-            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's. (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
+            <extracomment>(kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none). The category of the last problem reported (its dialog picks advice by it).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="193" />
+            <location filename="../../captioner/ui/controller.py" line="219" />
             <source>Connecting…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="203" />
+            <location filename="../../captioner/ui/controller.py" line="228" />
             <source>Opening the input…</source>
             <translation type="unfinished" />
         </message>
@@ -31,18 +36,18 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="73" />
+            <location filename="../../captioner/ui/overlay.py" line="75" />
             <source>Captions</source>
             <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="78" />
+            <location filename="../../captioner/ui/overlay.py" line="79" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="99" />
+            <location filename="../../captioner/ui/overlay.py" line="100" />
             <source>Drag to resize</source>
             <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
             <translation type="unfinished" />
@@ -245,28 +250,33 @@
     <context>
         <name>FileCaptionDialog</name>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="24" />
+            <location filename="../../captioner/ui/file_dialog.py" line="34" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="41" />
+            <location filename="../../captioner/ui/file_dialog.py" line="49" />
+            <source>Details</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="59" />
             <source>Open folder</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="65" />
+            <location filename="../../captioner/ui/file_dialog.py" line="85" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="67" />
+            <location filename="../../captioner/ui/file_dialog.py" line="90" />
             <source>Cancel</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="84" />
+            <location filename="../../captioner/ui/file_dialog.py" line="107" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>Saved %n sentence to %1</numerusform>
@@ -274,19 +284,19 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="85" />
-            <location filename="../../captioner/ui/file_dialog.py" line="90" />
-            <location filename="../../captioner/ui/file_dialog.py" line="94" />
+            <location filename="../../captioner/ui/file_dialog.py" line="109" />
+            <location filename="../../captioner/ui/file_dialog.py" line="116" />
+            <location filename="../../captioner/ui/file_dialog.py" line="120" />
             <source>Close</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="89" />
+            <location filename="../../captioner/ui/file_dialog.py" line="113" />
             <source>Captioning failed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="93" />
+            <location filename="../../captioner/ui/file_dialog.py" line="119" />
             <source>Cancelled; nothing was saved.</source>
             <translation type="unfinished" />
         </message>
@@ -294,18 +304,18 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="84" />
+            <location filename="../../captioner/ui/file_job.py" line="103" />
             <source>Opening %1…</source>
-            <extracomment>Done: the subtitle file written, and how many sentences it holds.</extracomment>
+            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="87" />
+            <location filename="../../captioner/ui/file_job.py" line="106" />
             <source>Loading the speech engine…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="89" />
+            <location filename="../../captioner/ui/file_job.py" line="108" />
             <source>Captioning %1…</source>
             <translation type="unfinished" />
         </message>
@@ -602,22 +612,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <location filename="../../captioner/ui/main_window.py" line="213" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="91" />
+            <location filename="../../captioner/ui/transcript_files.py" line="94" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="92" />
+            <location filename="../../captioner/ui/transcript_files.py" line="95" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="95" />
+            <location filename="../../captioner/ui/transcript_files.py" line="98" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
@@ -649,11 +659,6 @@ The interface languages offered (QLocale names; "" follows the system). How long
         <message>
             <location filename="../../captioner/ui/session_display.py" line="69" />
             <source>Captions will appear here</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/main_window.py" line="259" />
-            <source>Input stopped: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -717,103 +722,159 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="131" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="197" />
             <source>Captioning stopped</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="132" />
-            <source>Recognition failed.</source>
+            <location filename="../../captioner/ui/error_dialogs.py" line="125" />
+            <source>Speech model missing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="81" />
-            <source>Speech model missing</source>
+            <location filename="../../captioner/ui/controller.py" line="72" />
+            <source>Captioner cannot recognise speech on this device yet.</source>
+            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="73" />
+            <source>The service does not know this model name.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="78" />
+            <source>Recognition stopped because of an error.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="52" />
+            <source>Captioner could not reach the speech service. Check the internet connection (and any proxy or firewall), then start again. The captions so far are kept.</source>
             <extracomment>What the user chose in a problem dialog.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="82" />
-            <source>Captioner cannot recognise speech on this device yet.</source>
+            <location filename="../../captioner/ui/error_dialogs.py" line="57" />
+            <source>A recognition setting was not accepted. Check the language, model and vocabulary on the Recognition and Engine tabs, then start again.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="85" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="62" />
+            <source>The speech service reported a problem. Start again in a moment; if it keeps happening, check your Alibaba Cloud account, or use this device instead.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="67" />
+            <source>Captioning was interrupted. Start again when you are ready.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="68" />
+            <source>Check that the device is connected and not in use by another app, then choose it again on the Input tab — or play the demo recording instead.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="73" />
+            <source>Check that the file or device can be read, choose another input on the Input tab, or play the demo recording instead.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="127" />
+            <source>Choose a folder that holds a whisper model (CTranslate2 format), or recognise speech with Alibaba Cloud instead (it needs an API key).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="133" />
             <source>Choose a model folder…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="86" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="134" />
             <source>Use Alibaba Cloud</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="95" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="146" />
             <source>Unknown model</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="96" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="147" />
             <source>The service does not know the model name “%1”.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="98" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="148" />
+            <source>Check the spelling, or pick one of the listed models on the Engine tab, then start again.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="151" />
             <source>Choose another model</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="106" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="162" />
             <source>API key needed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="107" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="164" />
+            <source>Paste the API key of this region from the Alibaba Cloud Model Studio console (a key of one region does not work in the other), or recognise speech on this device instead.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="74" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="110" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="170" />
             <source>Enter the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="111" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="171" />
             <source>Use this device instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="120" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="183" />
             <source>Cannot listen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="121" />
+            <location filename="../../captioner/ui/controller.py" line="77" />
             <source>The input could not be opened.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="123" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="186" />
             <source>Play the demo instead</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="142" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="200" />
+            <source>Start again. If it keeps happening, copy the diagnostics (Help → Copy diagnostics) and report the problem with them. The captions so far are kept.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="214" />
             <source>No microphone found</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="143" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="215" />
             <source>Captioner found no microphone on this computer.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="144" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="216" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="149" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="221" />
             <source>Play the demo</source>
             <translation type="unfinished" />
         </message>
@@ -823,7 +884,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="277" />
+            <location filename="../../captioner/ui/main_window.py" line="281" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
@@ -848,67 +909,72 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="81" />
+            <location filename="../../captioner/ui/transcript_files.py" line="75" />
+            <source>Choose another folder, or check that the disk has space and the file is not open.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="84" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="53" />
+            <location filename="../../captioner/ui/file_captioning.py" line="56" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="54" />
+            <location filename="../../captioner/ui/file_captioning.py" line="57" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="54" />
+            <location filename="../../captioner/ui/file_captioning.py" line="57" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="64" />
+            <location filename="../../captioner/ui/file_captioning.py" line="70" />
             <source>Save subtitles as</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="123" />
+            <location filename="../../captioner/ui/transcript_files.py" line="126" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="347" />
+            <location filename="../../captioner/ui/main_window.py" line="363" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="349" />
+            <location filename="../../captioner/ui/main_window.py" line="365" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="355" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="448" />
+            <location filename="../../captioner/ui/main_window.py" line="464" />
             <source>Stop captioning and quit?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="449" />
+            <location filename="../../captioner/ui/main_window.py" line="465" />
             <source>Captioner is still captioning. Quitting stops it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Stop and quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="454" />
+            <location filename="../../captioner/ui/main_window.py" line="470" />
             <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
             <translation type="unfinished" />
         </message>
@@ -933,27 +999,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="394" />
+            <location filename="../../captioner/ui/main_window.py" line="410" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="272" />
+            <location filename="../../captioner/ui/main_window.py" line="276" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="263" />
+            <source>The input stopped. Choose another input on the Input tab to carry on.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <source>The file's subtitles are saved; stop live captioning to view them here.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="448" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="107" />
+            <location filename="../../captioner/ui/transcript_files.py" line="110" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="111" />
+            <location filename="../../captioner/ui/transcript_files.py" line="114" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>

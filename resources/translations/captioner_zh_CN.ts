@@ -8,22 +8,27 @@
             <extracomment>Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process while PortAudio initialises (on a worker thread here: preflight, device listing), so a line written to fd 2 at that moment is lost; this copy keeps the startup report intact.</extracomment>
             <translation>Captioner 内部出现了错误。</translation>
         </message>
+        <message>
+            <location filename="../../captioner/ui/app.py" line="132" />
+            <source>Captioner keeps running, and the captions so far are kept. If something no longer works, quit and start Captioner again; to report it, use Help → Copy diagnostics.</source>
+            <translation>Captioner 仍在运行，已有的字幕也都保留着。如果有功能不能正常使用，请退出并重新启动 Captioner；如需报告问题，请使用“帮助 → 复制诊断信息”。</translation>
+        </message>
     </context>
     <context>
         <name>CaptionController</name>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="193" />
+            <location filename="../../captioner/ui/controller.py" line="219" />
             <source>Loading the speech engine…</source>
-            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's. (kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none).</extracomment>
+            <extracomment>(kind, message): something the user must act on (see PROBLEM_*). A session ended; the argument is its journal path ("" if none). The category of the last problem reported (its dialog picks advice by it).</extracomment>
             <translation>正在加载语音引擎…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="193" />
+            <location filename="../../captioner/ui/controller.py" line="219" />
             <source>Connecting…</source>
             <translation>正在连接…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/controller.py" line="203" />
+            <location filename="../../captioner/ui/controller.py" line="228" />
             <source>Opening the input…</source>
             <translation>正在打开输入…</translation>
         </message>
@@ -31,18 +36,18 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="73" />
+            <location filename="../../captioner/ui/overlay.py" line="75" />
             <source>Captions</source>
             <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation>字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="78" />
+            <location filename="../../captioner/ui/overlay.py" line="79" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="99" />
+            <location filename="../../captioner/ui/overlay.py" line="100" />
             <source>Drag to resize</source>
             <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
             <translation>拖动以调整大小</translation>
@@ -245,48 +250,53 @@
     <context>
         <name>FileCaptionDialog</name>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="24" />
+            <location filename="../../captioner/ui/file_dialog.py" line="34" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="41" />
+            <location filename="../../captioner/ui/file_dialog.py" line="49" />
+            <source>Details</source>
+            <translation>详细信息</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="59" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="65" />
+            <location filename="../../captioner/ui/file_dialog.py" line="85" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation>正在为 %1 生成字幕
 字幕将保存到 %2</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="67" />
+            <location filename="../../captioner/ui/file_dialog.py" line="90" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="84" />
+            <location filename="../../captioner/ui/file_dialog.py" line="107" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>已将 %n 句保存到 %1</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="85" />
-            <location filename="../../captioner/ui/file_dialog.py" line="90" />
-            <location filename="../../captioner/ui/file_dialog.py" line="94" />
+            <location filename="../../captioner/ui/file_dialog.py" line="109" />
+            <location filename="../../captioner/ui/file_dialog.py" line="116" />
+            <location filename="../../captioner/ui/file_dialog.py" line="120" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="89" />
+            <location filename="../../captioner/ui/file_dialog.py" line="113" />
             <source>Captioning failed: %1</source>
             <translation>生成字幕失败：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="93" />
+            <location filename="../../captioner/ui/file_dialog.py" line="119" />
             <source>Cancelled; nothing was saved.</source>
             <translation>已取消，未保存任何内容。</translation>
         </message>
@@ -294,18 +304,18 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="84" />
+            <location filename="../../captioner/ui/file_job.py" line="103" />
             <source>Opening %1…</source>
-            <extracomment>Done: the subtitle file written, and how many sentences it holds.</extracomment>
+            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
             <translation>正在打开 %1…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="87" />
+            <location filename="../../captioner/ui/file_job.py" line="106" />
             <source>Loading the speech engine…</source>
             <translation>正在加载语音引擎…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="89" />
+            <location filename="../../captioner/ui/file_job.py" line="108" />
             <source>Captioning %1…</source>
             <translation>正在识别 %1…</translation>
         </message>
@@ -602,22 +612,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="210" />
+            <location filename="../../captioner/ui/main_window.py" line="213" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="91" />
+            <location filename="../../captioner/ui/transcript_files.py" line="94" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="92" />
+            <location filename="../../captioner/ui/transcript_files.py" line="95" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="95" />
+            <location filename="../../captioner/ui/transcript_files.py" line="98" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
@@ -639,7 +649,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
         <message>
             <location filename="../../captioner/ui/session_display.py" line="63" />
             <source>Captioner — %1</source>
-            <translation>Captioner — %1</translation>
+            <translation>Captioner 实时字幕 — %1</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/session_display.py" line="66" />
@@ -650,11 +660,6 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <location filename="../../captioner/ui/session_display.py" line="69" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/main_window.py" line="259" />
-            <source>Input stopped: %1</source>
-            <translation>输入已停止：%1</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/controls_bar.py" line="54" />
@@ -717,103 +722,159 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>字幕出现延迟：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="131" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="197" />
             <source>Captioning stopped</source>
             <translation>字幕已停止</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="132" />
-            <source>Recognition failed.</source>
-            <translation>识别失败。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="81" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="125" />
             <source>Speech model missing</source>
-            <extracomment>What the user chose in a problem dialog.</extracomment>
             <translation>缺少语音模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="82" />
+            <location filename="../../captioner/ui/controller.py" line="72" />
             <source>Captioner cannot recognise speech on this device yet.</source>
+            <extracomment>How long Stop (or closing the window) waits for the last final. Problem kinds the window turns into dialogs. The dialog for each kind of error (captioner.errors.Category): the window's one mapping, as errors.EXIT_CODES is the command line's.</extracomment>
             <translation>Captioner 目前还无法在本机识别语音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="85" />
+            <location filename="../../captioner/ui/controller.py" line="73" />
+            <source>The service does not know this model name.</source>
+            <translation>服务无法识别这个模型名称。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="78" />
+            <source>Recognition stopped because of an error.</source>
+            <translation>识别因出错而停止。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="52" />
+            <source>Captioner could not reach the speech service. Check the internet connection (and any proxy or firewall), then start again. The captions so far are kept.</source>
+            <extracomment>What the user chose in a problem dialog.</extracomment>
+            <translation>Captioner 无法连接语音服务。请检查网络连接（以及代理或防火墙），然后重新开始。已有的字幕会保留。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="57" />
+            <source>A recognition setting was not accepted. Check the language, model and vocabulary on the Recognition and Engine tabs, then start again.</source>
+            <translation>有一项识别设置未被接受。请在“识别”和“引擎”选项卡中检查语言、模型和热词表，然后重新开始。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="62" />
+            <source>The speech service reported a problem. Start again in a moment; if it keeps happening, check your Alibaba Cloud account, or use this device instead.</source>
+            <translation>语音服务报告了一个问题。请稍后重新开始；如果问题持续出现，请检查你的阿里云账号，或改用本机识别。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="67" />
+            <source>Captioning was interrupted. Start again when you are ready.</source>
+            <translation>字幕生成被中断。准备好后请重新开始。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="68" />
+            <source>Check that the device is connected and not in use by another app, then choose it again on the Input tab — or play the demo recording instead.</source>
+            <translation>请确认设备已连接且未被其他应用占用，然后在“输入”选项卡中重新选择它，或改为播放演示录音。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="73" />
+            <source>Check that the file or device can be read, choose another input on the Input tab, or play the demo recording instead.</source>
+            <translation>请确认文件或设备可以读取，在“输入”选项卡中选择其他输入，或改为播放演示录音。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="127" />
+            <source>Choose a folder that holds a whisper model (CTranslate2 format), or recognise speech with Alibaba Cloud instead (it needs an API key).</source>
+            <translation>请选择一个包含 whisper 模型（CTranslate2 格式）的文件夹，或改用阿里云识别语音（需要 API Key）。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="133" />
             <source>Choose a model folder…</source>
             <translation>选择模型文件夹…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="86" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="134" />
             <source>Use Alibaba Cloud</source>
             <translation>使用阿里云</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="95" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="146" />
             <source>Unknown model</source>
             <translation>未知模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="96" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="147" />
             <source>The service does not know the model name “%1”.</source>
             <translation>服务不认识模型名称“%1”。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="98" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="148" />
+            <source>Check the spelling, or pick one of the listed models on the Engine tab, then start again.</source>
+            <translation>请检查拼写，或在“引擎”选项卡中选择列表中的模型，然后重新开始。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="151" />
             <source>Choose another model</source>
             <translation>选择其他模型</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="106" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="162" />
             <source>API key needed</source>
             <translation>需要 API Key</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="107" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="164" />
+            <source>Paste the API key of this region from the Alibaba Cloud Model Studio console (a key of one region does not work in the other), or recognise speech on this device instead.</source>
+            <translation>请从阿里云百炼控制台粘贴本地域的 API Key（一个地域的密钥不能用于另一个地域），或改用本机识别语音。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/controller.py" line="74" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
             <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="110" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="170" />
             <source>Enter the key</source>
             <translation>输入密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="111" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="171" />
             <source>Use this device instead</source>
             <translation>改用本机识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="120" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="183" />
             <source>Cannot listen</source>
             <translation>无法收听</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="121" />
+            <location filename="../../captioner/ui/controller.py" line="77" />
             <source>The input could not be opened.</source>
             <translation>无法打开输入。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="123" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="186" />
             <source>Play the demo instead</source>
             <translation>改为播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="142" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="200" />
+            <source>Start again. If it keeps happening, copy the diagnostics (Help → Copy diagnostics) and report the problem with them. The captions so far are kept.</source>
+            <translation>请重新开始。如果问题持续出现，请复制诊断信息（帮助 → 复制诊断信息）并连同问题一起报告。已有的字幕会保留。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/error_dialogs.py" line="214" />
             <source>No microphone found</source>
             <translation>未找到麦克风</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="143" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="215" />
             <source>Captioner found no microphone on this computer.</source>
             <translation>Captioner 在这台电脑上没有找到麦克风。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="144" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="216" />
             <source>You can still caption what this computer plays (Input → System audio), caption a media file (File → Caption a file…), or watch the demo recording being captioned now.</source>
             <translation>你仍然可以为电脑播放的声音生成字幕（输入 → 系统声音），为媒体文件生成字幕（文件 → 为文件生成字幕…），或者现在就观看演示录音的字幕效果。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/error_dialogs.py" line="149" />
+            <location filename="../../captioner/ui/error_dialogs.py" line="221" />
             <source>Play the demo</source>
             <translation>播放演示</translation>
         </message>
@@ -823,7 +884,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="277" />
+            <location filename="../../captioner/ui/main_window.py" line="281" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
@@ -848,69 +909,74 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="81" />
+            <location filename="../../captioner/ui/transcript_files.py" line="75" />
+            <source>Choose another folder, or check that the disk has space and the file is not open.</source>
+            <translation>请选择其他文件夹，或检查磁盘是否有空间、文件是否被其他程序打开。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="84" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="53" />
+            <location filename="../../captioner/ui/file_captioning.py" line="56" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="54" />
+            <location filename="../../captioner/ui/file_captioning.py" line="57" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="54" />
+            <location filename="../../captioner/ui/file_captioning.py" line="57" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="64" />
+            <location filename="../../captioner/ui/file_captioning.py" line="70" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="123" />
+            <location filename="../../captioner/ui/transcript_files.py" line="126" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="347" />
+            <location filename="../../captioner/ui/main_window.py" line="363" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="349" />
+            <location filename="../../captioner/ui/main_window.py" line="365" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="355" />
+            <location filename="../../captioner/ui/main_window.py" line="371" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="448" />
+            <location filename="../../captioner/ui/main_window.py" line="464" />
             <source>Stop captioning and quit?</source>
-            <translation type="unfinished" />
+            <translation>停止字幕并退出？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="449" />
+            <location filename="../../captioner/ui/main_window.py" line="465" />
             <source>Captioner is still captioning. Quitting stops it.</source>
-            <translation type="unfinished" />
+            <translation>Captioner 仍在生成字幕。退出会停止字幕。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Stop and quit</source>
-            <translation type="unfinished" />
+            <translation>停止并退出</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="454" />
+            <location filename="../../captioner/ui/main_window.py" line="470" />
             <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
-            <translation type="unfinished" />
+            <translation>正在说的这句话会被完成并保留；在 Captioner 关闭前你仍可以保存文字记录。选择“取消”可继续生成字幕。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/support.py" line="42" />
@@ -933,27 +999,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="394" />
+            <location filename="../../captioner/ui/main_window.py" line="410" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="272" />
+            <location filename="../../captioner/ui/main_window.py" line="276" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="432" />
+            <location filename="../../captioner/ui/main_window.py" line="263" />
+            <source>The input stopped. Choose another input on the Input tab to carry on.</source>
+            <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <source>The file's subtitles are saved; stop live captioning to view them here.</source>
+            <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="448" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="107" />
+            <location filename="../../captioner/ui/transcript_files.py" line="110" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="111" />
+            <location filename="../../captioner/ui/transcript_files.py" line="114" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>
