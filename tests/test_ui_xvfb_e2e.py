@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -65,7 +66,7 @@ def test_microphone_to_overlay_to_srt_on_a_real_desktop(x_desktop, tmp_path, spe
             "import test_ui_xvfb_e2e as t, sys; sys.exit(t.driver(*sys.argv[1:]))",
             str(tmp_path),
             str(speech_wav),
-            str(ARTIFACTS / "overlay_over_window.png"),
+            str(tmp_path / "overlay_over_window.png"),  # copied to ARTIFACTS below
         ]
         # A compositor or window manager that dies meanwhile is restarted at once (the
         # app then waits for the compositor before its screenshot).
@@ -97,6 +98,13 @@ def test_microphone_to_overlay_to_srt_on_a_real_desktop(x_desktop, tmp_path, spe
     assert result["state_after_stop"] == "Stopped"
     shot = Path(result["screenshot"])
     assert shot.exists() and shot.stat().st_size > 10_000
+    # Kept for people, written here by one rename so that test runs at once (several
+    # checkouts, or a loop beside the suite) never read each other's half-written file.
+    for image in (shot, shot.with_name("main_window.png")):
+        if image.exists():
+            part = ARTIFACTS / f".{image.name}.{os.getpid()}"
+            shutil.copyfile(image, part)
+            os.replace(part, ARTIFACTS / image.name)
 
 
 # -- the app side (runs in the subprocess) -----------------------------------------------------
@@ -246,7 +254,10 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         while True:
             subprocess.run(["import", "-window", "root", screenshot], check=True, timeout=WAIT_GUARD_S)
             out["screenshots_taken"] += 1
-            if shows_through(stripe_colours(QImage(screenshot))) or time.monotonic() > deadline:
+            colours = stripe_colours(QImage(screenshot))
+            out["stripe_pixels"] = [c.name() for c in colours]
+            out["stripes_show_through"] = shows_through(colours)
+            if out["stripes_show_through"] or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.2)
         out["wm_state"] = overlay_state()
@@ -280,10 +291,8 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
     try:
         loop.run_until_complete(scenario())
     finally:
-        colours = stripe_colours(QImage(screenshot))
         geo = window.overlay.geometry()
-        out["stripe_pixels"] = [c.name() for c in colours]
-        out["stripes_show_through"] = shows_through(colours)
+        out.setdefault("stripes_show_through", False)  # no screenshot was taken
         out["overlay_seen"] = seen[-12:]
         out["finals"] = [s.text for s in window.transcript.sentences()]
         out["overlay_geometry"] = [geo.x(), geo.y(), geo.width(), geo.height()]
