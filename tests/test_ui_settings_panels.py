@@ -120,6 +120,29 @@ def test_the_window_offers_the_loaded_models_languages(qtbot, qloop, ui_store):
     assert tuple(panel._language_boxes) == ("en",)
 
 
+def test_before_the_model_loads_only_its_languages_are_offered(qtbot, ui_store, tmp_path):
+    """Chinese was offered (from the cloud model's list) until the English-only on-device
+    model had loaded; ticking it ended in an error at Start."""
+    from captioner.ui.choices import EngineChoice
+    from captioner.ui.main_window import MainWindow
+    from captioner.ui.settings_sync import expected_languages
+
+    ui_store.set_engine_choice(EngineChoice(engine="local"))
+    ui_store.set_recognition_settings(RecognitionSettings(model="fun-asr-realtime", language_hints=("zh",)))
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    qtbot.addWidget(window.overlay)
+    panel = window.recognition_panel
+    assert not window.engines.loaded(window.engine_choice())  # nothing loaded yet
+    assert panel.offered_languages() == ("en",)
+    assert panel.settings().language_hints == ()
+    assert "English only" in panel.languages_hint.text()
+    window.engine_panel.cloud_radio.setChecked(True)  # the cloud model's list again
+    assert panel.offered_languages() == MODEL_LANGUAGES["fun-asr-realtime"]
+    assert expected_languages(str(tmp_path / "faster-whisper-base.en")).languages == ("en",)
+    assert expected_languages(str(tmp_path / "no-such-model")) is None  # nothing to go by
+
+
 def test_colour_and_model_folder_are_asked_without_a_nested_event_loop(qtbot, qloop, ui_store, tmp_path):
     """The pickers open window-modal and are awaited: the loop (sessions, meters) keeps running."""
     import asyncio

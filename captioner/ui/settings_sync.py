@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel
 
-from captioner.recognition.local.languages import recognizer_languages
+from captioner.recognition.local.languages import (
+    PACKAGED_MODEL_NAME,
+    ModelLanguages,
+    languages_of,
+    recognizer_languages,
+)
 from captioner.ui.controller import CaptionController
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
@@ -56,6 +62,7 @@ class SettingsSync(QObject):
         self.engine_panel.changed.connect(self.engine_changed)
         self.engine_panel.model_changed.connect(self.recognition_panel.set_model)
         self.recognition_panel.changed.connect(self.recognition_changed)
+        self.offer_engine_languages()  # before the model has loaded, too
 
     def show_note(self) -> None:
         """Changes to the engine and recognition apply when a session next starts."""
@@ -100,14 +107,31 @@ class SettingsSync(QObject):
         self.show_note()
 
     def offer_engine_languages(self) -> None:
-        """Offer only the languages the chosen engine can do: the loaded on-device model's,
-        or (cloud, or no model loaded yet) the cloud model's documented list."""
+        """Offer only the languages the chosen engine can do: the cloud model's documented
+        list, the loaded on-device model's, or, while it loads, what its folder says it
+        will do (the built-in model is English only), so Chinese is never offered to it."""
         choice = self.engine_panel.choice()
-        recognizer = None if choice.cloud else self.engines.loaded_recognizer(choice)
-        self.recognition_panel.set_engine_languages(recognizer_languages(recognizer) if recognizer else None)
+        if choice.cloud:
+            self.recognition_panel.set_engine_languages(None)
+            return
+        recognizer = self.engines.loaded_recognizer(choice)
+        loaded = recognizer_languages(recognizer) if recognizer else None
+        self.recognition_panel.set_engine_languages(loaded or expected_languages(choice.model_dir))
 
     def recognition_changed(self) -> None:
         settings = self.recognition_panel.settings()
         if settings is not None:
             self.store.set_recognition_settings(settings)
         self.show_note()
+
+
+def expected_languages(model_dir: str) -> ModelLanguages | None:
+    """What an on-device model not loaded yet will do, going by its folder: the built-in
+    one is English only; a folder named *.en is too; another folder offers the language
+    tokens its tokenizer has (None when it has none to read: the cloud list stays)."""
+    if not model_dir:
+        return ModelLanguages(f"whisper {PACKAGED_MODEL_NAME}", False, ("en",))
+    path = Path(model_dir).expanduser()
+    english_only = path.name.lower().endswith(".en") or ".en-" in path.name.lower()
+    model = languages_of(path, not english_only)
+    return model if model.languages else None
