@@ -39,6 +39,32 @@ def test_typing_out_of_range_is_refused_by_the_spin_box(qtbot):
     assert MAX_SENTENCE_SILENCE_RANGE[0] <= panel.settings().max_sentence_silence <= MAX_SENTENCE_SILENCE_RANGE[1]
 
 
+def test_a_number_typed_out_of_range_is_brought_into_range_and_the_user_told(qtbot):
+    """Typing 8000 used to leave 800 (the keystroke for the last 0 was refused), silently."""
+    panel = RecognitionPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.max_silence.lineEdit().selectAll()
+    qtbot.keyClicks(panel.max_silence.lineEdit(), "8000")
+    panel.max_silence.interpretText()  # what leaving the field or Enter does
+    assert panel.max_silence.value() == MAX_SENTENCE_SILENCE_RANGE[1] == 6000
+    assert panel.settings().max_sentence_silence == 6000
+    note = panel.adjusted_note.text()
+    assert panel.adjusted_note.isVisible() and "8000" in note and "6000" in note and "200" in note
+    qtbot.keyClicks(panel.max_silence.lineEdit(), "0")  # typing again: the note has said its piece
+    assert not panel.adjusted_note.isVisible()
+    panel.noise_custom.setChecked(True)
+    panel.noise.lineEdit().selectAll()
+    qtbot.keyClicks(panel.noise.lineEdit(), "-7")
+    panel.noise.interpretText()
+    assert panel.noise.value() == SPEECH_NOISE_THRESHOLD_RANGE[0]
+    assert "-7" in panel.adjusted_note.text() and panel.adjusted_note.isVisible()
+    panel.max_silence.lineEdit().selectAll()
+    qtbot.keyClicks(panel.max_silence.lineEdit(), "1500")  # in range: used as typed, no note
+    panel.max_silence.interpretText()
+    assert panel.max_silence.value() == 1500 and not panel.adjusted_note.isVisible()
+
+
 def test_languages_follow_the_model_and_ticks_become_hints(qtbot):
     panel = RecognitionPanel(RecognitionSettings(model="fun-asr-realtime", language_hints=("ja",)))
     qtbot.addWidget(panel)

@@ -1,8 +1,9 @@
 """Recognition settings: language hints, sentence breaking (VAD or semantic), silence, noise.
 
-Every control's range comes from captioner.settings (the DashScope ranges), so a value
-out of range cannot be typed, and the whole set is validated once more by building a
-RecognitionSettings: the panel can never hand the pipeline settings the service or the
+Every control's range comes from captioner.settings (the DashScope ranges). A number typed
+out of range is not silently cut to its first digits (8000 used to become 800): it is
+brought to the nearest end of the range and a line under the controls says so. The whole
+set is validated once more by building a RecognitionSettings: the panel can never hand the pipeline settings the service or the
 local engine would refuse. The offered languages follow the engine: for the cloud, the
 model's documented list (Fun-ASR: zh, en, ja; Paraformer v2: the longer list); on this
 device, what the loaded whisper model knows (English only for the built-in tiny.en, with a
@@ -11,7 +12,10 @@ line saying how to get more), so a language the engine would refuse cannot be ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -87,6 +91,57 @@ def languages_for(model: str) -> tuple[str, ...]:
     return MODEL_LANGUAGES["fun-asr-realtime"]
 
 
+def _typed_number(box: QSpinBox | QDoubleSpinBox, text: str) -> float | None:
+    body = text.removeprefix(box.prefix()).removesuffix(box.suffix()).strip().replace(",", ".")
+    try:
+        return float(body)
+    except ValueError:
+        return None
+
+
+class _Clamping:
+    """What both spin boxes below share: while typing, a number out of range is allowed
+    (Qt refuses the keystroke, so 8000 stops at 800); when editing ends it becomes the
+    nearest end of the range, and `on_adjusted(typed, used, lowest, highest)` tells the panel."""
+
+    on_adjusted: Callable[[str, str, str, str], None] | None = None
+
+    def _validate(self, box, state: QValidator.State, text: str, pos: int):
+        number = _typed_number(box, text)
+        if state == QValidator.State.Invalid and number is not None:
+            return QValidator.State.Intermediate, text, pos
+        return state, text, pos
+
+    def _fixup(self, box, text: str) -> str | None:
+        number = _typed_number(box, text)
+        if number is None or box.minimum() <= number <= box.maximum():
+            return None
+        used = min(max(number, box.minimum()), box.maximum())
+        fixed = box.textFromValue(round(used) if isinstance(box, QSpinBox) else used)
+        if self.on_adjusted is not None:
+            typed = text.removeprefix(box.prefix()).removesuffix(box.suffix()).strip()
+            self.on_adjusted(typed, fixed, box.textFromValue(box.minimum()), box.textFromValue(box.maximum()))
+        return f"{box.prefix()}{fixed}{box.suffix()}"
+
+
+class RangeSpinBox(_Clamping, QSpinBox):
+    def validate(self, text: str, pos: int):
+        state, text, pos = super().validate(text, pos)
+        return self._validate(self, state, text, pos)
+
+    def fixup(self, text: str) -> str:
+        return self._fixup(self, text) or super().fixup(text)
+
+
+class RangeDoubleSpinBox(_Clamping, QDoubleSpinBox):
+    def validate(self, text: str, pos: int):
+        state, text, pos = super().validate(text, pos)
+        return self._validate(self, state, text, pos)
+
+    def fixup(self, text: str) -> str:
+        return self._fixup(self, text) or super().fixup(text)
+
+
 class RecognitionPanel(QWidget):
     changed = Signal()
     #: The user wants to edit the cloud's hot-word vocabularies (the window opens the editor).
@@ -116,7 +171,8 @@ class RecognitionPanel(QWidget):
         group.addButton(self.semantic_radio)
 
         lo, hi = MAX_SENTENCE_SILENCE_RANGE
-        self.max_silence = QSpinBox(self)
+        self.max_silence = RangeSpinBox(self)
+        self.max_silence.on_adjusted = lambda *values: self._adjusted(self.tr("Max sentence silence"), *values)
         self.max_silence.setRange(lo, hi)
         self.max_silence.setSingleStep(100)
         self.max_silence.setSuffix(self.tr(" ms"))
@@ -128,7 +184,8 @@ class RecognitionPanel(QWidget):
 
         nlo, nhi = SPEECH_NOISE_THRESHOLD_RANGE
         self.noise_custom = QCheckBox(self.tr("Custom noise threshold:"), self)
-        self.noise = QDoubleSpinBox(self)
+        self.noise = RangeDoubleSpinBox(self)
+        self.noise.on_adjusted = lambda *values: self._adjusted(self.tr("Noise threshold"), *values)
         self.noise.setRange(nlo, nhi)
         self.noise.setSingleStep(0.05)
         self.noise.setDecimals(2)
@@ -154,6 +211,11 @@ class RecognitionPanel(QWidget):
         )
         self.vocabulary_button.clicked.connect(self.edit_vocabularies)
 
+        #: Says that a typed number was brought into range (until the next edit).
+        self.adjusted_note = QLabel(self)
+        self.adjusted_note.setWordWrap(True)
+        self.adjusted_note.setStyleSheet("color: #b35c00")
+        self.adjusted_note.hide()
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828")
@@ -183,6 +245,7 @@ class RecognitionPanel(QWidget):
             form.addRow("", box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.adjusted_note)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
@@ -198,9 +261,24 @@ class RecognitionPanel(QWidget):
             box.toggled.connect(self._edited)
         self.vad_radio.toggled.connect(self._edited)
         self.max_silence.valueChanged.connect(self._edited)
+        for box in (self.max_silence, self.noise):
+            line = box.lineEdit()
+            assert line is not None  # every spin box has one
+            line.textEdited.connect(self.adjusted_note.hide)
         self.noise.valueChanged.connect(self._edited)
         self.hot_words.editingFinished.connect(self._edited)
         self.vocabulary.editingFinished.connect(self._edited)
+
+    def _adjusted(self, what: str, typed: str, used: str, lowest: str, highest: str) -> None:
+        self.adjusted_note.setText(
+            self.tr("%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.")
+            .replace("%1", what)
+            .replace("%2", typed)
+            .replace("%3", lowest)
+            .replace("%4", highest)
+            .replace("%5", used)
+        )
+        self.adjusted_note.show()
 
     def use_vocabulary(self, vocabulary_id: str) -> None:
         """Put a vocabulary id (chosen in the editor) into the Vocabulary field."""

@@ -323,157 +323,157 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Chinese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
             <source>English</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
             <source>Japanese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
             <source>Cantonese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
             <source>Korean</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
             <source>German</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
             <source>French</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
             <source>Russian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
             <source>Spanish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
             <source>Italian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
             <source>Portuguese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
             <source>Vietnamese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
             <source>Thai</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
             <source>Arabic</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
             <source>Hindi</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
             <source>Indonesian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
             <source>Malay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
             <source>Tagalog</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
             <source>Dutch</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
             <source>Swedish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
             <source>Danish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
             <source>Finnish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
             <source>Norwegian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
             <source>Greek</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
             <source>Polish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>Czech</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
             <source>Hungarian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
             <source>Romanian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
             <source>Bulgarian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
             <source>Croatian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
             <source>Slovak</source>
             <translation type="unfinished" />
         </message>
@@ -531,7 +531,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_sync.py" line="47" />
+            <location filename="../../captioner/ui/settings_sync.py" line="53" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation type="unfinished" />
         </message>
@@ -1120,143 +1120,159 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="252" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="163" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="164" />
             <source>By meaning (semantic)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="110" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="165" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="167" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="122" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="175" />
+            <source>Max sentence silence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="178" />
             <source> ms</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="124" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="126" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="182" />
             <source>Multi-threshold mode</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
             <source>Keeps long sentences from running on.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="186" />
             <source>Custom noise threshold:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
+            <source>Noise threshold</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="141" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
             <source>Punctuation</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="142" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="199" />
             <source>Write numbers as digits (ITN)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="200" />
             <source>Remove filler words (Paraformer)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="144" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="201" />
             <source>Heartbeat (cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="145" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="202" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="147" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
             <source>names, jargon… (comma-separated)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="148" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
             <source>Words the on-device engine should expect.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="150" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
             <source>vocabulary id (Alibaba Cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="151" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="208" />
             <source>Edit…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="153" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="171" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="233" />
             <source>Languages:</source>
+            <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="173" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="235" />
             <source>Sentences end:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="174" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="236" />
             <source>Max sentence silence:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="177" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="181" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="249" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="274" />
+            <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="327" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="301" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="379" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>

@@ -323,157 +323,157 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="45" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
             <source>Chinese</source>
             <translation>中文</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="46" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
             <source>English</source>
             <translation>英语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="47" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
             <source>Japanese</source>
             <translation>日语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="48" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
             <source>Cantonese</source>
             <translation>粤语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
             <source>Korean</source>
             <translation>韩语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
             <source>German</source>
             <translation>德语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
             <source>French</source>
             <translation>法语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
             <source>Russian</source>
             <translation>俄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
             <source>Spanish</source>
             <translation>西班牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
             <source>Italian</source>
             <translation>意大利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
             <source>Portuguese</source>
             <translation>葡萄牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
             <source>Vietnamese</source>
             <translation>越南语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
             <source>Thai</source>
             <translation>泰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
             <source>Arabic</source>
             <translation>阿拉伯语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
             <source>Hindi</source>
             <translation>印地语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
             <source>Indonesian</source>
             <translation>印尼语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
             <source>Malay</source>
             <translation>马来语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
             <source>Tagalog</source>
             <translation>他加禄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
             <source>Dutch</source>
             <translation>荷兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
             <source>Swedish</source>
             <translation>瑞典语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
             <source>Danish</source>
             <translation>丹麦语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
             <source>Finnish</source>
             <translation>芬兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
             <source>Norwegian</source>
             <translation>挪威语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
             <source>Greek</source>
             <translation>希腊语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
             <source>Polish</source>
             <translation>波兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>Czech</source>
             <translation>捷克语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
             <source>Hungarian</source>
             <translation>匈牙利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
             <source>Romanian</source>
             <translation>罗马尼亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
             <source>Bulgarian</source>
             <translation>保加利亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
             <source>Croatian</source>
             <translation>克罗地亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
             <source>Slovak</source>
             <translation>斯洛伐克语</translation>
         </message>
@@ -531,7 +531,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>开始字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_sync.py" line="47" />
+            <location filename="../../captioner/ui/settings_sync.py" line="53" />
             <source>Engine and recognition changes apply when you next start.</source>
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
@@ -1120,143 +1120,159 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="252" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
             <source>None ticked: the engine works the language out.</source>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="108" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="163" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation>按停顿（VAD）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="109" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="164" />
             <source>By meaning (semantic)</source>
             <translation>按语义</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="110" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="165" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation>静音后断句；延迟最低。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="112" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="167" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation>按语义断句；句子更完整，延迟稍高。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="122" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="175" />
+            <source>Max sentence silence</source>
+            <translation>最长句间静音</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="178" />
             <source> ms</source>
             <translation> 毫秒</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="124" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation>多长的静音结束一句（%1–%2 毫秒）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="126" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="182" />
             <source>Multi-threshold mode</source>
             <translation>多阈值模式</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="127" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
             <source>Keeps long sentences from running on.</source>
             <translation>避免句子过长。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="130" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="186" />
             <source>Custom noise threshold:</source>
             <translation>自定义噪声阈值：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="136" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
+            <source>Noise threshold</source>
+            <translation>噪声阈值</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation>数值越高，越能忽略背景噪声，但可能漏掉轻声说话（%1 到 %2）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="141" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
             <source>Punctuation</source>
             <translation>标点</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="142" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="199" />
             <source>Write numbers as digits (ITN)</source>
             <translation>数字写成阿拉伯数字（ITN）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="143" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="200" />
             <source>Remove filler words (Paraformer)</source>
             <translation>过滤语气词（Paraformer）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="144" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="201" />
             <source>Heartbeat (cloud)</source>
             <translation>心跳（云端）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="145" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="202" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation>长时间静音时保持云端任务不断开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="147" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
             <source>names, jargon… (comma-separated)</source>
             <translation>人名、术语…（用逗号分隔）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="148" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
             <source>Words the on-device engine should expect.</source>
             <translation>本机引擎应优先识别的词。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="150" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
             <source>vocabulary id (Alibaba Cloud)</source>
             <translation>热词表 ID（阿里云）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="151" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="208" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="153" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation>在云服务上创建、编辑和选择热词表。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="171" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="233" />
             <source>Languages:</source>
+            <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation>语言：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="173" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="235" />
             <source>Sentences end:</source>
             <translation>断句方式：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="174" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="236" />
             <source>Max sentence silence:</source>
             <translation>最大断句静音：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="177" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
             <source>Hot words:</source>
             <translation>热词：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="181" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
             <source>Vocabulary:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="249" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="274" />
+            <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
+            <translation>%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="327" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="301" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="379" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
