@@ -91,8 +91,9 @@ if command -v apt-get >/dev/null; then
   "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || packages="$packages python$ver-venv"
   if [ "$want_tests" = 1 ]; then
     # Tests: real speech (pocketsphinx-testdata, espeak-ng), a virtual microphone (PulseAudio),
+    # strace (the no-network test watches every connect()),
     # a real X server with a window manager and compositor, screenshots, media encoders.
-    packages="$packages espeak-ng sox pocketsphinx-testdata pulseaudio pulseaudio-utils xvfb xauth openbox
+    packages="$packages espeak-ng sox pocketsphinx-testdata pulseaudio pulseaudio-utils strace xvfb xauth openbox
       xcompmgr imagemagick x11-utils xdotool ffmpeg desktop-file-utils appstream"
     # The bundle build: PyInstaller reads binaries with objdump and bundles libpython.
     packages="$packages binutils libpython$ver"
