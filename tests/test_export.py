@@ -30,6 +30,7 @@ from captioner.transcript.export import (
     vtt_unescape,
     write_exports,
 )
+from captioner.transcript.export.cues import sentence_ends, sentence_pieces
 from captioner.transcript.live_srt import LiveSrtWriter
 
 LONG_EN = (
@@ -200,13 +201,59 @@ def test_word_timestamps_in_service_shape_with_punctuation_and_spaces():
             words.append(Word(t, t + 250, w, p))
             t += 250
     cues = build_cues([final(text, 0, t, words)])
-    assert len(cues) == 2
-    # the break falls after a sentence mark, at a word start
-    assert cues[1].start_ms in {w.begin_ms for w in words}
+    # one cue per spoken sentence, each timed by its words
+    assert [(c.text, c.start_ms, c.end_ms) for c in cues] == [
+        ("好，我知道了。", k * 1000, k * 1000 + 1000) for k in range(8)
+    ]
     # file-result shape: Latin words carrying their trailing space
     words = [Word(100 + 300 * i, 400 + 300 * i, w + " ") for i, w in enumerate(LONG_EN.split())]
     cues = build_cues([final(LONG_EN, 100, words[-1].end_ms, words)])
     assert all(c.start_ms in {w.begin_ms for w in words} for c in cues)
+
+
+def _timed_words(text: str, start: int, per_word: int) -> list[Word]:
+    words = []
+    for i, token in enumerate(text.split()):
+        bare = token.rstrip(".,!?")
+        words.append(Word(start + per_word * i, start + per_word * (i + 1) - 50, bare, token[len(bare) :]))
+    return words
+
+
+def test_sentences_run_together_by_the_engine_get_cues_of_their_own():
+    """Seven sentences in one recognizer sentence (no pause long enough to end one): each
+    starts a cue of its own, timed by its words, and no word is lost or doubled."""
+    said = [
+        "The meeting starts at nine.",
+        "Please bring your notes.",
+        "We will review the budget first.",
+        "Then Anna presents the new design.",
+        "Questions come at the end.",
+        "Lunch is at noon.",
+        "Thank you all for coming.",
+    ]
+    text = " ".join(said)
+    words = _timed_words(text, 500, 350)
+    cues = build_cues([final(text, 500, words[-1].end_ms, words)])
+    assert [c.text for c in cues] == said
+    assert [c.start_ms for c in cues] == [w.begin_ms for w in words if w.text in {s.split()[0] for s in said}]
+    # without word times the cut is the same, timed in proportion to the text
+    assert [c.text for c in build_cues([final(text, 0, 20_000)])] == said
+
+
+def test_a_long_stretch_without_a_sentence_end_is_cut_at_a_word_within_seven_seconds():
+    text = " ".join(["and then we talked about it"] * 12) + "."
+    words = _timed_words(text, 0, 400)  # 72 words, 29 s, no full stop until the end
+    cues = build_cues([final(text, 0, words[-1].end_ms, words)])
+    assert " ".join(c.text.replace("\n", " ") for c in cues).split() == text.split()
+    assert all(c.end_ms - c.start_ms <= 7000 and len(c.lines) <= 2 for c in cues)
+    assert all(c.start_ms in {w.begin_ms for w in words} for c in cues)
+
+
+def test_abbreviations_initials_and_decimals_do_not_end_a_sentence():
+    assert sentence_ends("Mr. Smith met Dr. Jones at 3.5 km. J. R. R. Tolkien wrote it.") == [35]
+    assert sentence_ends('He said "Stop." Then he left. and so on') == [16]
+    assert sentence_ends("Wait?! Really... Yes.") == [7, 17]
+    assert sentence_ends("你好。我很好！") == [3]
 
 
 def test_words_that_do_not_match_the_text_fall_back_to_proportion():
@@ -358,7 +405,10 @@ def test_cues_stay_within_their_sentence(sents):
         assert mine[0].start_ms <= s.begin_ms
         min_dur = export.DEFAULT_LAYOUT.min_duration_ms
         assert mine[-1].start_ms <= max(s.end_ms, s.begin_ms + len(mine) * min_dur)
-        limit = max(s.end_ms, s.begin_ms + len(mine) * min_dur, mine[-1].start_ms + min_dur)
+        # A sentence cut at its spoken sentence ends: its last piece may start later.
+        last_piece = sentence_pieces(s, export.DEFAULT_LAYOUT.max_duration_ms)[-1]
+        start = max(s.begin_ms, last_piece.begin_ms)
+        limit = max(s.end_ms, start + len(mine) * min_dur, mine[-1].start_ms + min_dur)
         assert mine[-1].end_ms <= (min(limit, nxt) if nxt is not None else limit)
     assert pos == len(cues)
 

@@ -452,3 +452,10 @@ def test_a_window_made_too_short_still_shows_the_newest_line(qtbot):
     overlay.resize(700, 100)
     qtbot.wait(50)
     assert QRectF(overlay.rect()).contains(overlay.newest_word_rect())
+
+
+def test_each_spoken_sentence_of_a_final_starts_its_own_line(qtbot):
+    overlay = make(qtbot, lines=3)
+    overlay.show()
+    overlay.add_final("Lunch is at noon. Thank you all. Mr. Smith will close.")
+    assert overlay.final_lines() == ["Lunch is at noon.", "Thank you all.", "Mr. Smith will close."]

@@ -19,10 +19,15 @@ It never takes focus (Tool window, WA_ShowWithoutActivating, WindowDoesNotAccept
 typing in another app is never interrupted. Click-through (WindowTransparentForInput) lets
 clicks reach the window underneath; it can only be switched off from outside the overlay
 (tray menu, shortcut, main window), which is why the app never turns it on by itself.
+
+One piece: the line layout, the height that fits it, the repaint throttle and the word
+cache all read and reset the same state (text, font, width), and split apart each would
+have to be told about every change the others see.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -43,6 +48,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
+from captioner.transcript.export.cues import sentence_ends
 from captioner.ui.store import OverlayStyle
 
 PADDING = 14
@@ -113,8 +119,12 @@ class CaptionOverlay(QWidget):
     def add_final(self, text: str) -> None:
         """A sentence is final: it joins the rolling lines and the partial is cleared."""
         text = text.strip()
-        if text:
-            self._finals.append(text)
+        # Each spoken sentence starts a line of its own, as its subtitle cue does, even
+        # when the engine heard no pause long enough to end the sentence there.
+        starts = [0, *sentence_ends(text), len(text)]
+        for a, b in itertools.pairwise(starts):
+            if text[a:b].strip():
+                self._finals.append(text[a:b].strip())
         self._partial = ""
         self._relayout()
 

@@ -3,7 +3,11 @@
 Cues are laid out for reading, not copied from the recognizer: a long sentence becomes
 several cues (`lines` decides where it breaks), and each cue is timed from the sentence's
 word timestamps when it has them, otherwise in proportion to its share of the text, so a
-cue appears when its words are spoken. Cues never overlap and never run backwards, since
+cue appears when its words are spoken. A recognizer's sentence may hold several spoken
+sentences (a speaker who does not pause long enough to end one): cues break at every
+sentence end inside it, and a stretch of speech longer than `max_duration_ms` is cut at a
+word, so a cue is one sentence (or part of one) and never on screen longer than a reader
+needs. The pieces partition the text, so no word is lost or shown twice. Cues never overlap and never run backwards, since
 players handle either badly, and a short sentence stays on screen for a minimum time where
 the next one leaves room, since a flash cannot be read. SRT and WebVTT differ only in how
 they write a cue down, so both take their cues from `build_cues` and cannot drift apart.
@@ -12,6 +16,7 @@ they write a cue down, so both take their cues from `build_cues` and cannot drif
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -37,12 +42,16 @@ class CueLayout:
     #: A cue shorter than this is lengthened into the silence that follows it (or, failing
     #: that, started up to half of this earlier), never over a neighbouring cue.
     min_duration_ms: int = 800
+    #: A sentence timed by its words is cut (at a word) into stretches no longer than this.
+    max_duration_ms: int = 7000
 
     def __post_init__(self) -> None:
         if self.max_line_width < 4:
             raise ValueError(f"max_line_width must be at least 4 (got {self.max_line_width})")
         if self.max_lines < 1:
             raise ValueError(f"max_lines must be at least 1 (got {self.max_lines})")
+        if self.max_duration_ms < 1000:
+            raise ValueError(f"max_duration_ms must be at least 1000 (got {self.max_duration_ms})")
         if self.min_duration_ms < 0:
             raise ValueError(f"min_duration_ms must not be negative (got {self.min_duration_ms})")
 
@@ -102,6 +111,110 @@ def _word_times(sentence: Sentence, offsets: Sequence[int]) -> list[int | None]:
     return result
 
 
+#: Sentence-ending marks, and what may follow one before the next sentence starts.
+_ENDS = frozenset(".!?…")
+_CJK_ENDS = frozenset("。！？")
+_CLOSERS = frozenset("\"'”’)]」』）")
+_OPENERS = frozenset("\"'“‘([「『（")
+#: Words after which a full stop does not end the sentence.
+_ABBREVIATIONS = frozenset("mr mrs ms dr prof st jr sr vs etc e.g i.e mt no fig approx".split())
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets in `text` where a new spoken sentence starts (after a full stop, question or
+    exclamation mark and the space after it; a capital, digit or CJK character next; not
+    after a known abbreviation or an initial)."""
+    starts = []
+    n = len(text)
+    marks = _ENDS | _CJK_ENDS
+    for i, ch in enumerate(text):
+        if ch not in marks or (i + 1 < n and text[i + 1] in marks):
+            continue  # the last mark of a run ("?!", "...") decides
+        cjk = ch in _CJK_ENDS
+        j = i + 1
+        while j < n and text[j] in _CLOSERS:
+            j += 1
+        k = j
+        while k < n and text[k].isspace():
+            k += 1
+        if k >= n or (k == j and not cjk):
+            continue  # the end of the text, or "3.5", "U.S." (no space after the mark)
+        nxt = text[k + 1] if text[k] in _OPENERS and k + 1 < n else text[k]
+        if not cjk:
+            before = text[:i].split()
+            word = before[-1].lower() if before else ""
+            if ch == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
+                continue
+            if not (nxt.isupper() or nxt.isdigit() or ord(nxt) >= 0x2E80):
+                continue
+        starts.append(k)
+    return starts
+
+
+def _word_offsets(sentence: Sentence, compact: str) -> list[int | None]:
+    """Where each word starts in the text without spaces (as `_word_times` matches them)."""
+    result: list[int | None] = []
+    cursor = 0
+    for word in sentence.words:
+        found = None
+        for piece in ("".join((word.text + word.punctuation).split()), "".join(word.text.split())):
+            pos = compact.find(piece, cursor) if piece else -1
+            if 0 <= pos - cursor <= 8:
+                found, cursor = pos, pos + len(piece)
+                break
+        result.append(found)
+    return result
+
+
+def sentence_pieces(s: Sentence, max_ms: int) -> list[Sentence]:
+    """`s` cut at each spoken sentence end, and (where words time it) into stretches of at
+    most `max_ms`; the pieces' texts are consecutive parts of its text, nothing left out."""
+    text = s.text
+    cuts = sentence_ends(text)
+    if not s.words and not cuts:
+        return [s]
+    spaces = [i for i, c in enumerate(text) if not c.isspace()]  # compact offset -> index
+    compact = "".join(text[i] for i in spaces)
+    before = [0] * (len(text) + 1)  # index -> compact offset
+    for c, i in enumerate(spaces):
+        before[i + 1] = c + 1
+    for i in range(1, len(text) + 1):
+        before[i] = max(before[i], before[i - 1])
+    offsets = _word_offsets(s, compact) if s.words else []
+    located = [(o, w) for o, w in zip(offsets, s.words, strict=True) if o is not None]
+    # Long stretches of one sentence: cut before the word that would run past max_ms.
+    bounds = [0, *(before[c] for c in cuts), len(compact)]
+    extra: list[int] = []
+    for a, b in itertools.pairwise(bounds):
+        inside = [(o, w) for o, w in located if a <= o < b]
+        start = inside[0][1].begin_ms if inside else 0
+        for o, w in inside[1:]:
+            if w.end_ms - start > max_ms:
+                extra.append(o)
+                start = w.begin_ms
+    starts = sorted({0, *(before[c] for c in cuts), *extra} - {len(compact)})
+    if len(starts) == 1:
+        return [s]
+    total = len(compact) or 1
+    pieces: list[Sentence] = []
+    for a, b in itertools.pairwise([*starts, len(compact)]):
+        words = tuple(w for o, w in located if a <= o < b)
+        first, last = spaces[a], spaces[b - 1]
+        if words:
+            begin, end = words[0].begin_ms, words[-1].end_ms
+        else:
+            begin = s.begin_ms + (s.end_ms - s.begin_ms) * a // total
+            end = s.begin_ms + (s.end_ms - s.begin_ms) * b // total
+        if not pieces:
+            begin = s.begin_ms  # the sentence's own edges bound its first and last piece
+        if b == len(compact):
+            end = s.end_ms
+        begin = min(max(begin, s.begin_ms, pieces[-1].end_ms if pieces else s.begin_ms), s.end_ms)
+        end = min(max(end, begin), s.end_ms)
+        pieces.append(Sentence(text[first : last + 1], begin, end, True, words, s.sentence_id, s.speaker_id))
+    return pieces
+
+
 class CueTimer:
     """Turns sentences into timed cues one at a time, carrying what the next one needs
     (the number to give it and where the previous cue ended).
@@ -120,6 +233,11 @@ class CueTimer:
         return CueTimer(self.layout, self.index, self.prev_end)
 
     def add(self, s: Sentence, next_begin: int | None, out: list[Cue]) -> None:
+        pieces = sentence_pieces(s, self.layout.max_duration_ms)
+        for k, piece in enumerate(pieces):
+            self._add_piece(piece, pieces[k + 1].begin_ms if k + 1 < len(pieces) else next_begin, out)
+
+    def _add_piece(self, s: Sentence, next_begin: int | None, out: list[Cue]) -> None:
         layout = self.layout
         b = max(s.begin_ms, self.prev_end, 0)
         e = max(s.end_ms, b)
