@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 
 from captioner.events import EngineStatus, Sentence
 from captioner.pipeline import AudioLevel, SourceFailed, StateChanged
@@ -15,12 +17,31 @@ def error(message: str, code: int) -> int:
     return code
 
 
-def fail(exc: BaseException, message: str | None = None) -> int:
+def fail(exc: BaseException, message: str | None = None, options: Mapping[str, str] | None = None) -> int:
     """Report `exc` (or `message` about it) and return its exit code: the one place a
-    command turns an exception into an exit code (captioner.errors.exit_code)."""
+    command turns an exception into an exit code (captioner.errors.exit_code).
+
+    `options` maps setting names to the options a user typed (max_sentence_silence ->
+    --max-sentence-silence): the message names what the user can change, not an internal key."""
     from captioner.errors import exit_code, user_message
 
-    return error(message if message is not None else user_message(exc), exit_code(exc))
+    text = message if message is not None else user_message(exc)
+    if options:
+        field = getattr(exc, "field", None)  # a SettingsError says which setting first
+        if isinstance(field, str) and field in options and text.startswith(f"{field}: "):
+            text = options[field] + text[len(field) :]
+        text = in_options(text, options)
+    return error(text, exit_code(exc))
+
+
+def in_options(text: str, options: Mapping[str, str]) -> str:
+    """`text` with every setting key in `options` (the snake_case ones: "model" is also a
+    word) replaced by its command-line option."""
+    keys = [name for name in options if "_" in name]
+    if not keys:
+        return text
+    names = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+    return names.sub(lambda m: options[m.group(1)], text)
 
 
 def clock(ms: int) -> str:

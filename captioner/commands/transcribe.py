@@ -54,6 +54,20 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     rec.add_argument("--disfluency-removal", action="store_true", help="drop filler words (Paraformer)")
 
 
+#: The option that sets each recognition setting, so an error names what the user typed.
+SETTING_OPTIONS = {
+    "model": "--model",
+    "language_hints": "--language",
+    "max_sentence_silence": "--max-sentence-silence",
+    "speech_noise_threshold": "--noise-threshold",
+    "vocabulary_id": "--vocabulary-id",
+    "hot_words": "--hot-word",
+    "semantic_punctuation_enabled": "--semantic-punctuation",
+    "multi_threshold_mode_enabled": "--multi-threshold",
+    "disfluency_removal_enabled": "--disfluency-removal",
+}
+
+
 def settings_from_args(args: argparse.Namespace):
     from captioner.settings import RecognitionSettings
 
@@ -92,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args)
     except SettingsError as exc:
-        return fail(exc)
+        return fail(exc, options=SETTING_OPTIONS)
 
     from captioner.audio.frames import AudioSourceError
 
@@ -211,5 +225,5 @@ async def _check_engine(args, recognizer, settings) -> int | None:
         await recognizer.prepare()
         check_languages(recognizer, settings)
     except RecognitionError as exc:  # ModelNotFoundError (4), UnsupportedLanguageError (2), ...
-        return fail(exc)
+        return fail(exc, options=SETTING_OPTIONS)
     return None

@@ -261,8 +261,8 @@ class RecognitionPanel(QWidget):
             box.toggled.connect(self._edited)
         self.vad_radio.toggled.connect(self._edited)
         self.max_silence.valueChanged.connect(self._edited)
-        for box in (self.max_silence, self.noise):
-            line = box.lineEdit()
+        for spin in (self.max_silence, self.noise):
+            line = spin.lineEdit()
             assert line is not None  # every spin box has one
             line.textEdited.connect(self.adjusted_note.hide)
         self.noise.valueChanged.connect(self._edited)
