@@ -1,5 +1,6 @@
 """UI translations: every string is translatable, zh_CN is complete, the .qm files load."""
 
+import ast
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -73,6 +74,37 @@ def test_every_string_in_the_code_has_a_chinese_translation(in_the_code):
     assert stale == [], f"run resources/translations/update.py: {stale[:10]}"
     english = sorted(src for _ctx, src in in_the_code if ZH_CN[src] == src and src not in SAME_IN_CHINESE)
     assert english == [], f"these still read in English: {english[:10]}"
+
+
+def tr_sources() -> dict[str, str]:
+    """{source: where} of every tr()/translate() call with a literal string in captioner/ui,
+    read with Python's own parser: pyside6-lupdate's misses some calls (a count that is an
+    attribute or a call, a call split over lines), which then stay English at run time."""
+    found: dict[str, str] = {}
+    for path in sorted((Path(__file__).parent.parent / "captioner" / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            index = {"tr": 0, "translate": 1}.get(name)
+            if index is None or len(node.args) <= index:
+                continue
+            arg = node.args[index]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.setdefault(arg.value, f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_every_tr_call_is_in_the_compiled_translations():
+    """What lupdate cannot see is never translated: each literal passed to tr()/translate()
+    must be in zh_CN.py and in the committed zh_CN .ts (so in the .qm)."""
+    sources = tr_sources()
+    assert len(sources) > 150
+    committed = {src for _ctx, src in messages(TRANSLATIONS / "captioner_zh_CN.ts")}
+    missing = sorted(f"{where}: {src}" for src, where in sources.items() if src not in committed)
+    assert missing == [], f"lupdate does not see these (make the call one tr() on one line): {missing[:8]}"
+    untranslated = sorted(f"{where}: {src}" for src, where in sources.items() if not ZH_CN.get(src))
+    assert untranslated == [], f"add to resources/translations/zh_CN.py: {untranslated[:8]}"
 
 
 #: Strings whose Chinese is the same characters (numbers, units, product names).

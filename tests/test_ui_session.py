@@ -282,13 +282,13 @@ def test_engine_failure_is_shown_with_its_reason(qtbot, qloop, ui_store, live_so
         await window.start_captions()
         await until(lambda: visible_box("Captioning stopped") is not None)
         box = visible_box()
-        assert "does not know the language xx" in box.informativeText()
+        assert "does not know the language xx" in box.detailedText()
         box.button(QMessageBox.StandardButton.Ok).click()
         await until(lambda: not window.controller.running)
 
     qloop.run_until_complete(scenario())
     assert window.controller.state is SessionState.ERROR
-    assert "does not know the language xx" in window.state_label.text()
+    assert window.state_label.text() == "Error — Recognition stopped because of an error."  # the reason: in Details
     assert window.start_button.text() == "Start captions" and window.start_button.isEnabled()
 
 
@@ -348,7 +348,7 @@ def test_missing_model_says_what_to_do(qtbot, qloop, ui_store, tmp_path, live_so
         await window.start_captions()
         await until(lambda: visible_box("Speech model missing") is not None, timeout=30)
         box = visible_box()
-        assert str(empty) in box.informativeText() and "model.bin" in box.informativeText()
+        assert str(empty) in box.detailedText() and "model.bin" in box.detailedText()
         assert {b.text() for b in box.buttons()} >= {"Choose a model folder…", "Use Alibaba Cloud"}
         assert "model" in window.engine_label.text().lower()
         next(b for b in box.buttons() if b.text() == "Use Alibaba Cloud").click()
@@ -457,7 +457,7 @@ def test_cloud_engine_without_a_key_asks_for_one(qtbot, qloop, ui_store, live_so
         await window.start_captions()
         await until(lambda: visible_box("API key needed") is not None, what="the key question")
         box = visible_box()
-        assert "DASHSCOPE_API_KEY" in box.informativeText()
+        assert "DASHSCOPE_API_KEY" in box.detailedText()
         next(b for b in box.buttons() if b.text() == "Enter the key").click()
         await until(lambda: not window.controller.running)
 
@@ -569,7 +569,7 @@ def test_an_unknown_cloud_model_names_the_model_not_a_missing_download(qtbot, ql
             box = visible_box()
             assert visible_box("Speech model missing") is None
             assert "fun-asr-nonexistent" in box.text() and "does not know the model name" in box.text()
-            assert "Model not exist" in box.informativeText()
+            assert "Model not exist" in box.detailedText()
             next(b for b in box.buttons() if b.text() == "Choose another model").click()
             await until(lambda: not window.controller.running, what="stopped")
             return window

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow
 from qasync import asyncSlot
 
 from captioner.pipeline import SessionState
-from captioner.ui import dialogs, error_dialogs, support, vocabulary_dialog
+from captioner.ui import error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.controller import CaptionController
 from captioner.ui.controls_bar import ControlsBar
@@ -155,12 +155,15 @@ class MainWindow(QMainWindow):
         for action, slot in (
             (c.start, self.toggle_start), (c.show_window, self.bring_to_front), (c.quit, self.close),
             (c.export, self.export_transcript), (c.caption_file, self.caption_file), (c.recover, self.offer_recovery),
+            (c.recover_earlier, self.recover_earlier),
             (c.clear, self.clear_transcript), (c.search, self._focus_search), (c.demo, self.start_demo),
             (c.diagnostics, self.copy_diagnostics), (c.log_folder, self.open_log_folder),
         ):  # fmt: skip
             action.triggered.connect(slot)
         c.language_chosen.connect(self._set_language)
-        self.file_captioning.captioned.connect(lambda entries: self.spawn(self.show_file_captions(entries)))
+        self.file_captioning.captioned.connect(
+            lambda entries: self.spawn(self.files.show_file_captions(entries, live=self.controller.running))
+        )
         self.overlay_control.click_through_on.connect(self._click_through_on)
         self.start_button.clicked.connect(self.toggle_start)
         self.controller.state_changed.connect(lambda _state, _detail: self.settings_sync.show_note())
@@ -328,24 +331,17 @@ class MainWindow(QMainWindow):
         engine = self.engine_choice()
         return self.file_captioning.start(media, srt, engine, settings, self.api_key(engine))
 
-    async def show_file_captions(self, entries: list) -> bool:
-        """A captioned file's sentences in the transcript view (already saved: nothing to
-        ask about on quit). Not while live captioning fills the view; the file is written
-        either way. True if shown."""
-        if self.controller.running:
-            self.status.say(self.tr("The file's subtitles are saved; stop live captioning to view them here."), 10000)
-            return False
-        if self.transcript.unsaved and not await self.files.make_room():
-            return False
-        self.transcript.load(entries, unsaved=False)
-        return True
-
     @asyncSlot()
     async def offer_recovery(self) -> None:
         await self.recover_unfinished(interactive=True)
 
     async def recover_unfinished(self, *, interactive: bool = False) -> None:
         await self.files.recover(interactive=interactive)
+
+    @asyncSlot()
+    async def recover_earlier(self) -> None:
+        """File → Recover earlier session…: any journal still kept, dismissed ones too."""
+        await self.files.recover_earlier()
 
     # Vocabularies, diagnostics, start-up ------------------------------------------------------
 
@@ -441,7 +437,7 @@ class MainWindow(QMainWindow):
             return False
         self._shutting_down = True
         try:
-            if self.controller.running and not await self.confirm_stop():
+            if self.controller.running and not await self.files.confirm_stop():
                 return False  # Cancel: captioning, the overlay and the journal carry on
             self.monitor.stop()
             if self.controller.running:
@@ -455,23 +451,6 @@ class MainWindow(QMainWindow):
             return True
         finally:
             self._shutting_down = False
-
-    async def confirm_stop(self) -> bool:
-        """Captioning is running: quitting stops it, so ask first (False: keep going).
-        Asked before anything stops, so Cancel leaves the session exactly as it was."""
-        answer = await dialogs.ask(
-            self,
-            self.tr("Stop captioning and quit?"),
-            self.tr("Captioner is still captioning. Quitting stops it."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            default=QMessageBox.StandardButton.Yes,
-            labels={QMessageBox.StandardButton.Yes: self.tr("Stop and quit")},
-            informative=self.tr(
-                "The sentence being spoken is finished and kept; you can still save the transcript before Captioner "
-                "closes. Choose Cancel to keep captioning."
-            ),
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     async def quit_now(self) -> None:
         """Quit without asking (the session is ending: logout, SIGTERM). The last final is

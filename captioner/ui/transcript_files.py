@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from captioner.events import Sentence
 from captioner.ui import dialogs, recovery
 from captioner.ui.store import Store
 from captioner.ui.transcript_view import TranscriptView, export_formats, format_for
@@ -108,7 +109,7 @@ class TranscriptFiles(QObject):
         answer = await dialogs.ask(
             self.parent_widget,
             translate("MainWindow", "Save the transcript?"),
-            translate("MainWindow", "%n sentence(s) have not been exported.", "", self.transcript.unsaved),
+            self.tr("%n sentence(s) have not been exported.", "", self.transcript.unsaved),
             Button.Save | Button.Discard | Button.Cancel,
             default=Button.Save,
             informative=translate("MainWindow", "They are also kept in the session journal."),
@@ -116,6 +117,39 @@ class TranscriptFiles(QObject):
         if answer == Button.Cancel:
             return False
         return not (answer == Button.Save and not await self.export())
+
+    async def confirm_stop(self) -> bool:
+        """Captioning is running: quitting stops it, so ask first (False: keep going).
+        Asked before anything stops, so Cancel leaves the session exactly as it was."""
+        answer = await dialogs.ask(
+            self.parent_widget,
+            translate("MainWindow", "Stop captioning and quit?"),
+            translate("MainWindow", "Captioner is still captioning. Quitting stops it."),
+            Button.Yes | Button.Cancel,
+            default=Button.Yes,
+            labels={Button.Yes: translate("MainWindow", "Stop and quit")},
+            informative=translate(
+                "MainWindow",
+                "The sentence being spoken is finished and kept; you can still save the transcript before Captioner "
+                "closes. Choose Cancel to keep captioning.",
+            ),
+        )
+        return answer == Button.Yes
+
+    async def show_file_captions(self, entries: list, *, live: bool) -> bool:
+        """A captioned file's sentences in the transcript view (already saved: nothing to
+        ask about on quit). Not while live captioning fills the view (`live`); the file is
+        written either way. True if shown."""
+        if live:
+            self.say(
+                translate("MainWindow", "The file's subtitles are saved; stop live captioning to view them here."),
+                10000,
+            )
+            return False
+        if self.transcript.unsaved and not await self.make_room():
+            return False
+        self.transcript.load(entries, unsaved=False)
+        return True
 
     async def recover(self, *, interactive: bool = False) -> None:
         """Offer unfinished sessions; load the one chosen into the transcript (unsaved), or
@@ -125,7 +159,18 @@ class TranscriptFiles(QObject):
             if interactive:
                 self.say(translate("MainWindow", "No unfinished sessions."), 5000)
             return
-        dialog = recovery.RecoveryDialog(sessions, self.parent_widget)
+        await self._offer(recovery.RecoveryDialog(sessions, self.parent_widget))
+
+    async def recover_earlier(self) -> None:
+        """Every session still on disk (dismissed ones too, until retention deletes them):
+        open the one chosen into the transcript."""
+        sessions = await asyncio.to_thread(recovery.all_sessions)
+        if not sessions:
+            self.say(translate("MainWindow", "No earlier sessions are kept."), 5000)
+            return
+        await self._offer(recovery.RecoveryDialog(sessions, self.parent_widget, earlier=True))
+
+    async def _offer(self, dialog: recovery.RecoveryDialog) -> None:
         result = await dialogs.show(dialog)
         info = dialog.selected()
         dialog.deleteLater()
@@ -136,12 +181,18 @@ class TranscriptFiles(QObject):
                 return
             sentences = await asyncio.to_thread(recovery.load, info.path)
             self.transcript.load(sentences, unsaved=True)
-            await asyncio.to_thread(recovery.close_journal, info.path, "recovered")
+            if not info.finished:
+                await asyncio.to_thread(recovery.close_journal, info.path, "recovered")
+            count = sum(1 for s in sentences if isinstance(s, Sentence))
+            message = self.tr("Recovered %n sentence(s); export them with File → Export.", "", count)
+            if info.unfinished_sentence:
+                message += " " + translate("MainWindow", "The last one was cut off and is marked unfinished.")
+            self.say(message, 10000)
+        elif result == recovery.DISMISS:
+            await asyncio.to_thread(recovery.close_journal, info.path, "dismissed")
             self.say(
                 translate(
-                    "MainWindow", "Recovered %n sentence(s); export them with File → Export.", "", len(sentences)
+                    "MainWindow", "Dismissed. You can still open it with File → Recover earlier session… for a while."
                 ),
                 10000,
             )
-        elif result == recovery.DISMISS:
-            await asyncio.to_thread(recovery.close_journal, info.path, "dismissed")

@@ -49,6 +49,10 @@ class WindowActions(QObject):
         self.export = self._action(translate("MainWindow", "Export transcript…"), "Ctrl+E")
         self.caption_file = self._action(translate("MainWindow", "Caption a file…"), QKeySequence.StandardKey.Open)
         self.recover = self._action(translate("MainWindow", "Recover an unfinished session…"))
+        self.recover_earlier = self._action(translate("MainWindow", "Recover earlier session…"))
+        self.recover_earlier.setToolTip(
+            translate("MainWindow", "Open any session still kept, including dismissed ones.")
+        )
         self.clear = self._action(translate("MainWindow", "Clear transcript"))
         self.search = self._action(translate("MainWindow", "Search transcript"), QKeySequence.StandardKey.Find)
         self.demo = self._action(translate("MainWindow", "Play the demo recording"))
@@ -73,7 +77,7 @@ class WindowActions(QObject):
         """File, Captions, Help and View on the window's menu bar."""
         bar = self.window.menuBar()
         file_menu = bar.addMenu(translate("MainWindow", "&File"))
-        file_menu.addActions([self.caption_file, self.export, self.recover])
+        file_menu.addActions([self.caption_file, self.export, self.recover, self.recover_earlier])
         self._retention_menu(file_menu.addMenu(translate("MainWindow", "Keep finished sessions")), store)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)

@@ -573,61 +573,71 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/window_actions.py" line="52" />
-            <source>Clear transcript</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/window_actions.py" line="53" />
-            <source>Search transcript</source>
+            <source>Recover earlier session…</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/window_actions.py" line="54" />
+            <source>Open any session still kept, including dismissed ones.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="56" />
+            <source>Clear transcript</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="57" />
+            <source>Search transcript</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="58" />
             <source>Play the demo recording</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="75" />
+            <location filename="../../captioner/ui/window_actions.py" line="79" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="80" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="88" />
+            <location filename="../../captioner/ui/window_actions.py" line="92" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="89" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="94" />
+            <location filename="../../captioner/ui/window_actions.py" line="98" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <location filename="../../captioner/ui/main_window.py" line="216" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="94" />
+            <location filename="../../captioner/ui/transcript_files.py" line="95" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="95" />
+            <location filename="../../captioner/ui/transcript_files.py" line="96" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="98" />
+            <location filename="../../captioner/ui/transcript_files.py" line="99" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
@@ -667,52 +677,52 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="55" />
+            <location filename="../../captioner/ui/window_actions.py" line="59" />
             <source>Copy diagnostics</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="57" />
+            <location filename="../../captioner/ui/window_actions.py" line="61" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="59" />
+            <location filename="../../captioner/ui/window_actions.py" line="63" />
             <source>Open log folder</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="77" />
+            <location filename="../../captioner/ui/window_actions.py" line="81" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="86" />
+            <location filename="../../captioner/ui/window_actions.py" line="90" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="103" />
+            <location filename="../../captioner/ui/window_actions.py" line="107" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="104" />
+            <location filename="../../captioner/ui/window_actions.py" line="108" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="105" />
+            <location filename="../../captioner/ui/window_actions.py" line="109" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="106" />
+            <location filename="../../captioner/ui/window_actions.py" line="110" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="107" />
+            <location filename="../../captioner/ui/window_actions.py" line="111" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
@@ -884,38 +894,53 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="281" />
+            <location filename="../../captioner/ui/main_window.py" line="284" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="44" />
+            <location filename="../../captioner/ui/transcript_files.py" line="45" />
             <source>Nothing to export yet.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="51" />
+            <location filename="../../captioner/ui/transcript_files.py" line="52" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="72" />
+            <location filename="../../captioner/ui/transcript_files.py" line="73" />
             <source>Export failed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="73" />
+            <location filename="../../captioner/ui/transcript_files.py" line="74" />
             <source>The file could not be written.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="75" />
+            <location filename="../../captioner/ui/transcript_files.py" line="76" />
             <source>Choose another folder, or check that the disk has space and the file is not open.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="84" />
+            <location filename="../../captioner/ui/transcript_files.py" line="85" />
             <source>Saved %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="169" />
+            <source>No earlier sessions are kept.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="189" />
+            <source>The last one was cut off and is marked unfinished.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="194" />
+            <source>Dismissed. You can still open it with File → Recover earlier session… for a while.</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -939,42 +964,42 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="126" />
+            <location filename="../../captioner/ui/transcript_files.py" line="160" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="359" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="365" />
+            <location filename="../../captioner/ui/main_window.py" line="361" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="367" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <location filename="../../captioner/ui/transcript_files.py" line="126" />
             <source>Stop captioning and quit?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="465" />
+            <location filename="../../captioner/ui/transcript_files.py" line="127" />
             <source>Captioner is still captioning. Quitting stops it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/transcript_files.py" line="130" />
             <source>Stop and quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="470" />
+            <location filename="../../captioner/ui/transcript_files.py" line="131" />
             <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
             <translation type="unfinished" />
         </message>
@@ -999,38 +1024,43 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="410" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="276" />
+            <location filename="../../captioner/ui/main_window.py" line="279" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="263" />
+            <location filename="../../captioner/ui/main_window.py" line="266" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <location filename="../../captioner/ui/transcript_files.py" line="145" />
             <source>The file's subtitles are saved; stop live captioning to view them here.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="448" />
+            <location filename="../../captioner/ui/main_window.py" line="444" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="110" />
+            <location filename="../../captioner/ui/transcript_files.py" line="111" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="114" />
+            <location filename="../../captioner/ui/transcript_files.py" line="115" />
             <source>They are also kept in the session journal.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="70" />
+            <source>%1 … [unfinished]</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -1280,17 +1310,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecoveryDialog</name>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="59" />
+            <location filename="../../captioner/ui/recovery.py" line="105" />
             <source>Recover captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="63" />
+            <location filename="../../captioner/ui/recovery.py" line="105" />
+            <source>Recover earlier session</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="109" />
+            <source>Every session's captions are kept in its journal until the retention setting (File → Keep finished sessions) deletes it, including sessions you dismissed. Open one to view and export it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="114" />
             <source>Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="129" />
+            <source>Open</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="134" />
+            <source>Close</source>
+            <translation type="unfinished" />
+        </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/recovery.py" line="72" />
+            <location filename="../../captioner/ui/recovery.py" line="168" />
             <source>%1 — %n sentence(s)</source>
             <translation>
                 <numerusform>%1 — %n sentence</numerusform>
@@ -1298,17 +1348,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="79" />
+            <location filename="../../captioner/ui/recovery.py" line="170" />
+            <source>(the last one unfinished)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="172" />
+            <source>closed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="129" />
             <source>Recover</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="80" />
+            <location filename="../../captioner/ui/recovery.py" line="131" />
             <source>Dismiss</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="81" />
+            <location filename="../../captioner/ui/recovery.py" line="134" />
             <source>Not now</source>
             <translation type="unfinished" />
         </message>
@@ -1475,6 +1535,25 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <location filename="../../captioner/ui/status_text.py" line="59" />
             <source>audio dropped</source>
             <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>TranscriptFiles</name>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/transcript_files.py" line="112" />
+            <source>%n sentence(s) have not been exported.</source>
+            <translation>
+                <numerusform>%n sentence has not been exported.</numerusform>
+                <numerusform>%n sentences have not been exported.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/transcript_files.py" line="187" />
+            <source>Recovered %n sentence(s); export them with File → Export.</source>
+            <translation>
+                <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>
+                <numerusform>Recovered %n sentences; export them with File → Export.</numerusform>
+            </translation>
         </message>
     </context>
     <context>

@@ -573,61 +573,71 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/window_actions.py" line="52" />
+            <source>Recover earlier session…</source>
+            <translation>恢复较早的会话…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="54" />
+            <source>Open any session still kept, including dismissed ones.</source>
+            <translation>打开仍保留的任意会话，包括已忽略的会话。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="56" />
             <source>Clear transcript</source>
             <translation>清空文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="53" />
+            <location filename="../../captioner/ui/window_actions.py" line="57" />
             <source>Search transcript</source>
             <translation>搜索文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="54" />
+            <location filename="../../captioner/ui/window_actions.py" line="58" />
             <source>Play the demo recording</source>
             <translation>播放演示录音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="75" />
+            <location filename="../../captioner/ui/window_actions.py" line="79" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="80" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="88" />
+            <location filename="../../captioner/ui/window_actions.py" line="92" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="89" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="94" />
+            <location filename="../../captioner/ui/window_actions.py" line="98" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="213" />
+            <location filename="../../captioner/ui/main_window.py" line="216" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="94" />
+            <location filename="../../captioner/ui/transcript_files.py" line="95" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="95" />
+            <location filename="../../captioner/ui/transcript_files.py" line="96" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="98" />
+            <location filename="../../captioner/ui/transcript_files.py" line="99" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
@@ -667,52 +677,52 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>输入已停止（%1）。请选择其他输入以继续，或点击停止。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="55" />
+            <location filename="../../captioner/ui/window_actions.py" line="59" />
             <source>Copy diagnostics</source>
             <translation>复制诊断信息</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="57" />
+            <location filename="../../captioner/ui/window_actions.py" line="61" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
             <translation>复制版本、设备和设置信息（不含 API Key），用于报告问题。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="59" />
+            <location filename="../../captioner/ui/window_actions.py" line="63" />
             <source>Open log folder</source>
             <translation>打开日志文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="77" />
+            <location filename="../../captioner/ui/window_actions.py" line="81" />
             <source>Keep finished sessions</source>
             <translation>保留已结束的会话</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="86" />
+            <location filename="../../captioner/ui/window_actions.py" line="90" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="103" />
+            <location filename="../../captioner/ui/window_actions.py" line="107" />
             <source>Forever</source>
             <translation>永久</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="104" />
+            <location filename="../../captioner/ui/window_actions.py" line="108" />
             <source>90 days</source>
             <translation>90 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="105" />
+            <location filename="../../captioner/ui/window_actions.py" line="109" />
             <source>30 days</source>
             <translation>30 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="106" />
+            <location filename="../../captioner/ui/window_actions.py" line="110" />
             <source>7 days</source>
             <translation>7 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="107" />
+            <location filename="../../captioner/ui/window_actions.py" line="111" />
             <source>1 day</source>
             <translation>1 天</translation>
         </message>
@@ -884,39 +894,54 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="281" />
+            <location filename="../../captioner/ui/main_window.py" line="284" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="44" />
+            <location filename="../../captioner/ui/transcript_files.py" line="45" />
             <source>Nothing to export yet.</source>
             <translation>还没有可导出的内容。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="51" />
+            <location filename="../../captioner/ui/transcript_files.py" line="52" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="72" />
+            <location filename="../../captioner/ui/transcript_files.py" line="73" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="73" />
+            <location filename="../../captioner/ui/transcript_files.py" line="74" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="75" />
+            <location filename="../../captioner/ui/transcript_files.py" line="76" />
             <source>Choose another folder, or check that the disk has space and the file is not open.</source>
             <translation>请选择其他文件夹，或检查磁盘是否有空间、文件是否被其他程序打开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="84" />
+            <location filename="../../captioner/ui/transcript_files.py" line="85" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="169" />
+            <source>No earlier sessions are kept.</source>
+            <translation>没有保留任何较早的会话。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="189" />
+            <source>The last one was cut off and is marked unfinished.</source>
+            <translation>最后一句被中断，已标记为未说完。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="194" />
+            <source>Dismissed. You can still open it with File → Recover earlier session… for a while.</source>
+            <translation>已忽略。在一段时间内，你仍可以通过“文件 → 恢复较早的会话…”打开它。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/file_captioning.py" line="56" />
@@ -939,42 +964,42 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>字幕另存为</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="126" />
+            <location filename="../../captioner/ui/transcript_files.py" line="160" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="363" />
+            <location filename="../../captioner/ui/main_window.py" line="359" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="365" />
+            <location filename="../../captioner/ui/main_window.py" line="361" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="367" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <location filename="../../captioner/ui/transcript_files.py" line="126" />
             <source>Stop captioning and quit?</source>
             <translation>停止字幕并退出？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="465" />
+            <location filename="../../captioner/ui/transcript_files.py" line="127" />
             <source>Captioner is still captioning. Quitting stops it.</source>
             <translation>Captioner 仍在生成字幕。退出会停止字幕。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/transcript_files.py" line="130" />
             <source>Stop and quit</source>
             <translation>停止并退出</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="470" />
+            <location filename="../../captioner/ui/transcript_files.py" line="131" />
             <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
             <translation>正在说的这句话会被完成并保留；在 Captioner 关闭前你仍可以保存文字记录。选择“取消”可继续生成字幕。</translation>
         </message>
@@ -999,39 +1024,44 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="410" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="276" />
+            <location filename="../../captioner/ui/main_window.py" line="279" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="263" />
+            <location filename="../../captioner/ui/main_window.py" line="266" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="336" />
+            <location filename="../../captioner/ui/transcript_files.py" line="145" />
             <source>The file's subtitles are saved; stop live captioning to view them here.</source>
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="448" />
+            <location filename="../../captioner/ui/main_window.py" line="444" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="110" />
+            <location filename="../../captioner/ui/transcript_files.py" line="111" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="114" />
+            <location filename="../../captioner/ui/transcript_files.py" line="115" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="70" />
+            <source>%1 … [unfinished]</source>
+            <translation>%1 … [未说完]</translation>
         </message>
     </context>
     <context>
@@ -1280,34 +1310,64 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecoveryDialog</name>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="59" />
+            <location filename="../../captioner/ui/recovery.py" line="105" />
             <source>Recover captions</source>
             <translation>恢复字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="63" />
+            <location filename="../../captioner/ui/recovery.py" line="105" />
+            <source>Recover earlier session</source>
+            <translation>恢复较早的会话</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="109" />
+            <source>Every session's captions are kept in its journal until the retention setting (File → Keep finished sessions) deletes it, including sessions you dismissed. Open one to view and export it.</source>
+            <translation>每个会话的字幕都保存在它的日志中，直到保留期限设置（文件 → 保留已结束的会话）将其删除，包括你已忽略的会话。打开一个会话即可查看和导出。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="114" />
             <source>Captioner did not finish these sessions (it may have been closed unexpectedly). Their captions were saved as they arrived. Recover one to view and export it.</source>
             <translation>以下会话没有正常结束（Captioner 可能被意外关闭）。字幕在生成时已经保存。恢复后即可查看和导出。</translation>
         </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="129" />
+            <source>Open</source>
+            <translation>打开</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="134" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/recovery.py" line="72" />
+            <location filename="../../captioner/ui/recovery.py" line="168" />
             <source>%1 — %n sentence(s)</source>
             <translation>
                 <numerusform>%1 — %n 句</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="79" />
+            <location filename="../../captioner/ui/recovery.py" line="170" />
+            <source>(the last one unfinished)</source>
+            <translation>（最后一句未说完）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="172" />
+            <source>closed</source>
+            <translation>已关闭</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recovery.py" line="129" />
             <source>Recover</source>
             <translation>恢复</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="80" />
+            <location filename="../../captioner/ui/recovery.py" line="131" />
             <source>Dismiss</source>
             <translation>忽略</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recovery.py" line="81" />
+            <location filename="../../captioner/ui/recovery.py" line="134" />
             <source>Not now</source>
             <translation>以后再说</translation>
         </message>
@@ -1474,6 +1534,23 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <location filename="../../captioner/ui/status_text.py" line="59" />
             <source>audio dropped</source>
             <translation>有音频丢失</translation>
+        </message>
+    </context>
+    <context>
+        <name>TranscriptFiles</name>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/transcript_files.py" line="112" />
+            <source>%n sentence(s) have not been exported.</source>
+            <translation>
+                <numerusform>有 %n 句尚未导出。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/transcript_files.py" line="187" />
+            <source>Recovered %n sentence(s); export them with File → Export.</source>
+            <translation>
+                <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
+            </translation>
         </message>
     </context>
     <context>

@@ -335,6 +335,17 @@ ZH_CN = {
     "Stop and quit": "停止并退出",
     "The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.": "正在说的这句话会被完成并保留；在 Captioner 关闭前你仍可以保存文字记录。选择“取消”可继续生成字幕。",
     "Choose another folder, or check that the disk has space and the file is not open.": "请选择其他文件夹，或检查磁盘是否有空间、文件是否被其他程序打开。",
+    "%1 … [unfinished]": "%1 … [未说完]",
+    "(the last one unfinished)": "（最后一句未说完）",
+    "closed": "已关闭",
+    "Recover earlier session": "恢复较早的会话",
+    "Every session's captions are kept in its journal until the retention setting (File → Keep finished sessions) deletes it, including sessions you dismissed. Open one to view and export it.": "每个会话的字幕都保存在它的日志中，直到保留期限设置（文件 → 保留已结束的会话）将其删除，包括你已忽略的会话。打开一个会话即可查看和导出。",
+    "Open": "打开",
+    "No earlier sessions are kept.": "没有保留任何较早的会话。",
+    "The last one was cut off and is marked unfinished.": "最后一句被中断，已标记为未说完。",
+    "Dismissed. You can still open it with File → Recover earlier session… for a while.": "已忽略。在一段时间内，你仍可以通过“文件 → 恢复较早的会话…”打开它。",
+    "Recover earlier session…": "恢复较早的会话…",
+    "Open any session still kept, including dismissed ones.": "打开仍保留的任意会话，包括已忽略的会话。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
