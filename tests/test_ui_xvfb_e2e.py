@@ -188,6 +188,12 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
             ["xprop", "-id", str(int(window.overlay.winId())), "_NET_WM_STATE"], capture_output=True, text=True
         ).stdout
 
+    def viewable() -> bool:
+        """The overlay's current native window is mapped on screen, as the X server says
+        (Qt's own isExposed() of a just-recreated window has been seen to stay False)."""
+        info = subprocess.run(["xwininfo", "-id", str(int(window.overlay.winId()))], capture_output=True, text=True)
+        return "IsViewable" in info.stdout
+
     def compositor_up() -> bool:
         return selection_owner(os.environ["DISPLAY"], "_NET_WM_CM_S0") != 0
 
@@ -265,16 +271,17 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         out["overlay_focused"] = focus is not None and focus is window.overlay.windowHandle()
         # Click-through: a click on the overlay reaches the window below; switched off
         # (here with the same action the tray menu and the shortcut use), it does not.
-        # Each toggle recreates the native window: wait until the new one is up (exposed and
-        # painted; when managed again, the window manager has put it back above) before
-        # clicking, then until the click has arrived somewhere before counting.
+        # Each toggle recreates the native window: wait until the X server shows the new one
+        # (its input shape is set before it is mapped; when managed again, the window manager
+        # maps it in its frame, above) before clicking, then until the click has arrived
+        # somewhere before counting.
         window.click_through_action.trigger()
-        await repainted("the click-through overlay shown")
+        await until(viewable, "the click-through overlay mapped")
         await click_overlay()
         out["click_through_reached_below"] = Behind.clicks
         window.click_through_action.trigger()
-        await repainted("the overlay shown again")
-        await until(lambda: "_NET_WM_STATE_ABOVE" in overlay_state(), "the overlay managed (above) again")
+        await until(viewable, "the overlay mapped again by the window manager")
+        await until(lambda: "_NET_WM_STATE_ABOVE" in overlay_state(), "the overlay above again")
         await click_overlay()
         out["clicks_below_after_off"] = Behind.clicks
         out["wm_state_after_off"] = overlay_state()
