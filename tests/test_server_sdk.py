@@ -7,6 +7,7 @@ Only the SDK's base URL changes: `base_address=` per Recognition, or the module 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
 import wave
@@ -17,6 +18,7 @@ import pytest
 from dashscope.audio.asr import Recognition, RecognitionCallback, RecognitionResult
 
 from captioner.server.realtime import DashScopeServer
+from captioner.testing.encode import encode
 from captioner.testing.server_thread import ServerThread
 from captioner.testing.speech import GOFORWARD_TEXT, wer, write_wav
 from captioner.testing.trivial import TrivialRecognizer
@@ -272,6 +274,65 @@ def test_real_speech_at_8khz(local_server, goforward_wav, tmp_path):
     text = " ".join(s["text"] for s in result.get_sentence())
     assert wer(GOFORWARD_TEXT, text) <= 0.25, text
     assert max(s["end_time"] for s in result.get_sentence()) <= _duration_ms(goforward_wav) + 300
+
+
+def _stream_with_the_sdk(url: str, fmt: str, data: bytes, frame_bytes: int) -> Callback:
+    cb = Callback()
+    r = Recognition(model="paraformer-realtime-v2", format=fmt, sample_rate=16000, callback=cb, base_address=url)
+    r.start()
+    for i in range(0, len(data), frame_bytes):
+        r.send_audio_frame(data[i : i + frame_bytes])
+    r.stop()
+    return cb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["opus", "mp3"])
+def test_real_speech_compressed_as_it_streams(local_server, goforward_wav, fmt):
+    """Opus in Ogg and MP3, streamed in ~100-ms frames: the same words as the PCM."""
+    with wave.open(str(goforward_wav)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    x = np.concatenate([x, np.zeros(8000, "<i2")])  # half a second of silence after the speech
+    data = encode(x, fmt)
+    seconds = len(x) / 16000
+    pcm = _stream_with_the_sdk(local_server.url, "pcm", x.tobytes(), 3200)
+    cb = _stream_with_the_sdk(local_server.url, fmt, data, max(1, round(len(data) / seconds / 10)))
+    assert cb.calls[0] == "open" and cb.calls[-2:] == ["complete", "close"], cb.errors
+    text, pcm_text = (" ".join(s["text"] for s in c.finals) for c in (cb, pcm))
+    assert wer(GOFORWARD_TEXT, text) <= wer(GOFORWARD_TEXT, pcm_text) + 0.01, (text, pcm_text)
+    assert wer(GOFORWARD_TEXT, text) <= 0.25, text
+    assert max(s["end_time"] for s in cb.finals) <= seconds * 1000 + 300
+
+
+@pytest.mark.parametrize("fmt", ["opus", "mp3"])
+def test_call_with_a_compressed_file(server, tmp_path, fmt):
+    """call(file) sends the whole file in 12 800-byte bursts; the clock is the audio's."""
+    path = tmp_path / f"tone.{fmt}"
+    path.write_bytes(encode(tone(3000), fmt))
+    result = Recognition(model="fun-asr-realtime", format=fmt, sample_rate=16000, callback=None,
+                         base_address=server.url).call(str(path))  # fmt: skip
+    assert result.status_code == 200
+    ends = [s["end_time"] for s in result.get_sentence()]
+    assert ends[:3] == [900, 1800, 2700] and 2900 <= ends[-1] <= 3100
+
+
+def test_a_garbage_stream_is_reported_by_the_sdk(server):
+    cb = Callback()
+    r = Recognition(model="fun-asr-realtime", format="opus", sample_rate=16000, callback=cb, base_address=server.url)
+    r.start()
+    garbage = np.random.default_rng(4).bytes(64000)
+    # Stream like a live client: the SDK reads the server's events only between frames it
+    # sends (its sender blocks its event loop while its queue is empty).
+    with contextlib.suppress(Exception):  # once the task has failed, the SDK refuses more audio
+        for i in range(0, len(garbage), 640):
+            if cb.done.wait(0.02):
+                break
+            r.send_audio_frame(garbage[i : i + 640])
+    assert cb.done.wait(10)
+    release(r)
+    error = cb.errors[0]
+    assert (error.status_code, error.code) == (44, "NO_VALID_AUDIO_ERROR")
+    assert error.message == "format is opus, but the audio is not in an Ogg container (it does not start with 'OggS')"
 
 
 @pytest.mark.slow
