@@ -5,6 +5,13 @@ The device lists are read in a worker thread (PortAudio can be slow to enumerate
 window shows at once and fills the lists a moment later. "No audio detected" is judged
 on the session clock (seconds of audio heard), not wall-clock, so a stalled source is not
 mistaken for silence and vice versa.
+
+It must not cry wolf in an ordinary pause: a quiet room between two sentences is well below
+-50 dBFS, and a speaker who stops to think or change slides pauses for longer than five
+seconds. So it warns about a dead input (digital silence: samples at or next to zero, what
+a muted or disconnected device delivers and no real room does) after SILENCE_WARN_MS, and
+about a merely quiet one only after QUIET_WARN_MS, far longer than anyone pauses. System
+audio is digitally silent whenever nothing plays, so it gets the long wait for both.
 """
 
 from __future__ import annotations
@@ -15,14 +22,18 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 from qasync import asyncSlot
 
+from captioner.audio.health import DIGITAL_SILENCE_PEAK
 from captioner.ui import sources
 from captioner.ui.choices import SourceChoice
 from captioner.ui.level_meter import LevelMeter
 
 #: Peak below this (about -50 dBFS) counts as "nothing heard".
 SILENCE_PEAK = 0.003
-#: Seconds of audio with nothing heard before the warning shows.
-SILENCE_WARN_MS = 5000
+#: Audio of a dead microphone (digital silence) before the warning shows.
+SILENCE_WARN_MS = 8000
+#: Audio with nothing heard, but not dead (room noise), before the warning shows; also the
+#: wait for system audio, which is digitally silent whenever nothing plays.
+QUIET_WARN_MS = 45_000
 
 
 class SourcePicker(QWidget):
@@ -34,7 +45,8 @@ class SourcePicker(QWidget):
         super().__init__(parent)
         self._wanted = choice or SourceChoice()
         self.inputs = sources.InputList()
-        self._silent_since_ms: int | None = None
+        self._silent_since_ms: int | None = None  # quiet since (peak under SILENCE_PEAK)
+        self._dead_since_ms: int | None = None  # digitally silent since
 
         self.kind = QComboBox(self)
         self.kind.addItem(self.tr("Microphone"), "microphone")
@@ -174,12 +186,19 @@ class SourcePicker(QWidget):
     def show_level(self, rms: float, peak: float, position_ms: int) -> None:
         self.meter.set_level(rms, peak)
         if peak >= SILENCE_PEAK:
-            self._silent_since_ms = None
+            self._silent_since_ms = self._dead_since_ms = None
             self.warning.hide()
             return
         if self._silent_since_ms is None or position_ms < self._silent_since_ms:
             self._silent_since_ms = position_ms
-        if position_ms - self._silent_since_ms >= SILENCE_WARN_MS and self.warning.isHidden():
+        if peak > DIGITAL_SILENCE_PEAK:
+            self._dead_since_ms = None
+        elif self._dead_since_ms is None or position_ms < self._dead_since_ms:
+            self._dead_since_ms = position_ms
+        dead_warn_ms = QUIET_WARN_MS if self.kind.currentData() == "system" else SILENCE_WARN_MS
+        dead = self._dead_since_ms is not None and position_ms - self._dead_since_ms >= dead_warn_ms
+        quiet = position_ms - self._silent_since_ms >= QUIET_WARN_MS
+        if (dead or quiet) and self.warning.isHidden():
             self.warning.setText(self._silence_message())
             self.warning.show()
 
@@ -193,6 +212,6 @@ class SourcePicker(QWidget):
         return not self.warning.isHidden()
 
     def reset_level(self) -> None:
-        self._silent_since_ms = None
+        self._silent_since_ms = self._dead_since_ms = None
         self.warning.hide()
         self.meter.reset()
