@@ -118,3 +118,48 @@ def test_truncated_file_is_reported_not_passed_off_as_complete(tmp_path, tone_44
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(AudioSourceError, match="damaged after|ends early"):
         asyncio.run(collect(MediaSource(cut)))  # WAV: refused up front; FLAC: when decoding reaches the cut
+
+
+# -- Files whose length FFmpeg can only guess ----------------------------------------------
+
+#: ffmpeg arguments: a VBR MP3 without a Xing header, and raw ADTS AAC. Twenty seconds of
+#: silence come first, so the length guessed from the first frames' bit rate is far off.
+GUESSED_LENGTH = {
+    "vbr_no_xing.mp3": ["-c:a", "libmp3lame", "-q:a", "7", "-write_xing", "0"],
+    "adts.aac": ["-c:a", "aac", "-f", "adts"],
+}
+
+
+@pytest.fixture(scope="module")
+def late_speech(tmp_path_factory, goforward_wav):
+    """'Go forward ten meters' after 20 s of silence, as each file in GUESSED_LENGTH."""
+    folder = tmp_path_factory.mktemp("guessed")
+    return {
+        name: encode(goforward_wav, folder / name, "-af", "adelay=20s", *args) for name, args in GUESSED_LENGTH.items()
+    }
+
+
+@pytest.mark.parametrize("name", GUESSED_LENGTH)
+def test_a_guessed_length_is_for_progress_only_the_file_is_decoded_to_its_end(late_speech, goforward_wav, name):
+    source = MediaSource(late_speech[name])
+    real_ms = 20000 + int(goforward_wav.stat().st_size - 44) // 32
+    assert source.duration_ms is not None and abs(source.duration_ms - real_ms) > 2000  # the guess is off
+    frames = asyncio.run(collect(source))
+    assert abs(frames[-1].end_ms - real_ms) < 200  # yet every frame is read, speech included
+    tail = np.concatenate([f.samples for f in frames[-30:]]).astype(np.float32)
+    assert np.abs(tail).max() > 3000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GUESSED_LENGTH)
+def test_files_with_a_guessed_length_transcribe_fully(late_speech, tmp_path, name):
+    import os
+    import sys
+
+    from captioner.testing.speech import GOFORWARD_TEXT, wer
+
+    env = {**os.environ, "CAPTIONER_DATA_DIR": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-m", "captioner", "transcribe", late_speech[name], "--txt", tmp_path / "t.txt"],
+                       capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert wer(GOFORWARD_TEXT, (tmp_path / "t.txt").read_text()) <= 0.25

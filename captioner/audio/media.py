@@ -3,7 +3,11 @@ the engine takes them.
 
 The file is opened and checked when the source is created, so a missing, empty or
 undecodable file is reported before a session starts, in words a user understands.
-Decoding runs in a worker thread; the loop only receives finished frames.
+Decoding runs in a worker thread; the loop only receives finished frames, and it always
+goes on to the end of the file. The length FFmpeg reports is for progress bars; only when it
+comes from the file itself (a WAV, FLAC or MP4 header, an Ogg's last page) is a file that
+ends well short of it called truncated. For raw streams such as ADTS AAC, or an MP3 without
+a Xing header, it is guessed from the first frames' bit rate and can be far off either way.
 """
 
 from __future__ import annotations
@@ -23,13 +27,22 @@ from captioner.audio.resample import Resampler
 #: cost nothing, small enough that a paced source starts at once.
 _CHUNK_MS = 500
 
+#: Containers whose length comes from the file itself (a header, or the last page's
+#: timestamp), not from a bit-rate guess: a file of these that decodes to much less is cut.
+#: Names as FFmpeg's demuxers give them (`container.format.name`).
+EXACT_LENGTH_FORMATS = frozenset(
+    {"wav", "w64", "flac", "mov,mp4,m4a,3gp,3g2,mj2", "ogg", "matroska,webm", "aiff", "caf", "wv", "ape"}
+)
+
 
 class MediaSource(AudioSource):
     def __init__(self, path: str | Path, *, realtime: bool = False) -> None:
         self.path = Path(path)
         self.realtime = realtime
         self._closed = threading.Event()
-        self.duration_ms = probe(self.path)
+        #: The length FFmpeg reports (ms; None: unknown), for progress only: it may be an estimate.
+        self.duration_ms, exact = _probe(self.path)
+        self._expected_ms = self.duration_ms if exact else None
         #: Audio decoded so far (ms), for progress bars.
         self.position_ms = 0
 
@@ -38,7 +51,7 @@ class MediaSource(AudioSource):
 
     async def frames(self) -> AsyncIterator[AudioFrame]:
         loop = asyncio.get_running_loop()
-        chunks = _decode_chunks(self.path, self._closed, self.duration_ms)
+        chunks = _decode_chunks(self.path, self._closed, self._expected_ms)
         t0 = loop.time()
         while not self._closed.is_set():
             batch = await asyncio.to_thread(next, chunks, None)
@@ -56,7 +69,13 @@ class MediaSource(AudioSource):
 
 
 def probe(path: Path) -> int | None:
-    """Check the file holds decodable audio; return its duration in ms when known."""
+    """Check the file holds decodable audio; return its duration in ms when known (for a
+    raw stream such as ADTS AAC or an MP3 without a Xing header, an estimate)."""
+    return _probe(path)[0]
+
+
+def _probe(path: Path) -> tuple[int | None, bool]:
+    """probe(), and whether the duration comes from the file itself rather than a guess."""
     if not path.exists():
         raise AudioSourceError(f"{path}: no such file")
     if path.is_dir():
@@ -73,11 +92,12 @@ def probe(path: Path) -> int | None:
             # caught now, not minutes into a session.
             for _ in zip(range(3), container.decode(stream), strict=False):
                 pass
+            exact = container.format.name in EXACT_LENGTH_FORMATS
             if stream.duration is not None and stream.time_base is not None:
-                return int(stream.duration * stream.time_base * 1000)
+                return int(stream.duration * stream.time_base * 1000), exact
             if container.duration is not None:
-                return int(container.duration / 1000)
-            return None
+                return int(container.duration / 1000), exact
+            return None, False
     except AudioSourceError:
         raise
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
