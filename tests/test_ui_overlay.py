@@ -459,3 +459,59 @@ def test_each_spoken_sentence_of_a_final_starts_its_own_line(qtbot):
     overlay.show()
     overlay.add_final("Lunch is at noon. Thank you all. Mr. Smith will close.")
     assert overlay.final_lines() == ["Lunch is at noon.", "Thank you all.", "Mr. Smith will close."]
+
+
+# Click-through says how to get back, with or without a tray (issue #19, item 12) -----------
+
+
+def _overlay_control(qtbot, ui_store, monkeypatch, tray: bool):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from captioner.ui.overlay_control import OverlayControl
+    from captioner.ui.overlay_panel import OverlayPanel
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: tray))
+    panel = OverlayPanel(ui_store.overlay_style())
+    qtbot.addWidget(panel)
+    show, through = QAction("show"), QAction("through")
+    show.setCheckable(True)
+    through.setCheckable(True)
+    control = OverlayControl(ui_store, panel, show, through)
+    qtbot.addWidget(control.overlay)
+    qtbot.addWidget(control.badge)
+    hints: list[str] = []
+    control.click_through_on.connect(hints.append)
+    show.setChecked(True)
+    return control, through, hints
+
+
+def test_without_a_tray_a_visible_tab_turns_click_through_off(qtbot, ui_store, monkeypatch):
+    control, through, hints = _overlay_control(qtbot, ui_store, monkeypatch, tray=False)
+    assert not control.badge.isVisible()
+    through.setChecked(True)
+    assert control.overlay.click_through()
+    assert control.badge.isVisible()  # the way back, where the mouse still works
+    assert not control.badge.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    assert control.badge.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    badge, overlay = control.badge.geometry(), control.overlay.geometry()
+    assert badge.right() <= overlay.right() and abs(badge.bottom() - overlay.top()) <= badge.height() + 4
+    assert "tray" not in hints[-1] and "Click-through on" in hints[-1]
+    assert "while a Captioner window is active" in hints[-1]  # the shortcut is not global
+    assert "tray" not in control.panel.click_through.toolTip()
+    qtbot.mouseClick(control.badge, Qt.MouseButton.LeftButton)
+    assert not control.overlay.click_through() and not through.isChecked()
+    assert not control.badge.isVisible()
+    through.setChecked(True)  # hiding the overlay hides its tab too
+    control.set_visible(False)
+    assert not control.badge.isVisible()
+
+
+def test_with_a_tray_the_hint_points_to_its_menu_and_no_tab_is_shown(qtbot, ui_store, monkeypatch):
+    control, through, hints = _overlay_control(qtbot, ui_store, monkeypatch, tray=True)
+    through.setChecked(True)
+    assert control.overlay.click_through() and not control.badge.isVisible()
+    assert "tray menu" in hints[-1] and "while a Captioner window is active" in hints[-1]
+    assert "tray menu" in control.panel.click_through.toolTip()
+    through.setChecked(False)
+    assert not control.overlay.click_through()

@@ -18,7 +18,8 @@ display instead of one per update, and the last update always reaches the screen
 It never takes focus (Tool window, WA_ShowWithoutActivating, WindowDoesNotAcceptFocus) so
 typing in another app is never interrupted. Click-through (WindowTransparentForInput) lets
 clicks reach the window underneath; it can only be switched off from outside the overlay
-(tray menu, shortcut, main window), which is why the app never turns it on by itself.
+(tray menu, the tab `overlay_control` shows where there is no tray, shortcut, main window),
+which is why the app never turns it on by itself.
 
 One piece: the line layout, the height that fits it, the repaint throttle and the word
 cache all read and reset the same state (text, font, width), and split apart each would

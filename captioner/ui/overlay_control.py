@@ -3,7 +3,11 @@ style and its place, kept in step with the shared actions (menu, tray, shortcut)
 Overlay tab, and remembered in the store.
 
 The overlay itself (`overlay.CaptionOverlay`) only draws captions; where it goes per screen
-setup is `overlay_placement`. The words keep the "MainWindow" translation context they had
+setup is `overlay_placement`. Click-through needs a way back that does not depend on the
+mouse reaching the overlay: the tray menu where the desktop has a tray, otherwise a small
+"click here to turn it off" tab beside the overlay (`click_through_badge`). The shortcut is
+not global (Qt cannot take a key from another app's window), so the hints say it works
+while Captioner is active. The words keep the "MainWindow" translation context they had
 when the window did this itself.
 """
 
@@ -11,7 +15,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QSystemTrayIcon
 
+from captioner.ui.click_through_badge import ClickThroughBadge
 from captioner.ui.overlay import CaptionOverlay
 from captioner.ui.overlay_panel import OverlayPanel
 from captioner.ui.overlay_placement import OverlayPlacement
@@ -51,6 +57,36 @@ class OverlayControl(QObject):
         panel.click_through.toggled.connect(click_through_action.setChecked)
         self.overlay.geometry_committed.connect(self.placement.remember)
         self.overlay.click_through_changed.connect(self._click_through_changed)
+        #: Whether a tray icon (and so its menu) can be the way back from click-through.
+        self.tray_available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.badge = ClickThroughBadge(SHORTCUT_CLICK_THROUGH)
+        self.badge.clicked.connect(lambda: click_through_action.setChecked(False))
+        self.overlay.geometry_committed.connect(lambda _rect: self._show_badge())
+        panel.click_through.setToolTip(self._way_back())
+
+    def _way_back(self) -> str:
+        shortcut = QKeySequence(SHORTCUT_CLICK_THROUGH).toString(QKeySequence.SequenceFormat.NativeText)
+        if self.tray_available:
+            text = translate(
+                "MainWindow", "Turn this off from the tray menu, or with %1 while a Captioner window is active."
+            )
+        else:
+            text = translate(
+                "MainWindow",
+                "Turn this off with the “Click-through on” tab above the overlay, or with %1 while a Captioner "
+                "window is active.",
+            )
+        return text.replace("%1", shortcut)
+
+    def _show_badge(self) -> None:
+        """The tab is there exactly while a visible overlay lets clicks through and no tray
+        menu can turn that off."""
+        if self.overlay.click_through() and self.overlay.isVisible() and not self.tray_available:
+            self.badge.place_at(self.overlay)
+            self.badge.show()
+            self.badge.raise_()
+        else:
+            self.badge.hide()
 
     def set_visible(self, visible: bool) -> None:
         if visible:
@@ -59,6 +95,7 @@ class OverlayControl(QObject):
             self.overlay.show()
         else:
             self.overlay.hide()
+        self._show_badge()
         self.store.set_overlay_visible(visible)
         self.show_action.setText(translate("MainWindow", "Show overlay"))
         self.panel.show_overlay.blockSignals(True)
@@ -71,12 +108,10 @@ class OverlayControl(QObject):
             widget.blockSignals(True)
             widget.setChecked(on)
             widget.blockSignals(False)
+        self._show_badge()
         if on:
-            shortcut = QKeySequence(SHORTCUT_CLICK_THROUGH).toString(QKeySequence.SequenceFormat.NativeText)
             self.click_through_on.emit(
-                translate(
-                    "MainWindow", "The overlay now lets clicks through. Turn this off from the tray menu or with %1."
-                ).replace("%1", shortcut)
+                translate("MainWindow", "The overlay now lets clicks through.") + " " + self._way_back()
             )
 
     def _style_changed(self, style) -> None:
@@ -110,3 +145,4 @@ class OverlayControl(QObject):
             self.placement.remember()
         self.store.set_click_through_last(self.overlay.click_through())
         self.overlay.hide()
+        self.badge.hide()

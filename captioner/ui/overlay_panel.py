@@ -33,7 +33,6 @@ class OverlayPanel(QWidget):
         self._style = style
         self.show_overlay = QCheckBox(self.tr("Show the caption overlay"), self)
         self.click_through = QCheckBox(self.tr("Click-through (clicks reach the window below)"), self)
-        self.click_through.setToolTip(self.tr("Turn off again from the tray menu or with Ctrl+Shift+T."))
         self.lines = QSpinBox(self)
         self.lines.setRange(*LINES_RANGE)
         self.font_size = QSpinBox(self)

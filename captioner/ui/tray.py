@@ -1,11 +1,12 @@
 """The tray icon and its menu: start/stop, overlay, click-through, show window, quit.
 
-The tray is the one place that can always reach the overlay: when the overlay is
-click-through it cannot be clicked, so "Click-through" here (and the shortcut on the main
-window) is the way back. The menu is built from the main window's own QActions, so the
-tray, the window's menus and the shortcuts can never disagree about state. Where the
-desktop has no system tray, the menu still exists (the window's menus show the same
-actions) and the icon is simply not shown.
+Where there is a tray, it is the one place that can always reach the overlay: when the
+overlay is click-through it cannot be clicked, so "Click-through" here is the way back (the
+shortcut works only while a Captioner window is active). The menu is built from the main
+window's own QActions, so the tray, the window's menus and the shortcuts can never disagree
+about state. Where the desktop has no system tray, the menu still exists (the window's
+menus show the same actions), the icon is simply not shown, and the overlay's own "click
+here to turn it off" tab (`click_through_badge`) is the way back instead.
 """
 
 from __future__ import annotations

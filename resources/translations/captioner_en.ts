@@ -36,20 +36,33 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="75" />
+            <location filename="../../captioner/ui/overlay.py" line="82" />
             <source>Captions</source>
             <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="79" />
+            <location filename="../../captioner/ui/overlay.py" line="86" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="100" />
+            <location filename="../../captioner/ui/overlay.py" line="107" />
             <source>Drag to resize</source>
             <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>ClickThroughBadge</name>
+        <message>
+            <location filename="../../captioner/ui/click_through_badge.py" line="34" />
+            <source>Click-through on — click here to turn it off</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/click_through_badge.py" line="35" />
+            <source>Or press %1 while a Captioner window is active.</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -536,9 +549,25 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="63" />
+            <location filename="../../captioner/ui/overlay_control.py" line="70" />
+            <source>Turn this off from the tray menu, or with %1 while a Captioner window is active.</source>
+            <extracomment>Whether a tray icon (and so its menu) can be the way back from click-through.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="74" />
+            <source>Turn this off with the “Click-through on” tab above the overlay, or with %1 while a Captioner window is active.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="100" />
             <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="114" />
+            <source>The overlay now lets clicks through.</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -889,11 +918,6 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="77" />
-            <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../captioner/ui/main_window.py" line="284" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
@@ -1019,7 +1043,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="97" />
+            <location filename="../../captioner/ui/overlay_control.py" line="132" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
@@ -1077,72 +1101,67 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="36" />
-            <source>Turn off again from the tray menu or with Ctrl+Shift+T.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="41" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="40" />
             <source> pt</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="42" />
             <source>Caption colour</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
             <source>Colour while being spoken</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="45" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
             <source>Background colour</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="47" />
             <source>Background opacity</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="49" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
             <source>Move to the bottom of the screen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="55" />
             <source>Lines:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
             <source>Font size:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
             <source>Font:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
             <source>Caption colour:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
             <source>While being spoken:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
             <source>Background:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="62" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
             <source>Background opacity:</source>
             <translation type="unfinished" />
         </message>
@@ -1640,7 +1659,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TrayIcon</name>
         <message>
-            <location filename="../../captioner/ui/tray.py" line="45" />
+            <location filename="../../captioner/ui/tray.py" line="46" />
             <source>Captioner</source>
             <translation type="unfinished" />
         </message>

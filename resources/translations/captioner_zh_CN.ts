@@ -36,21 +36,34 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="75" />
+            <location filename="../../captioner/ui/overlay.py" line="82" />
             <source>Captions</source>
             <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation>字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="79" />
+            <location filename="../../captioner/ui/overlay.py" line="86" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="100" />
+            <location filename="../../captioner/ui/overlay.py" line="107" />
             <source>Drag to resize</source>
             <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
             <translation>拖动以调整大小</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClickThroughBadge</name>
+        <message>
+            <location filename="../../captioner/ui/click_through_badge.py" line="34" />
+            <source>Click-through on — click here to turn it off</source>
+            <translation>鼠标穿透已开启 — 点击此处关闭</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/click_through_badge.py" line="35" />
+            <source>Or press %1 while a Captioner window is active.</source>
+            <translation>或在 Captioner 窗口处于活动状态时按 %1。</translation>
         </message>
     </context>
     <context>
@@ -536,10 +549,26 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="63" />
+            <location filename="../../captioner/ui/overlay_control.py" line="70" />
+            <source>Turn this off from the tray menu, or with %1 while a Captioner window is active.</source>
+            <extracomment>Whether a tray icon (and so its menu) can be the way back from click-through.</extracomment>
+            <translation>可在托盘菜单中关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="74" />
+            <source>Turn this off with the “Click-through on” tab above the overlay, or with %1 while a Captioner window is active.</source>
+            <translation>可点击悬浮字幕上方的“鼠标穿透已开启”标签关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="100" />
             <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="114" />
+            <source>The overlay now lets clicks through.</source>
+            <translation>悬浮字幕现在允许鼠标穿透。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/window_actions.py" line="44" />
@@ -889,11 +918,6 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="77" />
-            <source>The overlay now lets clicks through. Turn this off from the tray menu or with %1.</source>
-            <translation>悬浮字幕现在允许鼠标穿透。可在托盘菜单中或按 %1 关闭。</translation>
-        </message>
-        <message>
             <location filename="../../captioner/ui/main_window.py" line="284" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
@@ -1019,7 +1043,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="97" />
+            <location filename="../../captioner/ui/overlay_control.py" line="132" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
@@ -1077,72 +1101,67 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>鼠标穿透（点击会传到下方窗口）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="36" />
-            <source>Turn off again from the tray menu or with Ctrl+Shift+T.</source>
-            <translation>可在托盘菜单中或按 Ctrl+Shift+T 关闭。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="41" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="40" />
             <source> pt</source>
             <translation> 磅</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="42" />
             <source>Caption colour</source>
             <translation>字幕颜色</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
             <source>Colour while being spoken</source>
             <translation>识别中文字颜色</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="45" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
             <source>Background colour</source>
             <translation>背景颜色</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="47" />
             <source>Background opacity</source>
             <translation>背景不透明度</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="49" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
             <source>Move to the bottom of the screen</source>
             <translation>移到屏幕底部</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="55" />
             <source>Lines:</source>
             <translation>行数：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
             <source>Font size:</source>
             <translation>字号：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
             <source>Font:</source>
             <translation>字体：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
             <source>Caption colour:</source>
             <translation>字幕颜色：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
             <source>While being spoken:</source>
             <translation>识别中：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
             <source>Background:</source>
             <translation>背景：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="62" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
             <source>Background opacity:</source>
             <translation>背景不透明度：</translation>
         </message>
@@ -1636,7 +1655,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TrayIcon</name>
         <message>
-            <location filename="../../captioner/ui/tray.py" line="45" />
+            <location filename="../../captioner/ui/tray.py" line="46" />
             <source>Captioner</source>
             <translation>Captioner 实时字幕</translation>
         </message>
