@@ -9,6 +9,7 @@ sample-rate rules hold. Streams are encoded here (`captioner.testing.encode`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
 
 import numpy as np
@@ -258,3 +259,25 @@ async def test_paraformer_v2_takes_any_rate_on_the_clients_clock(rate):
     async with serving() as server, connect(server.url) as ws:
         events = await stream_task(ws, "pcm", pcm, rate // 5, model="paraformer-realtime-v2", sample_rate=rate)
         assert finals(events) == [("loud3 loud6 loud9.", 0, 900), ("loud10.", 900, 1000)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_damaged_streams_decode_or_fail_with_a_format_error_only(streams, fmt):
+    """Bit flips, overwritten runs and truncation, fed in random slices: never another error."""
+    rng = np.random.default_rng(sum(map(ord, fmt)))
+    for trial in range(40):
+        data = bytearray(streams[fmt])
+        if trial % 3 == 0:
+            for _ in range(int(rng.integers(1, 20))):
+                data[int(rng.integers(0, len(data)))] ^= 1 << int(rng.integers(0, 8))
+        elif trial % 3 == 1:
+            i = int(rng.integers(0, len(data)))
+            data[i : i + int(rng.integers(1, 500))] = rng.bytes(int(rng.integers(1, 500)))
+        else:
+            del data[int(rng.integers(0, len(data))) :]
+        dec = open_decoder(fmt, 16000)
+        step = int(rng.integers(1, 4000))
+        with contextlib.suppress(AudioFormatError):
+            for i in range(0, len(data), step):
+                dec.feed(bytes(data[i : i + step]))
+            dec.flush()

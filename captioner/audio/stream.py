@@ -265,7 +265,11 @@ class CompressedDecoder(StreamDecoder):
             if not data:
                 return []
         assert self._ctx is not None
-        return [bytes(p) for p in self._ctx.parse(data)]
+        try:
+            return [bytes(p) for p in self._ctx.parse(data)]
+        except (av.error.FFmpegError, ValueError):
+            self._bad += 1
+            return []
 
     def _skip_tag(self, data: bytes) -> bytes:
         assert self._head is not None
@@ -322,7 +326,10 @@ class CompressedDecoder(StreamDecoder):
         else:
             if len(head) < 80:
                 raise FramingError("its Speex header is too short")
-            ctx.sample_rate = struct.unpack_from("<I", head, 36)[0]
+            rate = struct.unpack_from("<I", head, 36)[0]
+            if not 6000 <= rate <= 48000:
+                raise FramingError(f"its Speex header gives a rate of {rate} Hz")
+            ctx.sample_rate = rate
             self._headers_left = 1 + struct.unpack_from("<I", head, 68)[0]  # comments + extras
         self._ctx = ctx
         self._junk = 0
