@@ -96,6 +96,56 @@ def test_linux_without_sound_server_says_so(monkeypatch):
     assert resolve_device(None).name.startswith("HDA Intel")
 
 
+def test_no_two_inputs_read_alike(monkeypatch, qtbot):
+    """A Linux desktop used to offer "System default", "default" and "Built-in (default)"
+    (plus "pulse" and "sysdefault"): each now says what it is, and the picker's first entry
+    names the device it stands for."""
+    from captioner.ui import sources
+    from captioner.ui.source_picker import SourcePicker
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    info = pulse.PulseInfo(
+        "PulseAudio 16.1",
+        "alsa_input.pci.analog-stereo",
+        "alsa_output.pci.analog-stereo",
+        [
+            pulse.PulseSource(
+                "alsa_output.pci.analog-stereo.monitor",
+                "Monitor of Built-in Audio",
+                2,
+                48000,
+                "alsa_output.pci.analog-stereo",
+            ),
+            pulse.PulseSource("alsa_input.pci.analog-stereo", "Built-in Audio Analog Stereo", 2, 48000, None),
+        ],
+        "alsa_output.pci.analog-stereo.monitor",
+    )
+    monkeypatch.setattr(dev, "pulse_info", lambda: info)
+    monkeypatch.setattr(
+        dev,
+        "_portaudio_devices",
+        lambda: [
+            pa(0, "HDA Intel PCH: ALC892 Analog (hw:0,0)", "ALSA"),
+            pa(1, "sysdefault", "ALSA"),
+            pa(2, "pulse", "ALSA"),
+            pa(3, "default", "ALSA", default=True),
+        ],
+    )
+    listed = sources.list_inputs()
+    labels = [entry.label for entry in listed.microphones]
+    assert len(set(labels)) == len(labels)
+    assert [label for label in labels if label.lower() in ("default", "pulse", "sysdefault")] == []
+    assert "PulseAudio default input, through ALSA" in labels
+    assert resolve_device("pulse").description == "PulseAudio default input, through ALSA"  # names still work
+    picker = SourcePicker()
+    qtbot.addWidget(picker)
+    picker.set_inputs(listed)
+    shown = [picker.device.itemText(i) for i in range(picker.device.count())]
+    assert shown[0] == "System default: Built-in Audio Analog Stereo"
+    assert len(set(shown)) == len(shown)
+    assert sum(text.lower() == "default" or text.lower().startswith("system default") for text in shown) == 1
+
+
 def test_pactl_text_fallback(monkeypatch):
     answers = {
         ("list", "short", "sources"): (

@@ -13,6 +13,10 @@ the app addresses devices by *name*. Where audio really comes from differs per p
 - macOS: Core Audio offers no loopback to PortAudio; a virtual device such as BlackHole
   (routed via a Multi-Output Device) shows up as an ordinary input and is used as loopback.
 
+ALSA's virtual PCMs ("default", "pulse", "sysdefault", ...) keep their names (what
+`--device` takes) but get descriptions that say what they are, so a menu does not show
+"System default", "default" and "VirtualMic (default)" side by side with no way to tell them apart.
+
 `resolve_device()` / `resolve_loopback()` turn a name (or "default") into an InputDevice, or
 raise DeviceNotFoundError listing what exists.
 """
@@ -47,6 +51,23 @@ MACOS_LOOPBACK_NOTE = (
     "BlackHole (https://existential.audio/blackhole/), add it with your speakers to a "
     "Multi-Output Device in Audio MIDI Setup, then use it as --loopback 'BlackHole 2ch'."
 )
+
+
+#: What ALSA's virtual PCMs are, for menus ("{server}": the sound server, e.g. "PulseAudio").
+ALSA_PCM_DESCRIPTIONS = {
+    "default": "ALSA default device (as ALSA is configured; usually the sound server)",
+    "sysdefault": "ALSA system default (the first sound card, bypassing the sound server)",
+    "pulse": "{server} default input, through ALSA",
+    "pipewire": "PipeWire default input, through ALSA",
+    "jack": "JACK, through ALSA",
+    "dsnoop": "ALSA shared capture (dsnoop)",
+}
+
+
+def _describe(d: _PaDevice, server: str | None) -> str:
+    """A PortAudio device's menu text: ALSA's virtual PCMs say what they are."""
+    text = ALSA_PCM_DESCRIPTIONS.get(d.name) if d.host_api == "ALSA" else None
+    return text.replace("{server}", server or "Sound server") if text else d.name
 
 
 class DeviceNotFoundError(AudioDeviceError):
@@ -251,7 +272,7 @@ def list_devices(refresh: bool = False) -> DeviceList:
         is_loopback = d.host_api == "Windows WASAPI" and d.name.endswith("[Loopback]")
         dev = InputDevice(
             name=name,
-            description=d.name,
+            description=_describe(d, server_label(pulse.server) if pulse else None),
             host_api=d.host_api,
             channels=d.channels,
             samplerate=rate,

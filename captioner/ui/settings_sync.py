@@ -3,6 +3,10 @@ engine starts loading, the input test follows the chosen input, a running sessio
 to it, the Recognition tab offers the engine's languages, and a note says that engine and
 recognition changes apply at the next start.
 
+When the running session's input fails (the sound server restarted, a headset was pulled
+out), it watches for that same input to come back and resumes on it by itself, on the
+same clock and transcript: nobody should have to press anything because PulseAudio restarted.
+
 It connects the panels to the services the window owns (store, engine host, input
 monitor, controller); its only widget is the note. The note keeps the "MainWindow"
 translation context it had when the window made it.
@@ -18,12 +22,15 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel
 
+from captioner.pipeline import SessionState
 from captioner.recognition.local.languages import (
     PACKAGED_MODEL_NAME,
     ModelLanguages,
     languages_of,
     recognizer_languages,
 )
+from captioner.ui import sources
+from captioner.ui.choices import SourceChoice
 from captioner.ui.controller import CaptionController
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
@@ -34,6 +41,10 @@ from captioner.ui.store import Store
 
 translate = QCoreApplication.translate
 Spawn = Callable[[Coroutine[Any, Any, Any]], asyncio.Task]
+
+#: How often, and for how long, a failed input is looked for again.
+RESUME_POLL_S = 1.0
+RESUME_GIVE_UP_S = 600.0
 
 
 class SettingsSync(QObject):
@@ -63,6 +74,8 @@ class SettingsSync(QObject):
         self.engine_panel.model_changed.connect(self.recognition_panel.set_model)
         self.recognition_panel.changed.connect(self.recognition_changed)
         self.offer_engine_languages()  # before the model has loaded, too
+        self._resuming: asyncio.Task | None = None
+        self.controller.adapter.source_failed.connect(self._source_failed)
 
     def show_note(self) -> None:
         """Changes to the engine and recognition apply when a session next starts."""
@@ -88,6 +101,27 @@ class SettingsSync(QObject):
             self.source_picker.reset_level()
         else:  # captioning already shows the level
             self.source_picker.test_button.setChecked(False)
+
+    def _source_failed(self, _message: str) -> None:
+        choice = self.source_picker.choice()
+        if choice.live and (self._resuming is None or self._resuming.done()):
+            self._resuming = self.spawn(self.resume_when_back(choice))
+
+    async def resume_when_back(self, choice: SourceChoice) -> bool:
+        """Wait for the failed input to reappear and carry on with it; False if the session
+        ended, another input was chosen, or it stayed away for RESUME_GIVE_UP_S."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + RESUME_GIVE_UP_S
+        while loop.time() < deadline:
+            await asyncio.sleep(RESUME_POLL_S)
+            if not self.controller.running or self.source_picker.choice() != choice:
+                return False
+            if self.controller.state is not SessionState.ERROR:
+                return False  # already going again (the user chose an input, or it recovered)
+            if await asyncio.to_thread(sources.input_available, choice):
+                await self.controller.switch_source(choice)
+                return True
+        return False
 
     def _monitor_running(self, running: bool) -> None:
         if not running:

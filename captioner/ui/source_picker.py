@@ -152,7 +152,12 @@ class SourcePicker(QWidget):
         ):
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(self.tr("System default"), "")
+            default = next((entry for entry in entries if entry.default), None)
+            # Name what "System default" is now, so it is not one more "default" to puzzle over.
+            combo.addItem(
+                self.tr("System default: %1").replace("%1", default.label) if default else self.tr("System default"),
+                "",
+            )
             for entry in entries:
                 label = entry.label + (self.tr(" (default)") if entry.default else "")
                 combo.addItem(label, entry.name)

@@ -68,6 +68,25 @@ def list_inputs(refresh: bool = False) -> InputList:
     )
 
 
+def input_available(choice: SourceChoice) -> bool:
+    """Whether the chosen live input is there to be opened (again): after the sound server
+    restarted, or a headset came back. Re-enumerates (when no stream is open). Blocking:
+    call in a thread. Never raises: anything wrong means "not yet"."""
+    devices = _devices_module()
+    if devices is None or not choice.live:
+        return False
+    try:
+        found = devices.list_devices(refresh=True)
+        if choice.kind in ("microphone", "both"):
+            devices.resolve_device(choice.device or DEFAULT, found)
+        if choice.kind in ("system", "both"):
+            devices.resolve_loopback(choice.loopback or DEFAULT, found)
+    except Exception as exc:  # not there yet, or the audio system still starting
+        log.debug("input not available yet: %s", exc)
+        return False
+    return True
+
+
 def open_source(choice: SourceChoice) -> AudioSource:
     """Open the chosen input. Blocking (PortAudio's first stream is slow): call in a thread.
     Raises AudioSourceError with a message for the user."""

