@@ -80,10 +80,21 @@ def test_service_errors_are_shown_with_the_services_explanation(qtbot, qloop, se
     dialog.prefix.setText("BAD")  # refused before sending, with the service's code
     dialog.add_word("x")
     assert run(qloop, dialog.create_vocabulary()) == ""
-    assert "InvalidParameter" in dialog.status.text() and "prefix" in dialog.status.text()
+    # a sentence says what to do; the service's code and explanation are behind Details
+    assert "InvalidParameter" not in dialog.status.text() and "setting was not accepted" in dialog.status.text()
+    assert dialog.details_button.isVisibleTo(dialog)
+    assert "InvalidParameter" in dialog.details.toPlainText() and "prefix" in dialog.details.toPlainText()
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-wrong-key-000000")
     assert run(qloop, dialog.refresh()) is False
     assert "failed" in dialog.status.text() and dialog.refresh_button.isEnabled()
+
+
+def test_the_prefix_field_shows_its_whole_placeholder(qtbot):
+    dialog = VocabularyDialog(base_url="http://127.0.0.1:1/api/v1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    hint = dialog.prefix.placeholderText()
+    assert dialog.prefix.width() >= dialog.prefix.fontMetrics().horizontalAdvance(hint)
 
 
 def test_the_gui_keeps_running_during_a_call(qtbot, qloop, served):

@@ -13,7 +13,14 @@ import asyncio
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QLineEdit, QMessageBox, QWidget
+
+
+def fit_width(edit: QLineEdit, extra: int = 24) -> int:
+    """The width at which `edit` shows its whole placeholder (or text): a hint cut off
+    mid-word ("vocabulary id (Alibaba Clo") tells the user less than no hint."""
+    text = max(edit.placeholderText(), edit.text(), key=len)
+    return edit.fontMetrics().horizontalAdvance(text) + extra
 
 
 def place_on_screen(dialog: QWidget, anchor: QWidget | None = None) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -39,6 +40,8 @@ from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.rest import Retry
 from captioner.recognition.cloud.vocabulary import VocabularyClient
 from captioner.ui.choices import EngineChoice
+from captioner.ui.dialogs import fit_width
+from captioner.ui.error_dialogs import error_sentence
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,16 @@ class VocabularyDialog(QDialog):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A failure reads as a sentence; the service's code and words wait behind Details.
+        self.details_button = QPushButton(self.tr("Details"), self)
+        self.details_button.setCheckable(True)
+        self.details_button.hide()
+        self.details = QPlainTextEdit(self)
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(90)
+        self.details.hide()
+        self.details_button.toggled.connect(self.details.setVisible)
+        self.prefix.setMinimumWidth(fit_width(self.prefix))
 
         left = QVBoxLayout()
         left.addWidget(QLabel(self.tr("Vocabularies:"), self))
@@ -147,7 +160,11 @@ class VocabularyDialog(QDialog):
         form.addRow(self.tr("Service:"), server_row)
         layout.addLayout(form)
         layout.addLayout(columns, 1)
-        layout.addWidget(self.status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(status_row)
+        layout.addWidget(self.details)
         layout.addWidget(close)
         self.resize(720, 460)
 
@@ -215,9 +232,13 @@ class VocabularyDialog(QDialog):
         for button in (self.update_button, self.delete_button, self.use_button):
             button.setEnabled(idle and chosen)
 
-    def _show(self, text: str, error: bool = False) -> None:
+    def _show(self, text: str, error: bool = False, details: str = "") -> None:
         self.status.setStyleSheet("color: #c62828" if error else "")
         self.status.setText(text)
+        self.details.setPlainText(details)
+        self.details_button.setVisible(bool(details))
+        if not details:
+            self.details_button.setChecked(False)
 
     def _client(self) -> VocabularyClient:
         base_url = self.server.text().strip()
@@ -240,12 +261,12 @@ class VocabularyDialog(QDialog):
         try:
             return await call(self._client())
         except RecognitionError as exc:  # ServiceError: the service's code and explanation
-            self._show(
-                self.tr("%1 failed: %2").replace("%1", what.rstrip("…")).replace("%2", f"{exc.code}: {exc.message}"),
-                True,
-            )
+            failed = self.tr("%1 failed: %2").replace("%1", what.rstrip("…"))
+            self._show(failed.replace("%2", error_sentence(exc)), True, f"{exc.code}: {exc.message}")
         except ValueError as exc:  # a malformed base URL
-            self._show(self.tr("%1 failed: %2").replace("%1", what.rstrip("…")).replace("%2", str(exc)), True)
+            failed = self.tr("%1 failed: %2").replace("%1", what.rstrip("…"))
+            sentence = self.tr("The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).")
+            self._show(failed.replace("%2", sentence), True, str(exc))
         finally:
             self._busy = False
             self._enable()

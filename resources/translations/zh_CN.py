@@ -36,7 +36,7 @@ ZH_CN = {
     "API key": "API Key",
     "Show the key": "显示密钥",
     "optional": "可选",
-    "optional: wss://… (e.g. another Captioner's `captioner serve`)": "可选：wss://…（例如另一台电脑上的 `captioner serve`）",
+    "optional: wss://… (e.g. another Captioner's `captioner serve`)": "可选：wss://…（例如另一台电脑上运行的 captioner serve）",
     "The saved API key is never sent to a custom URL; set DASHSCOPE_API_KEY if that server needs one.": "已保存的 API Key 不会发送到自定义地址；如该服务器需要密钥，请设置 DASHSCOPE_API_KEY。",
     "A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.": "自定义地址使用自己的 API Key：为阿里云保存的密钥不会发送到该地址。",
     "The key for this custom URL is stored in the system keyring.": "此自定义地址的密钥已保存在系统密钥环中。",
@@ -383,6 +383,7 @@ ZH_CN = {
     "Brown": "棕色",
     "Beige": "米色",
     "Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.": "麦克风：房间里说的话。系统音频：这台电脑播放的声音（视频通话、电影、直播）。麦克风和系统音频：两者混合。演示录音：一段示例，展示字幕如何生成。如需为录音文件生成字幕，请使用“文件 → 为文件生成字幕…”，或把文件拖到此窗口。",
+    "The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).": "服务地址不是有效的 URL（例如 http://127.0.0.1:8766/api/v1）。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
