@@ -208,3 +208,12 @@ def test_problem_dialogs_are_chinese_in_the_chinese_ui(qtbot, qapp):
         for translator in added:
             qapp.removeTranslator(translator)
         QLocale.setDefault(QLocale("en_US"))
+
+
+def test_input_failures_in_the_status_bar_are_sentences_not_library_words(window):
+    window.monitor.failed.emit("Error opening InputStream: Invalid number of channels [PaErrorCode -9998]")
+    said = window.status.currentMessage()
+    assert said and "PaErrorCode" not in said and "in use by another app" in said
+    window.controller.adapter.source_failed.emit("PortAudio stream callback raised -9999")
+    said = window.status.currentMessage()
+    assert "PortAudio" not in said and "Input tab" in said

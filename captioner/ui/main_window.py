@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         )
         self.controller.adapter.source_failed.connect(self._on_source_failed)
         self.engines.status.connect(self._on_engine_host_status)
-        self.monitor.failed.connect(lambda message: self.status.say(message, 10000))
+        self.monitor.failed.connect(self._on_input_test_failed)
         self.recognition_panel.edit_vocabularies.connect(self.open_vocabulary_editor)
         self.transcript.export_requested.connect(self.export_transcript)
 
@@ -266,6 +266,14 @@ class MainWindow(QMainWindow):
         self.status.say(self.tr("The input stopped. Choose another input on the Input tab to carry on."), 15000)
         if self.source_picker.choice().live and self.controller.running:
             self.tabs.setCurrentIndex(INPUT_TAB)
+
+    def _on_input_test_failed(self, message: str) -> None:
+        """The device's own words (PortAudio's, in English) go to the log; the user reads
+        what to do."""
+        log.info("input test failed: %s", message)
+        self.status.say(
+            self.tr("The input could not be tested. Check that it is connected and not in use by another app."), 10000
+        )
 
     def _on_engine_host_status(self, state: str, message: str) -> None:
         self.status.show_engine_host_status(state, message)

@@ -1086,7 +1086,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="284" />
+            <location filename="../../captioner/ui/main_window.py" line="292" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
@@ -1161,17 +1161,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="359" />
+            <location filename="../../captioner/ui/main_window.py" line="275" />
+            <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="367" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="361" />
+            <location filename="../../captioner/ui/main_window.py" line="369" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="383" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1216,12 +1221,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="422" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="279" />
+            <location filename="../../captioner/ui/main_window.py" line="287" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
@@ -1236,7 +1241,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <location filename="../../captioner/ui/main_window.py" line="460" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>

@@ -1086,7 +1086,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="284" />
+            <location filename="../../captioner/ui/main_window.py" line="292" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
@@ -1161,17 +1161,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="359" />
+            <location filename="../../captioner/ui/main_window.py" line="275" />
+            <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
+            <translation>无法测试此输入。请确认它已连接，且未被其他应用占用。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/main_window.py" line="367" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="361" />
+            <location filename="../../captioner/ui/main_window.py" line="369" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="383" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1216,12 +1221,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="414" />
+            <location filename="../../captioner/ui/main_window.py" line="422" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="279" />
+            <location filename="../../captioner/ui/main_window.py" line="287" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
@@ -1236,7 +1241,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="452" />
+            <location filename="../../captioner/ui/main_window.py" line="460" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
