@@ -132,6 +132,11 @@ def test_zh_cn_translator_loads_and_translates_the_window(qtbot, qapp, installed
     assert window.overlay.visible_lines() == ["字幕将显示在这里"]
     assert [window.tabs.tabText(i) for i in range(4)] == ["输入", "引擎", "识别", "悬浮字幕"]
     assert window.state_label.text() == "就绪"
+    # no English left in what every user sees first: the key's label, the window's title
+    assert QCoreApplication.translate("EnginePanel", "API key:") == "API 密钥："
+    assert window.windowTitle() == "Captioner 实时字幕"
+    listening = QCoreApplication.translate("MainWindow", "Captioner — %1").replace("%1", "正在聆听")
+    assert listening == "Captioner 实时字幕 — 正在聆听"
 
 
 def test_english_plurals(installed):

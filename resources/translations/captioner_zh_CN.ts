@@ -283,7 +283,7 @@
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="51" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
-            <translation>Fun-ASR / Paraformer 实时识别，需要 API Key。</translation>
+            <translation>Fun-ASR / Paraformer 实时识别，需要 API 密钥。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="60" />
@@ -328,7 +328,7 @@
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="82" />
             <source>API key</source>
-            <translation>API Key</translation>
+            <translation>API 密钥</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="84" />
@@ -348,7 +348,7 @@
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
-            <translation>自定义地址使用自己的 API Key：为阿里云保存的密钥不会发送到该地址。</translation>
+            <translation>自定义地址使用自己的 API 密钥：为阿里云保存的密钥不会发送到该地址。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="105" />
@@ -363,7 +363,7 @@
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="107" />
             <source>API key:</source>
-            <translation>API Key：</translation>
+            <translation>API 密钥：</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="109" />
@@ -881,7 +881,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
         <message>
             <location filename="../../captioner/ui/window_actions.py" line="61" />
             <source>Copy versions, devices and settings (never the API key) for a bug report.</source>
-            <translation>复制版本、设备和设置信息（不含 API Key），用于报告问题。</translation>
+            <translation>复制版本、设备和设置信息（不含 API 密钥），用于报告问题。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/window_actions.py" line="63" />
@@ -988,7 +988,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
         <message>
             <location filename="../../captioner/ui/error_dialogs.py" line="127" />
             <source>Choose a folder that holds a whisper model (CTranslate2 format), or recognise speech with Alibaba Cloud instead (it needs an API key).</source>
-            <translation>请选择一个包含 whisper 模型（CTranslate2 格式）的文件夹，或改用阿里云识别语音（需要 API Key）。</translation>
+            <translation>请选择一个包含 whisper 模型（CTranslate2 格式）的文件夹，或改用阿里云识别语音（需要 API 密钥）。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/error_dialogs.py" line="133" />
@@ -1023,17 +1023,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
         <message>
             <location filename="../../captioner/ui/error_dialogs.py" line="162" />
             <source>API key needed</source>
-            <translation>需要 API Key</translation>
+            <translation>需要 API 密钥</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/error_dialogs.py" line="164" />
             <source>Paste the API key of this region from the Alibaba Cloud Model Studio console (a key of one region does not work in the other), or recognise speech on this device instead.</source>
-            <translation>请从阿里云百炼控制台粘贴本地域的 API Key（一个地域的密钥不能用于另一个地域），或改用本机识别语音。</translation>
+            <translation>请从阿里云百炼控制台粘贴本地域的 API 密钥（一个地域的密钥不能用于另一个地域），或改用本机识别语音。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/controller.py" line="74" />
             <source>Alibaba Cloud did not accept the request: it needs a valid API key for this region.</source>
-            <translation>阿里云未接受请求：需要该地域有效的 API Key。</translation>
+            <translation>阿里云未接受请求：需要该地域有效的 API 密钥。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/error_dialogs.py" line="170" />
