@@ -515,3 +515,22 @@ def test_with_a_tray_the_hint_points_to_its_menu_and_no_tab_is_shown(qtbot, ui_s
     assert "tray menu" in control.panel.click_through.toolTip()
     through.setChecked(False)
     assert not control.overlay.click_through()
+
+
+def test_a_light_style_outlines_its_dark_letters_in_light_not_black(qtbot):
+    """Seen in the screenshot set: a black outline round dark letters smears them."""
+    overlay = CaptionOverlay(
+        OverlayStyle(text_color="#111111", partial_color="#0b4f9c", background_color="#f4f4f0", opacity=1.0)
+    )
+    qtbot.addWidget(overlay)
+    overlay.resize(600, 10)
+    overlay.set_partial("Newest words")
+    image = overlay.grab().toImage()
+    darker = sum(
+        1
+        for y in range(image.height())
+        for x in range(image.width())
+        if image.pixelColor(x, y).alpha() == 255
+        and sum(image.pixelColor(x, y).getRgb()[:3]) < 200  # < the letters (246)
+    )
+    assert darker == 0

@@ -386,6 +386,12 @@ class CaptionOverlay(QWidget):
     def _outline_width(self) -> float:
         return max(2.0, self._style.font_size / 9)
 
+    def _outline_colour(self) -> QColor:
+        """Dark around light text, light around dark text: a black outline round black
+        letters (a light style) only thickens and smears them."""
+        dark_text = QColor(self._style.text_color).lightnessF() < 0.5
+        return QColor(255, 255, 255, 200) if dark_text else QColor(0, 0, 0, 200)
+
     def _word_pad(self) -> int:
         """Room left and right of a word's advance in its pixmap: the outline and any ink
         beyond the advance (italic overhangs, a 'j' reaching left) are never cut."""
@@ -444,11 +450,11 @@ class CaptionOverlay(QWidget):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         path = QPainterPath()
         path.addText(pad + offset, margin + metrics.ascent(), self._font, word)
-        if fill is None:  # text with a dark outline, readable on any background whatever the opacity
+        if fill is None:  # text with an outline, readable on any background whatever the opacity
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(
                 QPen(
-                    QColor(0, 0, 0, 200),
+                    self._outline_colour(),
                     margin,
                     Qt.PenStyle.SolidLine,
                     Qt.PenCapStyle.RoundCap,
