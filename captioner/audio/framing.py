@@ -15,6 +15,7 @@ arrives, never waiting for the end of the stream:
 from __future__ import annotations
 
 import struct
+import zlib
 from dataclasses import dataclass
 
 
@@ -22,26 +23,19 @@ class FramingError(ValueError):
     """The bytes are not in the shape their format promises."""
 
 
-def _crc_table() -> list[int]:
-    table = []
-    for i in range(256):
-        r = i << 24
-        for _ in range(8):
-            r = ((r << 1) ^ 0x04C11DB7) if r & 0x80000000 else r << 1
-        table.append(r & 0xFFFFFFFF)
-    return table
-
-
-_CRC = _crc_table()
+#: Each byte value with its bits in reverse order.
+_REVERSED = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
 
 
 def ogg_crc(page: bytes) -> int:
-    """Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, no pre- or post-inversion)."""
-    crc = 0
-    table = _CRC
-    for b in page:
-        crc = ((crc << 8) & 0xFFFFFFFF) ^ table[(crc >> 24) ^ b]
-    return crc
+    """Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, no pre- or post-inversion).
+
+    zlib's crc32 is the same polynomial reflected, so it gives Ogg's CRC of a message whose
+    bytes are bit-reversed, bit-reversed itself (with zlib's inversions undone): C speed,
+    where a table loop in Python would cost more than decoding the audio.
+    """
+    crc = zlib.crc32(page.translate(_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
+    return int(f"{crc:032b}"[::-1], 2)
 
 
 @dataclass(frozen=True)
