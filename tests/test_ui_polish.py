@@ -71,3 +71,16 @@ def test_the_input_tab_explains_the_inputs_and_the_other_ways_in(window):
     hint = window.tabs.input_hint
     assert window.tabs.widget(0).isAncestorOf(hint)
     assert "System audio" in hint.text() and "Caption a file" in hint.text()
+
+
+def test_cloud_only_options_are_greyed_out_with_the_reason_while_on_device(window):
+    panel = window.recognition_panel
+    window.engine_panel.local_radio.setChecked(True)
+    cloud_only = [panel.semantic_radio, panel.disfluency, panel.heartbeat, panel.vocabulary, panel.vocabulary_button]
+    assert all(not w.isEnabled() for w in cloud_only)
+    assert all("Only Alibaba Cloud uses this option" in w.toolTip() for w in cloud_only)
+    assert panel.max_silence.isEnabled() and panel.hot_words.isEnabled()  # the local engine reads these
+    window.engine_panel.cloud_radio.setChecked(True)
+    assert all(w.isEnabled() for w in cloud_only)
+    assert "Only Alibaba Cloud" not in panel.heartbeat.toolTip()
+    assert panel.heartbeat.toolTip() == "Keeps the cloud task alive through long silences."

@@ -39,6 +39,7 @@ from qasync import asyncSlot
 from captioner.pipeline import SessionState
 from captioner.ui import dialogs, error_dialogs, support, vocabulary_dialog
 from captioner.ui.choices import EngineChoice, SourceChoice
+from captioner.ui.cloud_only import CloudOnlyOptions
 from captioner.ui.controller import CaptionController
 from captioner.ui.controls_bar import ControlsBar
 from captioner.ui.engine_host import EngineHost
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
             self.tray,
             self,
         )
+        self.cloud_only = CloudOnlyOptions(self.recognition_panel, self)
         self.answers = ProblemAnswers(
             self.tabs, self.engine_panel, lambda: self.start_captions(SourceChoice(kind="demo")), self
         )
@@ -174,6 +176,8 @@ class MainWindow(QMainWindow):
         self.engines.status.connect(self._on_engine_host_status)
         self.monitor.failed.connect(self._on_input_test_failed)
         self.recognition_panel.edit_vocabularies.connect(self.open_vocabulary_editor)
+        self.engine_panel.changed.connect(lambda: self.cloud_only.follow(self.engine_choice().cloud))
+        self.cloud_only.follow(self.engine_choice().cloud)
         self.transcript.export_requested.connect(self.export_transcript)
 
     def spawn(self, coro) -> asyncio.Task:
