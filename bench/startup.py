@@ -18,6 +18,8 @@ Each app is ended with SIGTERM (what logout does: quit without questions) and it
 is checked.
 
 usage: .venv/bin/python bench/startup.py [--runs 6] [--idle-seconds 8] [--demo-seconds 25] [--json]
+                                        [--app dist/captioner/captioner]
+--app times another executable, e.g. the PyInstaller bundle (packaging/build.py).
 """
 
 from __future__ import annotations
@@ -98,13 +100,16 @@ def launch(args: list[str], home: Path, wait_after_shown: float) -> dict:
 
 
 def main() -> int:
+    global APP
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=6)
     ap.add_argument("--idle-seconds", type=float, default=8.0)
     ap.add_argument("--demo-seconds", type=float, default=25.0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--app", type=Path, default=APP, help="the program to launch (default: %(default)s)")
     args = ap.parse_args()
-    report: dict = {}
+    APP = args.app.resolve()
+    report: dict = {"app": str(APP)}
     runs = []
     for i in range(args.runs):
         with tempfile.TemporaryDirectory() as home:

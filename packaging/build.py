@@ -6,9 +6,13 @@
 
 Run it with the project's environment (it bundles what is installed there): pip install
 -e ".[build]" first. Steps: compile Qt translations (.ts -> .qm, into build/), run
-PyInstaller on packaging/captioner.spec, then check the result: the model, the VAD
-asset and PortAudio are inside, and (Linux) every shared library in the bundle resolves
-its dependencies. Prints the build time, the folder's size and file count.
+PyInstaller on packaging/captioner.spec (which prunes and stubs by bundle_rules.py),
+strip the shared libraries (Linux), then check the result: the model, the VAD asset,
+PortAudio and the Qt plugins are inside; (Linux) every ELF file's DT_NEEDED resolves
+inside the bundle or to a library every desktop has (bundle_rules.HOST_LIBRARIES), never
+to whatever else the build machine has installed; no GTK, test tools, test doubles or
+test model; at most SIZE_BUDGET_MB. Prints the build time, the folder's size and file
+count, and libraries nothing needs (leftovers worth a rule).
 """
 
 from __future__ import annotations
@@ -153,6 +157,31 @@ def unresolved_libraries(app: Path) -> list[str]:
     return sorted(problems)
 
 
+#: Libraries nothing in the bundle names as a dependency that are there on purpose:
+#: loaded by name at run time (the bootloader loads libpython, sounddevice PortAudio).
+LOADED_BY_NAME = ("libportaudio.so.2", "libpython3*.so*")
+
+
+def unreferenced_libraries(app: Path) -> list[str]:
+    """Linux: shared libraries at the top of _internal/ that no bundled ELF file needs
+    and that are not LOADED_BY_NAME: leftovers of something pruned (e.g. a GTK stack the
+    build machine had), worth a rule in bundle_rules.DROP. Reported, not an error."""
+    if not sys.platform.startswith("linux") or shutil.which("readelf") is None:
+        return []
+    inside = internal(app)
+    needed: set[str] = set()
+    for lib in [*inside.rglob("*"), app / "captioner"]:
+        if not lib.is_symlink() and lib.is_file() and _elf(lib):
+            needed.update(bundle_rules.elf_needed(str(lib))[1])
+    return sorted(
+        lib.name
+        for lib in inside.glob("*.so*")
+        if lib.is_file() and not lib.is_symlink() and lib.name not in needed
+        and not any(fnmatch.fnmatchcase(lib.name, pattern) for pattern in LOADED_BY_NAME)
+        and not lib.name.endswith(".abi3.so") and ".cpython-" not in lib.name
+    )  # fmt: skip
+
+
 def forbidden_contents(app: Path) -> list[str]:
     """Files and Python modules that must not be in the bundle (FORBIDDEN_*)."""
     inside = internal(app)
@@ -274,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"{size / 1e6:.0f} MB is over the {SIZE_BUDGET_MB} MB budget")
     for problem in problems:
         log(f"problem: {problem}")
+    leftovers = unreferenced_libraries(APP)
+    if leftovers:
+        log(f"note: bundled libraries nothing needs (a leftover, or loaded by name?): {', '.join(leftovers)}")
     if problems:
         return 1
     log(

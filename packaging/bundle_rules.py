@@ -184,7 +184,7 @@ DROP = (
     "libfontconfig.so.*",
     "libfreetype.so.*",
     # ... and what only those needed (libdbus: systemd's client library; GIO: mount
-    # tables, SELinux, PCRE; libXdmcp: libbsd; freetype: PNG and Brotli for its fonts).
+    # tables, SELinux, PCRE; libXdmcp: libbsd; freetype: PNG and Brotli; fontconfig: expat).
     "libsystemd.so.*",
     "libgcrypt.so.*",
     "libgpg-error.so.*",
@@ -199,6 +199,7 @@ DROP = (
     "libpng16.so.*",
     "libbrotlidec.so.*",
     "libbrotlicommon.so.*",
+    "libexpat.so.*",  # fontconfig's XML parser (Python's pyexpat has its own copy)
     # Python's readline: only pdb and code use it, never imported.
     "libreadline.so.*",
     "libtinfo.so.*",
