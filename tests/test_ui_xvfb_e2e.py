@@ -34,6 +34,12 @@ WAIT_GUARD_S = 60  # one wait inside the app
 DRIVER_GUARD_S = 270  # the whole app subprocess
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(DRIVER_GUARD_S + 30, method="thread")]
 
+#: Seen about once in five runs: switched to click-through, the overlay vanished for good.
+UNMAPPED_BUG = (
+    "a known product bug if Qt still calls it visible: CaptionOverlay.set_click_through hides and "
+    "re-shows the same X window, which the window manager is still withdrawing, and it stays "
+    "unmapped; see test_the_overlay_stays_on_screen_through_click_through_toggles"
+)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SPOKEN = "go forward ten meters"
 SECOND = "Captions stay on top of every window."
@@ -276,11 +282,11 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         # maps it in its frame, above) before clicking, then until the click has arrived
         # somewhere before counting.
         window.click_through_action.trigger()
-        await until(viewable, "the click-through overlay mapped")
+        await until(viewable, f"the click-through overlay mapped ({UNMAPPED_BUG})")
         await click_overlay()
         out["click_through_reached_below"] = Behind.clicks
         window.click_through_action.trigger()
-        await until(viewable, "the overlay mapped again by the window manager")
+        await until(viewable, f"the overlay mapped again by the window manager ({UNMAPPED_BUG})")
         await until(lambda: "_NET_WM_STATE_ABOVE" in overlay_state(), "the overlay above again")
         await click_overlay()
         out["clicks_below_after_off"] = Behind.clicks
@@ -319,3 +325,55 @@ def test_a_dead_compositor_or_window_manager_is_restarted(x_desktop):
     x_desktop.ensure()
     assert x_desktop.wm_alive() and x_desktop.compositor_alive()
     assert sorted(x_desktop.restarts) == ["openbox", "xcompmgr"]
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="product bug (issue #20 investigation): CaptionOverlay.set_click_through re-maps the same "
+    "X window while the window manager is still withdrawing it (ICCCM 4.1.4 says wait for the "
+    "withdrawal), and the overlay stays unmapped though Qt calls it visible; a fresh native window "
+    "(hide(); destroy(); change the flags; show()) passed 100 toggles. Remove this mark with the fix.",
+)
+def test_the_overlay_stays_on_screen_through_click_through_toggles(x_desktop):
+    """Click-through on and off 20 times: after each toggle the X server shows the overlay
+    again (a managed window under openbox, then an override-redirect one, and back)."""
+    args = [sys.executable, "-c", "import test_ui_xvfb_e2e as t, sys; sys.exit(t.toggle_driver())"]
+    env = {**x_desktop.env, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run(
+        args, env=env, cwd=Path(__file__).parent, capture_output=True, text=True, timeout=DRIVER_GUARD_S
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def toggle_driver(toggles: int = 20) -> int:
+    """The app side of the toggle test: 0 when the overlay came back on screen every time."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from captioner.ui.overlay import CaptionOverlay
+
+    app = QApplication([sys.argv[0]])
+    overlay = CaptionOverlay()
+    overlay.setGeometry(200, 500, 900, 120)
+    overlay.show()
+
+    def map_state() -> str:
+        info = subprocess.run(["xwininfo", "-id", str(int(overlay.winId()))], capture_output=True, text=True)
+        return next((x.strip() for x in info.stdout.splitlines() if "Map State" in x), info.stderr.strip())
+
+    for i in range(toggles + 1):
+        # Wait for the event (mapped, per the X server); the guard only ends a hang.
+        deadline = time.monotonic() + WAIT_GUARD_S / 2
+        while "IsViewable" not in map_state():
+            if time.monotonic() > deadline:
+                print(
+                    f"toggle {i} (click-through {overlay.click_through()}): {map_state()}, Qt visible {overlay.isVisible()}"
+                )
+                return 1
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.02)
+        if i < toggles:
+            overlay.set_click_through(not overlay.click_through())
+    return 0
