@@ -84,3 +84,15 @@ def test_cloud_only_options_are_greyed_out_with_the_reason_while_on_device(windo
     assert all(w.isEnabled() for w in cloud_only)
     assert "Only Alibaba Cloud" not in panel.heartbeat.toolTip()
     assert panel.heartbeat.toolTip() == "Keeps the cloud task alive through long silences."
+
+
+def test_a_search_without_matches_says_so(window):
+    from captioner.events import Sentence
+
+    window.transcript.add_final(Sentence("Go forward ten meters.", 0, 1500, True))
+    window.transcript.search.setText("forward")
+    assert window.transcript.proxy.rowCount() == 1 and window.status.currentMessage() == ""
+    window.transcript.search.setText("backward")
+    assert window.status.currentMessage() == "No sentence contains “backward”."
+    window.transcript.search.clear()
+    assert window.status.currentMessage() == ""

@@ -52,6 +52,7 @@ from captioner.ui.overlay_control import OverlayControl
 from captioner.ui.overlay_panel import OverlayPanel
 from captioner.ui.problem_answers import ProblemAnswers
 from captioner.ui.recognition_panel import RecognitionPanel
+from captioner.ui.search_feedback import follow_search
 from captioner.ui.session_display import SessionDisplay
 from captioner.ui.settings_sync import SettingsSync
 from captioner.ui.settings_tabs import INPUT_TAB, RECOGNITION_TAB, SettingsTabs
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.engine_panel.changed.connect(lambda: self.cloud_only.follow(self.engine_choice().cloud))
         self.cloud_only.follow(self.engine_choice().cloud)
         self.transcript.export_requested.connect(self.export_transcript)
+        follow_search(self.transcript, self.status.say, self.status.clearMessage)
 
     def spawn(self, coro) -> asyncio.Task:
         """Run a coroutine on the loop, keeping a reference and logging its failure."""

@@ -664,7 +664,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="214" />
-            <location filename="../../captioner/ui/main_window.py" line="90" />
+            <location filename="../../captioner/ui/main_window.py" line="91" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
@@ -819,7 +819,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="220" />
+            <location filename="../../captioner/ui/main_window.py" line="222" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
@@ -1086,7 +1086,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="296" />
+            <location filename="../../captioner/ui/main_window.py" line="298" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
@@ -1161,22 +1161,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="279" />
+            <location filename="../../captioner/ui/main_window.py" line="281" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="373" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="373" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="387" />
+            <location filename="../../captioner/ui/main_window.py" line="389" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1221,17 +1221,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="426" />
+            <location filename="../../captioner/ui/main_window.py" line="428" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="291" />
+            <location filename="../../captioner/ui/main_window.py" line="293" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="270" />
+            <location filename="../../captioner/ui/main_window.py" line="272" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation type="unfinished" />
         </message>
@@ -1241,7 +1241,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <location filename="../../captioner/ui/main_window.py" line="466" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
@@ -1263,6 +1263,11 @@ The interface languages offered (QLocale names; "" follows the system). How long
         <message>
             <location filename="../../captioner/ui/cloud_only.py" line="29" />
             <source>Only Alibaba Cloud uses this option; the on-device engine ignores it. Choose Alibaba Cloud on the Engine tab to use it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/search_feedback.py" line="21" />
+            <source>No sentence contains “%1”.</source>
             <translation type="unfinished" />
         </message>
     </context>

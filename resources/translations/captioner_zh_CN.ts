@@ -664,7 +664,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="214" />
-            <location filename="../../captioner/ui/main_window.py" line="90" />
+            <location filename="../../captioner/ui/main_window.py" line="91" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
@@ -819,7 +819,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="220" />
+            <location filename="../../captioner/ui/main_window.py" line="222" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
@@ -1086,7 +1086,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="296" />
+            <location filename="../../captioner/ui/main_window.py" line="298" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
@@ -1161,22 +1161,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="279" />
+            <location filename="../../captioner/ui/main_window.py" line="281" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation>无法测试此输入。请确认它已连接，且未被其他应用占用。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="371" />
+            <location filename="../../captioner/ui/main_window.py" line="373" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="373" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="387" />
+            <location filename="../../captioner/ui/main_window.py" line="389" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1221,17 +1221,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="426" />
+            <location filename="../../captioner/ui/main_window.py" line="428" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="291" />
+            <location filename="../../captioner/ui/main_window.py" line="293" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="270" />
+            <location filename="../../captioner/ui/main_window.py" line="272" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
         </message>
@@ -1241,7 +1241,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="464" />
+            <location filename="../../captioner/ui/main_window.py" line="466" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
@@ -1264,6 +1264,11 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <location filename="../../captioner/ui/cloud_only.py" line="29" />
             <source>Only Alibaba Cloud uses this option; the on-device engine ignores it. Choose Alibaba Cloud on the Engine tab to use it.</source>
             <translation>只有阿里云会使用此选项，本机引擎会忽略它。如需使用，请在“引擎”选项卡中选择阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/search_feedback.py" line="21" />
+            <source>No sentence contains “%1”.</source>
+            <translation>没有句子包含“%1”。</translation>
         </message>
     </context>
     <context>

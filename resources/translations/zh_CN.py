@@ -386,6 +386,7 @@ ZH_CN = {
     "The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).": "服务地址不是有效的 URL（例如 http://127.0.0.1:8766/api/v1）。",
     "The input could not be tested. Check that it is connected and not in use by another app.": "无法测试此输入。请确认它已连接，且未被其他应用占用。",
     "Only Alibaba Cloud uses this option; the on-device engine ignores it. Choose Alibaba Cloud on the Engine tab to use it.": "只有阿里云会使用此选项，本机引擎会忽略它。如需使用，请在“引擎”选项卡中选择阿里云。",
+    "No sentence contains “%1”.": "没有句子包含“%1”。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
