@@ -161,3 +161,22 @@ def test_dropping_a_media_file_on_the_window_captions_it(qtbot, qloop, ui_store,
     assert asked == [str(tmp_path / "talk.srt")]  # next to the file, unless the user moves it
     assert started == [(str(media), str(tmp_path / "talk.srt"))]
     assert window.acceptDrops()
+
+
+def test_dialogs_are_placed_whole_on_their_windows_screen(qtbot):
+    """Every dialog the window opens goes through dialogs.place_on_screen: one wider than
+    the screen shrinks to it, one beside a window at the screen's edge stays on it."""
+    from PySide6.QtWidgets import QDialog, QWidget
+
+    from captioner.ui.dialogs import place_on_screen
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    area = window.screen().availableGeometry()
+    window.move(area.right() - 50, area.bottom() - 50)
+    dialog = QDialog(window)
+    dialog.resize(area.width() + 400, 200)
+    dialog.show()
+    place_on_screen(dialog)
+    assert area.contains(dialog.frameGeometry()), (area, dialog.frameGeometry())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from captioner import logs
 from captioner.resources import resources_dir
+from captioner.ui import dialogs
 from captioner.ui.qt_check import qt_lines
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def _excepthook(window_ref: list):
         )
         box.setDetailedText(text)  # the traceback, behind "Show Details…"
         box.open()
+        dialogs.place_on_screen(box, parent)
 
     return hook
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from captioner import logs, preflight
+from captioner.ui import dialogs
 from captioner.ui.choices import EngineChoice
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def open_problems_box(problems: list[str], parent: QWidget | None) -> QMessageBo
     )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()  # not awaited: the app goes on
+    dialogs.place_on_screen(box, parent)
     return box
 
 

@@ -40,7 +40,7 @@ from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.rest import Retry
 from captioner.recognition.cloud.vocabulary import VocabularyClient
 from captioner.ui.choices import EngineChoice
-from captioner.ui.dialogs import fit_width
+from captioner.ui.dialogs import fit_width, place_on_screen
 from captioner.ui.error_dialogs import error_sentence
 
 log = logging.getLogger(__name__)
@@ -382,5 +382,6 @@ def open_editor(
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
+    place_on_screen(dialog, parent)
     dialog.loading = dialog.refresh()
     return dialog
