@@ -20,6 +20,9 @@ normalised as captioner.testing.speech.wer; Levenshtein alignment with backtrace
   sentence_id (the engine showed words, then took them back without a final). Fed as fast as
   possible the engine skips partials (its worker is never idle), so this needs --realtime
   (frames paced like a microphone; the whole set then takes ~9 minutes);
+- subtitles: the finals laid out as SRT cues (captioner.transcript.export.build_cues): how
+  many, whether their words are exactly the finals' words (none lost, none doubled), how
+  many last over 7 s or have over 2 lines, and how many run on past a sentence end (". N");
 - RTF: wall time of the stream / audio duration (the engine's own figure, decode time / audio,
   is in the JSON as engine_rtf, and is what the table shows with --realtime).
 
@@ -35,6 +38,7 @@ import dataclasses
 import json
 import os
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -53,6 +57,10 @@ from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
 from captioner.testing.corpus import CASES, Case, build, score  # noqa: E402
+from captioner.transcript.export import build_cues  # noqa: E402
+
+#: A sentence end inside a cue: a full stop, question or exclamation mark, then a capital.
+RUN_ON = re.compile(r"[.!?][\"')]*\s+[\"'(]?[A-Z]")
 
 
 @dataclasses.dataclass
@@ -119,6 +127,20 @@ def parse_settings(pairs: list[str]) -> RecognitionSettings:
     return dataclasses.replace(base, **changes)
 
 
+def subtitles(finals: list[Sentence]) -> dict:
+    cues = build_cues(finals)
+    said = " ".join(s.text for s in finals).split()
+    shown = " ".join(c.text.replace("\n", " ") for c in cues).split()
+    return {
+        "cues": len(cues),
+        "cue_words_equal_final_words": shown == said,
+        "cues_over_7s": sum(c.end_ms - c.start_ms > 7000 for c in cues),
+        "cues_over_2_lines": sum(len(c.lines) > 2 for c in cues),
+        "cues_running_past_a_sentence_end": sum(bool(RUN_ON.search(c.text.replace("\n", " "))) for c in cues),
+        "longest_cue_s": round(max((c.end_ms - c.start_ms for c in cues), default=0) / 1000, 1),
+    }
+
+
 def row(case: Case, heard: Heard) -> dict:
     hypothesis = " ".join(s.text for s in heard.finals)
     s = score(case.reference, hypothesis, case.is_speech)
@@ -129,6 +151,7 @@ def row(case: Case, heard: Heard) -> dict:
         "seconds": round(case.seconds, 1),
         **s,
         "finals": len(heard.finals),
+        **subtitles(heard.finals),
         "partials": heard.partials,
         "withdrawn_partials": heard.withdrawn,
         "rtf": round(heard.wall_s / case.seconds, 3),
@@ -172,6 +195,12 @@ async def run(args) -> dict:
             "lost_passages": sum(r["lost_passages"] for r in rows),
             "invented_words": sum(r["invented_words"] for r in rows),
             "withdrawn_partials": sum(r["withdrawn_partials"] for r in rows),
+            "finals": sum(r["finals"] for r in rows),
+            "cues": sum(r["cues"] for r in rows),
+            "cases_whose_cue_words_differ": sum(not r["cue_words_equal_final_words"] for r in rows),
+            "cues_over_7s": sum(r["cues_over_7s"] for r in rows),
+            "cues_over_2_lines": sum(r["cues_over_2_lines"] for r in rows),
+            "cues_running_past_a_sentence_end": sum(r["cues_running_past_a_sentence_end"] for r in rows),
         },
     }
 
@@ -209,6 +238,10 @@ def main() -> int:
     t = report["total"]
     print(f"{t['audio_s']} s of audio; speech WER {t['speech_wer'] * 100:.1f} %, {t['lost_passages']} lost passages, "
           f"{t['invented_words']} invented words, {t['withdrawn_partials']} withdrawn partials")  # fmt: skip
+    print(f"subtitles: {t['finals']} finals -> {t['cues']} cues; {t['cues_over_7s']} over 7 s, "
+          f"{t['cues_over_2_lines']} over 2 lines, {t['cues_running_past_a_sentence_end']} running past a "
+          f"sentence end; cases whose cue words differ from the finals' words: "
+          f"{t['cases_whose_cue_words_differ']}")  # fmt: skip
     print(f"engine: {report['captioner']}")
     for r in report["cases"]:
         for passage in r["lost"]:
