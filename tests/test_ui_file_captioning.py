@@ -105,3 +105,14 @@ def test_the_progress_dialog_stays_on_the_windows_screen(qtbot, qloop, ui_store,
     assert screen.contains(dialog.frameGeometry()), (screen, dialog.frameGeometry())
     qloop.run_until_complete(until(lambda: not dialog.job.running, timeout=30))
     dialog.close()
+
+
+def test_a_file_that_cannot_be_written_says_so_with_the_reason_in_details(qtbot, qloop, ui_store, media, tmp_path):
+    window = window_with(qtbot, ui_store, Scripted(final_every=5))
+    out = tmp_path / "missing-folder" / "talk.srt"  # its folder does not exist
+    dialog, _events = run_file(window, media, out, qloop)
+    assert "could not be written" in dialog.status.text() and "Errno" not in dialog.status.text()
+    assert dialog.details_button.isVisibleTo(dialog)
+    dialog.details_button.click()
+    assert dialog.details.isVisibleTo(dialog) and "missing-folder" in dialog.details.toPlainText()
+    dialog.close()

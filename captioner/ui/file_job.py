@@ -113,7 +113,17 @@ class FileCaptionJob(QObject):
                 raise AudioSourceError(self._source_error)
             self.progress.emit(READ_ALL)
             targets: dict[str, Any] = {output_format(srt): srt}
-            await asyncio.to_thread(write_exports, transcript.entries, **targets)
+            try:
+                await asyncio.to_thread(write_exports, transcript.entries, **targets)
+            except OSError as exc:  # not the input's fault: say where the problem is
+                self.failed.emit(
+                    self.tr(
+                        "The subtitle file could not be written. Choose another folder, or check that the disk has "
+                        "space and the file is not open elsewhere."
+                    ),
+                    str(exc),
+                )
+                return
         except asyncio.CancelledError:
             self.cancelled.emit()
             raise

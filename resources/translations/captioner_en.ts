@@ -46,13 +46,13 @@
     <context>
         <name>App</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="127" />
+            <location filename="../../captioner/ui/app.py" line="128" />
             <source>Something went wrong inside Captioner.</source>
             <extracomment>Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process while PortAudio initialises (on a worker thread here: preflight, device listing), so a line written to fd 2 at that moment is lost; this copy keeps the startup report intact.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/app.py" line="132" />
+            <location filename="../../captioner/ui/app.py" line="133" />
             <source>Captioner keeps running, and the captions so far are kept. If something no longer works, quit and start Captioner again; to report it, use Help → Copy diagnostics.</source>
             <translation type="unfinished" />
         </message>
@@ -488,6 +488,11 @@ Subtitles will be saved to %2</source>
             <source>Captioning %1…</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="121" />
+            <source>The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>Languages</name>
@@ -663,7 +668,7 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="214" />
+            <location filename="../../captioner/ui/app.py" line="216" />
             <location filename="../../captioner/ui/main_window.py" line="91" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
@@ -1201,17 +1206,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="42" />
+            <location filename="../../captioner/ui/support.py" line="43" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="43" />
+            <location filename="../../captioner/ui/support.py" line="44" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="51" />
+            <location filename="../../captioner/ui/support.py" line="52" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>

@@ -46,13 +46,13 @@
     <context>
         <name>App</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="127" />
+            <location filename="../../captioner/ui/app.py" line="128" />
             <source>Something went wrong inside Captioner.</source>
             <extracomment>Our own handle on stderr. sounddevice points fd 2 at /dev/null for the whole process while PortAudio initialises (on a worker thread here: preflight, device listing), so a line written to fd 2 at that moment is lost; this copy keeps the startup report intact.</extracomment>
             <translation>Captioner 内部出现了错误。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/app.py" line="132" />
+            <location filename="../../captioner/ui/app.py" line="133" />
             <source>Captioner keeps running, and the captions so far are kept. If something no longer works, quit and start Captioner again; to report it, use Help → Copy diagnostics.</source>
             <translation>Captioner 仍在运行，已有的字幕也都保留着。如果有功能不能正常使用，请退出并重新启动 Captioner；如需报告问题，请使用“帮助 → 复制诊断信息”。</translation>
         </message>
@@ -488,6 +488,11 @@ Subtitles will be saved to %2</source>
             <source>Captioning %1…</source>
             <translation>正在识别 %1…</translation>
         </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="121" />
+            <source>The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.</source>
+            <translation>无法写入字幕文件。请选择其他文件夹，或检查磁盘是否有空间、文件是否在别处被打开。</translation>
+        </message>
     </context>
     <context>
         <name>Languages</name>
@@ -663,7 +668,7 @@ Subtitles will be saved to %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../captioner/ui/app.py" line="214" />
+            <location filename="../../captioner/ui/app.py" line="216" />
             <location filename="../../captioner/ui/main_window.py" line="91" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
@@ -1201,17 +1206,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>正在说的这句话会被完成并保留；在 Captioner 关闭前你仍可以保存文字记录。选择“取消”可继续生成字幕。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="42" />
+            <location filename="../../captioner/ui/support.py" line="43" />
             <source>Captioner needs attention</source>
             <translation>Captioner 需要注意</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="43" />
+            <location filename="../../captioner/ui/support.py" line="44" />
             <source>Some features will not work until this is fixed:</source>
             <translation>以下问题解决之前，部分功能无法使用：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="51" />
+            <location filename="../../captioner/ui/support.py" line="52" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>

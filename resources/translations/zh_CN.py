@@ -387,6 +387,7 @@ ZH_CN = {
     "The input could not be tested. Check that it is connected and not in use by another app.": "无法测试此输入。请确认它已连接，且未被其他应用占用。",
     "Only Alibaba Cloud uses this option; the on-device engine ignores it. Choose Alibaba Cloud on the Engine tab to use it.": "只有阿里云会使用此选项，本机引擎会忽略它。如需使用，请在“引擎”选项卡中选择阿里云。",
     "No sentence contains “%1”.": "没有句子包含“%1”。",
+    "The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.": "无法写入字幕文件。请选择其他文件夹，或检查磁盘是否有空间、文件是否在别处被打开。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
