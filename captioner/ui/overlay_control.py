@@ -5,9 +5,9 @@ Overlay tab, and remembered in the store.
 The overlay itself (`overlay.CaptionOverlay`) only draws captions; where it goes per screen
 setup is `overlay_placement`. Click-through needs a way back that does not depend on the
 mouse reaching the overlay: the tray menu where the desktop has a tray, otherwise a small
-"click here to turn it off" tab beside the overlay (`click_through_badge`). The shortcut is
-not global (Qt cannot take a key from another app's window), so the hints say it works
-while Captioner is active. The words keep the "MainWindow" translation context they had
+"click here to turn it off" tab beside the overlay (`click_through_badge`). The shortcut
+works from any app where the platform allows (X11: `global_shortcut`); elsewhere Qt cannot
+take a key from another app's window, and the hints say it works while Captioner is active. The words keep the "MainWindow" translation context they had
 when the window did this itself.
 """
 
@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from captioner.ui.click_through_badge import ClickThroughBadge
+from captioner.ui.global_shortcut import GlobalShortcut
 from captioner.ui.overlay import CaptionOverlay
 from captioner.ui.overlay_panel import OverlayPanel
 from captioner.ui.overlay_placement import OverlayPlacement
@@ -62,13 +63,24 @@ class OverlayControl(QObject):
         self.badge = ClickThroughBadge(SHORTCUT_CLICK_THROUGH)
         self.badge.clicked.connect(lambda: click_through_action.setChecked(False))
         self.overlay.geometry_committed.connect(lambda _rect: self._show_badge())
+        #: Ctrl+Shift+T from any app, where the platform lets an app take a key (X11).
+        self.global_shortcut = GlobalShortcut(SHORTCUT_CLICK_THROUGH, self)
+        self.global_shortcut.activated.connect(click_through_action.toggle)
         panel.click_through.setToolTip(self._way_back())
 
     def _way_back(self) -> str:
         shortcut = QKeySequence(SHORTCUT_CLICK_THROUGH).toString(QKeySequence.SequenceFormat.NativeText)
-        if self.tray_available:
+        anywhere = self.global_shortcut.active
+        if self.tray_available and anywhere:
+            text = translate("MainWindow", "Turn this off from the tray menu, or with %1 from any app.")
+        elif self.tray_available:
             text = translate(
                 "MainWindow", "Turn this off from the tray menu, or with %1 while a Captioner window is active."
+            )
+        elif anywhere:
+            text = translate(
+                "MainWindow",
+                "Turn this off with the “Click-through on” tab above the overlay, or with %1 from any app.",
             )
         else:
             text = translate(

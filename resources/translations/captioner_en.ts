@@ -717,24 +717,34 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="70" />
-            <source>Turn this off from the tray menu, or with %1 while a Captioner window is active.</source>
-            <extracomment>Whether a tray icon (and so its menu) can be the way back from click-through.</extracomment>
+            <location filename="../../captioner/ui/overlay_control.py" line="75" />
+            <source>Turn this off from the tray menu, or with %1 from any app.</source>
+            <extracomment>Whether a tray icon (and so its menu) can be the way back from click-through. Ctrl+Shift+T from any app, where the platform lets an app take a key (X11).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="74" />
+            <location filename="../../captioner/ui/overlay_control.py" line="77" />
+            <source>Turn this off from the tray menu, or with %1 while a Captioner window is active.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="81" />
+            <source>Turn this off with the “Click-through on” tab above the overlay, or with %1 from any app.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="86" />
             <source>Turn this off with the “Click-through on” tab above the overlay, or with %1 while a Captioner window is active.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="100" />
+            <location filename="../../captioner/ui/overlay_control.py" line="112" />
             <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="114" />
+            <location filename="../../captioner/ui/overlay_control.py" line="126" />
             <source>The overlay now lets clicks through.</source>
             <translation type="unfinished" />
         </message>
@@ -1221,7 +1231,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="132" />
+            <location filename="../../captioner/ui/overlay_control.py" line="144" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>

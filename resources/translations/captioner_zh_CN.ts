@@ -717,24 +717,34 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>引擎和识别设置将在下次开始时生效。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="70" />
+            <location filename="../../captioner/ui/overlay_control.py" line="75" />
+            <source>Turn this off from the tray menu, or with %1 from any app.</source>
+            <extracomment>Whether a tray icon (and so its menu) can be the way back from click-through. Ctrl+Shift+T from any app, where the platform lets an app take a key (X11).</extracomment>
+            <translation>可在托盘菜单中关闭，或在任何应用中按 %1 关闭。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="77" />
             <source>Turn this off from the tray menu, or with %1 while a Captioner window is active.</source>
-            <extracomment>Whether a tray icon (and so its menu) can be the way back from click-through.</extracomment>
             <translation>可在托盘菜单中关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="74" />
+            <location filename="../../captioner/ui/overlay_control.py" line="81" />
+            <source>Turn this off with the “Click-through on” tab above the overlay, or with %1 from any app.</source>
+            <translation>可点击悬浮字幕上方的“鼠标穿透已开启”标签关闭，或在任何应用中按 %1 关闭。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_control.py" line="86" />
             <source>Turn this off with the “Click-through on” tab above the overlay, or with %1 while a Captioner window is active.</source>
             <translation>可点击悬浮字幕上方的“鼠标穿透已开启”标签关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="100" />
+            <location filename="../../captioner/ui/overlay_control.py" line="112" />
             <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="114" />
+            <location filename="../../captioner/ui/overlay_control.py" line="126" />
             <source>The overlay now lets clicks through.</source>
             <translation>悬浮字幕现在允许鼠标穿透。</translation>
         </message>
@@ -1221,7 +1231,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="132" />
+            <location filename="../../captioner/ui/overlay_control.py" line="144" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>

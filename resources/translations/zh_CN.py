@@ -157,6 +157,8 @@ ZH_CN = {
     "Turn this off from the tray menu, or with %1 while a Captioner window is active.": "可在托盘菜单中关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。",
     "Turn this off with the “Click-through on” tab above the overlay, or with %1 while a Captioner window is active.": "可点击悬浮字幕上方的“鼠标穿透已开启”标签关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。",
     "Click-through on — click here to turn it off": "鼠标穿透已开启 — 点击此处关闭",
+    "Turn this off from the tray menu, or with %1 from any app.": "可在托盘菜单中关闭，或在任何应用中按 %1 关闭。",
+    "Turn this off with the “Click-through on” tab above the overlay, or with %1 from any app.": "可点击悬浮字幕上方的“鼠标穿透已开启”标签关闭，或在任何应用中按 %1 关闭。",
     "Or press %1 while a Captioner window is active.": "或在 Captioner 窗口处于活动状态时按 %1。",
     "Nothing to export yet.": "还没有可导出的内容。",
     "Export transcript": "导出文稿",

@@ -1,0 +1,70 @@
+"""Ctrl+Shift+T turns click-through off from any app where the platform allows it (X11), and
+is not claimed to elsewhere (issue #19, item 12)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from captioner.ui.global_shortcut import GlobalShortcut
+from xvfb import XDesktop, main_thread_gc, memory_keyring, missing_tools, qloop, ui_store  # noqa: F401  (fixtures)
+
+PROBE = textwrap.dedent(
+    """
+    import subprocess
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from captioner.ui.global_shortcut import GlobalShortcut
+
+    app = QApplication([])
+    other = QLineEdit()  # another window has the keyboard focus
+    other.setWindowTitle("another app")
+    other.show()
+    other.activateWindow()
+    action = QAction("Click-through")
+    action.setCheckable(True)
+    action.setChecked(True)
+    shortcut = GlobalShortcut("Ctrl+Shift+T")
+    shortcut.activated.connect(action.toggle)
+    second = GlobalShortcut("Ctrl+Shift+T")  # the key is taken: inactive, and no crash
+    QTimer.singleShot(600, lambda: subprocess.run(["xdotool", "key", "ctrl+shift+t"], check=True))
+    QTimer.singleShot(3000, app.quit)
+    app.exec()
+    print(f"active={shortcut.active} second={second.active} checked={action.isChecked()} typed={other.text()!r}")
+    shortcut.close()
+    """
+)
+
+
+def test_offscreen_there_is_no_global_shortcut_and_the_hint_says_so(qtbot, ui_store):
+    from PySide6.QtGui import QAction
+
+    from captioner.ui.overlay_control import OverlayControl
+    from captioner.ui.overlay_panel import OverlayPanel
+
+    assert not GlobalShortcut("Ctrl+Shift+T").active  # the offscreen platform has no other apps
+    panel = OverlayPanel(ui_store.overlay_style())
+    qtbot.addWidget(panel)
+    control = OverlayControl(ui_store, panel, QAction("show"), QAction("through"))
+    qtbot.addWidget(control.overlay)
+    assert not control.global_shortcut.active
+    assert "while a Captioner window is active" in panel.click_through.toolTip()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(missing_tools()) or not __import__("shutil").which("xdotool"), reason="needs Xvfb and xdotool")
+def test_on_x11_the_shortcut_works_while_another_window_has_focus(tmp_path):
+    desktop = XDesktop(tmp_path).start()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", PROBE], env=desktop.env, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        desktop.stop()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "active=True second=False checked=False typed=''" in run.stdout, (run.stdout, run.stderr[-2000:])
