@@ -13,8 +13,10 @@ which runs the sessions; it holds no captioning logic of its own. What is where:
   session; `overlay_control`: the overlay shown, click-through, styled and placed.
 - `error_dialogs`: the one dialog for each kind of problem (`controller.PROBLEMS` says
   which kind each error is); `problem_answers`: what the user's answer leads to.
-- `transcript_files`: Export, recovery, and the questions that guard unsaved sentences;
-  `file_captioning`: captioning media files; `support`: start-up checks, diagnostics, logs.
+- `transcript_files`: Export, recovery, and the questions that guard unsaved sentences (and
+  a running session, on close); `file_captioning`: captioning media files; `support`:
+  start-up checks, diagnostics, logs; `about`: Help → About; `cloud_only`: options only
+  the cloud reads, greyed out on device; `search_feedback`: a search that finds nothing.
 
 What stays here: starting and stopping, start-up, and shutdown.
 Anything that asks the user from a coroutine uses `dialogs` (no nested event loops).
