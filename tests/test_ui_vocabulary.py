@@ -181,7 +181,9 @@ def test_preflight_problems_are_shown_without_blocking(qtbot, qloop, window, mon
     problems = run(qloop, window.preflight())
     assert problems == ["no PortAudio here", "no model here"]
     box = window.preflight_box
-    assert box.isVisible() and "no model here" in box.informativeText()
+    assert box.isVisible() and "no model here" in box.detailedText() and "PortAudio here" in box.detailedText()
+    assert "no model here" not in box.informativeText()  # a sentence saying what to do instead
+    assert "PortAudio" in box.informativeText() and "Engine tab" in box.informativeText()
     box.close()
     monkeypatch.setattr(preflight, "check_portaudio", lambda: None)
     monkeypatch.setattr(preflight, "check_model", lambda model_dir=None: None)

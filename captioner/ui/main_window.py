@@ -397,7 +397,7 @@ class MainWindow(QMainWindow):
         problems = await support.startup_problems(self.engine_choice())
         if problems:
             self.preflight_box = support.open_problems_box(problems, self)
-        return problems
+        return [text for _kind, text in problems]
 
     async def prune_sessions(self) -> int:
         """Apply the retention setting to the journals folder (off the GUI thread)."""

@@ -24,19 +24,40 @@ log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
 
-async def startup_problems(engine: EngineChoice) -> list[str]:
-    """What will not work: sound devices, and (for the on-device engine) the model."""
+#: What a start-up problem is about: the sound library, or the on-device model.
+SOUND, MODEL = "sound", "model"
 
-    def check() -> list[str]:
-        found = [preflight.check_portaudio()]
+
+async def startup_problems(engine: EngineChoice) -> list[tuple[str, str]]:
+    """What will not work, as (SOUND or MODEL, the check's own words): sound devices, and
+    (for the on-device engine) the model."""
+
+    def check() -> list[tuple[str, str]]:
+        found = [(SOUND, preflight.check_portaudio())]
         if not engine.cloud:
-            found.append(preflight.check_model(engine.model_dir or None))
-        return [p for p in found if p]
+            found.append((MODEL, preflight.check_model(engine.model_dir or None)))
+        return [(kind, text) for kind, text in found if text]
 
     return await asyncio.to_thread(check)
 
 
-def open_problems_box(problems: list[str], parent: QWidget | None) -> QMessageBox:
+def problem_sentence(kind: str) -> str:
+    """A start-up problem in the user's language, saying what to do; the check's own words
+    (English, with the install command to run) are the box's details."""
+    if kind == SOUND:
+        return translate(
+            "MainWindow",
+            "Sound devices cannot be used: the audio library (PortAudio) is missing or not working. Install it "
+            "with the command under Show Details, then start Captioner again.",
+        )
+    return translate(
+        "MainWindow",
+        "The on-device speech model is missing or cannot be read. Choose a model folder on the Engine tab, or use "
+        "Alibaba Cloud.",
+    )
+
+
+def open_problems_box(problems: list[tuple[str, str]], parent: QWidget | None) -> QMessageBox:
     """Show the start-up problems window-modally, without waiting for an answer."""
     box = QMessageBox(
         QMessageBox.Icon.Warning,
@@ -47,10 +68,11 @@ def open_problems_box(problems: list[str], parent: QWidget | None) -> QMessageBo
     )
     box.setObjectName("captioner-preflight")
     box.setInformativeText(
-        "\n\n".join(problems)
+        "\n\n".join(problem_sentence(kind) for kind, _text in problems)
         + "\n\n"
         + translate("MainWindow", "You can still caption media files and play the demo, or use Alibaba Cloud.")
     )
+    box.setDetailedText("\n\n".join(text for _kind, text in problems))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()  # not awaited: the app goes on
     dialogs.place_on_screen(box, parent)

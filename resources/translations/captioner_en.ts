@@ -669,7 +669,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="216" />
-            <location filename="../../captioner/ui/main_window.py" line="91" />
+            <location filename="../../captioner/ui/main_window.py" line="93" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
@@ -834,7 +834,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="222" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
@@ -1101,7 +1101,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="298" />
+            <location filename="../../captioner/ui/main_window.py" line="300" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
@@ -1176,22 +1176,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="281" />
+            <location filename="../../captioner/ui/main_window.py" line="283" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="373" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="377" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="389" />
+            <location filename="../../captioner/ui/main_window.py" line="391" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1216,17 +1216,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="43" />
+            <location filename="../../captioner/ui/support.py" line="48" />
+            <source>Sound devices cannot be used: the audio library (PortAudio) is missing or not working. Install it with the command under Show Details, then start Captioner again.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/support.py" line="53" />
+            <source>The on-device speech model is missing or cannot be read. Choose a model folder on the Engine tab, or use Alibaba Cloud.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/support.py" line="64" />
             <source>Captioner needs attention</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="44" />
+            <location filename="../../captioner/ui/support.py" line="65" />
             <source>Some features will not work until this is fixed:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="52" />
+            <location filename="../../captioner/ui/support.py" line="73" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
@@ -1236,17 +1246,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="428" />
+            <location filename="../../captioner/ui/main_window.py" line="430" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="293" />
+            <location filename="../../captioner/ui/main_window.py" line="295" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="272" />
+            <location filename="../../captioner/ui/main_window.py" line="274" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation type="unfinished" />
         </message>
@@ -1256,7 +1266,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="466" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>

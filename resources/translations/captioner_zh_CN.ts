@@ -669,7 +669,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="216" />
-            <location filename="../../captioner/ui/main_window.py" line="91" />
+            <location filename="../../captioner/ui/main_window.py" line="93" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
@@ -834,7 +834,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="222" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
@@ -1101,7 +1101,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="298" />
+            <location filename="../../captioner/ui/main_window.py" line="300" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
@@ -1176,22 +1176,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="281" />
+            <location filename="../../captioner/ui/main_window.py" line="283" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation>无法测试此输入。请确认它已连接，且未被其他应用占用。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="373" />
+            <location filename="../../captioner/ui/main_window.py" line="375" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="377" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="389" />
+            <location filename="../../captioner/ui/main_window.py" line="391" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1216,17 +1216,27 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>正在说的这句话会被完成并保留；在 Captioner 关闭前你仍可以保存文字记录。选择“取消”可继续生成字幕。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="43" />
+            <location filename="../../captioner/ui/support.py" line="48" />
+            <source>Sound devices cannot be used: the audio library (PortAudio) is missing or not working. Install it with the command under Show Details, then start Captioner again.</source>
+            <translation>无法使用声音设备：音频库（PortAudio）缺失或无法工作。请用“显示详细信息”中的命令安装它，然后重新启动 Captioner。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/support.py" line="53" />
+            <source>The on-device speech model is missing or cannot be read. Choose a model folder on the Engine tab, or use Alibaba Cloud.</source>
+            <translation>本机语音模型缺失或无法读取。请在“引擎”选项卡中选择模型文件夹，或使用阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/support.py" line="64" />
             <source>Captioner needs attention</source>
             <translation>Captioner 需要注意</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="44" />
+            <location filename="../../captioner/ui/support.py" line="65" />
             <source>Some features will not work until this is fixed:</source>
             <translation>以下问题解决之前，部分功能无法使用：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/support.py" line="52" />
+            <location filename="../../captioner/ui/support.py" line="73" />
             <source>You can still caption media files and play the demo, or use Alibaba Cloud.</source>
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
@@ -1236,17 +1246,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="428" />
+            <location filename="../../captioner/ui/main_window.py" line="430" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="293" />
+            <location filename="../../captioner/ui/main_window.py" line="295" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="272" />
+            <location filename="../../captioner/ui/main_window.py" line="274" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
         </message>
@@ -1256,7 +1266,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="466" />
+            <location filename="../../captioner/ui/main_window.py" line="468" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>

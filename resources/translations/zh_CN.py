@@ -390,6 +390,8 @@ ZH_CN = {
     "Only Alibaba Cloud uses this option; the on-device engine ignores it. Choose Alibaba Cloud on the Engine tab to use it.": "只有阿里云会使用此选项，本机引擎会忽略它。如需使用，请在“引擎”选项卡中选择阿里云。",
     "No sentence contains “%1”.": "没有句子包含“%1”。",
     "The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.": "无法写入字幕文件。请选择其他文件夹，或检查磁盘是否有空间、文件是否在别处被打开。",
+    "Sound devices cannot be used: the audio library (PortAudio) is missing or not working. Install it with the command under Show Details, then start Captioner again.": "无法使用声音设备：音频库（PortAudio）缺失或无法工作。请用“显示详细信息”中的命令安装它，然后重新启动 Captioner。",
+    "The on-device speech model is missing or cannot be read. Choose a model folder on the Engine tab, or use Alibaba Cloud.": "本机语音模型缺失或无法读取。请在“引擎”选项卡中选择模型文件夹，或使用阿里云。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
