@@ -87,6 +87,15 @@ def test_mp3_tag_and_encoder_delay_are_skipped_so_the_clock_matches_pcm():
     assert abs(int(quiet[0]) - 8000) < 80 and abs(int(quiet[-1]) - 8800) < 80  # within 5 ms
 
 
+@pytest.mark.parametrize("fmt", ["mp3", "opus"])
+def test_a_large_tag_before_the_audio_is_no_junk(fmt):
+    """Cover art: 150 KB of ID3 tag or Opus comments before the first audio packet."""
+    data = encode(tone(2000), fmt, tags={"comment": "x" * 150_000})
+    assert len(data) > 150_000
+    x = decode(fmt, data, 4000)
+    assert 1.95 <= len(x) / 16000 <= 2.05
+
+
 def test_any_pcm_rate_is_resampled_to_16k():
     for rate in (8000, 11025, 22050, 44100, 48000):
         dec = AudioDecoder("pcm", rate)

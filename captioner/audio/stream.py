@@ -229,7 +229,8 @@ class CompressedDecoder(StreamDecoder):
 
     def feed(self, data: bytes) -> bytes:
         self._received += len(data)
-        self._junk += len(data)
+        if self._ogg is None or (self._ctx is not None and not self._headers_left):
+            self._junk += len(data)  # (Ogg headers may be large: cover art in the comments)
         try:
             packets = self._packets(data)
         except FramingError as exc:

@@ -27,8 +27,11 @@ _PYAV = {
 FORMATS = (*_PYAV, "speex")
 
 
-def encode(samples: np.ndarray, fmt: str, rate: int = 16000, page_ms: int = 100) -> bytes:
-    """`samples` (int16 mono at `rate`) as a whole `fmt` stream."""
+def encode(
+    samples: np.ndarray, fmt: str, rate: int = 16000, page_ms: int = 100, tags: dict[str, str] | None = None
+) -> bytes:
+    """`samples` (int16 mono at `rate`) as a whole `fmt` stream; `tags` go into its metadata
+    (an MP3's ID3 tag, Opus comments) where the format has any."""
     pcm = np.asarray(samples, dtype="<i2")
     if fmt == "speex":
         return _ffmpeg(
@@ -38,6 +41,7 @@ def encode(samples: np.ndarray, fmt: str, rate: int = 16000, page_ms: int = 100)
     buf = io.BytesIO()
     options = {"page_duration": str(page_ms * 1000)} if container_format == "ogg" else {}
     with av.open(buf, "w", format=container_format, options=options) as out:
+        out.metadata.update(tags or {})
         stream = cast(AudioStream, out.add_stream(codec, rate=out_rate))
         stream.layout = "mono"
         stream.bit_rate = bit_rate
