@@ -24,7 +24,6 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 
 from captioner.events import Sentence
@@ -43,7 +42,8 @@ def settle(app: QApplication, view: TranscriptView, last_row: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         app.processEvents()
-        if view.list.indexAt(QPoint(10, view.list.viewport().height() - 3)).row() == last_row:
+        # The newest row wholly in view (scrolled per row, a few pixels may stay below it).
+        if view.list.viewport().rect().contains(view.list.visualRect(view.proxy.index(last_row, 0))):
             return
     raise TimeoutError("the view never showed the newest final")
 

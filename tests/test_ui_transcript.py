@@ -1,9 +1,9 @@
 """The transcript view: model/view for long sessions, search, copy with times, export."""
 
 import srt
-from PySide6.QtCore import QAbstractListModel, QPoint, Qt
+from PySide6.QtCore import QAbstractListModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QTreeView
+from PySide6.QtWidgets import QTableView
 
 from captioner.events import Sentence
 from captioner.ui.transcript_model import TimeTextRole, TranscriptModel, clock, line_with_times
@@ -26,13 +26,13 @@ def test_ten_thousand_finals_are_ten_thousand_row_insertions(qtbot):
         view.add_final(final(i))
     assert view.model.rowCount() == 10_000 and view.proxy.rowCount() == 10_000
     assert len(inserted) == 10_000 and inserted[-1] == (9999, 9999)  # one row per final, no resets
-    assert isinstance(view.model, QAbstractListModel) and isinstance(view.list, QTreeView)
+    assert isinstance(view.model, QAbstractListModel) and isinstance(view.list, QTableView)
     assert view.list.model() is view.proxy and view.proxy.sourceModel() is view.model
     assert view.unsaved == 10_000
     assert view.count_label.text() == "10000 sentence(s)"
     # The list follows the newest final.
     qtbot.waitUntil(
-        lambda: view.list.indexAt(QPoint(10, view.list.viewport().height() - 3)).row() == 9999, timeout=5000
+        lambda: view.list.viewport().rect().contains(view.list.visualRect(view.proxy.index(9999, 0))), timeout=5000
     )
 
 
@@ -132,3 +132,43 @@ def test_a_gap_is_a_row_in_its_place_and_is_exported(qtbot):
     assert "[not captioned: 1.5 s]" in to_txt(view.sentences())
     view.load(view.sentences())  # a recovered session with gaps
     assert view.model.rowCount() == 3 and view.count_label.text() == "2 sentence(s)"
+
+
+def _python_calls_per_update(qtbot, monkeypatch, rows: int) -> int:
+    """Python calls the view makes (row measuring, model queries) for ten partials and a
+    final, each followed by an event-loop turn, after `rows` finals."""
+    from captioner.ui.transcript_view import SentenceDelegate
+
+    calls = [0]
+    counting = [False]
+    for cls, name in ((SentenceDelegate, "sizeHint"), (TranscriptModel, "rowCount"), (TranscriptModel, "data")):
+        original = getattr(cls, name)
+
+        def counted(self, *args, _original=original):
+            calls[0] += counting[0]
+            return _original(self, *args)
+
+        monkeypatch.setattr(cls, name, counted)  # before the view exists: Qt binds it then
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    view.model.extend([final(i) for i in range(rows)])
+    qtbot.wait(300)  # the first layout, scrolling, a remeasure after showing: all done
+    counting[0] = True
+    for k in range(10):
+        view.set_partial("word " * (k + 1))
+        qtbot.wait(1)
+    view.add_final(final(rows, "the newest final"))
+    qtbot.wait(50)
+    counting[0] = False
+    monkeypatch.undo()
+    return calls[0]
+
+
+def test_a_partial_and_a_final_cost_the_same_at_hour_twelve_as_at_hour_zero(qtbot, monkeypatch):
+    """Issue #19: a partial at hour 12 cost 1.8x hour 0, because each final made the view
+    measure every row again (spread over the following partials' event-loop turns)."""
+    early = _python_calls_per_update(qtbot, monkeypatch, 50)
+    late = _python_calls_per_update(qtbot, monkeypatch, 10_000)
+    assert late <= early * 1.2 + 20, (early, late)  # measured: 342 and 342 (before: 543 and 24 609)

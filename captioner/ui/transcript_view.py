@@ -1,12 +1,14 @@
 """The live transcript: finals with their times, searchable, selectable, copyable, exportable.
 
 Model/view all the way (TranscriptModel -> QSortFilterProxyModel -> a one-column,
-headerless QTreeView with a painting delegate), so a 12-hour session costs one row insertion
-per final and the view only measures the rows it shows. Not a QListView: with rows of
-different heights it measures every row again after each insertion (10 000 Python
-sizeHint calls per final, spread over the next event-loop turns, so every partial paid a
-share: 1.8x the hour-0 cost at hour 12). A tree view scrolled per item measures only the
-rows on screen. The partial being spoken sits in a label under the list and
+headerless QTableView with a painting delegate), so a 12-hour session costs one row insertion
+per final and the view only paints what it shows. Each row's height is measured once, when
+it arrives, and kept by the table's vertical header, which takes an insertion without
+touching the other rows. Not a QListView or a QTreeView: both lay out every row again after
+each insertion (10 000 Python sizeHint, flags or rowCount calls per final at hour 12; the
+list view spread them over the next event-loop turns, so every partial paid a share: 1.8x
+the hour-0 cost). Heights are measured again only when the width changes (debounced) or
+the filter changes. The partial being spoken sits in a label under the list and
 is replaced in place; it joins the list only once it is final. Where audio was dropped
 (the engine could not keep up) a dimmed "[not captioned: 3.2 s]" row says so. The list follows new
 finals only while it is scrolled to the bottom, so reading back is never interrupted.
@@ -34,13 +36,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTreeView,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -93,7 +96,7 @@ class RepaintThrottle(QObject):
 class SentenceDelegate(QStyledItemDelegate):
     """Paints "HH:MM:SS  text", the time dimmed, the text wrapped to the view's width."""
 
-    def __init__(self, view: QTreeView) -> None:
+    def __init__(self, view: QTableView) -> None:
         super().__init__(view)
         self._view = view
         #: Row sizes by text, for one width and font: the list lays out every row again
@@ -149,28 +152,61 @@ class SentenceDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class TranscriptList(QTreeView):
+class TranscriptList(QTableView):
     """A list of wrapped rows whose cost per insertion does not grow with the session.
 
-    Scrolled per item: per pixel, the tree view would add up every row's height after each
-    insertion. Row heights depend on the width, so a resize measures the shown rows again."""
+    Rows keep the height measured when they arrived (in the vertical header); a new width
+    or a new filter measures them all again, once."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setHeaderHidden(True)
-        self.setRootIsDecorated(False)
-        self.setItemsExpandable(False)
-        self.setIndentation(0)
-        self.setUniformRowHeights(False)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.setShowGrid(False)
         self.setWordWrap(True)
-        self.setAllColumnsShowFocus(True)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A scroll bar that comes and goes would change the width, and so every row's height.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setCornerButtonEnabled(False)
+        self._measured_width = -1
+        self._remeasure = QTimer(self, singleShot=True, interval=120)
+        self._remeasure.timeout.connect(self.measure_all)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        model.rowsInserted.connect(lambda _parent, first, last: self._measure(first, last))
+        model.modelReset.connect(self.measure_all)
+        model.layoutChanged.connect(self.measure_all)
+
+    def _measure(self, first: int, last: int) -> None:
+        model, delegate, header = self.model(), self.itemDelegate(), self.verticalHeader()
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        for row in range(first, last + 1):
+            header.resizeSection(row, delegate.sizeHint(option, model.index(row, 0)).height())
+
+    def _rows(self) -> int:
+        model = self.model()
+        return model.rowCount() if model is not None else 0
+
+    def measure_all(self) -> None:
+        self._measured_width = self.viewport().width()
+        rows = self._rows()
+        if rows:
+            self._measure(0, rows - 1)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.scheduleDelayedItemsLayout()
+        if self.viewport().width() == self._measured_width:
+            return
+        if self._rows():
+            self._remeasure.start()  # once the user has stopped dragging
+        else:
+            self._measured_width = self.viewport().width()  # nothing to measure again
 
 
 class TranscriptFilter(QSortFilterProxyModel):
