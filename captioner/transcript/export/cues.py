@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -116,6 +117,7 @@ _ENDS = frozenset(".!?…")
 _CJK_ENDS = frozenset("。！？")
 _CLOSERS = frozenset("\"'”’)]」』）")
 _OPENERS = frozenset("\"'“‘([「『（")
+_MARK = re.compile("[.!?…。！？]")
 #: Words after which a full stop does not end the sentence.
 _ABBREVIATIONS = frozenset("mr mrs ms dr prof st jr sr vs etc e.g i.e mt no fig approx".split())
 
@@ -127,8 +129,10 @@ def sentence_ends(text: str) -> list[int]:
     starts = []
     n = len(text)
     marks = _ENDS | _CJK_ENDS
-    for i, ch in enumerate(text):
-        if ch not in marks or (i + 1 < n and text[i + 1] in marks):
+    for found in _MARK.finditer(text, 0, n - 1):  # a mark at the very end starts nothing
+        i = found.start()
+        ch = text[i]
+        if text[i + 1] in marks:
             continue  # the last mark of a run ("?!", "...") decides
         cjk = ch in _CJK_ENDS
         j = i + 1
