@@ -172,3 +172,16 @@ def test_a_partial_and_a_final_cost_the_same_at_hour_twelve_as_at_hour_zero(qtbo
     early = _python_calls_per_update(qtbot, monkeypatch, 50)
     late = _python_calls_per_update(qtbot, monkeypatch, 10_000)
     assert late <= early * 1.2 + 20, (early, late)  # measured: 342 and 342 (before: 543 and 24 609)
+
+
+def test_rows_wrap_and_are_measured_again_when_the_width_changes(qtbot):
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.add_final(final(0, "short"))
+    view.add_final(final(1, "a much longer sentence that has to wrap onto more lines in a narrow view like this"))
+    narrow = [view.list.rowHeight(r) for r in range(2)]
+    assert narrow[1] > narrow[0]  # wrapped
+    view.resize(1400, 300)
+    qtbot.waitUntil(lambda: view.list.rowHeight(1) == view.list.rowHeight(0), timeout=2000)
