@@ -506,6 +506,7 @@ def test_the_key_typed_in_the_window_reaches_a_custom_url_that_needs_one(
             window = window_with(qtbot, ui_store)
             panel = window.engine_panel
             assert panel.api_key_text() == ""  # the region's key is not shown for the URL
+            assert "captioner serve --token" in panel.key_status.text()  # what to type there
             panel.api_key.setText("serve-token-X")
             panel.api_key.editingFinished.emit()
             await window.start_captions()

@@ -239,6 +239,10 @@ class EnginePanel(QWidget):
             self.key_status.setText(self.tr("The key for this custom URL is stored in the system keyring."))
         elif self.api_key.text():
             self.key_status.setText(self.tr("The key is stored in the system keyring."))
+        elif self._slot.startswith("url:"):
+            self.key_status.setText(
+                self.tr("The key this server needs (for `captioner serve --token X`: X); none if it needs none.")
+            )
         else:
             self.key_status.setText(self.tr("Or set the DASHSCOPE_API_KEY environment variable."))
 

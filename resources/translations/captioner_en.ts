@@ -401,17 +401,22 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="243" />
+            <location filename="../../captioner/ui/engine_panel.py" line="244" />
+            <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="247" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="251" />
+            <location filename="../../captioner/ui/engine_panel.py" line="255" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="269" />
+            <location filename="../../captioner/ui/engine_panel.py" line="273" />
             <source>Choose a whisper model folder</source>
             <translation type="unfinished" />
         </message>
@@ -1805,43 +1810,43 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptView</name>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="200" />
+            <location filename="../../captioner/ui/transcript_view.py" line="236" />
             <source>Search the transcript</source>
             <extracomment>Repaint rate when the screen does not say its refresh rate. Flags the delegate uses for every row painted, combined once (Python enum operators are slow). Row sizes by text, for one width and font: the list lays out every row again whenever a row is added, so each text is measured once, not once per final. The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="204" />
+            <location filename="../../captioner/ui/transcript_view.py" line="240" />
             <source>Export…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="205" />
+            <location filename="../../captioner/ui/transcript_view.py" line="241" />
             <source>Save the transcript as SRT, WebVTT, text or JSON</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="214" />
+            <location filename="../../captioner/ui/transcript_view.py" line="250" />
             <source>Transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="216" />
+            <location filename="../../captioner/ui/transcript_view.py" line="252" />
             <source>Copy with times</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="220" />
+            <location filename="../../captioner/ui/transcript_view.py" line="256" />
             <source>Select all</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="242" />
+            <location filename="../../captioner/ui/transcript_view.py" line="278" />
             <source>Being spoken</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="321" />
+            <location filename="../../captioner/ui/transcript_view.py" line="357" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n sentence</numerusform>
@@ -1849,22 +1854,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="354" />
+            <location filename="../../captioner/ui/transcript_view.py" line="390" />
             <source>SubRip subtitles (*.srt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="355" />
+            <location filename="../../captioner/ui/transcript_view.py" line="391" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="356" />
+            <location filename="../../captioner/ui/transcript_view.py" line="392" />
             <source>Plain text (*.txt)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="357" />
+            <location filename="../../captioner/ui/transcript_view.py" line="393" />
             <source>JSON transcript (*.json)</source>
             <translation type="unfinished" />
         </message>

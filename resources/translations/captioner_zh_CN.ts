@@ -401,17 +401,22 @@
             <translation>密钥已保存在系统密钥环中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="243" />
+            <location filename="../../captioner/ui/engine_panel.py" line="244" />
+            <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
+            <translation>该服务器需要的密钥（对于 `captioner serve --token X`，即 X）；如不需要则留空。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="247" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation>也可以设置环境变量 DASHSCOPE_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="251" />
+            <location filename="../../captioner/ui/engine_panel.py" line="255" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation>密钥中含有空格或换行，请重新粘贴。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="269" />
+            <location filename="../../captioner/ui/engine_panel.py" line="273" />
             <source>Choose a whisper model folder</source>
             <translation>选择 whisper 模型文件夹</translation>
         </message>
@@ -1802,65 +1807,65 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptView</name>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="200" />
+            <location filename="../../captioner/ui/transcript_view.py" line="236" />
             <source>Search the transcript</source>
             <extracomment>Repaint rate when the screen does not say its refresh rate. Flags the delegate uses for every row painted, combined once (Python enum operators are slow). Row sizes by text, for one width and font: the list lays out every row again whenever a row is added, so each text is measured once, not once per final. The user asked to export (the window owns the dialog and the file writing). Finals not yet in any exported file (the window asks before they are lost).</extracomment>
             <translation>搜索文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="204" />
+            <location filename="../../captioner/ui/transcript_view.py" line="240" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="205" />
+            <location filename="../../captioner/ui/transcript_view.py" line="241" />
             <source>Save the transcript as SRT, WebVTT, text or JSON</source>
             <translation>将文稿保存为 SRT、WebVTT、文本或 JSON</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="214" />
+            <location filename="../../captioner/ui/transcript_view.py" line="250" />
             <source>Transcript</source>
             <translation>文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="216" />
+            <location filename="../../captioner/ui/transcript_view.py" line="252" />
             <source>Copy with times</source>
             <translation>连同时间复制</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="220" />
+            <location filename="../../captioner/ui/transcript_view.py" line="256" />
             <source>Select all</source>
             <translation>全选</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="242" />
+            <location filename="../../captioner/ui/transcript_view.py" line="278" />
             <source>Being spoken</source>
             <translation>识别中</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_view.py" line="321" />
+            <location filename="../../captioner/ui/transcript_view.py" line="357" />
             <source>%n sentence(s)</source>
             <translation>
                 <numerusform>%n 句</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="354" />
+            <location filename="../../captioner/ui/transcript_view.py" line="390" />
             <source>SubRip subtitles (*.srt)</source>
             <translation>SubRip 字幕 (*.srt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="355" />
+            <location filename="../../captioner/ui/transcript_view.py" line="391" />
             <source>WebVTT subtitles (*.vtt)</source>
             <translation>WebVTT 字幕 (*.vtt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="356" />
+            <location filename="../../captioner/ui/transcript_view.py" line="392" />
             <source>Plain text (*.txt)</source>
             <translation>纯文本 (*.txt)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_view.py" line="357" />
+            <location filename="../../captioner/ui/transcript_view.py" line="393" />
             <source>JSON transcript (*.json)</source>
             <translation>JSON 文稿 (*.json)</translation>
         </message>

@@ -45,6 +45,7 @@ ZH_CN = {
     "Noise threshold": "噪声阈值",
     "%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.": "%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。",
     "System default: %1": "系统默认：%1",
+    "The key this server needs (for `captioner serve --token X`: X); none if it needs none.": "该服务器需要的密钥（对于 `captioner serve --token X`，即 X）；如不需要则留空。",
     "Region:": "地域：",
     "Model:": "模型：",
     "API key:": "API 密钥：",
