@@ -129,7 +129,7 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
     from captioner.ui.app import create_application
     from captioner.ui.main_window import MainWindow
     from captioner.ui.store import Store
-    from xvfb import selection_owner
+    from xvfb import selection_owner, window_under_pointer
 
     app = create_application([sys.argv[0]])
     loop = qasync.QEventLoop(app)
@@ -229,12 +229,17 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
                 f"{exc}: paints {before}->{Watch.paints}, visible {o.isVisible()}, exposed {handle.isExposed()}"
             ) from None
 
-    async def click_overlay():
-        """Click the overlay's centre and wait until someone (the overlay or the window
-        below) has received the press."""
+    async def click_overlay(target, what):
+        """Click the overlay's centre once the X server routes the pointer there to `target`'s
+        window (a window manager still withdrawing or managing the overlay has a frame there
+        for a moment, which would swallow the click), and wait until someone (the overlay or
+        the window below) has received the press."""
         centre = window.overlay.geometry().center()
+        subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y())], check=True)
+        display = os.environ["DISPLAY"]
+        await until(lambda: window_under_pointer(display) == int(target.winId()), what)
         before = (Watch.presses, Behind.clicks)
-        subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True)
+        subprocess.run(["xdotool", "click", "1"], check=True)
         await until(lambda: (Watch.presses, Behind.clicks) != before, "the click arrived")
 
     async def scenario():
@@ -283,12 +288,12 @@ def driver(workdir: str, wav: str, screenshot: str) -> int:
         # somewhere before counting.
         window.click_through_action.trigger()
         await until(viewable, f"the click-through overlay mapped ({UNMAPPED_BUG})")
-        await click_overlay()
+        await click_overlay(behind, "the pointer over the window below, through the overlay")
         out["click_through_reached_below"] = Behind.clicks
         window.click_through_action.trigger()
         await until(viewable, f"the overlay mapped again by the window manager ({UNMAPPED_BUG})")
         await until(lambda: "_NET_WM_STATE_ABOVE" in overlay_state(), "the overlay above again")
-        await click_overlay()
+        await click_overlay(window.overlay, "the pointer over the overlay again")
         out["clicks_below_after_off"] = Behind.clicks
         out["wm_state_after_off"] = overlay_state()
         await play.wait()

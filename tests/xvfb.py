@@ -329,6 +329,39 @@ def selection_owner(display: str, selection: str) -> int:
         x11.XCloseDisplay(dpy)
 
 
+def window_under_pointer(display: str) -> int:
+    """The deepest window under the mouse pointer (0: none), as the X server routes a click
+    there: input shapes count (a click-through window is not under the pointer), and so do
+    a window manager's frames."""
+    import ctypes
+    import ctypes.util
+
+    x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    ulong, c_int, uint = ctypes.c_ulong, ctypes.c_int, ctypes.c_uint
+    x11.XQueryPointer.argtypes = [ctypes.c_void_p, ulong, *[ctypes.POINTER(ulong)] * 2, *[ctypes.POINTER(c_int)] * 4]
+    x11.XQueryPointer.argtypes += [ctypes.POINTER(uint)]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x11.XOpenDisplay(display.encode())
+    if not dpy:
+        return 0
+    try:
+        window, root, child = x11.XDefaultRootWindow(dpy), ulong(), ulong()
+        ints, mask = [c_int() for _ in range(4)], uint()
+        while True:
+            x11.XQueryPointer(
+                dpy, window, ctypes.byref(root), ctypes.byref(child), *map(ctypes.byref, ints), ctypes.byref(mask)
+            )
+            if not child.value:
+                return int(window)
+            window = child.value
+    finally:
+        x11.XCloseDisplay(dpy)
+
+
 @pytest.fixture
 def x_desktop(tmp_path):
     missing = missing_tools()
