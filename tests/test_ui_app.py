@@ -37,6 +37,9 @@ class App:
         self.proc = proc
         self.lines: list[str] = []
         self.shown = threading.Event()
+        #: Seconds the app's main thread had waited for a CPU (runnable, but other processes
+        #: were running) when its window was shown; None where Linux schedstats are missing.
+        self.cpu_wait_at_show: float | None = None
         self.eof = threading.Event()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -46,6 +49,7 @@ class App:
         for line in self.proc.stderr:
             self.lines.append(line)
             if "window shown" in line:
+                self.cpu_wait_at_show = runqueue_wait_s(self.proc.pid)
                 self.shown.set()
         self.eof.set()
 
@@ -74,6 +78,15 @@ class App:
         return self.proc.returncode
 
 
+def runqueue_wait_s(pid: int) -> float | None:
+    """How long the main thread of `pid` has been runnable but not running (waiting for a CPU
+    other processes held), from Linux's /proc/<pid>/schedstat (nanoseconds)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def launch(tmp_path: Path, *args: str) -> App:
     env = {
         **os.environ,
@@ -91,9 +104,15 @@ def test_window_is_shown_fast_before_the_engine_loads(tmp_path):
     app = launch(tmp_path)
     line = app.startup_line()
     seconds = float(re.search(r"shown ([0-9.]+) s", line).group(1))
-    print(f"startup: {seconds:.3f} s (target {STARTUP_LIMIT_S} s)")
+    # On a busy machine (a parallel build, `stress-ng --cpu 2`) the wall clock also counts
+    # the time other processes held the CPUs while the app was ready to run (seen: 4.6 s).
+    # That time is taken off; the app's own work and its own waits (I/O, sleeps) still count.
+    # It is read just after the line arrives, so it can only be a little larger than at the
+    # moment the window was shown.
+    waited = app.cpu_wait_at_show or 0.0
+    print(f"startup: {seconds:.3f} s, of which {waited:.3f} s waiting for a busy CPU (target {STARTUP_LIMIT_S} s)")
     assert "speech engine not loaded yet" in line  # the model is never on the critical path
-    assert seconds < STARTUP_TEST_LIMIT_S
+    assert seconds - waited < STARTUP_TEST_LIMIT_S, f"{seconds:.3f} s, {waited:.3f} s of it waiting for a CPU"
     assert app.stop() == 0
 
 
