@@ -124,7 +124,13 @@ async def test_slow_consumer_memory_is_flat_and_drops_are_counted():
     try:
         delivered, lags, memory = 0, [], []
         for _ in range(12):
-            await asyncio.sleep(0.1)  # the slow consumer
+            # The slow consumer: it reads only once the producer has pushed more than the
+            # buffer holds since its last read (the event that makes drops). A fixed 0.1 s
+            # nap missed it on a busy machine, where the producer thread ran too slowly to
+            # overrun the buffer in that time (no drops: a failure that was only the load).
+            mark = pushed
+            while pushed - mark <= rate // 2 + len(block):
+                await asyncio.sleep(0.01)
             data = await bridge.read(timeout=1)
             delivered += len(data)
             lags.append(bridge.stats().max_lag_ms)
