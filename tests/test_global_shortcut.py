@@ -1,5 +1,6 @@
-"""Ctrl+Shift+T turns click-through off from any app where the platform allows it (X11), and
-is not claimed to elsewhere (issue #19, item 12)."""
+"""The ways back from click-through on a real desktop (issue #19, item 12): Ctrl+Shift+T from
+any app where the platform allows it (X11), not claimed elsewhere; and, with no tray, the
+"click here" tab beside the overlay, clicked with a real pointer."""
 
 from __future__ import annotations
 
@@ -40,6 +41,46 @@ PROBE = textwrap.dedent(
     """
 )
 
+BADGE_PROBE = textwrap.dedent(
+    """
+    import subprocess, tempfile
+    from pathlib import Path
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+    from captioner.ui.overlay_control import OverlayControl
+    from captioner.ui.overlay_panel import OverlayPanel
+    from captioner.ui.store import Store
+
+    app = QApplication([])
+    store = Store(QSettings(str(Path(tempfile.mkdtemp()) / "c.ini"), QSettings.Format.IniFormat))
+    panel = OverlayPanel(store.overlay_style())
+    show, through = QAction("show"), QAction("through")
+    show.setCheckable(True)
+    through.setCheckable(True)
+    control = OverlayControl(store, panel, show, through)
+    show.setChecked(True)
+    out = {"tray": QSystemTrayIcon.isSystemTrayAvailable()}
+
+    def click():
+        out["tab_shown"] = control.badge.isVisible()
+        out["tab_above_overlay"] = control.badge.geometry().bottom() < control.overlay.geometry().top()
+        centre = control.badge.geometry().center()
+        subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True)
+
+    def done():
+        out["click_through"] = control.overlay.click_through()
+        out["tab_shown_after"] = control.badge.isVisible()
+        print(out, flush=True)
+        app.quit()
+
+    QTimer.singleShot(500, lambda: through.setChecked(True))
+    QTimer.singleShot(2000, click)
+    QTimer.singleShot(3500, done)
+    app.exec()
+    """
+)
+
 
 def test_offscreen_there_is_no_global_shortcut_and_the_hint_says_so(qtbot, ui_store):
     from PySide6.QtGui import QAction
@@ -68,3 +109,18 @@ def test_on_x11_the_shortcut_works_while_another_window_has_focus(tmp_path):
         desktop.stop()
     assert run.returncode == 0, run.stderr[-3000:]
     assert "active=True second=False checked=False typed=''" in run.stdout, (run.stdout, run.stderr[-2000:])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(missing_tools()) or not __import__("shutil").which("xdotool"), reason="needs Xvfb and xdotool")
+def test_on_x11_without_a_tray_a_click_on_the_tab_turns_click_through_off(tmp_path):
+    desktop = XDesktop(tmp_path).start()  # openbox: no system tray
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", BADGE_PROBE], env=desktop.env, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        desktop.stop()
+    assert run.returncode == 0, run.stderr[-3000:]
+    expected = "{'tray': False, 'tab_shown': True, 'tab_above_overlay': True, 'click_through': False, 'tab_shown_after': False}"
+    assert expected in run.stdout, (run.stdout, run.stderr[-2000:])
