@@ -157,15 +157,10 @@ def unresolved_libraries(app: Path) -> list[str]:
     return sorted(problems)
 
 
-#: Libraries nothing in the bundle names as a dependency that are there on purpose:
-#: loaded by name at run time (the bootloader loads libpython, sounddevice PortAudio).
-LOADED_BY_NAME = ("libportaudio.so.2", "libpython3*.so*")
-
-
 def unreferenced_libraries(app: Path) -> list[str]:
     """Linux: shared libraries at the top of _internal/ that no bundled ELF file needs
-    and that are not LOADED_BY_NAME: leftovers of something pruned (e.g. a GTK stack the
-    build machine had), worth a rule in bundle_rules.DROP. Reported, not an error."""
+    and that are not bundle_rules.LOADED_BY_NAME. The spec drops such leftovers
+    (bundle_rules.drop_unreferenced), so this is a check of that; reported, not an error."""
     if not sys.platform.startswith("linux") or shutil.which("readelf") is None:
         return []
     inside = internal(app)
@@ -177,7 +172,7 @@ def unreferenced_libraries(app: Path) -> list[str]:
         lib.name
         for lib in inside.glob("*.so*")
         if lib.is_file() and not lib.is_symlink() and lib.name not in needed
-        and not any(fnmatch.fnmatchcase(lib.name, pattern) for pattern in LOADED_BY_NAME)
+        and not any(fnmatch.fnmatchcase(lib.name, pattern) for pattern in bundle_rules.LOADED_BY_NAME)
         and not lib.name.endswith(".abi3.so") and ".cpython-" not in lib.name
     )  # fmt: skip
 

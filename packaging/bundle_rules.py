@@ -445,3 +445,38 @@ def stub_binaries(toc: list[tuple], out: Path) -> tuple[list[tuple], list[str]]:
         replaced[entry[0]] = str(make_stub(entry[1], importers[soname], out))
     kept = [(dest, replaced.get(dest, source), typecode) for dest, source, typecode in toc]
     return kept, sorted(replaced)
+
+
+#: Top-level libraries nothing in the bundle names as a dependency that are there on
+#: purpose: the bootloader loads libpython, sounddevice loads PortAudio through ctypes.
+LOADED_BY_NAME = ("libportaudio.so.2", "libpython3*.so*")
+
+
+def drop_unreferenced(toc: list[tuple]) -> tuple[list[tuple], list[str]]:
+    """(TOC without the top-level libraries no kept binary needs, their names), repeated
+    until nothing more goes. What a pruned library (a GTK theme plugin on a build machine
+    with GTK, say) dragged in would otherwise stay in _internal/, on the bootloader's
+    LD_LIBRARY_PATH, where it would shadow the desktop's own copy for the host libraries
+    that load it (libGL's, fontconfig's). Linux with readelf only; unchanged otherwise."""
+    import shutil
+    import sys
+
+    if not sys.platform.startswith("linux") or shutil.which("readelf") is None:
+        return toc, []
+    elves = {entry[0]: elf_needed(entry[1]) for entry in toc if entry[2] in ("BINARY", "EXTENSION")}
+    needs = {dest: needed for dest, (_, needed) in elves.items()}
+    gone: list[str] = []
+    while True:
+        needed = {name for dest, names in needs.items() for name in names}
+        orphans = [
+            dest for dest in needs
+            if "/" not in dest.replace("\\", "/") and ".so" in dest and dest not in needed and elves[dest][0] not in needed
+            and not any(fnmatch.fnmatchcase(dest, pattern) for pattern in LOADED_BY_NAME)
+            and not dest.endswith(".abi3.so") and ".cpython-" not in dest
+        ]  # fmt: skip
+        if not orphans:
+            break
+        for dest in orphans:
+            del needs[dest]
+        gone += orphans
+    return [entry for entry in toc if entry[0] not in gone], sorted(gone)

