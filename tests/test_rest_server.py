@@ -424,6 +424,7 @@ async def test_a_realtime_task_naming_a_vocabulary_gets_its_words() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # the waits below are hang guards; a loaded machine needs more than the module's 60 s
 async def test_serve_command_wires_both_protocols_to_one_vocabulary_store(tmp_path) -> None:
     import re
     import signal
@@ -443,4 +444,5 @@ async def test_serve_command_wires_both_protocols_to_one_vocabulary_store(tmp_pa
         assert (await FileTranscriber(base, api_key=TOKEN).query("nope")).status is TaskStatus.UNKNOWN
     finally:
         proc.send_signal(signal.SIGINT)
-        assert await asyncio.wait_for(proc.wait(), 30) in (0, 130)
+        # A hang guard: on a loaded machine (issue #20) the exit after SIGINT took over 30 s.
+        assert await asyncio.wait_for(proc.wait(), 120) in (0, 130)

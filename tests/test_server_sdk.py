@@ -25,6 +25,12 @@ from captioner.testing.trivial import TrivialRecognizer
 
 pytestmark = pytest.mark.timeout(120)
 
+#: Hang guards only: each wait is for an event (the SDK's callback, the server's exit). On a
+#: loaded two-core machine (issue #20: the suite beside `stress-ng --cpu 2`) 10 s was missed:
+#: the garbage stream's error and `captioner serve`'s exit after SIGINT (its engine may still
+#: be loading) came later. The guards stay under the tests' timeouts so a failure says which.
+HANG_GUARD_S = 60
+
 TOKEN = "sk-captioner-test"
 
 
@@ -146,7 +152,7 @@ def test_wrong_api_key_is_reported(server):
     cb = Callback()
     r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=cb, base_address=server.url)
     r.start(api_key="sk-wrong")
-    assert cb.done.wait(10)
+    assert cb.done.wait(HANG_GUARD_S)
     release(r)
     assert cb.calls[:2] == ["open", "error"]
     assert cb.errors[0].status_code == 401
@@ -165,7 +171,7 @@ def test_refused_task_is_reported(server, model, params, code, words):
     cb = Callback()
     r = Recognition(model=model, format="pcm", sample_rate=16000, callback=cb, base_address=server.url, **params)
     r.start()
-    assert cb.done.wait(10)
+    assert cb.done.wait(HANG_GUARD_S)
     release(r)
     error = cb.errors[0]
     assert (error.status_code, error.code) == (44, code)
@@ -328,7 +334,7 @@ def test_a_garbage_stream_is_reported_by_the_sdk(server):
             if cb.done.wait(0.02):
                 break
             r.send_audio_frame(garbage[i : i + 640])
-    assert cb.done.wait(10)
+    assert cb.done.wait(HANG_GUARD_S)
     release(r)
     error = cb.errors[0]
     assert (error.status_code, error.code) == (44, "NO_VALID_AUDIO_ERROR")
@@ -336,6 +342,7 @@ def test_a_garbage_stream_is_reported_by_the_sdk(server):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(5 * HANG_GUARD_S)
 def test_captioner_serve_command(tmp_path):
     """The real command in a subprocess: it prints its URL, checks the key, serves the SDK."""
     import os
@@ -355,7 +362,7 @@ def test_captioner_serve_command(tmp_path):
         bad = Callback()
         r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=bad, base_address=url)
         r.start(api_key="sk-nope")
-        assert bad.done.wait(10) and bad.errors[0].status_code == 401
+        assert bad.done.wait(HANG_GUARD_S) and bad.errors[0].status_code == 401
         release(r)
         good = Callback()
         r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=good, base_address=url)
@@ -365,7 +372,7 @@ def test_captioner_serve_command(tmp_path):
         assert good.calls == ["open", "complete", "close"]
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(10) in (0, 130)
+        assert proc.wait(2 * HANG_GUARD_S) in (0, 130)
         proc.stdout.close()
         proc.stderr.close()
 
