@@ -213,6 +213,11 @@ class CaptionOverlay(QWidget):
         self._click_through = on
         visible = self.isVisible()
         geometry = self.geometry()
+        if visible and QGuiApplication.platformName() == "xcb":
+            # A fresh native window: the window manager may still be withdrawing the old one
+            # after hide(), and would unmap it again once it is shown (ICCCM 4.1.4).
+            self.hide()
+            self.destroy(True, True)
         # Changing window flags recreates the native window and hides it: show it again
         # in the same place, still without activating it.
         self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, on)

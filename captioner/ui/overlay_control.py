@@ -13,7 +13,7 @@ when the window did this itself.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSystemTrayIcon
 
@@ -97,6 +97,9 @@ class OverlayControl(QObject):
             self.badge.place_at(self.overlay)
             self.badge.show()
             self.badge.raise_()
+            # Switching click-through gives the overlay a new native window, which the
+            # window server may place a moment later: follow it once it has settled.
+            QTimer.singleShot(300, self._follow_overlay)
         else:
             self.badge.hide()
 
@@ -113,6 +116,10 @@ class OverlayControl(QObject):
         self.panel.show_overlay.blockSignals(True)
         self.panel.show_overlay.setChecked(visible)
         self.panel.show_overlay.blockSignals(False)
+
+    def _follow_overlay(self) -> None:
+        if self.badge.isVisible():
+            self.badge.place_at(self.overlay)
 
     def _click_through_changed(self, on: bool) -> None:
         self.store.set_click_through_last(on)
