@@ -57,6 +57,17 @@ mount --bind /dev "$ROOTFS/dev"
 mount --bind /dev/pts "$ROOTFS/dev/pts"
 mount -t tmpfs shm "$ROOTFS/dev/shm"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+# The network's trust goes in with the network: where this machine reaches the internet
+# through a TLS-inspecting gateway, its certificate authority is in
+# /usr/local/share/ca-certificates, and the fresh system must trust it too (as any machine
+# on that network would). Nothing else of this machine's configuration is copied.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$ROOTFS/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
+  chroot "$ROOTFS" sh -c 'command -v update-ca-certificates >/dev/null ||
+    (apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates)' >>"$LOG" 2>&1
+  chroot "$ROOTFS" update-ca-certificates >>"$LOG" 2>&1
+fi
 
 # A clean clone of what is committed: what CI gets, not this working tree.
 rm -rf "$ROOTFS/root/captioner"
@@ -75,7 +86,8 @@ echo "prove_fresh: running in the fresh $distro $suite: $cmd"
 start=$(date +%s)
 set +e
 chroot "$ROOTFS" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 TERM=dumb bash -c "$cmd" >>"$LOG" 2>&1
+  LANG=C.UTF-8 TERM=dumb PIP_CERT=/etc/ssl/certs/ca-certificates.crt SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+  bash -c "$cmd" >>"$LOG" 2>&1
 rc=$?
 set -e
 echo "prove_fresh: exit $rc after $(( $(date +%s) - start )) s; the last lines of $LOG:"
