@@ -111,6 +111,24 @@ def test_invalid_settings_are_reported_not_passed_on(qtbot):
 ENGLISH_ONLY = ModelLanguages("whisper tiny.en", False, ("en",))
 
 
+def test_a_new_language_list_never_paints_over_the_old_one(qtbot):
+    """Seen in the screenshot set: switching to the English-only model left the cloud
+    list's boxes painted under 'English (en)' until the event loop deleted them."""
+    from PySide6.QtWidgets import QCheckBox
+
+    panel = RecognitionPanel(RecognitionSettings(model="fun-asr-realtime"))
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    old = list(panel._language_boxes.values())
+    assert len(old) > 1 and all(box.isVisible() for box in old)
+    panel.set_engine_languages(ModelLanguages("whisper tiny.en", False, ("en",)))
+    assert not any(box.isVisible() for box in old)  # at once, not when deleteLater runs
+    qtbot.waitUntil(lambda: panel._language_boxes["en"].isVisible())
+    shown = [b.text() for b in panel.languages.findChildren(QCheckBox) if b.isVisible()]
+    assert shown == [panel._language_boxes["en"].text()]
+
+
 def test_the_on_device_model_decides_which_languages_are_offered(qtbot):
     panel = RecognitionPanel(RecognitionSettings(model="fun-asr-realtime", language_hints=("ja",)))
     qtbot.addWidget(panel)

@@ -308,7 +308,10 @@ class RecognitionPanel(QWidget):
         """One tick box per offered language, keeping the ticks that still apply."""
         ticked = self.language_hints()
         for box in self._language_boxes.values():
+            # Hidden at once: deleteLater waits for the event loop, and until then the old
+            # box would still paint over the new one in the same grid cell.
             self._languages_grid.removeWidget(box)
+            box.hide()
             box.deleteLater()
         self._language_boxes = {}
         self.languages_hint.setText(self._languages_note())
