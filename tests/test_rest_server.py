@@ -430,9 +430,12 @@ async def test_serve_command_wires_both_protocols_to_one_vocabulary_store(tmp_pa
     import signal
     import sys
 
+    # The test ends the server with Ctrl-C: it must not inherit an ignored SIGINT (a test run
+    # started in the background by a script has one, and `serve` then never ends).
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "captioner", "serve", "--port", "0", "--http-port", "0", "--token", TOKEN,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         lines = [(await asyncio.wait_for(proc.stdout.readline(), 60)).decode() for _ in range(2)]

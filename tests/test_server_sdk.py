@@ -351,9 +351,12 @@ def test_captioner_serve_command(tmp_path):
     import sys
 
     env = {**os.environ, "CAPTIONER_SERVE_TOKEN": "sk-cli"}
+    # Ctrl-C is what the test sends, so the server must not inherit an ignored SIGINT (a
+    # test run started in the background by a script has one, and `serve` then never ends).
     proc = subprocess.Popen(
         [sys.executable, "-m", "captioner", "serve", "--port", "0", "--max-sessions", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         line = proc.stdout.readline()
