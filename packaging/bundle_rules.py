@@ -55,6 +55,9 @@ HOST_LIBRARIES = (
     "libXi.so.6", "libxcb.so.1", "libxcb-*.so.*", "libxkbcommon.so.0", "libxkbcommon-x11.so.0",
     "libwayland-client.so.0", "libwayland-cursor.so.0", "libwayland-egl.so.1",
     "libfontconfig.so.1", "libfreetype.so.6",
+    # fontconfig's XML parser, so any desktop has it; Debian's libpython links it too (a
+    # pyenv-built Python does not), and the bundle leaves it to the desktop (DROP)
+    "libexpat.so.1",
     # desktop services
     "libglib-2.0.so.0", "libgobject-2.0.so.0", "libgio-2.0.so.0", "libgmodule-2.0.so.0",
     "libgthread-2.0.so.0", "libdbus-1.so.3",
