@@ -743,13 +743,13 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="112" />
+            <location filename="../../captioner/ui/overlay_control.py" line="115" />
             <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="126" />
+            <location filename="../../captioner/ui/overlay_control.py" line="133" />
             <source>The overlay now lets clicks through.</source>
             <translation type="unfinished" />
         </message>
@@ -1246,7 +1246,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="144" />
+            <location filename="../../captioner/ui/overlay_control.py" line="151" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation type="unfinished" />
         </message>
@@ -1382,7 +1382,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="333" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
@@ -1529,12 +1529,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="327" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="379" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="382" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>

@@ -743,13 +743,13 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>可点击悬浮字幕上方的“鼠标穿透已开启”标签关闭，或在 Captioner 窗口处于活动状态时按 %1 关闭。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="112" />
+            <location filename="../../captioner/ui/overlay_control.py" line="115" />
             <location filename="../../captioner/ui/window_actions.py" line="42" />
             <source>Show overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="126" />
+            <location filename="../../captioner/ui/overlay_control.py" line="133" />
             <source>The overlay now lets clicks through.</source>
             <translation>悬浮字幕现在允许鼠标穿透。</translation>
         </message>
@@ -1246,7 +1246,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>你仍然可以为媒体文件生成字幕、播放演示，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_control.py" line="144" />
+            <location filename="../../captioner/ui/overlay_control.py" line="151" />
             <source>Click-through was on when Captioner closed; it starts off. Turn it on from the Captions menu or the tray.</source>
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
@@ -1382,7 +1382,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="333" />
             <source>None ticked: the engine works the language out.</source>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
@@ -1529,12 +1529,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="327" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="379" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="382" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
