@@ -151,3 +151,14 @@ def test_compiled_qm_matches_the_strings():
     for (context, source), message in messages(TRANSLATIONS / "captioner_zh_CN.ts").items():
         if message.get("numerus") != "yes":
             assert translator.translate(context, source) == ZH_CN[source]
+
+
+def test_the_cloud_engine_label_names_its_region_in_chinese(installed):
+    """The status bar said "阿里云（Beijing）": the region's name came from the endpoint table."""
+    installed("zh_CN")
+    from captioner.ui.choices import EngineChoice
+    from captioner.ui.engine_host import EngineHost
+
+    host = EngineHost()
+    assert host.cloud_label(EngineChoice(engine="dashscope", region="cn")) == "阿里云（北京）"
+    assert host.cloud_label(EngineChoice(engine="dashscope", region="intl")) == "阿里云（新加坡）"

@@ -95,8 +95,11 @@ class EngineHost(QObject):
     def cloud_label(self, choice: EngineChoice) -> str:
         if choice.url:
             return self.tr("Custom server (%1)").replace("%1", choice.url)
+        # The region's name in the UI's language (endpoints' names are English, for logs).
+        names = {"cn": self.tr("Beijing"), "intl": self.tr("Singapore")}
         region = REGIONS.get(choice.region)
-        return self.tr("Alibaba Cloud (%1)").replace("%1", region.name if region else choice.region)
+        name = names.get(choice.region) or (region.name if region else choice.region)
+        return self.tr("Alibaba Cloud (%1)").replace("%1", name)
 
     def _local_ready(self) -> str:
         return self.tr("Speech model ready (on this device)")

@@ -10,6 +10,8 @@ key will only be kept until the app quits, instead of it silently being forgotte
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -32,6 +34,8 @@ from captioner.recognition.cloud.credentials import url_slot
 from captioner.ui import dialogs
 from captioner.ui.choices import CLOUD_MODELS, ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, EngineChoice, model_serves_region
 from captioner.ui.store import SecretStoreError, Store
+
+log = logging.getLogger(__name__)
 
 
 class EnginePanel(QWidget):
@@ -93,7 +97,7 @@ class EnginePanel(QWidget):
         self.workspace = QLineEdit(self.cloud_box)
         self.workspace.setPlaceholderText(self.tr("optional"))
         self.url = QLineEdit(self.cloud_box)
-        self.url.setPlaceholderText(self.tr("optional: wss://… (e.g. another Captioner's `captioner serve`)"))
+        self.url.setPlaceholderText(self.tr("optional: wss://… (e.g. another Captioner's “captioner serve”)"))
         self.url.setToolTip(
             self.tr("A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.")
         )
@@ -226,10 +230,10 @@ class EnginePanel(QWidget):
 
     def _show_key_status(self, error: str = "") -> None:
         if error:
+            # The keyring's own words are for the log, not for the label a user reads.
+            log.warning("the system keyring refused the API key: %s", error)
             self.key_status.setText(
-                self.tr("No system keyring is available (%1): the key is kept only until Captioner quits.").replace(
-                    "%1", error
-                )
+                self.tr("The system keyring did not take the key: it is kept only until Captioner quits.")
             )
         elif not self.store.secrets.available():
             self.key_status.setText(

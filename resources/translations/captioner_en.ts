@@ -226,7 +226,7 @@
         <name>EngineHost</name>
         <message>
             <location filename="../../captioner/ui/engine_host.py" line="93" />
-            <location filename="../../captioner/ui/engine_host.py" line="113" />
+            <location filename="../../captioner/ui/engine_host.py" line="116" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation type="unfinished" />
@@ -237,27 +237,37 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="121" />
-            <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_host.py" line="130" />
-            <source>The speech model could not be loaded: %1</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_host.py" line="102" />
-            <source>Speech model ready (on this device)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_host.py" line="146" />
-            <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
+            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <source>Beijing</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <source>Singapore</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="124" />
+            <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="133" />
+            <source>The speech model could not be loaded: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="105" />
+            <source>Speech model ready (on this device)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="149" />
+            <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="102" />
             <source>Alibaba Cloud (%1)</source>
             <translation type="unfinished" />
         </message>
@@ -265,158 +275,158 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="48" />
+            <location filename="../../captioner/ui/engine_panel.py" line="52" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="49" />
+            <location filename="../../captioner/ui/engine_panel.py" line="53" />
             <source>Alibaba Cloud Model Studio</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="50" />
+            <location filename="../../captioner/ui/engine_panel.py" line="54" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="51" />
+            <location filename="../../captioner/ui/engine_panel.py" line="55" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="60" />
+            <location filename="../../captioner/ui/engine_panel.py" line="64" />
             <source>Built-in English model (whisper tiny.en)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="61" />
+            <location filename="../../captioner/ui/engine_panel.py" line="65" />
             <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="62" />
+            <location filename="../../captioner/ui/engine_panel.py" line="66" />
             <source>Choose…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="66" />
+            <location filename="../../captioner/ui/engine_panel.py" line="70" />
             <source>Model folder:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="73" />
+            <location filename="../../captioner/ui/engine_panel.py" line="77" />
             <source>China (Beijing)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="74" />
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
             <source>International (Singapore)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="82" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="81" />
+            <location filename="../../captioner/ui/engine_panel.py" line="85" />
             <source>sk-… (stored in the system keyring)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="82" />
+            <location filename="../../captioner/ui/engine_panel.py" line="86" />
             <source>API key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="84" />
+            <location filename="../../captioner/ui/engine_panel.py" line="88" />
             <source>Show the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="94" />
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>optional</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="96" />
-            <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
-            <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="105" />
-            <source>Region:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="106" />
-            <source>Model:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="107" />
-            <source>API key:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="109" />
-            <source>Workspace:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="110" />
-            <source>Custom URL:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="209" />
-            <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="230" />
-            <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <source>optional: wss://… (e.g. another Captioner's “captioner serve”)</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="236" />
+            <source>The system keyring did not take the key: it is kept only until Captioner quits.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="102" />
+            <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="109" />
+            <source>Region:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="110" />
+            <source>Model:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="111" />
+            <source>API key:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="113" />
+            <source>Workspace:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="114" />
+            <source>Custom URL:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="213" />
+            <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="240" />
             <source>No system keyring is available: the key is kept only until Captioner quits.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="239" />
+            <location filename="../../captioner/ui/engine_panel.py" line="243" />
             <source>The key for this custom URL is stored in the system keyring.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="241" />
+            <location filename="../../captioner/ui/engine_panel.py" line="245" />
             <source>The key is stored in the system keyring.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="244" />
+            <location filename="../../captioner/ui/engine_panel.py" line="248" />
             <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="247" />
+            <location filename="../../captioner/ui/engine_panel.py" line="251" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="255" />
+            <location filename="../../captioner/ui/engine_panel.py" line="259" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="273" />
+            <location filename="../../captioner/ui/engine_panel.py" line="277" />
             <source>Choose a whisper model folder</source>
             <translation type="unfinished" />
         </message>

@@ -226,7 +226,7 @@
         <name>EngineHost</name>
         <message>
             <location filename="../../captioner/ui/engine_host.py" line="93" />
-            <location filename="../../captioner/ui/engine_host.py" line="113" />
+            <location filename="../../captioner/ui/engine_host.py" line="116" />
             <source>Loading the speech model…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation>正在加载语音模型…</translation>
@@ -237,27 +237,37 @@
             <translation>自定义服务器（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="121" />
+            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <source>Beijing</source>
+            <translation>北京</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <source>Singapore</source>
+            <translation>新加坡</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="124" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation>本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="130" />
+            <location filename="../../captioner/ui/engine_host.py" line="133" />
             <source>The speech model could not be loaded: %1</source>
             <translation>无法加载语音模型：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="102" />
+            <location filename="../../captioner/ui/engine_host.py" line="105" />
             <source>Speech model ready (on this device)</source>
             <translation>语音模型已就绪（本机）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="146" />
+            <location filename="../../captioner/ui/engine_host.py" line="149" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation>此版本的 Captioner 不提供阿里云引擎。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <location filename="../../captioner/ui/engine_host.py" line="102" />
             <source>Alibaba Cloud (%1)</source>
             <translation>阿里云（%1）</translation>
         </message>
@@ -265,158 +275,158 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="48" />
+            <location filename="../../captioner/ui/engine_panel.py" line="52" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation>本机识别（离线）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="49" />
+            <location filename="../../captioner/ui/engine_panel.py" line="53" />
             <source>Alibaba Cloud Model Studio</source>
             <translation>阿里云百炼</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="50" />
+            <location filename="../../captioner/ui/engine_panel.py" line="54" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation>语音在这台电脑上识别，数据不会离开本机。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="51" />
+            <location filename="../../captioner/ui/engine_panel.py" line="55" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation>Fun-ASR / Paraformer 实时识别，需要 API 密钥。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="60" />
+            <location filename="../../captioner/ui/engine_panel.py" line="64" />
             <source>Built-in English model (whisper tiny.en)</source>
             <translation>内置英文模型（whisper tiny.en）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="61" />
+            <location filename="../../captioner/ui/engine_panel.py" line="65" />
             <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
             <translation>CTranslate2 格式的 whisper 模型文件夹；留空则使用内置模型。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="62" />
+            <location filename="../../captioner/ui/engine_panel.py" line="66" />
             <source>Choose…</source>
             <translation>选择…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="66" />
+            <location filename="../../captioner/ui/engine_panel.py" line="70" />
             <source>Model folder:</source>
             <translation>模型文件夹：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="73" />
+            <location filename="../../captioner/ui/engine_panel.py" line="77" />
             <source>China (Beijing)</source>
             <translation>中国（北京）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="74" />
+            <location filename="../../captioner/ui/engine_panel.py" line="78" />
             <source>International (Singapore)</source>
             <translation>国际（新加坡）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="82" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation>实时识别模型；也可以输入其他模型名称。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="81" />
+            <location filename="../../captioner/ui/engine_panel.py" line="85" />
             <source>sk-… (stored in the system keyring)</source>
             <translation>sk-…（保存在系统密钥环中）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="82" />
+            <location filename="../../captioner/ui/engine_panel.py" line="86" />
             <source>API key</source>
             <translation>API 密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="84" />
+            <location filename="../../captioner/ui/engine_panel.py" line="88" />
             <source>Show the key</source>
             <translation>显示密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="94" />
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="96" />
-            <source>optional: wss://… (e.g. another Captioner's `captioner serve`)</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <source>optional: wss://… (e.g. another Captioner's “captioner serve”)</source>
             <translation>可选：wss://…（例如另一台电脑上运行的 captioner serve）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <location filename="../../captioner/ui/engine_panel.py" line="236" />
+            <source>The system keyring did not take the key: it is kept only until Captioner quits.</source>
+            <translation>系统密钥环没有保存密钥：密钥只保留到 Captioner 退出。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="102" />
             <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
             <translation>自定义地址使用自己的 API 密钥：为阿里云保存的密钥不会发送到该地址。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="105" />
+            <location filename="../../captioner/ui/engine_panel.py" line="109" />
             <source>Region:</source>
             <translation>地域：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="106" />
+            <location filename="../../captioner/ui/engine_panel.py" line="110" />
             <source>Model:</source>
             <translation>模型：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="107" />
+            <location filename="../../captioner/ui/engine_panel.py" line="111" />
             <source>API key:</source>
             <translation>API 密钥：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="109" />
+            <location filename="../../captioner/ui/engine_panel.py" line="113" />
             <source>Workspace:</source>
             <translation>业务空间：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="110" />
+            <location filename="../../captioner/ui/engine_panel.py" line="114" />
             <source>Custom URL:</source>
             <translation>自定义地址：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="209" />
+            <location filename="../../captioner/ui/engine_panel.py" line="213" />
             <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
             <translation>%1 仅在中国（北京）地域提供；新加坡地域请选择 Fun-ASR。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="230" />
-            <source>No system keyring is available (%1): the key is kept only until Captioner quits.</source>
-            <translation>系统密钥环不可用（%1）：密钥只保留到 Captioner 退出。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="236" />
+            <location filename="../../captioner/ui/engine_panel.py" line="240" />
             <source>No system keyring is available: the key is kept only until Captioner quits.</source>
             <translation>系统密钥环不可用：密钥只保留到 Captioner 退出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="239" />
+            <location filename="../../captioner/ui/engine_panel.py" line="243" />
             <source>The key for this custom URL is stored in the system keyring.</source>
             <translation>此自定义地址的密钥已保存在系统密钥环中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="241" />
+            <location filename="../../captioner/ui/engine_panel.py" line="245" />
             <source>The key is stored in the system keyring.</source>
             <translation>密钥已保存在系统密钥环中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="244" />
+            <location filename="../../captioner/ui/engine_panel.py" line="248" />
             <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
             <translation>该服务器需要的密钥（对于 `captioner serve --token X`，即 X）；如不需要则留空。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="247" />
+            <location filename="../../captioner/ui/engine_panel.py" line="251" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation>也可以设置环境变量 DASHSCOPE_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="255" />
+            <location filename="../../captioner/ui/engine_panel.py" line="259" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation>密钥中含有空格或换行，请重新粘贴。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="273" />
+            <location filename="../../captioner/ui/engine_panel.py" line="277" />
             <source>Choose a whisper model folder</source>
             <translation>选择 whisper 模型文件夹</translation>
         </message>
