@@ -5,9 +5,10 @@ own protocol layer: the client owns sockets, timers and the audio; `protocol` ow
 JSON shape and the task state machine. It reads in four files:
 
 - this one: `DashScopeRecognizer`, which finds the endpoint and the key and opens one
-  verified WebSocket per task, and the tuning (`ReconnectPolicy`, `Timeouts`);
+  verified WebSocket per task;
 - `session.py`: `DashScopeSession`, one recognition session over as many tasks as drops
-  require: it sends, receives, keeps the task alive through pauses, and reconnects;
+  require: it sends, receives, keeps the task alive through pauses, and reconnects, tuned
+  by `ReconnectPolicy` and `Timeouts`; it asks its recognizer only for what `Connector` names;
 - `replay.py`: the audio kept for a replay and the clock that maps each task's times back
   onto the session's, so no final is lost or duplicated when the connection drops;
 - `failures.py`: errors a user understands. Every service code maps to one sentence
@@ -26,9 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import platform
-import random
 import ssl
-from dataclasses import dataclass
 from typing import Any
 
 import websockets
@@ -54,7 +53,7 @@ from captioner.recognition.cloud.failures import (
     refused,
 )
 from captioner.recognition.cloud.replay import MAX_RETAINED_MS, REPLAY_WINDOW_MS, TaskClock
-from captioner.recognition.cloud.session import DashScopeSession
+from captioner.recognition.cloud.session import MAX_UNSENT_MS, DashScopeSession, ReconnectPolicy, Timeouts
 from captioner.settings import RecognitionSettings
 
 #: The websockets connection logs here (handshake headers at DEBUG, redacted).
@@ -62,48 +61,6 @@ wire_log = logging.getLogger("captioner.dashscope.wire")
 #: The name tests/test_client.py knows the task clock by.
 _TaskClock = TaskClock
 
-# -- Tuning --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReconnectPolicy:
-    """How hard to try after a drop. The first retry is immediate (most drops are blips);
-    later ones back off exponentially with jitter. An outage ends when a new task delivers a
-    final, finishes, or stays up `stable_after` seconds; one that lasts `give_up_after`
-    seconds ends the session with an error (the transcript so far is kept)."""
-
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    multiplier: float = 2.0
-    jitter: float = 0.5  # each delay is scaled by a random factor in [1 - jitter, 1]
-    give_up_after: float = 60.0
-    stable_after: float = 5.0
-
-    def delay(self, attempt: int) -> float:
-        if attempt <= 0:
-            return 0.0
-        base = min(self.max_delay, self.initial_delay * self.multiplier ** (attempt - 1))
-        return base * (1.0 - self.jitter * random.random())
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds. keepalive_after must stay well under the service's 23-s no-data limit."""
-
-    open: float = 10.0  # TCP + TLS + WebSocket handshake
-    start: float = 10.0  # run-task -> task-started
-    stall: float = 30.0  # after finish-task: longest wait for the next event
-    close: float = 2.0
-    ping_interval: float = 10.0  # a dead connection is noticed within ping_interval + ping_timeout
-    ping_timeout: float = 10.0
-    keepalive_after: float = 12.0
-    keepalive_every: float = 1.0
-    keepalive_ms: int = 100  # silence per keep-alive packet
-
-
-#: Audio pushed but never sent beyond which push() waits (back-pressure for fast file input;
-#: above the give-up time so a live microphone is never held up during an outage).
-MAX_UNSENT_MS = 90_000
 #: Largest message the client accepts (the SDK's aiohttp default).
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 

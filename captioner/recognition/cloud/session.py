@@ -21,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from websockets.asyncio.client import ClientConnection as WebSocket
 from websockets.exceptions import ConnectionClosed
@@ -30,16 +31,72 @@ from websockets.exceptions import ConnectionClosed
 from captioner.audio.frames import AudioFrame
 from captioner.events import EngineStatus, RecognitionError, Usage
 from captioner.protocol import realtime as p
+from captioner.protocol.endpoints import Endpoint
 from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.base import RecognitionSession
 from captioner.recognition.cloud.failures import BAD_SERVER, closed_reason, explain, task_failure
 from captioner.recognition.cloud.replay import SAMPLES_PER_MS, AudioLog, TaskClock, TaskEncoder, pieces
 from captioner.settings import RecognitionSettings
 
-if TYPE_CHECKING:
-    from captioner.recognition.cloud.realtime import DashScopeRecognizer
-
 log = logging.getLogger(__name__)
+
+
+# -- Tuning --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """How hard to try after a drop. The first retry is immediate (most drops are blips);
+    later ones back off exponentially with jitter. An outage ends when a new task delivers a
+    final, finishes, or stays up `stable_after` seconds; one that lasts `give_up_after`
+    seconds ends the session with an error (the transcript so far is kept)."""
+
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    multiplier: float = 2.0
+    jitter: float = 0.5  # each delay is scaled by a random factor in [1 - jitter, 1]
+    give_up_after: float = 60.0
+    stable_after: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        if attempt <= 0:
+            return 0.0
+        base = min(self.max_delay, self.initial_delay * self.multiplier ** (attempt - 1))
+        return base * (1.0 - self.jitter * random.random())
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. keepalive_after must stay well under the service's 23-s no-data limit."""
+
+    open: float = 10.0  # TCP + TLS + WebSocket handshake
+    start: float = 10.0  # run-task -> task-started
+    stall: float = 30.0  # after finish-task: longest wait for the next event
+    close: float = 2.0
+    ping_interval: float = 10.0  # a dead connection is noticed within ping_interval + ping_timeout
+    ping_timeout: float = 10.0
+    keepalive_after: float = 12.0
+    keepalive_every: float = 1.0
+    keepalive_ms: int = 100  # silence per keep-alive packet
+
+
+#: Audio pushed but never sent beyond which push() waits (back-pressure for fast file input;
+#: above the give-up time so a live microphone is never held up during an outage).
+MAX_UNSENT_MS = 90_000
+
+
+class Connector(Protocol):
+    """What a session needs from its recognizer (`DashScopeRecognizer` is one): where the
+    service is, how patient to be, how much audio to keep, and a way to open a connection."""
+
+    endpoint: Endpoint
+    timeouts: Timeouts
+    reconnect: ReconnectPolicy
+    replay_window_ms: int
+    max_retained_ms: int
+    max_unsent_ms: int
+
+    async def _connect(self) -> WebSocket: ...
 
 
 # -- One connection running one task -----------------------------------------------------
@@ -79,7 +136,7 @@ class DashScopeSession(RecognitionSession):
     heartbeats, duplicates_dropped, replay_truncated_ms.
     """
 
-    def __init__(self, recognizer: DashScopeRecognizer, settings: RecognitionSettings) -> None:
+    def __init__(self, recognizer: Connector, settings: RecognitionSettings) -> None:
         super().__init__()
         self.recognizer = recognizer
         self.settings = settings
