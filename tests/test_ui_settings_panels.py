@@ -226,3 +226,15 @@ def test_colour_and_model_folder_are_asked_without_a_nested_event_loop(qtbot, ql
     qloop.run_until_complete(scenario())
     assert ticks and button.color() == "#00ff00"
     assert panel.model_dir.text() == str(tmp_path)
+
+
+def test_the_vocabulary_field_shows_its_whole_hint(qtbot):
+    """It read "vocabulary id (Alibaba Clo" in a panel of the window's usual width."""
+    from captioner.ui.dialogs import fit_width
+
+    panel = RecognitionPanel(RecognitionSettings())
+    qtbot.addWidget(panel)
+    panel.resize(430, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.vocabulary.width() >= fit_width(panel.vocabulary, extra=8)

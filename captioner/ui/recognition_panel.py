@@ -204,7 +204,11 @@ class RecognitionPanel(QWidget):
         self.hot_words.setPlaceholderText(self.tr("names, jargon… (comma-separated)"))
         self.hot_words.setToolTip(self.tr("Words the on-device engine should expect."))
         self.vocabulary = QLineEdit(self)
-        self.vocabulary.setPlaceholderText(self.tr("vocabulary id (Alibaba Cloud)"))
+        # A short hint that fits the field; the whole story is in the tooltip.
+        self.vocabulary.setPlaceholderText(self.tr("vocabulary id"))
+        self.vocabulary.setToolTip(
+            self.tr("The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.")
+        )
         self.vocabulary_button = QPushButton(self.tr("Edit…"), self)
         self.vocabulary_button.setToolTip(
             self.tr("Create, edit and choose hot-word vocabularies on the cloud service.")

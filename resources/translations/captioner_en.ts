@@ -1392,7 +1392,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="333" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="337" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
@@ -1493,58 +1493,63 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
-            <source>vocabulary id (Alibaba Cloud)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="208" />
-            <source>Edit…</source>
+            <source>vocabulary id</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <source>The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="212" />
+            <source>Edit…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="214" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="233" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="237" />
             <source>Languages:</source>
             <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="235" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
             <source>Sentences end:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="236" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="240" />
             <source>Max sentence silence:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="247" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="274" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="278" />
             <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="334" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="382" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="386" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>

@@ -1392,7 +1392,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="333" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="337" />
             <source>None ticked: the engine works the language out.</source>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
@@ -1493,58 +1493,63 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>本机引擎应优先识别的词。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
-            <source>vocabulary id (Alibaba Cloud)</source>
-            <translation>热词表 ID（阿里云）</translation>
+            <location filename="../../captioner/ui/recognition_panel.py" line="208" />
+            <source>vocabulary id</source>
+            <translation>热词表 ID</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="208" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <source>The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.</source>
+            <translation>阿里云（或 captioner serve）上热词表的 ID；点“编辑…”可新建。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="212" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="214" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation>在云服务上创建、编辑和选择热词表。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="233" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="237" />
             <source>Languages:</source>
             <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation>语言：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="235" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
             <source>Sentences end:</source>
             <translation>断句方式：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="236" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="240" />
             <source>Max sentence silence:</source>
             <translation>最大断句静音：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
             <source>Hot words:</source>
             <translation>热词：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="247" />
             <source>Vocabulary:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="274" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="278" />
             <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
             <translation>%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="330" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="334" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="382" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="386" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
