@@ -400,9 +400,9 @@ async def test_a_pause_longer_than_the_no_data_timeout_keeps_the_task_and_the_cl
 
 
 async def test_a_final_across_injected_silence_maps_each_time():
-    from captioner.recognition.cloud.realtime import _TaskClock
+    from captioner.recognition.cloud.replay import TaskClock
 
-    clock = _TaskClock(0)
+    clock = TaskClock(0)
     clock.add_real(AudioFrame(bytes(3200), 0))  # task 0-100 = session 0-100
     clock.add_silence(1600 * 3)  # task 100-400: injected
     clock.add_real(AudioFrame(bytes(3200), 100))  # task 400-500 = session 100-200

@@ -52,14 +52,12 @@ from captioner.recognition.cloud.failures import (
     explain,
     refused,
 )
-from captioner.recognition.cloud.replay import MAX_RETAINED_MS, REPLAY_WINDOW_MS, TaskClock
+from captioner.recognition.cloud.replay import MAX_RETAINED_MS, REPLAY_WINDOW_MS
 from captioner.recognition.cloud.session import MAX_UNSENT_MS, DashScopeSession, ReconnectPolicy, Timeouts
 from captioner.settings import RecognitionSettings
 
 #: The websockets connection logs here (handshake headers at DEBUG, redacted).
 wire_log = logging.getLogger("captioner.dashscope.wire")
-#: The name tests/test_client.py knows the task clock by.
-_TaskClock = TaskClock
 
 #: Largest message the client accepts (the SDK's aiohttp default).
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
