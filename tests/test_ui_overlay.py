@@ -534,3 +534,20 @@ def test_a_light_style_outlines_its_dark_letters_in_light_not_black(qtbot):
         and sum(image.pixelColor(x, y).getRgb()[:3]) < 200  # < the letters (246)
     )
     assert darker == 0
+
+
+def test_a_window_manager_that_places_the_overlay_itself_is_overruled_until_it_is_shown(qtbot):
+    """openbox sometimes mapped the overlay at the top-left corner instead of where it was
+    put (and the app then remembered that): a move before the first paint is undone,
+    a move after it (the user's drag, a new screen) stands."""
+    from PySide6.QtCore import QPoint
+
+    overlay = CaptionOverlay(OverlayStyle())
+    qtbot.addWidget(overlay)
+    overlay.setGeometry(QRect(192, 490, 600, overlay.fitted_height()))
+    overlay.show()
+    overlay.move(0, 0)  # what the window manager did, before the window was ever painted
+    assert overlay.pos() == QPoint(192, 490)
+    qtbot.waitUntil(lambda: overlay._placed_at is None)  # painted: it is on screen now
+    overlay.move(50, 60)
+    assert overlay.pos() == QPoint(50, 60)

@@ -103,6 +103,9 @@ class CaptionOverlay(QWidget):
         self._background: tuple[tuple[int, int, int, bool, float], QPixmap] | None = None
         self._positions: dict[str, list[tuple[float, str]]] = {}  # line -> its words' x
         self._drag_offset: QPoint | None = None
+        #: Where the overlay asked to be when it was shown, until its first paint: a window
+        #: manager that places new windows itself (openbox: top-left) is overruled once.
+        self._placed_at: QPoint | None = None
         self._grip = QSizeGrip(self)
         self._grip.setToolTip(self.tr("Drag to resize"))
         self._commit = QTimer(self, singleShot=True, interval=400)
@@ -310,6 +313,7 @@ class CaptionOverlay(QWidget):
         self.setAccessibleDescription("\n".join(line for line, _ in self._visual))
 
     def paintEvent(self, event) -> None:
+        self._placed_at = None  # mapped and shown where it is: moves from now on are real
         self._ensure_layout()
         painter = QPainter(self)
         painter.drawPixmap(QPointF(0, 0), self._background_pixmap())
@@ -480,7 +484,15 @@ class CaptionOverlay(QWidget):
         self._commit.start()
         super().resizeEvent(event)
 
+    def showEvent(self, event) -> None:
+        self._placed_at = self.pos()
+        super().showEvent(event)
+
     def moveEvent(self, event) -> None:
+        placed = self._placed_at
+        if placed is not None and self.pos() != placed:
+            self.move(placed)  # not remembered: the next move event is our own
+            return
         self._commit.start()
         super().moveEvent(event)
 
@@ -495,6 +507,7 @@ class CaptionOverlay(QWidget):
     # Dragging ----------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._placed_at = None
         if event.button() == Qt.MouseButton.LeftButton:
             handle = self.windowHandle()
             # Let the window manager move it (snaps, works on Wayland); fall back to
