@@ -100,7 +100,6 @@ def test_offscreen_there_is_no_global_shortcut_and_the_hint_says_so(qtbot, ui_st
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(bool(missing_tools()) or not __import__("shutil").which("xdotool"), reason="needs Xvfb and xdotool")
 def test_on_x11_the_shortcut_works_while_another_window_has_focus(tmp_path):
     desktop = XDesktop(tmp_path).start()
     try:
@@ -114,7 +113,6 @@ def test_on_x11_the_shortcut_works_while_another_window_has_focus(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(bool(missing_tools()) or not __import__("shutil").which("xdotool"), reason="needs Xvfb and xdotool")
 def test_on_x11_without_a_tray_a_click_on_the_tab_turns_click_through_off(tmp_path):
     desktop = XDesktop(tmp_path).start()  # openbox: no system tray
     try:

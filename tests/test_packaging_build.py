@@ -29,7 +29,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def built_app() -> Path:
-    pytest.importorskip("PyInstaller")
+    import PyInstaller  # noqa: F401  (the build extra: setup.sh --test installs it)
+
     result = subprocess.run(
         [sys.executable, str(ROOT / "packaging" / "build.py")], cwd=ROOT, capture_output=True, text=True
     )

@@ -22,7 +22,7 @@ def room_noise(ms: int, dbfs: float = -68.0, seed: int = 0) -> np.ndarray:
 
 def speech() -> np.ndarray:
     if not GOFORWARD_RAW.exists():
-        pytest.skip("pocketsphinx test data not installed")
+        pytest.fail("pocketsphinx test data not installed: run packaging/setup.sh --test")
     return np.frombuffer(GOFORWARD_RAW.read_bytes(), dtype="<i2")
 
 

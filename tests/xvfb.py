@@ -366,7 +366,7 @@ def window_under_pointer(display: str) -> int:
 def x_desktop(tmp_path):
     missing = missing_tools()
     if missing:
-        pytest.skip(f"needs {', '.join(missing)} (apt install xvfb openbox xcompmgr imagemagick x11-utils)")
+        pytest.fail(f"needs {', '.join(missing)}: run packaging/setup.sh --test")
     desktop = XDesktop(tmp_path).start()
     try:
         desktop.ensure()  # the compositor and the window manager are alive for the test
