@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from captioner.audio.frames import AudioSource, AudioSourceError
-from captioner.audio.health import Level
 from captioner.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings
@@ -241,9 +240,9 @@ class CaptionSession:
                         frame = dataclasses.replace(frame, start_ms=self.position_ms)
                     self._track_drops(frame.start_ms)
                     self.position_ms = frame.end_ms
-                    if self._listeners:  # frame.level()'s figures, in one pass (3x cheaper)
-                        level = Level.of(frame)
-                        self._publish(AudioLevel(self.position_ms, level.rms, level.peak))
+                    if self._listeners:  # nobody to tell: no need to measure
+                        rms, peak = frame.level()
+                        self._publish(AudioLevel(self.position_ms, rms, peak))
                     self._report_drops()
                     await recognition.push(frame)
             except AudioSourceError as exc:

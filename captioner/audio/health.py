@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from captioner.audio.frames import AudioFrame
 
 #: Floor for dB readings: below 16-bit resolution.
@@ -49,15 +47,7 @@ class Level:
 
     @classmethod
     def of(cls, frame: AudioFrame) -> Level:
-        """Same figures as `AudioFrame.level()`, computed with fewer passes (every frame of
-        every live input goes through here)."""
-        s = frame.samples
-        if s.size == 0:
-            return cls()
-        f = s.astype(np.float32)
-        rms = math.sqrt(float(np.dot(f, f)) / s.size) / 32768.0
-        peak = max(-int(s.min()), int(s.max())) / 32768.0
-        return cls(rms, peak)
+        return cls(*frame.level())
 
 
 class LevelMeter:
