@@ -163,8 +163,12 @@ async def one_run(engine: str, recognizer, wav: Path, spans, silence_ms: int) ->
                 "wer": wer(u.text, text),
             }
         )
+    # What the overlay showed and when (s after t0), for word-level measures (bench/engines.py).
+    shown_at = sorted([(t - t0, s.text, False, owner(s)) for t, s in partials]
+                      + [(t - t0, s.text, True, owner(s)) for t, s in finals])  # fmt: skip
     return {"engine": engine, "silence_ms": silence_ms, "per_sentence": per, "cpu_s": cpu,
-            "audio_s": session.position_ms / 1000, "rtf": metrics.get("rtf"), "metrics": metrics}  # fmt: skip
+            "audio_s": session.position_ms / 1000, "rtf": metrics.get("rtf"), "metrics": metrics,
+            "shown": shown_at}  # fmt: skip
 
 
 async def run_all(args) -> dict:
