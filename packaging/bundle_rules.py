@@ -236,8 +236,9 @@ EXCLUDED_MODULES = [
     "captioner.testing",
     # huggingface_hub's optional extras (its web server, fsspec filesystem, Xet transfers,
     # CLI): faster-whisper only calls it to download a model, which the app never does.
-    "fastapi", "starlette", "uvicorn", "opentelemetry", "fsspec", "aiohttp", "yarl", "multidict",
-    "frozenlist", "aiosignal", "aiohappyeyeballs", "requests", "hf_xet", "pydantic", "pydantic_core",
+    # (aiohttp and its helpers stay: `captioner serve` listens with it.)
+    "fastapi", "starlette", "uvicorn", "opentelemetry", "fsspec",
+    "requests", "hf_xet", "pydantic", "pydantic_core",
     "rich", "typer", "pygments", "markdown_it",
     *(f"PySide6.{m}" for m in (
         "QtNetwork", "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuickTest",

@@ -20,9 +20,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from websockets.asyncio.server import ServerConnection as WebSocket
-from websockets.exceptions import ConnectionClosed
-
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame, AudioSource, FrameCutter
 from captioner.audio.stream import AudioFormatError, StreamDecoder, open_decoder
 from captioner.events import RecognitionError, Sentence
@@ -30,6 +27,7 @@ from captioner.pipeline import AudioLevel, CaptionSession, SessionEvent, Session
 from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode, State
 from captioner.recognition.base import Recognizer
+from captioner.server.web import ChannelClosed, WebSocketChannel
 from captioner.settings import RecognitionSettings, SettingsError
 
 log = logging.getLogger("captioner.serve")
@@ -123,7 +121,7 @@ class ConnectionHandler:
     """Everything about one WebSocket. `DashScopeServer.handler_class` names the class to
     use, so a test double can misbehave on purpose (`captioner.testing.faults`)."""
 
-    def __init__(self, server: Host, ws: WebSocket, number: int) -> None:
+    def __init__(self, server: Host, ws: WebSocketChannel, number: int) -> None:
         self.server = server
         self.ws = ws
         self.number = number
@@ -145,7 +143,7 @@ class ConnectionHandler:
                 if self.closing:
                     # Keep reading, and drop what comes: a client still streaming would
                     # otherwise bury its close frame under audio nobody reads, and the
-                    # close would hang until close_timeout.
+                    # close would hang until its timeout.
                     continue
                 self._busy = True
                 try:
@@ -153,7 +151,7 @@ class ConnectionHandler:
                 finally:
                     self._busy = False
                     self._touch()
-        except ConnectionClosed:
+        except ChannelClosed:
             pass
         finally:
             watchdog.cancel()
@@ -330,7 +328,7 @@ class ConnectionHandler:
                 return False
             try:
                 await self.ws.send(frame)
-            except ConnectionClosed:
+            except ChannelClosed:
                 return False
         if isinstance(event, p.TaskStarted):
             self._touch()
@@ -345,7 +343,7 @@ class ConnectionHandler:
             if self.conn.state is State.FAILED:
                 return
             frame = self.conn.fail(code, message)
-            with contextlib.suppress(ConnectionClosed):
+            with contextlib.suppress(ChannelClosed):
                 await self.ws.send(frame)
         self.server.stats.failures[code] += 1
         log.info("%s: task-failed %s: %s", peer(self.ws), code, message)
@@ -407,7 +405,7 @@ class ConnectionHandler:
     async def _guard(self, function: Callable[..., Awaitable[Any]], *args: Any) -> None:
         try:
             await function(*args)
-        except (asyncio.CancelledError, ConnectionClosed):
+        except (asyncio.CancelledError, ChannelClosed):
             pass
         except Exception as exc:
             self.server.stats.internal_errors += 1
@@ -425,9 +423,6 @@ class TaskRefused(Exception):
         self.message = message
 
 
-def peer(ws: WebSocket) -> str:
-    try:
-        host, port = ws.remote_address[:2]
-        return f"{host}:{port}"
-    except Exception:
-        return "?"
+def peer(ws: WebSocketChannel) -> str:
+    address = ws.remote_address
+    return f"{address[0]}:{address[1]}" if address else "?"

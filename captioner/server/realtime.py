@@ -2,8 +2,9 @@
 
 `captioner serve` runs this: the official DashScope SDK (or another copy of Captioner)
 points its WebSocket URL here and gets Fun-ASR-shaped results from the on-device engine.
-All JSON goes through `captioner.protocol.realtime`; this module adds the listening socket,
-the handshake (path, API key) and the admission policy (models, formats, rates, languages,
+All JSON goes through `captioner.protocol.realtime`; this module adds the route (on the
+one port `web.WebHost` serves, beside the REST services), the handshake (path, API key)
+and the admission policy (models, formats, rates, languages,
 how many tasks at once). Each connection is a `ConnectionHandler` (`connection.py`), and
 each task on it a `CaptionSession`, the same pipeline the window and the CLI drive.
 
@@ -18,22 +19,19 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import uuid
 from typing import Any
 
-from websockets.asyncio.server import Server, serve
-from websockets.asyncio.server import ServerConnection as WebSocket
-from websockets.http11 import Request, Response
+from aiohttp import web
 
 from captioner.audio.stream import FORMATS, decodable_formats
 from captioner.events import RecognitionError
 from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.base import Recognizer
-from captioner.recognition.cloud.credentials import RedactingLogger
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local.languages import check_languages
 from captioner.server.connection import ConnectionHandler, ServerStats, TaskRefused, peer
+from captioner.server.web import WebHost, WebSocketChannel, gateway_error
 from captioner.settings import RecognitionSettings, SettingsError
 
 log = logging.getLogger("captioner.serve")
@@ -94,7 +92,8 @@ class DashScopeServer:
         self.stats = ServerStats()
         self.run_tasks: dict[str, p.RunTask] = {}
         self.contexts: dict[str, dict[str, Any]] = {}
-        self._server: Server | None = None
+        self._web: WebHost | None = None  # our own listener, when not mounted on a shared one
+        self._channels: set[WebSocketChannel] = set()
 
     #: The class that runs each connection (a test double can misbehave on purpose).
     handler_class: type[ConnectionHandler] = ConnectionHandler
@@ -109,33 +108,36 @@ class DashScopeServer:
         return next(reversed(self.run_tasks.values()), None)
 
     async def start(self) -> None:
-        """Load the engine, then listen. `port` holds the bound port afterwards."""
+        """Load the engine, then listen on our own address. `port` holds the bound port
+        afterwards. (`captioner serve` mounts this service on a shared `WebHost` instead.)"""
+        self._web = WebHost([self], host=self.host, port=self.port)
+        await self._web.start()
+        log.info("serving DashScope realtime recognition on %s (engine: %s)", self.url, self.engine_name)
+
+    async def stop(self) -> None:
+        web_host, self._web = self._web, None
+        if web_host is not None:
+            await web_host.stop()
+
+    # -- Service (web.Service) ---------------------------------------------------------------
+
+    @property
+    def engine_name(self) -> str:
+        return self.recognizer.name if self.recognizer is not None else "none"
+
+    async def prepare(self) -> None:
         if self.recognizer is None:
             self.recognizer = create_recognizer("local", model_dir=self.model_dir)
         await self.recognizer.prepare()
-        self._server = await serve(
-            self._handle,
-            self.host,
-            self.port,
-            process_request=self._check_request,
-            compression=None,  # audio does not compress; spare the CPU
-            # Frames up to max_frame_bytes get a task-failed naming the limit; far bigger
-            # ones are cut off by websockets itself (close 1009) before they fill memory.
-            max_size=max(4 * self.max_frame_bytes, 64 * 1024),
-            ping_interval=20,
-            ping_timeout=60,
-            close_timeout=5,
-            # websockets logs handshake headers at DEBUG: never the clients' API keys.
-            logger=RedactingLogger(logging.getLogger("websockets.server")),
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-        log.info("serving DashScope realtime recognition on %s (engine: %s)", self.url, self.recognizer.name)
 
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", PATH, self._on_request)
+        router.add_route("*", PATH + "/", self._on_request)
+
+    async def shutdown(self) -> None:
+        """Close every WebSocket with 1001 (going away), as a stopping service does; each
+        connection's handler then ends its task."""
+        await asyncio.gather(*(ch.close(1001, "server stopping") for ch in list(self._channels)))
 
     async def serve_forever(self) -> None:
         await self.start()
@@ -153,20 +155,43 @@ class DashScopeServer:
 
     # -- Handshake -------------------------------------------------------------------------
 
-    def _check_request(self, connection: WebSocket, request: Request) -> Response | None:
-        path = request.path.split("?", 1)[0]
-        if path not in (PATH, PATH + "/"):
-            return _json_response(connection, 404, "NotFound", "Not found!")
+    def _check_request(self, request: web.Request) -> web.Response | None:
+        """An HTTP error instead of the upgrade: not a WebSocket handshake, or a bad API key."""
+        if request.method != "GET":
+            return gateway_error(405, "MethodNotAllowed", "The realtime service takes a WebSocket handshake (GET).")
         if self.token is not None:
-            values = request.headers.get_all("Authorization")
+            values = request.headers.getall("Authorization", [])
             scheme, _, key = (values[0] if len(values) == 1 else "").partition(" ")
             given = key.strip().encode("utf-8", "surrogateescape")
             if scheme.lower() != "bearer" or not hmac.compare_digest(given, self.token.encode()):
-                log.info("refused %s: bad or missing API key", peer(connection))
-                return _json_response(connection, 401, ErrorCode.INVALID_API_KEY, "Invalid API-key provided.")
+                log.info("refused %s: bad or missing API key", request.remote)
+                return gateway_error(401, ErrorCode.INVALID_API_KEY, "Invalid API-key provided.")
         return None
 
-    async def _handle(self, ws: WebSocket) -> None:
+    async def _on_request(self, request: web.Request) -> web.StreamResponse:
+        refusal = self._check_request(request)
+        if refusal is not None:
+            return refusal
+        ws = web.WebSocketResponse(
+            compress=False,  # audio does not compress; spare the CPU
+            # Frames up to max_frame_bytes get a task-failed naming the limit; far bigger
+            # ones are cut off by aiohttp itself (close 1009) before they fill memory.
+            max_msg_size=max(4 * self.max_frame_bytes, 64 * 1024),
+            heartbeat=20.0,  # a ping every 20 s; no pong within 10 s ends a dead connection
+            timeout=5.0,  # the close handshake
+        )
+        if not ws.can_prepare(request).ok:
+            return gateway_error(426, "UpgradeRequired", "This path takes a WebSocket handshake.")
+        await ws.prepare(request)
+        channel = WebSocketChannel(ws, request)
+        self._channels.add(channel)
+        try:
+            await self._handle(channel)
+        finally:
+            self._channels.discard(channel)
+        return ws
+
+    async def _handle(self, ws: WebSocketChannel) -> None:
         self.stats.connections += 1
         handler = self.handler_class(self, ws, self.stats.connections)
         try:
@@ -259,13 +284,3 @@ def allowed_rates(model: str) -> tuple[int, ...] | None:
     if model == "paraformer-realtime-v2":
         return None
     return (16000,)
-
-
-def _json_response(connection: WebSocket, status: int, code: str, message: str) -> Response:
-    """An HTTP error in the gateway's shape: {"code", "message", "request_id"}."""
-    request_id = str(uuid.uuid4())
-    response = connection.respond(status, p.encode_http_error(code, message, request_id))
-    del response.headers["Content-Type"]
-    response.headers["Content-Type"] = "application/json"
-    response.headers["x-request-id"] = request_id
-    return response

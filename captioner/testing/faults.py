@@ -74,7 +74,7 @@ class _FaultyConnection(ConnectionHandler):
             log.info("%s: fault plan: dropping the connection", peer(self.ws))
             self.audio_frames += 1
             self.closing = True
-            self.ws.transport.abort()
+            self.ws.abort()
             return
         await super()._on_audio(data)
         plan = self.server.fault_plan
