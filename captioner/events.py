@@ -23,11 +23,25 @@ class Word:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """A sentence in another language, as the engine translated it (Gummy's `translations`).
+
+    It belongs to one `Sentence` and shares its id and times; `words` are the translation's
+    own words where the engine timed them (it may not: then empty).
+    """
+
+    language: str
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence: a partial (may still change, replaces the previous partial) or a final.
 
     A partial's `end_ms` is how far the engine has heard so far; a final's is where the
-    sentence ends.
+    sentence ends. `translation` is set when the task asked for one (Gummy, or the on-device
+    engine's translate task); `text` is "" when it asked for the translation alone.
     """
 
     text: str
@@ -37,19 +51,26 @@ class Sentence:
     words: tuple[Word, ...] = ()
     sentence_id: int = 0
     speaker_id: int | None = None
+    translation: Translation | None = None
 
     def shifted(self, offset_ms: int) -> Sentence:
         """The same sentence moved along the clock (used to splice reconnected tasks)."""
         if offset_ms == 0:
             return self
+        translation = self.translation
+        if translation is not None and translation.words:
+            translation = dataclasses.replace(translation, words=_shifted_words(translation.words, offset_ms))
         return dataclasses.replace(
             self,
             begin_ms=self.begin_ms + offset_ms,
             end_ms=self.end_ms + offset_ms,
-            words=tuple(
-                dataclasses.replace(w, begin_ms=w.begin_ms + offset_ms, end_ms=w.end_ms + offset_ms) for w in self.words
-            ),
+            words=_shifted_words(self.words, offset_ms),
+            translation=translation,
         )
+
+
+def _shifted_words(words: tuple[Word, ...], offset_ms: int) -> tuple[Word, ...]:
+    return tuple(dataclasses.replace(w, begin_ms=w.begin_ms + offset_ms, end_ms=w.end_ms + offset_ms) for w in words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,10 @@ class RecognitionSettings:
     disfluency_removal_enabled: bool = False
     #: Words to bias the on-device engine (the cloud takes them through vocabulary_id).
     hot_words: tuple[str, ...] = field(default=())
+    #: Gummy: whether the source-language text comes out (off: the translation alone).
+    transcription_enabled: bool = True
+    #: Gummy: the one language to translate each sentence into; None: no translation.
+    translation_target: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.language_hints, (list, str)):
@@ -117,6 +121,7 @@ class RecognitionSettings:
             "inverse_text_normalization_enabled",
             "heartbeat",
             "disfluency_removal_enabled",
+            "transcription_enabled",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise SettingsError(name, f"must be true or false (got {getattr(self, name)!r})")
@@ -132,6 +137,13 @@ class RecognitionSettings:
             _check_str("vocabulary_id", self.vocabulary_id)
         for word in self.hot_words:
             _check_str("hot_words", word)
+        if self.translation_target is not None and self.translation_target not in LANGUAGES:
+            raise SettingsError(
+                "translation_target",
+                f"unknown language code {self.translation_target!r}; known codes: {', '.join(LANGUAGES)}",
+            )
+        if not self.transcription_enabled and self.translation_target is None:
+            raise SettingsError("transcription_enabled", "can be off only when a translation is asked for")
 
     @property
     def language(self) -> str | None:

@@ -38,6 +38,7 @@ frames it allows.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -47,6 +48,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from captioner.events import Sentence, Usage, Word
+from captioner.protocol.gummy import (
+    GummyParameters,
+    GummyShapeError,
+    gummy_output,
+    is_gummy_model,
+    is_gummy_output,
+    sentence_from_gummy_output,
+)
 from captioner.settings import RecognitionSettings, SettingsError
 
 # -- Names on the wire -------------------------------------------------------------------
@@ -73,7 +82,7 @@ REALTIME_MODELS = (
 
 
 def is_realtime_model(model: str) -> bool:
-    return model in REALTIME_MODELS or model.startswith("fun-asr-realtime-")
+    return model in REALTIME_MODELS or model.startswith("fun-asr-realtime-") or is_gummy_model(model)
 
 
 def is_8k_model(model: str) -> bool:
@@ -208,14 +217,27 @@ class RunTask:
         input: dict[str, Any] | None = None,
         extra_parameters: Mapping[str, Any] | None = None,
     ) -> RunTask:
-        """The run-task for these settings; `extra_parameters` go out verbatim after them."""
+        """The run-task for these settings; `extra_parameters` go out verbatim after them.
+        A Gummy model gets the Gummy parameters (protocol/gummy.py)."""
         parameters = parameters_from_settings(settings)
+        if is_gummy_model(settings.model):
+            parameters = {"sample_rate": settings.sample_rate, "format": settings.format}
+            parameters.update(GummyParameters.from_settings(settings).to_wire())
+            if settings.vocabulary_id is not None:
+                parameters["vocabulary_id"] = settings.vocabulary_id
         parameters.update(extra_parameters or {})
         return cls(task_id or new_task_id(), settings.model, parameters, dict(input or {}))
 
     def settings(self) -> RecognitionSettings:
         """The parameters as RecognitionSettings; raises SettingsError naming a bad one."""
-        return settings_from_parameters(self.model, self.parameters)
+        settings = settings_from_parameters(self.model, self.parameters)
+        gummy = self.gummy
+        return gummy.apply(settings) if gummy is not None else settings
+
+    @property
+    def gummy(self) -> GummyParameters | None:
+        """The Gummy parameters of a Gummy task (SettingsError if bad), else None."""
+        return GummyParameters.from_wire(self.parameters) if is_gummy_model(self.model) else None
 
     @property
     def extra_parameters(self) -> dict[str, Any]:
@@ -256,11 +278,14 @@ class TaskStarted:
 @dataclass(frozen=True)
 class ResultGenerated:
     """An interim or final sentence. Finals carry usage; when None, the encoder bills
-    the sentence's end, rounded up to whole seconds."""
+    the sentence's end, rounded up to whole seconds. `gummy` set: the Gummy output shape
+    (`transcription` + `translations`) instead of `sentence`; decoding sets it when the
+    server sent that shape (its parameters then only say which parts were there)."""
 
     task_id: str
     sentence: Sentence
     usage: Usage | None = None
+    gummy: GummyParameters | None = None
 
 
 @dataclass(frozen=True)
@@ -435,6 +460,11 @@ def encode(message: ClientMessage | ServerEvent) -> str | bytes:
         if s.final:
             seconds = message.usage.duration_s if message.usage else max(1, math.ceil(s.end_ms / 1000))
             usage = {"duration": seconds}
+        if message.gummy is not None:
+            output = gummy_output(s, message.gummy)
+            if not output:  # the SDK would read an empty output as the end of the task
+                raise LocalProtocolError(ErrorCode.INTERNAL_ERROR, "a Gummy result with nothing to send")
+            return _event(message.task_id, RESULT_GENERATED, {"output": output, "usage": usage})
         return _event(message.task_id, RESULT_GENERATED, {"output": {"sentence": sentence_to_wire(s)}, "usage": usage})
     if isinstance(message, Heartbeat):
         beat: dict[str, Any] = {"begin_time": 0, "end_time": None, "text": "", "heartbeat": True, "sentence_end": False,
@@ -524,16 +554,27 @@ def decode_event(frame: str | bytes) -> ServerEvent:
         return TaskStarted(task_id)
     if event == RESULT_GENERATED:
         output = payload.get("output")
-        if not isinstance(output, dict) or "sentence" not in output:
-            raise _bad_event("result-generated without payload.output.sentence")
-        raw = output["sentence"]
-        if isinstance(raw, dict) and raw.get("heartbeat") is True:
-            return Heartbeat(task_id)
-        sentence = sentence_from_wire(raw)
+        gummy: GummyParameters | None = None
+        if isinstance(output, dict) and "sentence" not in output and is_gummy_output(output):
+            try:
+                sentence = sentence_from_gummy_output(output)
+            except GummyShapeError as exc:
+                raise _bad_event(str(exc)) from None
+            targets = (sentence.translation.language,) if sentence.translation else ()
+            gummy = GummyParameters(None, "transcription" in output, bool(targets), targets)
+        else:
+            if not isinstance(output, dict) or "sentence" not in output:
+                raise _bad_event("result-generated without payload.output.sentence")
+            raw = output["sentence"]
+            if isinstance(raw, dict) and raw.get("heartbeat") is True:
+                return Heartbeat(task_id)
+            sentence = sentence_from_wire(raw)
         usage = payload.get("usage")
         duration = usage.get("duration") if isinstance(usage, dict) else None
         valid = isinstance(duration, int) and not isinstance(duration, bool)
-        return ResultGenerated(task_id, sentence, Usage(duration) if valid and isinstance(duration, int) else None)
+        return ResultGenerated(
+            task_id, sentence, Usage(duration) if valid and isinstance(duration, int) else None, gummy
+        )
     if event == TASK_FINISHED:
         output = payload.get("output")
         return TaskFinished(task_id, output if isinstance(output, dict) else {})
@@ -671,8 +712,12 @@ class ServerConnection(_Connection):
         return message
 
     def send(self, event: ServerEvent) -> str:
+        """A Gummy task's results go out in the Gummy shape, whatever the caller built."""
         if isinstance(event, (RunTask, ContinueTask, FinishTask, Audio)):
             raise LocalProtocolError(ErrorCode.INTERNAL_ERROR, f"a server cannot send {_NAMES[type(event)]}")
+        run = self.run_task
+        if isinstance(event, ResultGenerated) and event.gummy is None and run is not None and is_gummy_model(run.model):
+            event = dataclasses.replace(event, gummy=GummyParameters.from_wire(run.parameters))
         self._advance(event, local=True)
         frame = encode(event)
         assert isinstance(frame, str)
