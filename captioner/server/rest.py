@@ -1,4 +1,4 @@
-"""The DashScope REST services, emulated over the on-device engine: `captioner serve --http-port`.
+"""The DashScope REST services, emulated over the on-device engine, on `captioner serve`'s one port.
 
 Recorded-file transcription (docs/protocol.md §4) and hot-word vocabularies (docs/protocol.md §5), answered the way
 the service answers, so the official SDK (`dashscope.base_http_api_url = ".../api/v1"`),
@@ -8,6 +8,7 @@ our own clients and the tests have a real peer without a network:
     GET|POST /api/v1/tasks/{id}                     PENDING -> RUNNING -> SUCCEEDED | FAILED
     POST /api/v1/tasks/{id}/cancel                  a PENDING task only
     POST /api/v1/services/audio/asr/customization   create/list/query/update/delete vocabulary
+    POST /api/v1/services/aigc/multimodal-generation/generation   Fun-ASR-Flash synchronous call (flash.py)
     GET  /results/{task}/{n}.json?Expires=..        a file's result, no key (like OSS URLs)
 
 Each file is fetched (http(s), or a local path / file:// URL: this is a local tool), checked,
@@ -18,8 +19,9 @@ live 24 h, in memory, as on the service (the latest MAX_FINISHED_TASKS finished 
 Vocabularies live in memory too; a task (file or realtime, see HotWordRecognizer) that
 names one gets its words as the engine's hot words.
 
-All JSON shapes come from `captioner.protocol`; HTTP/1.1 is h11 (sans-I/O) over asyncio
-streams, keep-alive included (the SDK pools connections).
+All JSON shapes come from `captioner.protocol`; HTTP (keep-alive included: the SDK pools
+connections) is aiohttp's, on the `web.WebHost` that serves the realtime WebSocket too;
+`add_routes` names the paths this module answers.
 
 Deliberate differences from the service: no diarization (with diarization_enabled every
 sentence is speaker 0: one voice, honestly labelled), channel 0 only (the mix of all
@@ -34,9 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import hmac
-import http.client
 import logging
 import secrets
 import time
@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import h11
+from aiohttp import web
 
-from captioner.protocol import files, rest, vocabulary
+from captioner.protocol import files, flash, rest, vocabulary
 from captioner.protocol.files import (
     SubtaskResult,
     TaskInfo,
@@ -59,12 +59,13 @@ from captioner.protocol.rest import RestErrorCode, ServiceError
 from captioner.protocol.vocabulary import VocabularyAction
 from captioner.recognition.base import Recognizer
 from captioner.server import file_jobs
+from captioner.server import flash as flash_call
 from captioner.server.vocabularies import VocabularyStore
+from captioner.server.web import WebHost
 
 log = logging.getLogger("captioner.serve.rest")
 
 MAX_BODY_BYTES = 1024 * 1024
-MAX_HEADER_BYTES = 16 * 1024
 #: 2 GB and 12 h per file (docs/protocol.md §4.1).
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_DURATION_MS = 12 * 3600 * 1000
@@ -187,8 +188,7 @@ class RestServer:
         self._slots = asyncio.Semaphore(max_concurrent)
         self._gate = asyncio.Event()
         self._gate.set()
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task] = set()
+        self._web: WebHost | None = None  # our own listener, when not mounted on a shared one
 
     @property
     def url(self) -> str:
@@ -199,28 +199,38 @@ class RestServer:
     # -- Life ------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Load the engine, then listen on our own address. (`captioner serve` mounts this
+        service on a shared `WebHost` beside the realtime one instead.)"""
+        self._web = WebHost([self], host=self.host, port=self.port)
+        await self._web.start()
+        log.info("serving DashScope file transcription and vocabularies on %s", self.url)
+
+    async def stop(self) -> None:
+        web_host, self._web = self._web, None
+        if web_host is not None:
+            await web_host.stop()
+
+    # -- Service (web.Service) ---------------------------------------------------------------
+
+    async def prepare(self) -> None:
         if self.recognizer is None:
             from captioner.recognition.engines import create_recognizer
 
             self.recognizer = create_recognizer("local", model_dir=self.model_dir)
         await self.recognizer.prepare()
-        self._server = await asyncio.start_server(self._on_connection, self.host, self.port, limit=MAX_HEADER_BYTES)
-        self.port = self._server.sockets[0].getsockname()[1]
-        log.info("serving DashScope file transcription and vocabularies on %s", self.url)
 
-    async def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-        for t in list(self._connections):
-            t.cancel()
-        for task in self.tasks.values():
-            if task.runner is not None:
-                task.runner.cancel()
-        pending = [t for t in (*self._connections, *(x.runner for x in self.tasks.values())) if t is not None]
-        await asyncio.gather(*pending, return_exceptions=True)
-        if server is not None:
-            await server.wait_closed()
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """Everything under /api/v1 (file tasks, vocabularies, the synchronous call; `_route`
+        and `_dispatch` tell them apart) and the result files."""
+        router.add_route("*", rest.API_PREFIX + "/{route:.*}", self._on_request)
+        router.add_route("*", RESULTS_PREFIX + "{name:.*}", self._on_request)
+
+    async def shutdown(self) -> None:
+        """Stop every task that waits or runs (a running one ends FAILED: the server stopped)."""
+        runners = [t.runner for t in self.tasks.values() if t.runner is not None]
+        for runner in runners:
+            runner.cancel()
+        await asyncio.gather(*runners, return_exceptions=True)
 
     async def __aenter__(self) -> RestServer:
         await self.start()
@@ -236,107 +246,46 @@ class RestServer:
     def resume(self) -> None:
         self._gate.set()
 
-    # -- HTTP --------------------------------------------------------------------------------
+    # -- HTTP ------------------------------------------------------------------------------
 
-    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        me = asyncio.current_task()
-        assert me is not None
-        self._connections.add(me)
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
-        try:
-            while True:
-                try:
-                    got = await self._read_request(conn, reader, writer)
-                except _TooLarge:
-                    too_large = ServiceError(
-                        413, ErrorCode.INVALID_PARAMETER, f"The request body exceeds {MAX_BODY_BYTES} bytes."
-                    )
-                    await self._send(conn, writer, 413, too_large.to_body().encode(), close=True)
-                    break
-                if got is None:
-                    break
-                request, body = got
-                status, payload, content_type = await self._dispatch(request, body)
-                await self._send(conn, writer, status, payload, content_type=content_type)
-                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
-                    break
-                conn.start_next_cycle()
-        except h11.RemoteProtocolError as exc:
-            if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                bad = ServiceError(exc.error_status_hint, RestErrorCode.ILLEGAL_INPUT, f"Malformed HTTP request: {exc}")
-                with contextlib.suppress(Exception):
-                    await self._send(conn, writer, bad.status, bad.to_body().encode(), close=True)
-        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError, h11.LocalProtocolError):
-            pass
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            self.stats.internal_errors += 1
-            log.exception("HTTP connection failed")
-        finally:
-            self._connections.discard(me)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-    async def _read_request(
-        self, conn: h11.Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> tuple[h11.Request, bytes] | None:
-        """The next request and its body; None when the client closed an idle connection."""
-        request: h11.Request | None = None
+    async def _on_request(self, request: web.Request) -> web.StreamResponse:
+        limit = _body_limit(request.path)
+        length = request.content_length
+        if length is not None and length > limit:
+            return _too_large(limit)  # answered before the body is sent (or read)
         body = bytearray()
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                if conn.they_are_waiting_for_100_continue:  # curl does, for bodies over 1 KB
-                    writer.write(conn.send(h11.InformationalResponse(status_code=100, headers=[])))
-                # An idle keep-alive connection may wait a minute; a request under way, 30 s.
-                data = await asyncio.wait_for(reader.read(65536), 60.0 if request is None else 30.0)
-                conn.receive_data(data)
-            elif isinstance(event, h11.Request):
-                request = event
-                length = dict(event.headers).get(b"content-length", b"0")
-                if length.isdigit() and int(length) > MAX_BODY_BYTES:
-                    raise _TooLarge  # answered before the body is sent (or read)
-            elif isinstance(event, h11.Data):
-                body += event.data
-                if len(body) > MAX_BODY_BYTES:
-                    raise _TooLarge
-            elif isinstance(event, h11.EndOfMessage):
-                assert request is not None
-                return request, bytes(body)
-            else:  # ConnectionClosed (or PAUSED, which a client waiting for answers never causes)
-                return None
+        async for chunk in request.content.iter_chunked(65536):
+            body += chunk
+            if len(body) > limit:
+                return _too_large(limit)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, payload, content_type = await self._dispatch(request.method, request.raw_path, headers, bytes(body))
+        if isinstance(payload, bytes):
+            return web.Response(status=status, body=payload, headers={"Content-Type": content_type})
+        try:  # streamed as it comes (chunked): the synchronous call's Server-Sent Events
+            response = web.StreamResponse(
+                status=status, headers={"Content-Type": content_type, "Cache-Control": "no-cache"}
+            )
+            await response.prepare(request)
+            async for chunk in payload:
+                await response.write(chunk)
+            await response.write_eof()
+            return response
+        finally:
+            await payload.close()
 
-    async def _send(
-        self,
-        conn: h11.Connection,
-        writer: asyncio.StreamWriter,
-        status: int,
-        body: bytes,
-        *,
-        content_type: str = "application/json",
-        close: bool = False,
-    ) -> None:
-        headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-        if close:
-            headers.append(("Connection", "close"))
-        reason = http.client.responses.get(status, "")
-        writer.write(conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
-        writer.write(conn.send(h11.Data(data=body)) if body else b"")
-        writer.write(conn.send(h11.EndOfMessage()))
-        await writer.drain()
-
-    async def _dispatch(self, request: h11.Request, body: bytes) -> tuple[int, bytes, str]:
-        """(status, body, content type) for one request. Every error is a JSON error body."""
+    async def _dispatch(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes | flash_call.FlashReply, str]:
+        """(status, body, content type) for one request (`headers` with lower-case names).
+        Every error is a JSON error body. A streamed body is a FlashReply, which the caller
+        closes once it is sent."""
         self.stats.requests += 1
-        method = request.method.decode("ascii", "replace").upper()
-        target = request.target.decode("utf-8", "replace")
+        method = method.upper()
         if target.startswith(("http://", "https://")):  # absolute form
             parts = urlsplit(target)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         path = target.split("?", 1)[0]
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
         try:
             if path.startswith(RESULTS_PREFIX):
                 if method != "GET":
@@ -346,6 +295,10 @@ class RestServer:
                 raise ServiceError(404, RestErrorCode.NOT_FOUND, "Not found!")
             route = path[len(rest.API_PREFIX) :].rstrip("/")
             self._authorize(headers)
+            if route == flash.GENERATION_PATH:  # the synchronous call, all of it in server/flash.py
+                if method != "POST":
+                    raise _method_not_allowed()
+                return await self._flash(headers, body)
             return 200, rest.dumps(await self._route(method, route, headers, body)), "application/json"
         except ServiceError as exc:
             if exc.status >= 500:
@@ -394,6 +347,13 @@ class RestServer:
         raise ServiceError(404, RestErrorCode.NOT_FOUND, "Not found!")
 
     # -- Endpoints ---------------------------------------------------------------------------
+
+    async def _flash(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes | flash_call.FlashReply, str]:
+        assert self.recognizer is not None
+        reply = await flash_call.handle(body, headers, self.recognizer, self.vocabularies, self._limits)
+        if reply.events is None:
+            return reply.status, reply.body, reply.content_type
+        return reply.status, reply, reply.content_type
 
     def _submit(self, request: TranscriptionRequest, headers: dict[str, str]) -> dict[str, Any]:
         self._forget()
@@ -543,8 +503,17 @@ class RestServer:
         )
 
 
-class _TooLarge(Exception):
-    pass
+def _too_large(limit: int) -> web.Response:
+    """413, and the connection closed: the client may still be sending the body."""
+    error = ServiceError(413, ErrorCode.INVALID_PARAMETER, f"The request body exceeds {limit} bytes.")
+    response = web.Response(status=413, body=error.to_body().encode(), content_type="application/json")
+    response.force_close()
+    return response
+
+
+def _body_limit(path: str) -> int:
+    """The synchronous call carries its audio inline; every other body is small JSON."""
+    return flash.MAX_BODY_BYTES if path.rstrip("/").endswith(flash.GENERATION_PATH) else MAX_BODY_BYTES
 
 
 def _method_not_allowed() -> ServiceError:

@@ -1,0 +1,245 @@
+"""The Fun-ASR-Flash synchronous call (docs/protocol.md §11) against `captioner serve`'s REST
+emulation, on real speech and the on-device engine: the official SDK's
+`MultiModalConversation` (unmodified; only `base_http_api_url` changes) and a plain HTTP
+client, each non-streaming and streaming; context enhancement on a made-up product name
+whisper tiny.en cannot know (espeak says "Our new product is called Zorvexa and it ships
+next month."; without context whisper writes "Normexer", with it "Zorvexa"); context words
+that were not said never appear; and the refusals (bad audio, too long, bad model, malformed
+messages) in the service's error shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+
+import dashscope  # the official SDK: a test dependency
+import numpy as np
+import pytest
+from dashscope import MultiModalConversation
+
+from captioner.protocol.flash import FLASH_MODEL, SseParser, streamed_result
+from captioner.server.rest import RestServer
+from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
+from captioner.testing.speech import utterances, write_wav
+from rest_support import FileServer, LoopThread
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
+
+TOKEN = "sk-captioner-flash"
+SENTENCE = "Our new product is called Zorvexa and it ships next month."
+RARE = "zorvexa"
+#: Context as the seed shows it: a word list with other terms, and prose around it.
+CONTEXT_LIST = "Zorvexa、Quintarello、Belmondex Prime、Kubrix"
+CONTEXT_PROSE = (
+    "Launch notes. The Zorvexa team met Anneliese Vornholt and the Quintarello group in Lisbon; "
+    "Belmondex Prime follows in spring."
+)
+NOT_SAID = ("quintarello", "belmondex", "kubrix", "anneliese", "vornholt", "lisbon", "launch", "spring")
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("flash")
+    samples, _ = utterances([300, SENTENCE, 1500])
+    write_wav(folder / "zorvexa.wav", samples)
+    write_wav(folder / "silence.wav", np.zeros(16000 * 2, "<i2"))
+    # Quiet noise for 5 min 2 s: too long for a synchronous call (refused before decoding).
+    rng = np.random.default_rng(1)
+    write_wav(folder / "long.wav", (rng.standard_normal(16000 * 302) * 30).astype("<i2"))
+    (folder / "garbage.wav").write_bytes(bytes(range(256)) * 40)
+    with FileServer(folder) as files:
+        yield folder, files
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    from captioner.recognition.local.whisper import LocalRecognizer
+
+    store = VocabularyStore()
+    with LoopThread() as lt:
+        srv = RestServer(HotWordRecognizer(LocalRecognizer(), store), vocabularies=store, token=TOKEN)
+        lt.run(srv.start())
+        saved = dashscope.base_http_api_url
+        dashscope.base_http_api_url = srv.url
+        try:
+            yield srv
+        finally:
+            dashscope.base_http_api_url = saved
+            lt.run(srv.stop())
+    assert srv.stats.internal_errors == 0
+
+
+def audio_message(data: str) -> dict:
+    return {"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": data}}]}
+
+
+def context_messages() -> list[dict]:
+    """Context in pairs before the audio: an earlier recognition result (user input_text)
+    and the LLM's reply (assistant), as seeds/002 describes."""
+    return [
+        {"role": "user", "content": [{"type": "input_text", "input_text": CONTEXT_LIST}]},
+        {"role": "assistant", "content": [{"text": CONTEXT_PROSE}]},
+    ]
+
+
+def data_uri(path) -> str:
+    return "data:audio/wav;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def post(url: str, body: dict, *, sse: bool = False) -> tuple[int, str, bytes]:
+    """A plain HTTP client: (status, content type, body)."""
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    headers["X-DashScope-SSE"] = "enable" if sse else "disable"
+    request = urllib.request.Request(
+        url + "/services/aigc/multimodal-generation/generation", json.dumps(body).encode(), headers, method="POST"
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=120) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+def words(text: str) -> list[str]:
+    return "".join(c.lower() if c.isalnum() else " " for c in text).split()
+
+
+# -- The official SDK ----------------------------------------------------------------------------------
+
+
+def test_sdk_non_streaming_without_and_with_context(emulator, media) -> None:
+    _, files = media
+    url = files.url("zorvexa.wav")
+    plain = MultiModalConversation.call(
+        model=FLASH_MODEL, messages=[audio_message(url)], api_key=TOKEN, format="wav", sample_rate="16000"
+    )
+    assert plain.status_code == 200, plain
+    text = plain.output.choices[0].message.content[0]["text"]
+    assert plain.output.choices[0].finish_reason == "stop"
+    assert "product" in words(text) and "month" in words(text)
+    assert RARE not in words(text)  # whisper tiny.en cannot know the name (it writes "Normexer")
+    assert plain.usage["seconds"] >= 4 and plain.request_id
+
+    biased = MultiModalConversation.call(
+        model=FLASH_MODEL, messages=[*context_messages(), audio_message(url)], api_key=TOKEN
+    )
+    assert biased.status_code == 200, biased
+    said = words(biased.output.choices[0].message.content[0]["text"])
+    assert RARE in said and "product" in said
+    assert not set(NOT_SAID) & set(said)  # context that was not said is never written
+
+
+def test_sdk_streaming_events_each_final_then_stop(emulator, media) -> None:
+    _, files = media
+    responses = list(
+        MultiModalConversation.call(
+            model=FLASH_MODEL,
+            messages=[*context_messages(), audio_message(files.url("zorvexa.wav"))],
+            api_key=TOKEN,
+            stream=True,
+        )
+    )
+    assert all(r.status_code == 200 for r in responses), responses
+    assert [r.output.choices[0].finish_reason for r in responses][-1] == "stop"
+    assert all(r.output.choices[0].finish_reason == "null" for r in responses[:-1]) and len(responses) >= 2
+    text = " ".join(r.output.choices[0].message.content[0]["text"] for r in responses)
+    assert RARE in words(text) and "month" in words(text)
+
+
+def test_sdk_sees_refusals_as_the_service_gives_them(emulator, media) -> None:
+    _, files = media
+    bad_model = MultiModalConversation.call(
+        model="fun-asr-flash-1999", messages=[audio_message(files.url("zorvexa.wav"))], api_key=TOKEN
+    )
+    assert (bad_model.status_code, bad_model.code) == (404, "ModelNotFound")
+    garbage = MultiModalConversation.call(
+        model=FLASH_MODEL, messages=[audio_message(files.url("garbage.wav"))], api_key=TOKEN, stream=True
+    )
+    (only,) = list(garbage)
+    assert (only.status_code, only.code) == (400, "InvalidParameter")
+    assert "could not be decoded" in only.message
+    wrong_key = MultiModalConversation.call(
+        model=FLASH_MODEL, messages=[audio_message(files.url("zorvexa.wav"))], api_key="sk-wrong"
+    )
+    assert (wrong_key.status_code, wrong_key.code) == (401, "InvalidApiKey")
+
+
+# -- A plain HTTP client ------------------------------------------------------------------------------
+
+
+def test_plain_http_inline_audio_non_streaming(emulator, media) -> None:
+    folder, _ = media
+    status, ctype, raw = post(
+        emulator.url, {"model": FLASH_MODEL, "input": {"messages": [audio_message(data_uri(folder / "zorvexa.wav"))]}}
+    )
+    assert status == 200 and ctype.startswith("application/json")
+    answer = json.loads(raw)
+    choice = answer["output"]["choices"][0]
+    assert choice["message"]["role"] == "assistant" and choice["finish_reason"] == "stop"
+    text = choice["message"]["content"][0]["text"]
+    assert "product" in words(text)
+    (sentence,) = answer["output"]["sentences"]  # Captioner's addition: timed sentences
+    assert sentence["text"] == text and 200 <= sentence["begin_time"] < sentence["end_time"] <= 6000
+
+
+def test_plain_http_streaming_with_context(emulator, media) -> None:
+    folder, _ = media
+    body = {
+        "model": FLASH_MODEL,
+        "input": {"messages": [*context_messages(), audio_message(data_uri(folder / "zorvexa.wav"))]},
+        "parameters": {"format": "wav", "sample_rate": "16000"},
+    }
+    status, ctype, raw = post(emulator.url, body, sse=True)
+    assert status == 200 and ctype.startswith("text/event-stream")
+    parser = SseParser()
+    events = [*parser.feed(raw), *parser.close()]
+    assert [e.event for e in events] == ["result"] * len(events) and len(events) >= 2
+    result = streamed_result(events)
+    assert RARE in words(result.text) and not set(NOT_SAID) & set(words(result.text))
+
+
+def test_context_on_silence_writes_nothing(emulator, media) -> None:
+    folder, _ = media
+    body = {
+        "model": FLASH_MODEL,
+        "input": {"messages": [*context_messages(), audio_message(data_uri(folder / "silence.wav"))]},
+    }
+    status, _, raw = post(emulator.url, body)
+    assert status == 200
+    assert json.loads(raw)["output"]["choices"][0]["message"]["content"][0]["text"] == ""
+
+
+def test_plain_http_refusals(emulator, media) -> None:
+    folder, files = media
+
+    def refused(body: dict, *, sse: bool = False) -> tuple[int, dict]:
+        status, ctype, raw = post(emulator.url, body, sse=sse)
+        assert ctype.startswith("application/json")
+        answer = json.loads(raw)
+        assert set(answer) == {"code", "message", "request_id"}
+        return status, answer
+
+    audio = audio_message(files.url("zorvexa.wav"))
+    status, answer = refused({"model": FLASH_MODEL, "input": {"messages": [audio_message(files.url("long.wav"))]}})
+    assert (status, answer["code"]) == (400, "InvalidParameter") and "too long" in answer["message"]
+    status, answer = refused(
+        {"model": FLASH_MODEL, "input": {"messages": [audio_message(data_uri(folder / "garbage.wav"))]}}, sse=True
+    )
+    assert (status, answer["code"]) == (400, "InvalidParameter") and "decoded" in answer["message"]
+    status, answer = refused({"model": "paraformer-v2", "input": {"messages": [audio]}})
+    assert (status, answer["code"]) == (404, "ModelNotFound")
+    status, answer = refused({"model": FLASH_MODEL, "input": {"messages": [audio, context_messages()[1]]}})
+    assert (status, answer["code"]) == (400, "InvalidParameter") and "last message" in answer["message"]
+    status, answer = refused({"model": FLASH_MODEL, "input": {"messages": [{"role": "robot", "content": "hi"}, audio]}})
+    assert status == 400 and "input.messages[0].role" in answer["message"]
+    status, answer = refused(
+        {"model": FLASH_MODEL, "input": {"messages": [audio_message("data:audio/wav;base64,@@@")]}}
+    )
+    assert status == 400 and "base64" in answer["message"]
+    status, answer = refused({"model": FLASH_MODEL, "input": {"messages": [audio_message(files.url("missing.wav"))]}})
+    assert (status, answer["code"]) == (400, "FILE_404_NOT_FOUND")
