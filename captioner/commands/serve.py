@@ -41,7 +41,12 @@ def add_parser(p: argparse.ArgumentParser) -> None:
                                    "(default: $CAPTIONER_SERVE_TOKEN; none = accept any)")  # fmt: skip
     p.add_argument("--max-sessions", type=int, default=4, metavar="N",
                    help="recognition tasks at once; more are refused with Throttling (default 4)")  # fmt: skip
-    p.add_argument("--model-dir", metavar="DIR", help="on-device model folder (CTranslate2 whisper)")
+    from captioner.recognition import catalog
+
+    p.add_argument("--engine", choices=catalog.engine_names(), default=catalog.LOCAL, metavar="NAME",
+                   help="local (default: per task, the best on-device engine for its language_hints), "
+                        f"{', '.join(catalog.engine_names()[1:])}")  # fmt: skip
+    p.add_argument("--model-dir", metavar="DIR", help="on-device whisper model folder (CTranslate2), for local")
     p.add_argument("--http-port", type=int, metavar="PORT",
                    help="also serve the REST API (file transcription, hot-word vocabularies) under /api/v1 "
                         "on this port (0 picks a free one)")  # fmt: skip
@@ -81,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
 
     from captioner.recognition.engines import create_recognizer
 
-    engine: Recognizer = create_recognizer("local", model_dir=args.model_dir)
+    try:
+        engine: Recognizer = create_recognizer(getattr(args, "engine", "local"), model_dir=args.model_dir)
+    except (ValueError, RecognitionError) as exc:  # a missing weight package (4), no API key (2), ...
+        from captioner.errors import exit_code
+
+        print(f"captioner serve: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return exit_code(exc)
     rest = None
     if http_port is not None:
         from captioner.server.rest import RestServer

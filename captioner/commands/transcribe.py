@@ -35,8 +35,12 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     out.add_argument("--live-srt", metavar="FILE", help="keep this SRT file up to date during the session")
     out.add_argument("--quiet", action="store_true", help="print nothing but errors")
     eng = p.add_argument_group("engine")
-    eng.add_argument("--engine", choices=("local", "dashscope"), default="local", help="default: local (on-device)")
-    eng.add_argument("--model-dir", metavar="DIR", help="on-device model folder (CTranslate2 whisper)")
+    from captioner.recognition import catalog
+
+    eng.add_argument("--engine", choices=catalog.engine_names(), default=catalog.LOCAL, metavar="NAME",
+                     help="local (default: the best on-device engine for --language), "
+                          f"{', '.join(catalog.engine_names()[1:])}")  # fmt: skip
+    eng.add_argument("--model-dir", metavar="DIR", help="on-device whisper model folder (CTranslate2), for local")
     eng.add_argument("--region", choices=("cn", "intl"), help="Alibaba Cloud region (Beijing or Singapore)")
     eng.add_argument("--url", help="DashScope WebSocket URL (e.g. a `captioner serve` instance)")
     eng.add_argument("--workspace", help="Model Studio workspace id")
@@ -125,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         except AudioSourceError as exc:  # a device error; the mixer keeps the kind
             return fail(exc)
 
+    from captioner.events import RecognitionError
     from captioner.recognition.engines import create_recognizer
 
     try:
@@ -132,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
             args.engine, model_dir=args.model_dir, url=args.url, region=args.region, workspace=args.workspace
         )
     except ValueError as exc:  # a ConfigurationError, MissingApiKey, or an unknown engine
+        return fail(exc)
+    except RecognitionError as exc:  # WeightsMissingError: the engine's pip package (4)
         return fail(exc)
     except OSError as exc:  # the key store could not be read
         return error(str(exc), EXIT_USAGE)
@@ -212,17 +219,24 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
 
 
 async def _check_engine(args, recognizer, settings) -> int | None:
-    """Load the on-device model and refuse language hints it cannot serve, before a journal
-    or a session exists: a bad --language is a bad parameter (exit 2), not a failed run.
+    """Load the on-device engine (for `local`, the one --language picks) and refuse language
+    hints it cannot serve, before a journal or a session exists: a bad --language is a bad
+    parameter (exit 2), a missing weight package a missing model (4), not a failed run.
     None: go ahead."""
-    if args.engine != "local":
+    from captioner.recognition import catalog
+
+    if args.engine != catalog.LOCAL and not catalog.spec(args.engine).on_device:
         return None
     from captioner.commands._terminal import fail
     from captioner.events import RecognitionError
     from captioner.recognition.local.languages import check_languages
+    from captioner.recognition.on_device import BestOnDeviceRecognizer
 
     try:
-        await recognizer.prepare()
+        if isinstance(recognizer, BestOnDeviceRecognizer):  # load only the engine the language picks
+            await recognizer.prepare_for(settings)
+        else:
+            await recognizer.prepare()
         check_languages(recognizer, settings)
     except RecognitionError as exc:  # ModelNotFoundError (4), UnsupportedLanguageError (2), ...
         return fail(exc, options=SETTING_OPTIONS)

@@ -93,6 +93,11 @@ class Recognizer(abc.ABC):
     @abc.abstractmethod
     async def start(self, settings: RecognitionSettings) -> RecognitionSession: ...
 
+    def check(self, settings: RecognitionSettings) -> None:  # noqa: B027  (accepting is right)
+        """Refuse, before a task starts, settings this engine cannot serve (a language it
+        does not know), with the error start() would raise. Default: accept (the cloud
+        judges its own)."""
+
     def describe(self) -> dict[str, Any]:
         """What to record about this engine in a journal (never secrets)."""
         return {"engine": self.name}

@@ -114,5 +114,8 @@ class HotWordRecognizer(Recognizer):
     async def start(self, settings: RecognitionSettings) -> RecognitionSession:
         return await self.inner.start(with_hot_words(settings, self.store))
 
+    def check(self, settings: RecognitionSettings) -> None:
+        self.inner.check(settings)
+
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()

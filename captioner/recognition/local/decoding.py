@@ -216,11 +216,13 @@ class UtteranceDecoder:
             hotwords=hotwords,
         )
         segments = list(segments)
-        if full:
-            words = tuple((w.start, w.end, w.word) for s in segments for w in s.words or () if w.word.strip())
-        else:  # no timings: spread over the audio, only the text is used
-            units = "".join(s.text for s in segments).split()
-            words = tuple((0.0, 0.0, " " + u) for u in units)
+        pieces: list[tuple[RawWord, ...]] = []
+        for segment in segments:
+            if full:
+                pieces.append(tuple((w.start, w.end, w.word) for w in segment.words or () if w.word.strip()))
+            else:  # no timings: spread over the audio, only the text is used
+                pieces.append(tuple((0.0, 0.0, " " + u) for u in segment.text.split()))
+        words = _clause_breaks(pieces)
         words = _without_annotations(words)
         if (self._language or info.language) == "zh":  # Simplified, whatever the model chose
             words = tuple((a, b, zhconv.convert(w, "zh-cn")) for a, b, w in words)
@@ -235,7 +237,67 @@ class UtteranceDecoder:
         )
 
     def _done(self, words: tuple[RawWord, ...], started: float) -> Decoded:
+        words = chinese_punctuation(words)
         return Decoded(_join(words), words, time.perf_counter() - started)
+
+
+#: Han characters (Chinese, and Japanese kanji); kana tell Japanese apart.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+#: ASCII marks whisper leaves in Chinese text, and the Chinese ones a reader expects.
+_FULLWIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
+_SENTENCE_END = "。？！…"
+#: Sentence-final particles that make a question (吗 always; 呢 and 么 nearly always at the end).
+_QUESTION_PARTICLES = ("吗", "呢", "么")
+
+
+def _clause_breaks(pieces: Sequence[tuple[RawWord, ...]]) -> tuple[RawWord, ...]:
+    """Whisper's segments, joined. A Chinese segment that ends without a mark is a clause
+    whisper heard a break after (whisper base writes Chinese with no punctuation at all):
+    it gets "，" so the reader sees the break, as the cloud service writes it."""
+    words: list[RawWord] = []
+    for i, piece in enumerate(pieces):
+        piece = tuple(piece)
+        if piece and i < len(pieces) - 1:
+            a, b, w = piece[-1]
+            core = w.rstrip()
+            if core and _HAN.match(core[-1]) and not _KANA.search("".join(x for _, _, x in piece)):
+                piece = (*piece[:-1], (a, b, core + "，"))
+        words.extend(piece)
+    return tuple(words)
+
+
+def chinese_punctuation(words: tuple[RawWord, ...]) -> tuple[RawWord, ...]:
+    """Chinese text as a Chinese reader expects it: Chinese marks, no spaces between Han
+    characters, and an end mark ("。", or "？" after a question particle).
+
+    Only text with Han characters and no kana (Japanese keeps its own); English words in
+    mixed speech keep their letters and the spaces around them, and a mark inside a word
+    (3.5, Node.js) is not touched.
+    """
+    text = "".join(w for _, _, w in words)
+    if not words or not _HAN.search(text) or _KANA.search(text):
+        return words
+    out: list[RawWord] = []
+    for i, (a, b, w) in enumerate(words):
+        core = w.rstrip()
+        cut = len(core)
+        while cut > 0 and core[cut - 1] in _FULLWIDTH:
+            cut -= 1
+        body, marks = core[:cut], core[cut:]
+        following = words[i + 1][2].lstrip()[:1] if i + 1 < len(words) else ""
+        if marks and (_HAN.match(body[-1:] or " ") or _HAN.match(following or " ") or i == len(words) - 1):
+            marks = "".join(_FULLWIDTH[c] for c in marks)
+        previous = out[-1][2] if out else ""
+        after_chinese = previous and (_HAN.match(previous[-1]) or previous[-1] in "，。？！：；")
+        if body.startswith(" ") and after_chinese and _HAN.match(body.lstrip()[:1] or " "):
+            body = body.lstrip()
+        out.append((a, b, body + marks))
+    a, b, last = out[-1]
+    if last[-1:] not in _SENTENCE_END:
+        body = last.rstrip("，：；,:;")
+        out[-1] = (a, b, body + ("？" if body.endswith(_QUESTION_PARTICLES) else "。"))
+    return tuple(out)
 
 
 def quietest_point(audio: np.ndarray, probabilities: np.ndarray) -> int:

@@ -143,13 +143,11 @@ def recognizer_languages(recognizer: Recognizer) -> ModelLanguages | None:
 
 
 def check_languages(recognizer: Recognizer, settings: RecognitionSettings) -> None:
-    """Refuse, before a session starts, hints the on-device model cannot serve.
+    """Refuse, before a session starts, hints the engine cannot serve (Recognizer.check).
 
-    A no-op for engines that are not on this device or not loaded yet.
+    A no-op for engines that judge their own (the cloud) or whose model is not loaded yet.
     """
-    model = recognizer_languages(recognizer)
-    if model is not None:
-        decode_language(model, settings)
+    recognizer.check(settings)
 
 
 def languages_of(path: Path, multilingual: bool) -> ModelLanguages:

