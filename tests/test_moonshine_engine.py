@@ -19,6 +19,7 @@ from captioner.recognition.local.languages import UnsupportedLanguageError
 from captioner.recognition.local.moonshine import (
     INSTALL,
     PARTIAL_EVERY_MS,
+    MoonshineCannotTranslateError,
     MoonshineModel,
     MoonshineRecognizer,
 )
@@ -158,6 +159,9 @@ async def test_another_language_is_refused_with_what_it_knows(recognizer: Moonsh
     session = await recognizer.start(RecognitionSettings(model="paraformer-realtime-v2", language_hints=("zh", "en")))
     await session.aclose()
     assert recognizer.describe()["streaming"] is True
+    assert recognizer.describe()["catalog"] == "moonshine-tiny.en"
+    with pytest.raises(MoonshineCannotTranslateError, match="cannot translate"):
+        recognizer.check(RecognitionSettings(translation_target="zh"))
 
 
 # Real speech -----------------------------------------------------------------------------

