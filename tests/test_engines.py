@@ -69,6 +69,9 @@ def test_an_unknown_engine_names_the_ones_there_are() -> None:
         # paraformer-realtime-v2's default: Chinese with English mixed in, one engine for both
         (("zh", "en"), "paraformer-realtime-v2", "whisper-base"),
         (("en", "zh"), "paraformer-realtime-v2", "whisper-base"),
+        # ... which is what it assumes when a task sends no hints
+        ((), "paraformer-realtime-v2", "whisper-base"),
+        (("en",), "paraformer-realtime-v2", "whisper-tiny.en"),
     ],
 )
 def test_the_best_on_device_engine_for_the_language(hints: tuple[str, ...], model: str, engine: str) -> None:
