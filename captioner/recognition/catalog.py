@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from captioner.errors import ParameterError
 from captioner.recognition.local.languages import ModelLanguages, UnsupportedLanguageError, hints_in_force
-from captioner.recognition.local.translation import needs_the_cloud
 from captioner.recognition.local.weights import WHISPER_BASE, WeightsMissingError, installed
 from captioner.settings import LANGUAGES, RecognitionSettings
 
@@ -65,8 +64,6 @@ class EngineSpec:
     create: Callable[..., Recognizer] = field(compare=False, repr=False)
     #: One line for the window's tooltip: what the engine is good at.
     note: str = ""
-    #: Languages it can translate what it hears into (whisper: English; the cloud: its own).
-    translates_to: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """ "whisper base (zh, en, ja, ... 30 languages)" / "whisper tiny.en (English only)"."""
@@ -145,8 +142,7 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
     """The best on-device engine for the languages the settings ask for.
 
     No hint (and no service default: SERVICE_DEFAULT_HINTS): the first installed engine
-    (the English default). Otherwise the first engine
-    (in PREFERENCE) that serves every hint in force; failing that, the first that serves the
+    (the English default). Otherwise the first engine (in PREFERENCE) that serves every hint in force; failing that, the first that serves the
     first hint (the languages rule then decodes what it can). An engine that would serve but
     is not installed is skipped when another serves; if none installed does, its
     WeightsMissingError says what to install. No engine knows the language at all:
@@ -154,11 +150,6 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
     """
     hints = hints_in_force(settings) or SERVICE_DEFAULT_HINTS.get(settings.model, ())
     engines = on_device()
-    target = settings.translation_target
-    if target is not None:  # only an engine that translates into it will do
-        engines = [s for s in engines if target in s.translates_to]
-        if not engines:
-            raise needs_the_cloud(target)
     if not hints:
         candidates = engines
     else:
@@ -225,30 +216,6 @@ register(
         install=WHISPER_BASE.install,
         create=_whisper("base"),
         note="Multilingual: Chinese (Simplified, with Chinese punctuation), mixed Chinese/English and more (145 MB).",
-        translates_to=("en",),
-    )
-)
-
-
-def _moonshine(**options: Any) -> Recognizer:
-    from captioner.recognition.local.moonshine import MoonshineRecognizer
-
-    return MoonshineRecognizer(**options)
-
-
-register(
-    EngineSpec(
-        name="moonshine-tiny.en",
-        title="Moonshine tiny (streaming)",
-        on_device=True,
-        languages=("en",),
-        streams=True,
-        sample_rate=16000,
-        weights=("moonshine-voice",),
-        import_names=("moonshine_voice",),
-        install="pip install moonshine-voice==0.1.0",
-        create=_moonshine,
-        note="English; partials follow speech word by word (56 MB wheel, model inside).",
     )
 )
 register(
