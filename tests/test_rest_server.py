@@ -426,7 +426,7 @@ async def test_a_realtime_task_naming_a_vocabulary_gets_its_words() -> None:
     assert [s.hot_words for s in inner.started] == [("Kubernetes", "Zarvox"), ()]
 
 
-# -- `captioner serve --http-port` -----------------------------------------------------------------
+# -- `captioner serve`: one port (and the deprecated --http-port) ---------------------------------
 
 
 @pytest.mark.slow
@@ -444,13 +444,17 @@ async def test_serve_command_wires_both_protocols_to_one_vocabulary_store(tmp_pa
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
-        lines = [(await asyncio.wait_for(proc.stdout.readline(), 60)).decode() for _ in range(2)]
-        assert lines[0].startswith("Serving the DashScope realtime protocol on ws://127.0.0.1:")
-        base = re.search(r"(http://127\.0\.0\.1:\d+/api/v1)", lines[1]).group(1)
-        vocab = VocabularyClient(base, api_key=TOKEN)
+        lines = [(await asyncio.wait_for(proc.stdout.readline(), 60)).decode() for _ in range(3)]
+        port = re.match(r"Serving the DashScope realtime protocol on ws://127\.0\.0\.1:(\d+)/", lines[0]).group(1)
+        base = re.search(r"(http://127\.0\.0\.1:(\d+)/api/v1)", lines[1])
+        assert base.group(2) == port  # one host, one port: REST beside the WebSocket
+        # The deprecated --http-port serves the very same routes (and store) on a port of its own.
+        old_port = re.match(r"Also serving all of it on port (\d+) ", lines[2]).group(1)
+        vocab = VocabularyClient(base.group(1), api_key=TOKEN)
         vid = await vocab.create("fun-asr-realtime", [HotWord("Zarvox")], prefix="serve")
-        assert [v.vocabulary_id for v in await vocab.list()] == [vid]
-        assert (await FileTranscriber(base, api_key=TOKEN).query("nope")).status is TaskStatus.UNKNOWN
+        old = VocabularyClient(f"http://127.0.0.1:{old_port}/api/v1", api_key=TOKEN)
+        assert [v.vocabulary_id for v in await old.list()] == [vid]
+        assert (await FileTranscriber(base.group(1), api_key=TOKEN).query("nope")).status is TaskStatus.UNKNOWN
     finally:
         proc.send_signal(signal.SIGINT)
         # A hang guard: on a loaded machine (issue #20) the exit after SIGINT took over 30 s.

@@ -18,9 +18,7 @@ from captioner.protocol.files import PollPolicy, TranscriptionRequest
 from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.files import FileTranscriber
 from captioner.recognition.cloud.vocabulary import VocabularyClient
-from captioner.server.realtime import DashScopeServer
-from captioner.server.rest import RestServer
-from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
+from captioner.server.app import ServeApp
 from captioner.testing.speech import utterances, write_wav
 from rest_support import LoopThread
 
@@ -38,19 +36,15 @@ def recording(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def servers():
-    """`captioner serve --http-port`, as serve.py wires it: one store, one engine, both protocols."""
+    """`captioner serve` as serve.py runs it (`ServeApp`): one store, one engine, both
+    protocols on one port."""
     from captioner.recognition.local.whisper import LocalRecognizer
 
-    store = VocabularyStore()
-    engine = HotWordRecognizer(LocalRecognizer(), store)
     with LoopThread() as lt:
-        rest = RestServer(engine, vocabularies=store)
-        realtime = DashScopeServer(engine)
-        lt.run(realtime.start())
-        lt.run(rest.start())
-        yield rest, realtime
-        lt.run(rest.stop())
-        lt.run(realtime.stop())
+        app = ServeApp(LocalRecognizer())
+        lt.run(app.start())
+        yield app.rest, app.realtime
+        lt.run(app.stop())
 
 
 def test_a_file_task_with_a_vocabulary_gets_the_rare_word(servers, recording) -> None:

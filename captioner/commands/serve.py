@@ -1,13 +1,13 @@
-"""`captioner serve`: the DashScope (Fun-ASR) realtime protocol over the on-device engine.
+"""`captioner serve`: the DashScope (Fun-ASR) services over the on-device engine, on one port.
 
-Point the official SDK at it and it answers like the cloud service::
+Point the official SDK at it and it answers like the cloud service, REST and WebSocket on
+the same host and port (captioner/server/app.py lists what is served)::
 
     dashscope.base_websocket_api_url = "ws://127.0.0.1:8765/api-ws/v1/inference"
+    dashscope.base_http_api_url = "http://127.0.0.1:8765/api/v1"   # files, vocabularies, Flash
 
-With --http-port it also answers the REST API the SDK's Transcription and VocabularyService
-use (recorded-file transcription, hot-word vocabularies; see rest_server.py)::
-
-    dashscope.base_http_api_url = "http://127.0.0.1:8766/api/v1"
+--http-port, which used to put the REST API on a port of its own, is deprecated: it still
+serves everything on that port as well, with a warning.
 
 Binds to 127.0.0.1 unless told otherwise. With --token (or CAPTIONER_SERVE_TOKEN), clients
 must send `Authorization: Bearer <token>`; without one, any key is accepted, so do not
@@ -48,8 +48,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
                         f"{', '.join(catalog.engine_names()[1:])}")  # fmt: skip
     p.add_argument("--model-dir", metavar="DIR", help="on-device whisper model folder (CTranslate2), for local")
     p.add_argument("--http-port", type=int, metavar="PORT",
-                   help="also serve the REST API (file transcription, hot-word vocabularies) under /api/v1 "
-                        "on this port (0 picks a free one)")  # fmt: skip
+                   help="deprecated: --port serves the REST API too; this also serves everything on PORT, "
+                        "for clients still set up for it")  # fmt: skip
     p.add_argument("--verbose", "-v", action="store_true", help="log every task")
 
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from captioner import logs
     from captioner.events import RecognitionError
     from captioner.logs import setup_logging
-    from captioner.server.realtime import DashScopeServer
+    from captioner.server.app import ServeApp
 
     if args.max_sessions < 1:
         print("captioner serve: --max-sessions must be at least 1", file=sys.stderr)
@@ -93,37 +93,26 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"captioner serve: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return exit_code(exc)
-    rest = None
     if http_port is not None:
-        from captioner.server.rest import RestServer
-        from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
-
-        # One vocabulary store for both protocols: a realtime task naming a vocabulary made
-        # over REST gets its words as hot words, as it would on the service.
-        vocabularies = VocabularyStore()
-        engine = HotWordRecognizer(engine, vocabularies)
-        rest = RestServer(engine, host=args.host, port=http_port, token=token, vocabularies=vocabularies)
-    server = DashScopeServer(
-        engine,
-        host=args.host,
-        port=args.port,
-        token=token,
-        max_sessions=args.max_sessions,
-    )
+        print("captioner serve: --http-port is deprecated: --port serves the REST API too (one host, one "
+              "port, as the cloud); PORT serves the same for now", file=sys.stderr)  # fmt: skip
+    extra = [http_port] if http_port is not None and (http_port == 0 or http_port != args.port) else []
+    app = ServeApp(engine, host=args.host, port=args.port, token=token, max_sessions=args.max_sessions,
+                   extra_ports=extra)  # fmt: skip
 
     async def main() -> None:
-        await server.start()
-        print(f"Serving the DashScope realtime protocol on {server.url}", flush=True)
+        await app.start()
         try:
-            if rest is not None:
-                await rest.start()
-                print(f"Serving DashScope file transcription and vocabularies on {rest.url}", flush=True)
+            print(f"Serving the DashScope realtime protocol on {app.realtime.url}", flush=True)
+            print(f"Serving DashScope file transcription, vocabularies and Fun-ASR-Flash on {app.rest.url}",
+                  flush=True)  # fmt: skip
+            if app.web.extra_ports:
+                ports = ", ".join(str(p) for p in app.web.extra_ports)
+                print(f"Also serving all of it on port {ports} (--http-port, deprecated)", flush=True)
             print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
             await asyncio.Future()
         finally:
-            if rest is not None:
-                await rest.stop()
-            await server.stop()
+            await app.stop()
 
     try:
         asyncio.run(main())
