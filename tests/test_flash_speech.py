@@ -243,3 +243,41 @@ def test_plain_http_refusals(emulator, media) -> None:
     assert status == 400 and "base64" in answer["message"]
     status, answer = refused({"model": FLASH_MODEL, "input": {"messages": [audio_message(files.url("missing.wav"))]}})
     assert (status, answer["code"]) == (400, "FILE_404_NOT_FOUND")
+
+
+# -- Our client: `captioner transcribe FILE --model fun-asr-flash-... [--context-file F]` ----------------
+
+
+def test_cli_with_a_context_file_writes_the_name_it_was_told(emulator, media, tmp_path, capsys, monkeypatch) -> None:
+    from captioner.cli import main as cli_main
+
+    folder, _ = media
+    monkeypatch.setenv("DASHSCOPE_API_KEY", TOKEN)
+    context = tmp_path / "context.txt"
+    context.write_text(CONTEXT_LIST + "\n" + CONTEXT_PROSE, encoding="utf-8")
+    base = ["transcribe", str(folder / "zorvexa.wav"), "--model", FLASH_MODEL, "--url", emulator.url]
+    srt_file = tmp_path / "with.srt"
+    assert cli_main([*base, "--context-file", str(context), "--srt", str(srt_file)]) == 0
+    printed = capsys.readouterr().out
+    assert RARE in words(printed) and not set(NOT_SAID) & set(words(printed))
+    assert "-->" in srt_file.read_text() and RARE in words(srt_file.read_text())
+    assert cli_main([*base, "--txt", str(tmp_path / "without.txt")]) == 0
+    assert RARE not in words(capsys.readouterr().out) and "product" in words((tmp_path / "without.txt").read_text())
+
+
+def test_cli_refusals_have_their_exit_codes(emulator, media, tmp_path, capsys, monkeypatch) -> None:
+    from captioner.cli import main as cli_main
+
+    folder, _ = media
+    monkeypatch.setenv("DASHSCOPE_API_KEY", TOKEN)
+    base = ["transcribe", "--model", FLASH_MODEL, "--url", emulator.url]
+    assert cli_main([*base, str(folder / "long.wav")]) == 3  # too long: refused before upload
+    assert "at most 5 minutes" in capsys.readouterr().err
+    assert cli_main([*base, str(folder / "garbage.wav")]) == 3
+    assert cli_main([*base, str(folder / "zorvexa.wav"), "--context-file", str(tmp_path / "none.txt")]) == 3
+    assert "context file" in capsys.readouterr().err
+    assert cli_main(["transcribe", str(folder / "zorvexa.wav"), "--context-file", str(folder / "zorvexa.wav")]) == 2
+    assert "--context-file needs --model" in capsys.readouterr().err
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-wrong")
+    assert cli_main([*base, str(folder / "zorvexa.wav")]) == 5
+    assert "InvalidApiKey" in capsys.readouterr().err

@@ -56,6 +56,7 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     rec.add_argument("--hot-word", action="append", metavar="WORD", help="bias the on-device engine; repeatable")
     rec.add_argument("--heartbeat", action="store_true", help="keep the cloud task alive through long silences")
     rec.add_argument("--disfluency-removal", action="store_true", help="drop filler words (Paraformer)")
+    rec.add_argument("--context-file", metavar="F", help="names and terms to expect (fun-asr-flash-2026-06-15 only)")
 
 
 #: The option that sets each recognition setting, so an error names what the user typed.
@@ -111,6 +112,17 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from_args(args)
     except SettingsError as exc:
         return fail(exc, options=SETTING_OPTIONS)
+
+    from captioner.protocol.flash import FLASH_MODELS
+
+    if args.model in FLASH_MODELS:  # a synchronous call, not a realtime task
+        from captioner.commands import transcribe_flash
+
+        return transcribe_flash.run(args)
+    if args.context_file:
+        return error(
+            f"--context-file needs --model {FLASH_MODELS[0]} (context is part of its synchronous call)", EXIT_USAGE
+        )
 
     from captioner.audio.frames import AudioSourceError
 
