@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from captioner.errors import ParameterError
 from captioner.recognition.local.languages import ModelLanguages, UnsupportedLanguageError, hints_in_force
+from captioner.recognition.local.translation import needs_the_cloud
 from captioner.recognition.local.weights import WHISPER_BASE, WeightsMissingError, installed
 from captioner.settings import LANGUAGES, RecognitionSettings
 
@@ -64,6 +65,8 @@ class EngineSpec:
     create: Callable[..., Recognizer] = field(compare=False, repr=False)
     #: One line for the window's tooltip: what the engine is good at.
     note: str = ""
+    #: Languages it can translate what it hears into (whisper: English; the cloud: its own).
+    translates_to: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """ "whisper base (zh, en, ja, ... 30 languages)" / "whisper tiny.en (English only)"."""
@@ -150,6 +153,11 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
     """
     hints = hints_in_force(settings) or SERVICE_DEFAULT_HINTS.get(settings.model, ())
     engines = on_device()
+    target = settings.translation_target
+    if target is not None:  # only an engine that translates into it will do
+        engines = [s for s in engines if target in s.translates_to]
+        if not engines:
+            raise needs_the_cloud(target)
     if not hints:
         candidates = engines
     else:
@@ -216,6 +224,7 @@ register(
         install=WHISPER_BASE.install,
         create=_whisper("base"),
         note="Multilingual: Chinese (Simplified, with Chinese punctuation), mixed Chinese/English and more (145 MB).",
+        translates_to=("en",),
     )
 )
 register(

@@ -42,6 +42,7 @@ from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.local.decoding import Decoded, UtteranceDecoder
 from captioner.recognition.local.languages import decode_language, model_languages
 from captioner.recognition.local.models import LoadedModel, load_model, resolve_model_dir
+from captioner.recognition.local.translation import check_translation, with_translation
 from captioner.recognition.local.vad import SpeechEnded, SpeechStarted, VadEvent, VadParams, VadSegmenter
 from captioner.settings import RecognitionSettings
 
@@ -79,15 +80,18 @@ class LocalRecognizer(Recognizer):
     async def prepare(self) -> None:
         await self._load()
 
-    async def start(self, settings: RecognitionSettings) -> LocalSession:
+    async def start(self, settings: RecognitionSettings) -> RecognitionSession:
         model = await self._load()
-        return LocalSession(model, settings, decode_language(model_languages(model), settings))
+        check_translation(model, settings)
+        session = LocalSession(model, settings, decode_language(model_languages(model), settings))
+        return with_translation(session, model, settings)
 
     def check(self, settings: RecognitionSettings) -> None:
         """Refuse hints the loaded model cannot serve (UnsupportedLanguageError); before the
         model is loaded there is nothing to judge by."""
         if self._model is not None:
             decode_language(model_languages(self._model), settings)
+            check_translation(self._model, settings)
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"engine": self.name}

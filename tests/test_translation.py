@@ -1,0 +1,187 @@
+"""Live translation (issue #18): whisper's translate task on Mandarin speech, on the device,
+and through `captioner serve` to the unmodified official `TranslationRecognizerRealtime`.
+
+The Chinese recording is made here with espeak-ng's Mandarin voice (pinyin with tone
+numbers, as tests/test_local_engine.py does): two sentences whisper base hears reliably.
+The translations are checked for their content words, not for exact wording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import dashscope
+import numpy as np
+import pytest
+from dashscope.audio.asr import TranslationRecognizerCallback, TranslationRecognizerRealtime
+
+from captioner.audio.frames import FrameCutter
+from captioner.events import RecognitionError, Sentence
+from captioner.recognition import catalog
+from captioner.recognition.base import Recognizer
+from captioner.recognition.engines import create_recognizer
+from captioner.recognition.local.translation import TranslationUnavailableError
+from captioner.recognition.local.whisper import LocalRecognizer
+from captioner.server.realtime import DashScopeServer
+from captioner.settings import RecognitionSettings
+from captioner.testing.server_thread import ServerThread
+from captioner.testing.speech import espeak_samples, silence
+
+pytestmark = pytest.mark.timeout(300)
+
+#: (pinyin spoken, what whisper base writes, content words one of which the English keeps)
+MANDARIN = (
+    ("wo3 men5 qu4 chi1 fan4 ba5", "我们去吃饭吧", ("eat", "restaurant", "dinner", "lunch", "meal")),
+    ("zhe4 shi4 wo3 de5 peng2 you3", "这是我的朋友", ("friend",)),
+)
+
+
+def mandarin_recording() -> np.ndarray:
+    parts = [silence(300)]
+    for pinyin, _, _ in MANDARIN:
+        parts += [espeak_samples(pinyin, "cmn-latn-pinyin", speed=130), silence(1600)]
+    return np.concatenate(parts)
+
+
+async def run(recognizer: Recognizer, settings: RecognitionSettings) -> list[object]:
+    session = await recognizer.start(settings)
+    cutter = FrameCutter()
+    events: list[object] = []
+
+    async def read() -> None:
+        async for event in session.events():
+            events.append(event)
+
+    reader = asyncio.create_task(read())
+    for frame in cutter.push(mandarin_recording().tobytes()) + cutter.flush():
+        await session.push(frame)
+    await session.finish()
+    await reader
+    return events
+
+
+def assert_translated(text: str, translation: str, expected: tuple[str, str, tuple[str, ...]]) -> None:
+    _, chinese, content = expected
+    assert chinese in text.replace("，", "").replace("。", "")
+    assert any(word in translation.lower() for word in content), (translation, content)
+
+
+@pytest.fixture(scope="module")
+def base() -> LocalRecognizer:
+    engine = LocalRecognizer(model="base")
+    asyncio.run(engine.prepare())
+    return engine
+
+
+@pytest.mark.slow
+async def test_each_final_carries_its_english_translation(base: LocalRecognizer) -> None:
+    events = await run(base, RecognitionSettings(language_hints=("zh",), translation_target="en"))
+    finals = [e for e in events if isinstance(e, Sentence) and e.final]
+    assert len(finals) == 2
+    for final, expected in zip(finals, MANDARIN, strict=True):
+        assert final.translation is not None and final.translation.language == "en"
+        assert_translated(final.text, final.translation.text, expected)
+    # Partials are not translated: half a sentence translates badly, and costs a decode.
+    assert all(e.translation is None for e in events if isinstance(e, Sentence) and not e.final)
+
+
+@pytest.mark.slow
+async def test_translation_alone_leaves_the_source_text_out(base: LocalRecognizer) -> None:
+    settings = RecognitionSettings(language_hints=("zh",), translation_target="en", transcription_enabled=False)
+    events = await run(base, settings)
+    sentences = [e for e in events if isinstance(e, Sentence)]
+    assert len(sentences) == 2 and all(s.final and s.text == "" and not s.words for s in sentences)
+    assert any(w in sentences[1].translation.text.lower() for w in MANDARIN[1][2])  # type: ignore[union-attr]
+
+
+async def test_other_targets_and_english_only_models_are_refused_clearly(base: LocalRecognizer) -> None:
+    with pytest.raises(TranslationUnavailableError, match="needs the cloud"):
+        await base.start(RecognitionSettings(language_hints=("zh",), translation_target="ja"))
+    tiny = LocalRecognizer(model="tiny.en")
+    with pytest.raises(TranslationUnavailableError, match="needs a multilingual model") as caught:
+        await tiny.start(RecognitionSettings(translation_target="en"))
+    assert caught.value.code == "InvalidParameter" and isinstance(caught.value, RecognitionError)
+
+
+def test_local_picks_an_engine_that_translates() -> None:
+    assert catalog.pick_on_device(RecognitionSettings(translation_target="en")).name == "whisper-base"
+    assert catalog.pick_on_device(RecognitionSettings()).name != "whisper-base"
+    with pytest.raises(TranslationUnavailableError, match="'de' needs the cloud"):
+        catalog.pick_on_device(RecognitionSettings(translation_target="de"))
+
+
+# The official SDK against `captioner serve` ------------------------------------------------
+
+
+class Callback(TranslationRecognizerCallback):
+    def __init__(self) -> None:
+        self.results: list[tuple[Any, Any]] = []
+        self.errors: list[Any] = []
+        self.done = threading.Event()
+
+    def on_event(self, request_id, transcription_result, translation_result, usage) -> None:  # type: ignore[no-untyped-def]
+        self.results.append((transcription_result, translation_result))
+
+    def on_complete(self) -> None:
+        self.done.set()
+
+    def on_error(self, message) -> None:  # type: ignore[no-untyped-def]
+        self.errors.append(message)
+        self.done.set()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ServerThread(DashScopeServer(create_recognizer("local"))) as srv:
+        yield srv
+    assert srv.stats.internal_errors == 0
+
+
+@pytest.fixture(autouse=True)
+def sdk_key(monkeypatch):
+    monkeypatch.setattr(dashscope, "api_key", "sk-any")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.mark.slow
+def test_the_official_translation_recognizer_gets_chinese_and_english(server) -> None:
+    cb = Callback()
+    r = TranslationRecognizerRealtime(
+        model="gummy-realtime-v1", format="pcm", sample_rate=16000, callback=cb, source_language="zh",
+        transcription_enabled=True, translation_enabled=True, translation_target_languages=["en"],
+        base_address=server.url,
+    )  # fmt: skip
+    r.start()
+    for chunk in np.array_split(mandarin_recording(), 80):
+        r.send_audio_frame(chunk.astype("<i2").tobytes())
+    r.stop()
+    assert cb.done.wait(60) and not cb.errors
+    finals = [(tr, tl) for tr, tl in cb.results if tr is not None and tr.is_sentence_end]
+    assert len(finals) == 2
+    for (tr, tl), expected in zip(finals, MANDARIN, strict=True):
+        english = tl.get_translation("en")
+        assert tl.is_sentence_end and english.sentence_id == tr.sentence_id
+        assert (english.begin_time, english.end_time) == (tr.begin_time, tr.end_time)
+        assert_translated(tr.text, english.text, expected)
+    # (With source_language left null whisper detects the language per sentence, and on
+    # espeak's rough Mandarin it took the second sentence for English: say what is spoken.)
+    assert server.last_run_task is not None and server.last_run_task.parameters["source_language"] == "zh"
+
+
+def test_a_target_the_device_cannot_translate_into_fails_the_task(server) -> None:
+    cb = Callback()
+    r = TranslationRecognizerRealtime(
+        model="gummy-realtime-v1", format="pcm", sample_rate=16000, callback=cb, source_language="zh",
+        transcription_enabled=True, translation_enabled=True, translation_target_languages=["ja"],
+        base_address=server.url,
+    )  # fmt: skip
+    r.start()
+    r.send_audio_frame(silence(100).tobytes())
+    assert cb.done.wait(60)
+    (error,) = cb.errors
+    assert error.code == "InvalidParameter" and "needs the cloud" in error.message
+    timer = getattr(r, "_silence_timer", None)
+    if timer is not None:
+        timer.cancel()
