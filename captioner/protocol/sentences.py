@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from captioner.events import Sentence, Word
+from captioner.events import Sentence, Translation, Word
+
+
+def translation_to_dict(t: Translation) -> dict[str, Any]:
+    """A sentence's translation (Gummy's `translations` entry, less what the sentence has)."""
+    return {
+        "language": t.language,
+        "text": t.text,
+        "words": [
+            {"begin_time": w.begin_ms, "end_time": w.end_ms, "text": w.text, "punctuation": w.punctuation}
+            for w in t.words
+        ],
+    }
 
 
 def sentence_to_dict(s: Sentence) -> dict[str, Any]:
-    """A final sentence in the service's shape (`speaker_id` only when known)."""
+    """A final sentence in the service's shape (`speaker_id` only when known; our
+    `translation` when it carries one, which the service's readers ignore)."""
     d: dict[str, Any] = {
         "begin_time": s.begin_ms,
         "end_time": s.end_ms,
@@ -24,6 +37,8 @@ def sentence_to_dict(s: Sentence) -> dict[str, Any]:
     d["words"] = [
         {"begin_time": w.begin_ms, "end_time": w.end_ms, "text": w.text, "punctuation": w.punctuation} for w in s.words
     ]
+    if s.translation is not None:
+        d["translation"] = translation_to_dict(s.translation)
     return d
 
 
@@ -48,8 +63,20 @@ def sentence_from_dict(d: Any, where: str = "sentence") -> Sentence:
     speaker = d.get("speaker_id")
     if speaker is not None:
         speaker = whole_ms(d, "speaker_id", where)
+    words = _words(d.get("words"), where)
+    translation = None
+    t = d.get("translation")
+    if t is not None:
+        tw = f"{where}.translation"
+        if not isinstance(t, dict) or not isinstance(t.get("language"), str) or not isinstance(t.get("text"), str):
+            raise ValueError(f"{tw}: expected an object with language and text")
+        translation = Translation(t["language"], t["text"], _words(t.get("words"), tw))
+    return Sentence(text, begin, end, True, words, sid, speaker, translation)
+
+
+def _words(raw: Any, where: str) -> tuple[Word, ...]:
     words = []
-    for j, w in enumerate(d.get("words") or ()):
+    for j, w in enumerate(raw or ()):
         ww = f"{where}.words[{j}]"
         if not isinstance(w, dict):
             raise ValueError(f"{ww}: expected an object")
@@ -57,4 +84,4 @@ def sentence_from_dict(d: Any, where: str = "sentence") -> Sentence:
         if not isinstance(wt, str) or not isinstance(wp, str):
             raise ValueError(f"{ww}: text and punctuation must be strings")
         words.append(Word(whole_ms(w, "begin_time", ww), whole_ms(w, "end_time", ww), wt, wp))
-    return Sentence(text, begin, end, True, tuple(words), sid, speaker)
+    return tuple(words)

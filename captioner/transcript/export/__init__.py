@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from captioner.transcript.export.bilingual import BOTH, TEXT_CHOICES, bilingual_cues, check_choice, choose_text
 from captioner.transcript.export.cues import DEFAULT_LAYOUT, GAP_CUE_MS, Cue, CueLayout, CueTimer, build_cues
 from captioner.transcript.export.entries import Entries, clock, gap_text, split_entries
 from captioner.transcript.export.files import atomic_write_text
@@ -49,6 +50,7 @@ __all__ = [
     "EXPORTERS",
     "GAP_CUE_MS",
     "JSON_FORMAT_VERSION",
+    "TEXT_CHOICES",
     "Cue",
     "CueLayout",
     "CueTimer",
@@ -56,8 +58,10 @@ __all__ = [
     "ExportOptions",
     "Exporter",
     "atomic_write_text",
+    "bilingual_cues",
     "build_cues",
     "char_width",
+    "choose_text",
     "clock",
     "cues_to_srt",
     "gap_from_dict",
@@ -96,6 +100,11 @@ class ExportOptions:
     meta: dict[str, Any] | None = None
     #: Plain text: `[HH:MM:SS] ` before each line.
     txt_timestamps: bool = False
+    #: Translated sentences: "original", "translation" or "both" (bilingual.TEXT_CHOICES).
+    text: str = BOTH
+
+    def __post_init__(self) -> None:
+        check_choice(self.text)
 
 
 DEFAULT_OPTIONS = ExportOptions()
@@ -141,12 +150,14 @@ def write_exports(
     meta: dict[str, Any] | None = None,
     layout: CueLayout = DEFAULT_LAYOUT,
     txt_timestamps: bool = False,
+    text: str = BOTH,
 ) -> list[Path]:
     """Write each requested format (None = skip); returns the paths written, in order
     srt, vtt, txt, json. Each file is atomic on its own. `sentences` may hold gaps
-    (`Transcript.entries`): each format marks them."""
+    (`Transcript.entries`): each format marks them. `text`: which text translated
+    sentences get (bilingual.py)."""
     finals = list(sentences)  # every format reads them, so an iterator is read once
-    options = ExportOptions(layout=layout, meta=meta, txt_timestamps=txt_timestamps)
+    options = ExportOptions(layout=layout, meta=meta, txt_timestamps=txt_timestamps, text=text)
     targets = {"srt": srt, "vtt": vtt, "txt": txt, "json": json}
     return [
         write_export(exporter, path, finals, options)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from captioner.events import Gap, Sentence
-from captioner.protocol.sentences import sentence_from_dict, whole_ms
+from captioner.protocol.sentences import sentence_from_dict, translation_to_dict, whole_ms
+from captioner.transcript.export.bilingual import choose_text
 from captioner.transcript.export.entries import Entries, gap_text, in_order, split_entries
 from captioner.transcript.export.files import atomic_write_text
 from captioner.transcript.export.lines import is_cjk_joiner
@@ -43,9 +44,13 @@ def _sentence_json(s: Sentence) -> str:
         ]
     )
     speaker = "" if s.speaker_id is None else f', "speaker_id": {int(s.speaker_id)}'
+    t = s.translation
+    translation = (
+        "" if t is None else ", " + json.dumps({"translation": translation_to_dict(t)}, ensure_ascii=False)[1:-1]
+    )
     return (
         f'{{"begin_time": {int(s.begin_ms)}, "end_time": {int(s.end_ms)}, "text": {esc(s.text)}, '
-        f'"sentence_id": {int(s.sentence_id)}{speaker}, "words": [{words}]}}'
+        f'"sentence_id": {int(s.sentence_id)}{speaker}, "words": [{words}]{translation}}}'
     )
 
 
@@ -174,4 +179,4 @@ class JsonExporter:
     suffix = ".json"
 
     def render(self, entries: Entries, options: ExportOptions) -> str:
-        return to_json(entries, meta=options.meta)
+        return to_json(choose_text(entries, options.text), meta=options.meta)

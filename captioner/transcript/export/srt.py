@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from captioner.transcript.export.bilingual import BOTH, bilingual_cues, choose_text, has_translations
 from captioner.transcript.export.cues import DEFAULT_LAYOUT, Cue, CueLayout, build_cues
 from captioner.transcript.export.entries import Entries, clock
 from captioner.transcript.export.files import atomic_write_text
@@ -42,4 +43,7 @@ class SrtExporter:
     suffix = ".srt"
 
     def render(self, entries: Entries, options: ExportOptions) -> str:
-        return to_srt(entries, options.layout)
+        entries = list(entries)
+        if options.text == BOTH and has_translations(entries):
+            return cues_to_srt(bilingual_cues(entries, options.layout))
+        return to_srt(choose_text(entries, options.text), options.layout)

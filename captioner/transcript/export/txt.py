@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from captioner.events import Gap
+from captioner.events import Gap, Sentence
+from captioner.transcript.export.bilingual import choose_text
 from captioner.transcript.export.entries import Entries, clock, gap_text, in_order
 from captioner.transcript.export.files import atomic_write_text
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = True) -> str:
     """One sentence (or gap marker) per line; optionally `[HH:MM:SS] ` before each, and
-    `Speaker N: ` when the recognizer told speakers apart."""
+    `Speaker N: ` when the recognizer told speakers apart. A sentence's translation, when
+    it carries one, goes on the line under it (indented like its text)."""
     lines = []
     for s in in_order(sentences):
         if isinstance(s, Gap):
@@ -29,9 +31,11 @@ def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = Tru
             text, begin = " ".join(s.text.split()), s.begin_ms
             if speakers and s.speaker_id is not None:
                 text = f"Speaker {s.speaker_id}: {text}"
-        if timestamps:
-            text = f"[{clock(begin, ',').rsplit(',', 1)[0]}] {text}"
-        lines.append(text)
+        stamp = f"[{clock(begin, ',').rsplit(',', 1)[0]}] " if timestamps else ""
+        lines.append(stamp + text)
+        t = s.translation if isinstance(s, Sentence) else None
+        if t is not None and t.text.strip():
+            lines.append(" " * len(stamp) + " ".join(t.text.split()))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -44,4 +48,4 @@ class TxtExporter:
     suffix = ".txt"
 
     def render(self, entries: Entries, options: ExportOptions) -> str:
-        return to_txt(entries, timestamps=options.txt_timestamps)
+        return to_txt(choose_text(entries, options.text), timestamps=options.txt_timestamps)

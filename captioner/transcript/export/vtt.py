@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from captioner.transcript.export.cues import DEFAULT_LAYOUT, CueLayout, build_cues
+from captioner.transcript.export.bilingual import BOTH, bilingual_cues, choose_text, has_translations
+from captioner.transcript.export.cues import DEFAULT_LAYOUT, Cue, CueLayout, build_cues
 from captioner.transcript.export.entries import Entries, clock
 from captioner.transcript.export.files import atomic_write_text
 
@@ -29,8 +31,12 @@ def _vtt_escape(text: str) -> str:
 
 def to_vtt(sentences: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> str:
     """WebVTT text, cues numbered like the SRT so the two can be compared."""
+    return cues_to_vtt(build_cues(sentences, layout))
+
+
+def cues_to_vtt(cues: Iterable[Cue]) -> str:
     parts = ["WEBVTT\n\n"]
-    for c in build_cues(sentences, layout):
+    for c in cues:
         parts.append(f"{c.index}\n{clock(c.start_ms, '.')} --> {clock(c.end_ms, '.')}\n{_vtt_escape(c.text)}\n\n")
     return "".join(parts)
 
@@ -49,4 +55,7 @@ class VttExporter:
     suffix = ".vtt"
 
     def render(self, entries: Entries, options: ExportOptions) -> str:
-        return to_vtt(entries, options.layout)
+        entries = list(entries)
+        if options.text == BOTH and has_translations(entries):
+            return cues_to_vtt(bilingual_cues(entries, options.layout))
+        return to_vtt(choose_text(entries, options.text), options.layout)
