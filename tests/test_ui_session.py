@@ -103,7 +103,7 @@ class FixedEngines(EngineHost):
         super().__init__()
         self.fixed = recognizer
 
-    async def recognizer(self, choice, api_key=""):
+    async def recognizer(self, choice, api_key="", settings=None):
         return self.fixed
 
 
@@ -543,12 +543,12 @@ def test_the_engine_label_names_the_engine_chosen_not_the_last_one_used(qtbot, q
         await window.engines.recognizer(window.engine_choice(), "sk-some-key")
         assert window.engine_label.text() == "Alibaba Cloud (Beijing)"
         window.engine_panel.local_radio.setChecked(True)
-        assert window.engine_label.text() == "Speech model ready (on this device)"
+        assert window.engine_label.text() == "On this device: the best engine for the language"
         window.engine_panel.cloud_radio.setChecked(True)
         assert "Alibaba Cloud" in window.engine_label.text()
         window.engine_panel.local_radio.setChecked(True)
         await window.engines.recognizer(local)  # Start with the loaded model: still says so
-        assert window.engine_label.text() == "Speech model ready (on this device)"
+        assert window.engine_label.text() == "On this device: the best engine for the language"
 
     qloop.run_until_complete(scenario())
 

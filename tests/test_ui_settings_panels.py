@@ -149,8 +149,10 @@ def test_the_on_device_model_decides_which_languages_are_offered(qtbot):
 
 @pytest.mark.slow
 def test_the_window_offers_the_loaded_models_languages(qtbot, qloop, ui_store):
+    from captioner.ui.choices import EngineChoice
     from captioner.ui.main_window import MainWindow
 
+    ui_store.set_engine_choice(EngineChoice(engine="local", on_device="whisper-tiny.en"))
     window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
     qtbot.addWidget(window)
     qtbot.addWidget(window.overlay)
@@ -171,7 +173,7 @@ def test_before_the_model_loads_only_its_languages_are_offered(qtbot, ui_store, 
     from captioner.ui.main_window import MainWindow
     from captioner.ui.settings_sync import expected_languages
 
-    ui_store.set_engine_choice(EngineChoice(engine="local"))
+    ui_store.set_engine_choice(EngineChoice(engine="local", on_device="whisper-tiny.en"))
     ui_store.set_recognition_settings(RecognitionSettings(model="fun-asr-realtime", language_hints=("zh",)))
     window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
     qtbot.addWidget(window)

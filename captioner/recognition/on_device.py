@@ -28,6 +28,7 @@ class BestOnDeviceRecognizer(Recognizer):
         #: Passed to every engine's constructor (cpu_threads, ...).
         self._options = options
         self._engines: dict[str, Recognizer] = {}
+        self._ready: set[str] = set()
         #: The engine the latest task runs on (what the status bar names).
         self.running: catalog.EngineSpec | None = None
 
@@ -42,6 +43,10 @@ class BestOnDeviceRecognizer(Recognizer):
         await self._engine(chosen)
         self.running = chosen
         return chosen
+
+    def loaded(self) -> tuple[str, ...]:
+        """The engines loaded so far (a newly picked one will take a while to load)."""
+        return tuple(sorted(self._ready))
 
     def pick(self, settings: RecognitionSettings) -> catalog.EngineSpec:
         """The engine a task with these settings would run on; raises what pick_on_device does."""
@@ -75,4 +80,5 @@ class BestOnDeviceRecognizer(Recognizer):
         if engine is None:
             engine = self._engines[chosen.name] = chosen.create(**self._options)
         await engine.prepare()
+        self._ready.add(chosen.name)
         return engine

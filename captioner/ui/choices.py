@@ -67,6 +67,9 @@ class EngineChoice:
     url: str = ""
     workspace: str = ""
     model_dir: str = ""
+    #: Which on-device engine (a catalog name, recognition/catalog.py), or "local": the best
+    #: one for each session's language. A model folder, if given, overrides it.
+    on_device: str = ENGINE_LOCAL
 
     @property
     def cloud(self) -> bool:
@@ -76,7 +79,14 @@ class EngineChoice:
         """Two choices with the same key can share one prepared Recognizer."""
         if self.cloud:
             return (self.engine, self.region, self.url, self.workspace)
-        return (self.engine, self.model_dir)
+        return (self.engine, self.model_dir, "" if self.model_dir else self.on_device)
+
+
+def on_device_names() -> tuple[str, ...]:
+    """What EngineChoice.on_device may be: "local" or an on-device engine of the catalog."""
+    from captioner.recognition import catalog
+
+    return (ENGINE_LOCAL, *(spec.name for spec in catalog.on_device()))
 
 
 def model_serves_region(model: str, region: str) -> bool:

@@ -219,7 +219,7 @@ class CaptionController(QObject):
             SessionState.STARTING, self.tr("Loading the speech engine…") if not engine.cloud else self.tr("Connecting…")
         )
         try:
-            recognizer = await self.engines.recognizer(engine, api_key)
+            recognizer = await self.engines.recognizer(engine, api_key, settings)
         except RecognitionError as exc:
             self._report(exc)
             return

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from captioner.errors import ModelError
 from captioner.events import RecognitionError
 from captioner.protocol.endpoints import REGIONS
+from captioner.recognition import catalog
 from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
+from captioner.recognition.local.languages import languages_of
+from captioner.recognition.on_device import BestOnDeviceRecognizer
+from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,20 @@ class EngineUnavailable(ModelError, RecognitionError):
     """An engine cannot run here: not installed (ENGINE_MISSING), or its model would not
     load (MODEL_NOT_FOUND). A ModelError by class, so the window offers another model or
     engine; importing local/models.py for its ModelNotFoundError would load the engine."""
+
+
+def engine_title(recognizer: Recognizer) -> str | None:
+    """What people call the on-device engine that runs ("whisper tiny.en", "whisper base",
+    "whisper model in <folder>"); None for `local` before its first session."""
+    if isinstance(recognizer, BestOnDeviceRecognizer):
+        return recognizer.running.title if recognizer.running else None
+    info = recognizer.describe()
+    name = info.get("catalog")
+    if isinstance(name, str) and name in catalog.ENGINES:
+        return catalog.ENGINES[name].title
+    if "model" in info:
+        return languages_of(Path(info["model"]), bool(info.get("multilingual"))).name
+    return None
 
 
 class EngineHost(QObject):
@@ -52,10 +71,15 @@ class EngineHost(QObject):
         self.state, self.message = state, message
         self.status.emit(state, message)
 
-    async def recognizer(self, choice: EngineChoice, api_key: str = "") -> Recognizer:
-        """A prepared recognizer for `choice`. Raises RecognitionError (a ModelError, code
-        ModelNotFound, when the on-device model is missing; EngineUnavailable, code
-        EngineMissing, when an engine is not installed)."""
+    async def recognizer(
+        self, choice: EngineChoice, api_key: str = "", settings: RecognitionSettings | None = None
+    ) -> Recognizer:
+        """A prepared recognizer for `choice`; with `settings` (a session about to start),
+        `local` also loads the engine their language picks, and the status names it.
+
+        Raises RecognitionError (a ModelError, code ModelNotFound, when the on-device model
+        or its weight package is missing; EngineUnavailable, code EngineMissing, when an
+        engine is not installed; UnsupportedLanguageError for a language no engine knows)."""
         if choice.cloud:
             return await self._cloud(choice, api_key)
         key = choice.cache_key()
@@ -63,9 +87,20 @@ class EngineHost(QObject):
         if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             task = self._tasks[key] = asyncio.ensure_future(self._load_local(choice))
         elif self.loaded(choice):
-            self._set("ready", self._local_ready())
+            self._set("ready", self._local_ready(task.result()))
         # shield: a session that is cancelled while waiting must not abort the shared load
-        return await asyncio.shield(task)
+        recognizer = await asyncio.shield(task)
+        if settings is not None and isinstance(recognizer, BestOnDeviceRecognizer):
+            chosen = recognizer.pick(settings)
+            if chosen.name not in recognizer.loaded():
+                self._set("loading", self.tr("Loading %1…").replace("%1", chosen.title))
+            try:
+                await recognizer.prepare_for(settings)
+            except RecognitionError as exc:
+                self._set("error", exc.message)
+                raise
+            self._set("ready", self._local_ready(recognizer))
+        return recognizer
 
     async def preload(self, choice: EngineChoice) -> None:
         """Start loading the on-device engine now; errors are reported through `status`."""
@@ -87,8 +122,8 @@ class EngineHost(QObject):
             self._set("idle", self.cloud_label(choice))
             return
         task = self._tasks.get(choice.cache_key())
-        if self.loaded(choice):
-            self._set("ready", self._local_ready())
+        if task is not None and self.loaded(choice):
+            self._set("ready", self._local_ready(task.result()))
         elif task is not None and not task.done():
             self._set("loading", self.tr("Loading the speech model…"))
 
@@ -101,8 +136,13 @@ class EngineHost(QObject):
         name = names.get(choice.region) or (region.name if region else choice.region)
         return self.tr("Alibaba Cloud (%1)").replace("%1", name)
 
-    def _local_ready(self) -> str:
-        return self.tr("Speech model ready (on this device)")
+    def _local_ready(self, recognizer: Recognizer) -> str:
+        """ "On this device: whisper base": the engine that runs (or, for `local` before its
+        first session, that it picks per language)."""
+        title = engine_title(recognizer)
+        if title is None:
+            title = self.tr("the best engine for the language")
+        return self.tr("On this device: %1").replace("%1", title)
 
     def loaded(self, choice: EngineChoice) -> bool:
         task = self._tasks.get(choice.cache_key())
@@ -117,7 +157,9 @@ class EngineHost(QObject):
         try:
             # The import alone pulls in faster-whisper, CTranslate2 and onnxruntime: do it
             # in a worker thread so the window keeps painting.
-            recognizer = await asyncio.to_thread(create_recognizer, "local", model_dir=choice.model_dir or None)
+            recognizer = await asyncio.to_thread(
+                create_recognizer, choice.on_device, model_dir=choice.model_dir or None
+            )
             await recognizer.prepare()
         except ImportError as exc:
             message = self.tr(
@@ -133,7 +175,7 @@ class EngineHost(QObject):
             message = self.tr("The speech model could not be loaded: %1").replace("%1", str(exc))
             self._set("error", message)
             raise EngineUnavailable(MODEL_NOT_FOUND, message) from exc
-        self._set("ready", self._local_ready())
+        self._set("ready", self._local_ready(recognizer))
         return recognizer
 
     async def _cloud(self, choice: EngineChoice, api_key: str) -> Recognizer:

@@ -1,4 +1,5 @@
-"""Engine choice: on this device, or Alibaba Cloud Model Studio (region, model, API key, URL).
+"""Engine choice: on this device (which engine, shown with its languages, or a model folder),
+or Alibaba Cloud Model Studio (region, model, API key, URL).
 
 The API key field is masked and its value goes to the OS keyring the moment editing ends,
 never to QSettings. Keys are per region (a Beijing key is refused in Singapore), and a
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,12 +31,23 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from captioner import logs
+from captioner.events import RecognitionError
+from captioner.recognition import catalog
 from captioner.recognition.cloud.credentials import url_slot
+from captioner.settings import RecognitionSettings
 from captioner.ui import dialogs
 from captioner.ui.choices import CLOUD_MODELS, ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, EngineChoice, model_serves_region
 from captioner.ui.store import SecretStoreError, Store
 
 log = logging.getLogger(__name__)
+
+
+def _picked(language: str) -> str | None:
+    """The title of the engine `local` runs for `language`, or None if none can."""
+    try:
+        return catalog.pick_on_device(RecognitionSettings(language_hints=(language,))).title
+    except RecognitionError:
+        return None
 
 
 class EnginePanel(QWidget):
@@ -58,18 +70,27 @@ class EnginePanel(QWidget):
         group.addButton(self.cloud_radio)
         self.local_radio.setChecked(True)
 
-        # On this device
+        # On this device: which engine (the catalog's, with their languages), or a folder
         self.local_box = QWidget(self)
+        self.on_device = QComboBox(self.local_box)
+        self.on_device.setAccessibleName(self.tr("On-device engine"))
+        self._fill_on_device()
         self.model_dir = QLineEdit(self.local_box)
-        self.model_dir.setPlaceholderText(self.tr("Built-in English model (whisper tiny.en)"))
-        self.model_dir.setToolTip(self.tr("A CTranslate2 whisper model folder; leave empty for the built-in model."))
+        self.model_dir.setPlaceholderText(self.tr("optional: a whisper model folder instead"))
+        self.model_dir.setToolTip(
+            self.tr("A CTranslate2 whisper model folder; it replaces the engine chosen above. Leave empty to use it.")
+        )
         browse = QPushButton(self.tr("Choose…"), self.local_box)
         browse.clicked.connect(self._browse_model)
-        row = QHBoxLayout(self.local_box)
-        row.setContentsMargins(20, 0, 0, 0)
-        row.addWidget(QLabel(self.tr("Model folder:"), self.local_box))
+        folder_row = QWidget(self.local_box)
+        row = QHBoxLayout(folder_row)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.model_dir, 1)
         row.addWidget(browse)
+        local_form = QFormLayout(self.local_box)
+        local_form.setContentsMargins(20, 0, 0, 0)
+        local_form.addRow(self.tr("Engine:"), self.on_device)
+        local_form.addRow(self.tr("Model folder:"), folder_row)
 
         # Alibaba Cloud
         self.cloud_box = QWidget(self)
@@ -126,6 +147,7 @@ class EnginePanel(QWidget):
         self.region.currentIndexChanged.connect(self._region_changed)
         self.model.currentTextChanged.connect(self._model_changed)
         self.api_key.editingFinished.connect(self.save_api_key)
+        self.on_device.currentIndexChanged.connect(self.changed)
         for edit in (self.model_dir, self.workspace):
             edit.editingFinished.connect(self.changed)
         self.url.editingFinished.connect(self._url_changed)
@@ -139,6 +161,7 @@ class EnginePanel(QWidget):
             url=self.url.text().strip(),
             workspace=self.workspace.text().strip(),
             model_dir=self.model_dir.text().strip(),
+            on_device=self.on_device.currentData() or ENGINE_LOCAL,
         )
 
     def set_choice(self, choice: EngineChoice) -> None:
@@ -148,8 +171,31 @@ class EnginePanel(QWidget):
         self._slot = self._key_slot()
         self.workspace.setText(choice.workspace)
         self.model_dir.setText(choice.model_dir)
+        self.on_device.setCurrentIndex(max(0, self.on_device.findData(choice.on_device)))
         self._load_key()
         self._show_engine()
+
+    def _fill_on_device(self) -> None:
+        """`local` first (what it picks for English and for Chinese), then every on-device
+        engine with its languages; one whose weights are missing says so and how to get them."""
+        english = _picked("en")
+        chinese = _picked("zh")
+        best = self.tr("Best for the language")
+        if english and chinese:
+            best = (
+                self.tr("Best for the language: %1 for English, %2 for Chinese and others")
+                .replace("%1", english)
+                .replace("%2", chinese)
+            )
+        self.on_device.addItem(best, ENGINE_LOCAL)
+        for spec in catalog.on_device():
+            if spec.available:
+                self.on_device.addItem(spec.describe(), spec.name)
+                tip = spec.note
+            else:
+                self.on_device.addItem(self.tr("%1 — not installed").replace("%1", spec.describe()), spec.name)
+                tip = self.tr("Install it with: %1").replace("%1", spec.install)
+            self.on_device.setItemData(self.on_device.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
 
     def model_name(self) -> str:
         return self.model.currentText().strip()

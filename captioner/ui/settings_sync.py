@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel
 
 from captioner.pipeline import SessionState
+from captioner.recognition import catalog
 from captioner.recognition.local.languages import (
     PACKAGED_MODEL_NAME,
     ModelLanguages,
@@ -148,6 +149,9 @@ class SettingsSync(QObject):
         if choice.cloud:
             self.recognition_panel.set_engine_languages(None)
             return
+        if not choice.model_dir:  # an engine of the catalog, or `local`: all of theirs
+            self.recognition_panel.set_engine_languages(catalog_languages(choice.on_device))
+            return
         recognizer = self.engines.loaded_recognizer(choice)
         loaded = recognizer_languages(recognizer) if recognizer else None
         self.recognition_panel.set_engine_languages(loaded or expected_languages(choice.model_dir))
@@ -157,6 +161,15 @@ class SettingsSync(QObject):
         if settings is not None:
             self.store.set_recognition_settings(settings)
         self.show_note()
+
+
+def catalog_languages(name: str) -> ModelLanguages:
+    """What the on-device engine `name` declares; for `local`, every language an installed
+    on-device engine knows (Chinese too, when whisper base is there: it is picked for it)."""
+    if name in catalog.ENGINES:
+        return catalog.ENGINES[name].model_languages()
+    languages = catalog.on_device_languages()
+    return ModelLanguages(translate("MainWindow", "on-device engines"), languages != ("en",), languages)
 
 
 def expected_languages(model_dir: str) -> ModelLanguages | None:

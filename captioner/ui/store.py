@@ -21,7 +21,15 @@ from PySide6.QtCore import QByteArray, QRect, QSettings
 from captioner import logs
 from captioner.recognition.cloud import credentials
 from captioner.settings import RecognitionSettings, SettingsError
-from captioner.ui.choices import ENGINE_CLOUD, ENGINE_LOCAL, REGIONS, SOURCE_KINDS, EngineChoice, SourceChoice
+from captioner.ui.choices import (
+    ENGINE_CLOUD,
+    ENGINE_LOCAL,
+    REGIONS,
+    SOURCE_KINDS,
+    EngineChoice,
+    SourceChoice,
+    on_device_names,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +141,14 @@ class Store:
     def engine_choice(self) -> EngineChoice:
         engine = self._str("engine/engine", ENGINE_LOCAL)
         region = self._str("engine/region", "cn")
+        on_device = self._str("engine/on_device", ENGINE_LOCAL)
         return EngineChoice(
             engine=engine if engine in (ENGINE_LOCAL, ENGINE_CLOUD) else ENGINE_LOCAL,
             region=region if region in REGIONS else "cn",
             url=self._str("engine/url"),
             workspace=self._str("engine/workspace"),
             model_dir=self._str("engine/model_dir"),
+            on_device=on_device if on_device in on_device_names() else ENGINE_LOCAL,
         )
 
     def set_engine_choice(self, choice: EngineChoice) -> None:

@@ -90,9 +90,9 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="107" />
+            <location filename="../../captioner/ui/overlay.py" line="110" />
             <source>Drag to resize</source>
-            <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
+            <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio). Where the overlay asked to be when it was shown, until its first paint: a window manager that places new windows itself (openbox: top-left) is overruled once.</extracomment>
             <translation type="unfinished" />
         </message>
     </context>
@@ -225,49 +225,59 @@
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="93" />
-            <location filename="../../captioner/ui/engine_host.py" line="116" />
-            <source>Loading the speech model…</source>
+            <location filename="../../captioner/ui/engine_host.py" line="96" />
+            <source>Loading %1…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="97" />
+            <location filename="../../captioner/ui/engine_host.py" line="128" />
+            <location filename="../../captioner/ui/engine_host.py" line="156" />
+            <source>Loading the speech model…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="132" />
             <source>Custom server (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <location filename="../../captioner/ui/engine_host.py" line="134" />
             <source>Beijing</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <location filename="../../captioner/ui/engine_host.py" line="134" />
             <source>Singapore</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="124" />
+            <location filename="../../captioner/ui/engine_host.py" line="144" />
+            <source>the best engine for the language</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="145" />
+            <source>On this device: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="166" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="133" />
+            <location filename="../../captioner/ui/engine_host.py" line="175" />
             <source>The speech model could not be loaded: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="105" />
-            <source>Speech model ready (on this device)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_host.py" line="149" />
+            <location filename="../../captioner/ui/engine_host.py" line="191" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="102" />
+            <location filename="../../captioner/ui/engine_host.py" line="137" />
             <source>Alibaba Cloud (%1)</source>
             <translation type="unfinished" />
         </message>
@@ -275,158 +285,188 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="52" />
+            <location filename="../../captioner/ui/engine_panel.py" line="64" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="53" />
+            <location filename="../../captioner/ui/engine_panel.py" line="65" />
             <source>Alibaba Cloud Model Studio</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="54" />
+            <location filename="../../captioner/ui/engine_panel.py" line="66" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="55" />
+            <location filename="../../captioner/ui/engine_panel.py" line="67" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="64" />
-            <source>Built-in English model (whisper tiny.en)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="65" />
-            <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="66" />
+            <location filename="../../captioner/ui/engine_panel.py" line="83" />
             <source>Choose…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="70" />
+            <location filename="../../captioner/ui/engine_panel.py" line="93" />
             <source>Model folder:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>China (Beijing)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="99" />
             <source>International (Singapore)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="82" />
+            <location filename="../../captioner/ui/engine_panel.py" line="103" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="85" />
+            <location filename="../../captioner/ui/engine_panel.py" line="106" />
             <source>sk-… (stored in the system keyring)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="86" />
+            <location filename="../../captioner/ui/engine_panel.py" line="107" />
             <source>API key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="88" />
+            <location filename="../../captioner/ui/engine_panel.py" line="109" />
             <source>Show the key</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <location filename="../../captioner/ui/engine_panel.py" line="119" />
             <source>optional</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <location filename="../../captioner/ui/engine_panel.py" line="121" />
             <source>optional: wss://… (e.g. another Captioner's “captioner serve”)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="236" />
+            <location filename="../../captioner/ui/engine_panel.py" line="282" />
             <source>The system keyring did not take the key: it is kept only until Captioner quits.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="102" />
+            <location filename="../../captioner/ui/engine_panel.py" line="123" />
             <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="109" />
+            <location filename="../../captioner/ui/engine_panel.py" line="76" />
+            <source>On-device engine</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="79" />
+            <source>optional: a whisper model folder instead</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="81" />
+            <source>A CTranslate2 whisper model folder; it replaces the engine chosen above. Leave empty to use it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="92" />
+            <source>Engine:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="130" />
             <source>Region:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="110" />
+            <location filename="../../captioner/ui/engine_panel.py" line="131" />
             <source>Model:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="111" />
+            <location filename="../../captioner/ui/engine_panel.py" line="132" />
             <source>API key:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="113" />
+            <location filename="../../captioner/ui/engine_panel.py" line="134" />
             <source>Workspace:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="114" />
+            <location filename="../../captioner/ui/engine_panel.py" line="135" />
             <source>Custom URL:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="213" />
-            <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="183" />
+            <source>Best for the language</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="240" />
-            <source>No system keyring is available: the key is kept only until Captioner quits.</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="186" />
+            <source>Best for the language: %1 for English, %2 for Chinese and others</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="243" />
-            <source>The key for this custom URL is stored in the system keyring.</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="196" />
+            <source>%1 — not installed</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="245" />
-            <source>The key is stored in the system keyring.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="248" />
-            <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="251" />
-            <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
+            <location filename="../../captioner/ui/engine_panel.py" line="197" />
+            <source>Install it with: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/engine_panel.py" line="259" />
+            <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="286" />
+            <source>No system keyring is available: the key is kept only until Captioner quits.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="289" />
+            <source>The key for this custom URL is stored in the system keyring.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="291" />
+            <source>The key is stored in the system keyring.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="294" />
+            <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="297" />
+            <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="305" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="277" />
+            <location filename="../../captioner/ui/engine_panel.py" line="323" />
             <source>Choose a whisper model folder</source>
             <translation type="unfinished" />
         </message>
@@ -726,9 +766,14 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_sync.py" line="64" />
+            <location filename="../../captioner/ui/settings_sync.py" line="65" />
             <source>Engine and recognition changes apply when you next start.</source>
             <extracomment>How often, and for how long, a failed input is looked for again.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/settings_sync.py" line="172" />
+            <source>on-device engines</source>
             <translation type="unfinished" />
         </message>
         <message>

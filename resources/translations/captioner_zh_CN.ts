@@ -90,9 +90,9 @@
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="107" />
+            <location filename="../../captioner/ui/overlay.py" line="110" />
             <source>Drag to resize</source>
-            <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio).</extracomment>
+            <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio). Where the overlay asked to be when it was shown, until its first paint: a window manager that places new windows itself (openbox: top-left) is overruled once.</extracomment>
             <translation>拖动以调整大小</translation>
         </message>
     </context>
@@ -225,49 +225,59 @@
     <context>
         <name>EngineHost</name>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="93" />
-            <location filename="../../captioner/ui/engine_host.py" line="116" />
-            <source>Loading the speech model…</source>
+            <location filename="../../captioner/ui/engine_host.py" line="96" />
+            <source>Loading %1…</source>
             <extracomment>The error code the on-device engine uses when it has no model (see local/models.py). (state, message): state is "loading", "ready", "error" or "idle".</extracomment>
+            <translation>正在加载 %1…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="128" />
+            <location filename="../../captioner/ui/engine_host.py" line="156" />
+            <source>Loading the speech model…</source>
             <translation>正在加载语音模型…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="97" />
+            <location filename="../../captioner/ui/engine_host.py" line="132" />
             <source>Custom server (%1)</source>
             <translation>自定义服务器（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <location filename="../../captioner/ui/engine_host.py" line="134" />
             <source>Beijing</source>
             <translation>北京</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="99" />
+            <location filename="../../captioner/ui/engine_host.py" line="134" />
             <source>Singapore</source>
             <translation>新加坡</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="124" />
+            <location filename="../../captioner/ui/engine_host.py" line="144" />
+            <source>the best engine for the language</source>
+            <translation>按语言自动选择的最佳引擎</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="145" />
+            <source>On this device: %1</source>
+            <translation>本机：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_host.py" line="166" />
             <source>The on-device speech engine is not installed (%1). Reinstall Captioner, or use Alibaba Cloud.</source>
             <translation>本机语音引擎未安装（%1）。请重新安装 Captioner，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="133" />
+            <location filename="../../captioner/ui/engine_host.py" line="175" />
             <source>The speech model could not be loaded: %1</source>
             <translation>无法加载语音模型：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="105" />
-            <source>Speech model ready (on this device)</source>
-            <translation>语音模型已就绪（本机）</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_host.py" line="149" />
+            <location filename="../../captioner/ui/engine_host.py" line="191" />
             <source>The Alibaba Cloud engine is not available in this version of Captioner.</source>
             <translation>此版本的 Captioner 不提供阿里云引擎。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_host.py" line="102" />
+            <location filename="../../captioner/ui/engine_host.py" line="137" />
             <source>Alibaba Cloud (%1)</source>
             <translation>阿里云（%1）</translation>
         </message>
@@ -275,158 +285,188 @@
     <context>
         <name>EnginePanel</name>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="52" />
+            <location filename="../../captioner/ui/engine_panel.py" line="64" />
             <source>On this device (offline)</source>
             <extracomment>The recognition model name changed (the language list depends on it).</extracomment>
             <translation>本机识别（离线）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="53" />
+            <location filename="../../captioner/ui/engine_panel.py" line="65" />
             <source>Alibaba Cloud Model Studio</source>
             <translation>阿里云百炼</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="54" />
+            <location filename="../../captioner/ui/engine_panel.py" line="66" />
             <source>Speech is recognised on this computer; nothing leaves it.</source>
             <translation>语音在这台电脑上识别，数据不会离开本机。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="55" />
+            <location filename="../../captioner/ui/engine_panel.py" line="67" />
             <source>Fun-ASR / Paraformer realtime recognition; needs an API key.</source>
             <translation>Fun-ASR / Paraformer 实时识别，需要 API 密钥。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="64" />
-            <source>Built-in English model (whisper tiny.en)</source>
-            <translation>内置英文模型（whisper tiny.en）</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="65" />
-            <source>A CTranslate2 whisper model folder; leave empty for the built-in model.</source>
-            <translation>CTranslate2 格式的 whisper 模型文件夹；留空则使用内置模型。</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="66" />
+            <location filename="../../captioner/ui/engine_panel.py" line="83" />
             <source>Choose…</source>
             <translation>选择…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="70" />
+            <location filename="../../captioner/ui/engine_panel.py" line="93" />
             <source>Model folder:</source>
             <translation>模型文件夹：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="77" />
+            <location filename="../../captioner/ui/engine_panel.py" line="98" />
             <source>China (Beijing)</source>
             <translation>中国（北京）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="78" />
+            <location filename="../../captioner/ui/engine_panel.py" line="99" />
             <source>International (Singapore)</source>
             <translation>国际（新加坡）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="82" />
+            <location filename="../../captioner/ui/engine_panel.py" line="103" />
             <source>Realtime recognition model; you can type another model's name.</source>
             <translation>实时识别模型；也可以输入其他模型名称。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="85" />
+            <location filename="../../captioner/ui/engine_panel.py" line="106" />
             <source>sk-… (stored in the system keyring)</source>
             <translation>sk-…（保存在系统密钥环中）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="86" />
+            <location filename="../../captioner/ui/engine_panel.py" line="107" />
             <source>API key</source>
             <translation>API 密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="88" />
+            <location filename="../../captioner/ui/engine_panel.py" line="109" />
             <source>Show the key</source>
             <translation>显示密钥</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="98" />
+            <location filename="../../captioner/ui/engine_panel.py" line="119" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="100" />
+            <location filename="../../captioner/ui/engine_panel.py" line="121" />
             <source>optional: wss://… (e.g. another Captioner's “captioner serve”)</source>
             <translation>可选：wss://…（例如另一台电脑上运行的 captioner serve）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="236" />
+            <location filename="../../captioner/ui/engine_panel.py" line="282" />
             <source>The system keyring did not take the key: it is kept only until Captioner quits.</source>
             <translation>系统密钥环没有保存密钥：密钥只保留到 Captioner 退出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="102" />
+            <location filename="../../captioner/ui/engine_panel.py" line="123" />
             <source>A custom URL has its own API key: the key saved for Alibaba Cloud is never sent to it.</source>
             <translation>自定义地址使用自己的 API 密钥：为阿里云保存的密钥不会发送到该地址。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="109" />
+            <location filename="../../captioner/ui/engine_panel.py" line="76" />
+            <source>On-device engine</source>
+            <translation>本机引擎</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="79" />
+            <source>optional: a whisper model folder instead</source>
+            <translation>可选：改用一个 whisper 模型文件夹</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="81" />
+            <source>A CTranslate2 whisper model folder; it replaces the engine chosen above. Leave empty to use it.</source>
+            <translation>CTranslate2 格式的 whisper 模型文件夹；填写后将代替上面选择的引擎。留空则使用该引擎。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="92" />
+            <source>Engine:</source>
+            <translation>引擎：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="130" />
             <source>Region:</source>
             <translation>地域：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="110" />
+            <location filename="../../captioner/ui/engine_panel.py" line="131" />
             <source>Model:</source>
             <translation>模型：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="111" />
+            <location filename="../../captioner/ui/engine_panel.py" line="132" />
             <source>API key:</source>
             <translation>API 密钥：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="113" />
+            <location filename="../../captioner/ui/engine_panel.py" line="134" />
             <source>Workspace:</source>
             <translation>业务空间：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="114" />
+            <location filename="../../captioner/ui/engine_panel.py" line="135" />
             <source>Custom URL:</source>
             <translation>自定义地址：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="213" />
+            <location filename="../../captioner/ui/engine_panel.py" line="183" />
+            <source>Best for the language</source>
+            <translation>按语言自动选择</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="186" />
+            <source>Best for the language: %1 for English, %2 for Chinese and others</source>
+            <translation>按语言自动选择：英文用 %1，中文及其他语言用 %2</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="196" />
+            <source>%1 — not installed</source>
+            <translation>%1 — 未安装</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="197" />
+            <source>Install it with: %1</source>
+            <translation>安装命令：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/engine_panel.py" line="259" />
             <source>%1 is only offered in the China (Beijing) region; choose Fun-ASR for Singapore.</source>
             <translation>%1 仅在中国（北京）地域提供；新加坡地域请选择 Fun-ASR。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="240" />
+            <location filename="../../captioner/ui/engine_panel.py" line="286" />
             <source>No system keyring is available: the key is kept only until Captioner quits.</source>
             <translation>系统密钥环不可用：密钥只保留到 Captioner 退出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="243" />
+            <location filename="../../captioner/ui/engine_panel.py" line="289" />
             <source>The key for this custom URL is stored in the system keyring.</source>
             <translation>此自定义地址的密钥已保存在系统密钥环中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="245" />
+            <location filename="../../captioner/ui/engine_panel.py" line="291" />
             <source>The key is stored in the system keyring.</source>
             <translation>密钥已保存在系统密钥环中。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="248" />
+            <location filename="../../captioner/ui/engine_panel.py" line="294" />
             <source>The key this server needs (for `captioner serve --token X`: X); none if it needs none.</source>
             <translation>该服务器需要的密钥（对于 `captioner serve --token X`，即 X）；如不需要则留空。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="251" />
+            <location filename="../../captioner/ui/engine_panel.py" line="297" />
             <source>Or set the DASHSCOPE_API_KEY environment variable.</source>
             <translation>也可以设置环境变量 DASHSCOPE_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="259" />
+            <location filename="../../captioner/ui/engine_panel.py" line="305" />
             <source>The key contains spaces or line breaks; paste it again.</source>
             <translation>密钥中含有空格或换行，请重新粘贴。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/engine_panel.py" line="277" />
+            <location filename="../../captioner/ui/engine_panel.py" line="323" />
             <source>Choose a whisper model folder</source>
             <translation>选择 whisper 模型文件夹</translation>
         </message>
@@ -726,10 +766,15 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>开始字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/settings_sync.py" line="64" />
+            <location filename="../../captioner/ui/settings_sync.py" line="65" />
             <source>Engine and recognition changes apply when you next start.</source>
             <extracomment>How often, and for how long, a failed input is looked for again.</extracomment>
             <translation>引擎和识别设置将在下次开始时生效。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/settings_sync.py" line="172" />
+            <source>on-device engines</source>
+            <translation>本机引擎</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/overlay_control.py" line="75" />
