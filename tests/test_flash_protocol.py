@@ -108,6 +108,11 @@ def test_context_terms_from_lists_and_prose() -> None:
     prose = "Yesterday the team met Anneliese Vornholt at the iPhone event. They said the GPT4 model was fine."
     assert context_terms(prose) == ("Anneliese", "Vornholt", "iPhone", "GPT4")
     assert context_terms("the, and, of") == () and context_terms("") == ()
+    assert context_terms("Notes from the group. Anneliese Vornholt came to see us; the Kubrix team left early.") == (
+        "Anneliese",
+        "Vornholt",
+        "Kubrix",
+    )
 
 
 def test_answers_parse_in_the_sdk_and_back() -> None:

@@ -322,9 +322,10 @@ MAX_TERMS = 100
 def context_terms(text: str) -> tuple[str, ...]:
     """The names and terms in a context text, to bias recognition with.
 
-    Word lists (any separator: 、 , ; new lines, a Python-style list) give their items;
+    Word lists (any separator: 、 , ; new lines, a Python-style list) give their items (up
+    to MAX_TERM_WORDS words without a common word: "Middle Market", not "Notes from the group");
     prose gives its words that look like names or terms: capitalised other than at the
-    start of a sentence, with a capital or digit inside (iPhone, GPT4), or in CJK script
+    start of a sentence (there, when the next word is capitalised too: "Anneliese Vornholt"), with a capital or digit inside (iPhone, GPT4), or in CJK script
     (runs of up to 8 characters). Common words and repeats are left out, so that irrelevant
     or meaningless context costs little (seeds/002: the model tolerates it). In order of
     first appearance, at most MAX_TERMS.
@@ -341,7 +342,7 @@ def context_terms(text: str) -> tuple[str, ...]:
         words = _WORD.findall(item)
         if not words:
             continue
-        if len(words) <= MAX_TERM_WORDS and not _CJK.search(item):
+        if len(words) <= MAX_TERM_WORDS and not _CJK.search(item) and not STOPWORDS & {w.lower() for w in words}:
             add(" ".join(words))
             continue
         for k, word in enumerate(words):
@@ -352,9 +353,13 @@ def context_terms(text: str) -> tuple[str, ...]:
                 rest = _CJK.sub(" ", word).strip()
                 if rest and _namelike(rest, first=False):
                     add(rest)
-            elif _namelike(word, first=k == 0):
-                add(word)
+            elif _namelike(word, first=k == 0) or (k == 0 and _capitalised(word) and _capitalised(words[1])):
+                add(word)  # a sentence's first word when a capitalised one follows: a name
     return tuple(terms.values())
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and word.lower() not in STOPWORDS
 
 
 def _namelike(word: str, *, first: bool) -> bool:
