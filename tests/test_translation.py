@@ -9,12 +9,18 @@ The translations are checked for their content words, not for exact wording.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import dashscope
 import numpy as np
 import pytest
+import srt
 from dashscope.audio.asr import TranslationRecognizerCallback, TranslationRecognizerRealtime
 
 from captioner.audio.frames import FrameCutter
@@ -27,7 +33,7 @@ from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
 from captioner.testing.server_thread import ServerThread
-from captioner.testing.speech import espeak_samples, silence
+from captioner.testing.speech import espeak_samples, silence, write_wav
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -185,3 +191,50 @@ def test_a_target_the_device_cannot_translate_into_fails_the_task(server) -> Non
     timer = getattr(r, "_silence_timer", None)
     if timer is not None:
         timer.cancel()
+
+
+# `captioner transcribe --translate-to` ------------------------------------------------------
+
+
+def captioner(*args: object, data_dir: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CAPTIONER_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "captioner", *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+@pytest.mark.slow
+def test_transcribe_prints_and_exports_both(tmp_path: Path) -> None:
+    recording = write_wav(tmp_path / "mandarin.wav", mandarin_recording())
+    out = {fmt: tmp_path / f"out.{fmt}" for fmt in ("srt", "vtt", "txt", "json")}
+    flags = [x for fmt, path in out.items() for x in (f"--{fmt}", path)]
+    r = captioner("transcribe", recording, "--language", "zh", "--translate-to", "en", *flags, data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("[00:00:0") and lines[1].startswith(" " * 10)
+    assert_translated(lines[0], lines[1], MANDARIN[0])
+    assert_translated(lines[2], lines[3], MANDARIN[1])
+    cues = list(srt.parse(out["srt"].read_text()))
+    assert len(cues) == 2 and all(len(c.content.splitlines()) == 2 for c in cues)
+    assert "friend" in cues[1].content.splitlines()[1].lower()
+    assert out["vtt"].read_text().count("\n\n") == 3  # header + two cues
+    assert out["txt"].read_text().splitlines()[1] == lines[1].strip()
+    sentences = json.loads(out["json"].read_text())["transcripts"][0]["sentences"]
+    assert [s["translation"]["language"] for s in sentences] == ["en", "en"]
+    # One text only, when asked.
+    r = captioner("transcribe", recording, "--language", "zh", "--translate-to", "en", "--export-text",
+                  "translation", "--srt", out["srt"], data_dir=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    english = [c.content for c in srt.parse(out["srt"].read_text())]
+    assert len(english) == 2 and all(text.isascii() for text in english)
+
+
+def test_transcribe_refuses_a_target_it_cannot_translate_into(tmp_path: Path) -> None:
+    recording = write_wav(tmp_path / "short.wav", silence(500))
+    r = captioner("transcribe", recording, "--language", "zh", "--translate-to", "ja", data_dir=tmp_path)
+    assert r.returncode == 2 and "needs the cloud" in r.stderr, r.stderr
+    r = captioner("transcribe", recording, "--engine", "dashscope", "--model", "fun-asr-realtime",
+                  "--translate-to", "en", data_dir=tmp_path)  # fmt: skip
+    assert r.returncode == 2 and "--translate-to needs --model gummy-realtime-v1" in r.stderr, r.stderr
+    r = captioner("transcribe", recording, "--translate-to", "xx", data_dir=tmp_path)
+    assert r.returncode == 2 and "--translate-to" in r.stderr, r.stderr

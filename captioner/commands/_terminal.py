@@ -69,7 +69,11 @@ class Terminal:
             if event.final:
                 self._clear()
                 if not self.quiet:
-                    print(f"[{clock(event.begin_ms)} --> {clock(event.end_ms)}] {event.text}", flush=True)
+                    times = f"[{clock(event.begin_ms)} --> {clock(event.end_ms)}] "
+                    lines = [event.text] if event.text else []
+                    if event.translation is not None and event.translation.text:
+                        lines.append(event.translation.text)  # under its sentence, aligned with it
+                    print(times + ("\n" + " " * len(times)).join(lines), flush=True)
                 self._partial = ""
             else:
                 self._partial = event.text

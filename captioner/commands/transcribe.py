@@ -34,6 +34,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
         out.add_argument(f"--{fmt}", metavar="FILE", help=f"write a {fmt.upper()} file")
     out.add_argument("--live-srt", metavar="FILE", help="keep this SRT file up to date during the session")
     out.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    out.add_argument("--export-text", choices=("original", "translation", "both"), default="both",
+                     help="with --translate-to: what the files hold (default both: the translation under each line)")  # fmt: skip
     eng = p.add_argument_group("engine")
     from captioner.recognition import catalog
 
@@ -56,6 +58,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     rec.add_argument("--hot-word", action="append", metavar="WORD", help="bias the on-device engine; repeatable")
     rec.add_argument("--heartbeat", action="store_true", help="keep the cloud task alive through long silences")
     rec.add_argument("--disfluency-removal", action="store_true", help="drop filler words (Paraformer)")
+    rec.add_argument("--translate-to", metavar="CODE",
+                     help="also translate each sentence (on this device: en; the cloud: gummy-realtime-v1's targets)")  # fmt: skip
     rec.add_argument("--context-file", metavar="F", help="names and terms to expect (fun-asr-flash-2026-06-15 only)")
 
 
@@ -70,7 +74,11 @@ SETTING_OPTIONS = {
     "semantic_punctuation_enabled": "--semantic-punctuation",
     "multi_threshold_mode_enabled": "--multi-threshold",
     "disfluency_removal_enabled": "--disfluency-removal",
+    "translation_target": "--translate-to",
 }
+
+#: The cloud model that translates (protocol/gummy.py); --translate-to picks it for the cloud.
+TRANSLATING_MODEL = "gummy-realtime-v1"
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -79,6 +87,10 @@ def settings_from_args(args: argparse.Namespace):
     values: dict = {}
     if args.model:
         values["model"] = args.model
+    if args.translate_to:
+        values["translation_target"] = args.translate_to
+        if not args.model and args.engine == "dashscope":
+            values["model"] = TRANSLATING_MODEL
     if args.language:
         values["language_hints"] = tuple(args.language)
     if args.max_sentence_silence is not None:
@@ -119,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         from captioner.commands import transcribe_flash
 
         return transcribe_flash.run(args)
+    if args.translate_to and args.engine == "dashscope" and settings.model != TRANSLATING_MODEL:
+        return error(f"--translate-to needs --model {TRANSLATING_MODEL} (the cloud model that translates)", EXIT_USAGE)
     if args.context_file:
         return error(
             f"--context-file needs --model {FLASH_MODELS[0]} (context is part of its synchronous call)", EXIT_USAGE
@@ -222,7 +236,9 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
         journal.close(finished=False)
         return error(failures[-1], EXIT_CODES[Category.INPUT if args.input else Category.DEVICE])
     try:
-        write_exports(transcript.entries, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json)
+        write_exports(
+            transcript.entries, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json, text=args.export_text
+        )
     except OSError as exc:
         journal.close(finished=False)
         return error(f"could not write the output: {exc}", EXIT_INPUT)
