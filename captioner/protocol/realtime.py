@@ -78,6 +78,8 @@ REALTIME_MODELS = (
     "paraformer-realtime-8k-v2",
     "paraformer-realtime-v1",
     "paraformer-realtime-8k-v1",
+    # Same protocol; takes its hot words inline (`parameters.vocabulary`, protocol/vocabulary.py).
+    "qwen-audio-3.0-asr-flash-streaming",
 )
 
 

@@ -3,17 +3,25 @@
 A vocabulary is a list of hot words that bias recognition. One POST endpoint takes five
 actions (create, list, query, update, delete); the client (`recognition/cloud/vocabulary.py`)
 and the emulator (`server/rest.py`) build and parse every body here.
+
+Also here, the other two ways a task names hot words, and their limits: the inline
+`vocabulary` map (`{"word": weight}`) of the models that take one (`inline_hot_words`), and
+the legacy v1 `phrase_id` (`payload.resources`, `phrase_resources`), which this project
+keeps no store for and so refuses by name.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from captioner.protocol.files import MODEL_LANGUAGES as FILE_MODEL_LANGUAGES
 from captioner.protocol.files import PARAFORMER_LANGUAGES, _is_int, is_file_model
 from captioner.protocol.realtime import ErrorCode, is_realtime_model
 from captioner.protocol.rest import RestErrorCode, ServiceError, bad_response, invalid, new_request_id
+from captioner.settings import MODEL_LANGUAGES as REALTIME_MODEL_LANGUAGES
 
 # -- Hot-word vocabularies (docs/protocol.md §5) --------------------------------------------------------
 
@@ -29,6 +37,18 @@ MAX_ASCII_WORDS = 7
 FUN_ASR_HOT_WORD_LANGUAGES = ("zh", "en", "ja")
 _PREFIX = re.compile(r"^[a-z0-9]{1,9}$")
 
+#: The models whose run-task takes hot words inline, `parameters.vocabulary` =
+#: {"word": weight} (docs/protocol.md §2.3); every other model takes `vocabulary_id`.
+INLINE_VOCABULARY_MODELS = ("qwen-audio-3.0-asr-flash-streaming",)
+#: Inline weights: 1-5 as in a vocabulary, or 50 for a "super" hot word (at most 50 of
+#: those); at most 2000 words in all (the documented merged limit).
+INLINE_WEIGHTS = (1, 2, 3, 4, 5, 50)
+INLINE_SUPER_WEIGHT = 50
+MAX_INLINE_SUPER_WORDS = 50
+MAX_INLINE_WORDS = 2000
+#: The resource type of a legacy v1 phrase list (what the SDK makes of `phrase_id`).
+PHRASE_RESOURCE_TYPE = "asr_phrase"
+
 CREATE, LIST, QUERY, UPDATE, DELETE = (
     "create_vocabulary",
     "list_vocabulary",
@@ -40,17 +60,118 @@ ACTIONS = (CREATE, LIST, QUERY, UPDATE, DELETE)
 
 
 def hot_word_languages(target_model: str | None) -> tuple[str, ...]:
-    """Languages a hot word may name; None (model not known here): any either family takes."""
+    """Languages a hot word may name for this model; None (model not known here): any
+    either family takes.
+
+    The family's documented list (Paraformer and Gummy: zh, en, ja, yue, ko, de, fr, ru;
+    Fun-ASR: zh, en, ja), narrowed to what the model itself recognises where that is
+    documented as less (fun-asr-realtime-2025-09-15 and fun-asr-2025-08-25: zh, en;
+    fun-asr-flash-8k-realtime: zh) -- a hot word the model cannot hear is a mistake.
+    """
     if target_model is None:
         return PARAFORMER_LANGUAGES
-    return PARAFORMER_LANGUAGES if target_model.startswith(("paraformer", "gummy")) else FUN_ASR_HOT_WORD_LANGUAGES
+    family = PARAFORMER_LANGUAGES if target_model.startswith(("paraformer", "gummy")) else FUN_ASR_HOT_WORD_LANGUAGES
+    heard = REALTIME_MODEL_LANGUAGES.get(target_model) or FILE_MODEL_LANGUAGES.get(target_model)
+    return tuple(lang for lang in family if lang in heard) if heard else family
 
 
 def supports_vocabulary(target_model: str) -> bool:
-    """v2-family models take vocabulary ids; v1 models use the older phrase lists."""
+    """v2-family models take vocabulary ids; v1 models use the older phrase lists, and the
+    inline-map models their map."""
     if target_model.endswith("-v1") and not target_model.startswith("gummy"):
         return False
+    if target_model in INLINE_VOCABULARY_MODELS:
+        return False
     return is_file_model(target_model) or is_realtime_model(target_model) or target_model.startswith("gummy-")
+
+
+def check_vocabulary_id(model: str, vocabulary_id: str | None, target_model: str | None = None) -> None:
+    """A task's `vocabulary_id` against its model: the model must take vocabularies, and a
+    vocabulary whose target model is known must have been made for this very model (the
+    service: "must equal the ASR model used later"). ServiceError(400, InvalidParameter)."""
+    if vocabulary_id is None:
+        return
+    if not supports_vocabulary(model):
+        if model in INLINE_VOCABULARY_MODELS:
+            why = 'takes its hot words inline, as the vocabulary parameter ({"word": weight})'
+        elif model.endswith("-v1"):
+            why = "takes no vocabularies: its hot words are v1 phrase lists (phrase_id)"
+        else:
+            why = "takes no hot-word vocabularies"
+        raise invalid(f"vocabulary_id: {model} {why}")
+    if target_model is not None and target_model != model:
+        raise invalid(
+            f"vocabulary_id {vocabulary_id!r} was made for {target_model}; a vocabulary serves the model "
+            f"it was made for only, and this task's model is {model}"
+        )
+
+
+def inline_hot_words(model: str, value: Any) -> tuple[HotWord, ...]:
+    """The run-task's inline `vocabulary` map as hot words, heaviest first; () when absent.
+
+    Only the models in INLINE_VOCABULARY_MODELS take one; for the rest it is refused by
+    name (ServiceError 400 InvalidParameter), pointing at vocabulary_id, rather than left
+    to do nothing. The limits: weights 1-5 or 50, at most 50 words of weight 50, at most
+    2000 words, each word within the hot-word text limits.
+    """
+    if value is None:
+        return ()
+    if model not in INLINE_VOCABULARY_MODELS:
+        raise invalid(
+            f'vocabulary: the inline {{"word": weight}} map is taken by {", ".join(INLINE_VOCABULARY_MODELS)} '
+            f"only; {model} takes vocabulary_id (a vocabulary made with the customization service)"
+        )
+    if not isinstance(value, dict) or not value:
+        raise invalid('vocabulary must be a non-empty object of {"word": weight}')
+    if len(value) > MAX_INLINE_WORDS:
+        raise invalid(f"vocabulary holds {len(value)} words; at most {MAX_INLINE_WORDS}")
+    words = []
+    for text, weight in value.items():
+        if not _is_int(weight) or weight not in INLINE_WEIGHTS:
+            raise invalid(f"vocabulary word {text!r}: weight must be 1-5, or 50 for a super hot word (got {weight!r})")
+        _check_text(text)
+        words.append(HotWord(text.strip(), weight))
+    supers = sum(w.weight == INLINE_SUPER_WEIGHT for w in words)
+    if supers > MAX_INLINE_SUPER_WORDS:
+        raise invalid(f"vocabulary has {supers} words of weight 50; at most {MAX_INLINE_SUPER_WORDS}")
+    return tuple(sorted(words, key=lambda w: -w.weight))
+
+
+def phrase_resources(model: str, resources: Any) -> None:
+    """Refuse legacy v1 phrase hot words (`phrase_id`, sent as `payload.resources` entries
+    of type asr_phrase), naming why: this project keeps no phrase lists (they are made with
+    the service's /fine-tunes, which it does not emulate), and only the v1 models take them.
+    Anything else in `resources` is left alone. ServiceError(400, InvalidParameter)."""
+    if not isinstance(resources, (list, tuple)):
+        return
+    ids = [
+        str(r.get("resource_id"))
+        for r in resources
+        if isinstance(r, Mapping) and r.get("resource_type") == PHRASE_RESOURCE_TYPE
+    ]
+    if not ids:
+        return
+    if model.endswith("-v1") and model.startswith("paraformer"):
+        why = (
+            f"{model}'s legacy phrase hot words are not kept by this server (it has no phrase service); "
+            "use a v2 model (paraformer-realtime-v2, fun-asr-realtime) with a vocabulary_id"
+        )
+    else:
+        why = f"phrase lists are for the v1 models only; {model} takes vocabulary_id"
+    raise invalid(f"phrase_id {', '.join(repr(i) for i in ids)}: {why}")
+
+
+def _check_text(raw: Any) -> str:
+    """A hot word's text within the documented limits; the stripped text."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise invalid("a hot word's text must not be empty")
+    text: str = raw.strip()
+    if text.isascii():
+        if len(text.split()) > MAX_ASCII_WORDS:
+            raise invalid(f"hot word {text!r}: at most {MAX_ASCII_WORDS} words")
+    elif len(text) > MAX_NON_ASCII_CHARS:
+        raise invalid(f"hot word {text!r}: at most {MAX_NON_ASCII_CHARS} characters")
+    return text
 
 
 @dataclass(frozen=True)
@@ -88,14 +209,7 @@ def check_hot_words(words: tuple[HotWord, ...], target_model: str | None) -> Non
     langs = hot_word_languages(target_model)
     lo, hi = WEIGHT_RANGE
     for w in words:
-        text = w.text.strip()
-        if not text:
-            raise invalid("a hot word's text must not be empty")
-        if text.isascii():
-            if len(text.split()) > MAX_ASCII_WORDS:
-                raise invalid(f"hot word {text!r}: at most {MAX_ASCII_WORDS} words")
-        elif len(text) > MAX_NON_ASCII_CHARS:
-            raise invalid(f"hot word {text!r}: at most {MAX_NON_ASCII_CHARS} characters")
+        text = _check_text(w.text)
         if not lo <= w.weight <= hi:
             raise invalid(f"hot word {text!r}: weight must be between {lo} and {hi} (got {w.weight})")
         if w.lang is not None and w.lang not in langs:

@@ -30,7 +30,7 @@ from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession, SourceFailed
 from captioner.protocol.files import ChannelTranscript, FileProperties, FileResult, TranscriptionRequest
 from captioner.protocol.realtime import ErrorCode
-from captioner.protocol.rest import RestErrorCode
+from captioner.protocol.rest import RestErrorCode, ServiceError
 from captioner.recognition.base import Recognizer
 from captioner.server.vocabularies import VocabularyStore, with_hot_words
 from captioner.settings import RecognitionSettings, SettingsError
@@ -173,7 +173,10 @@ async def transcribe(
         )
     except SettingsError as exc:
         raise SubtaskFailed(ErrorCode.INVALID_PARAMETER, str(exc)) from None
-    settings = with_hot_words(settings, vocabularies)
+    try:
+        settings = with_hot_words(settings, vocabularies)
+    except ServiceError as exc:  # a vocabulary made for another model
+        raise SubtaskFailed(exc.code, exc.message) from None
     session = CaptionSession(source, recognizer, settings)
     failures: list[str] = []
     session.subscribe(lambda e: failures.append(e.message) if isinstance(e, SourceFailed) else None)

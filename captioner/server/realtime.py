@@ -26,7 +26,9 @@ from aiohttp import web
 from captioner.audio.stream import FORMATS, decodable_formats
 from captioner.events import RecognitionError
 from captioner.protocol import realtime as p
+from captioner.protocol import vocabulary
 from captioner.protocol.realtime import ErrorCode
+from captioner.protocol.rest import ServiceError
 from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local.languages import check_languages
@@ -233,12 +235,29 @@ class DashScopeServer:
         self._check_format(settings.format)
         self._check_rate(run.model, settings.sample_rate)
         self._check_languages(settings)
+        settings = self._with_inline_hot_words(run, settings)
         if self.max_sessions is not None and self.stats.active_tasks >= self.max_sessions:
             raise TaskRefused(
                 ErrorCode.THROTTLING,
                 f"Too many concurrent tasks: this server runs at most {self.max_sessions}; try again later.",
             )
         return settings
+
+    @staticmethod
+    def _with_inline_hot_words(run: p.RunTask, settings: RecognitionSettings) -> RecognitionSettings:
+        """Hot words as the run-task names them, by the documented rules (docs/protocol.md
+        §5): a phrase_id, an inline `vocabulary` map or a vocabulary_id that the model does
+        not take is refused by name; an inline map's words become the engine's hot words.
+        (A vocabulary_id's words are added by HotWordRecognizer, which has the store.)"""
+        try:
+            vocabulary.phrase_resources(run.model, run.resources)
+            vocabulary.check_vocabulary_id(run.model, settings.vocabulary_id)
+            inline = vocabulary.inline_hot_words(run.model, run.parameters.get("vocabulary"))
+        except ServiceError as exc:
+            raise TaskRefused(exc.code, exc.message) from None
+        if not inline:
+            return settings
+        return settings.replace(hot_words=tuple(dict.fromkeys((*settings.hot_words, *(w.text for w in inline)))))
 
     def _check_format(self, fmt: str) -> None:
         """Refuse a format the service does not document, or one this build cannot decode,

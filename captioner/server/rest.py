@@ -356,6 +356,11 @@ class RestServer:
         return reply.status, reply, reply.content_type
 
     def _submit(self, request: TranscriptionRequest, headers: dict[str, str]) -> dict[str, Any]:
+        # Hot words the model cannot take this way (phrase_id, a vocabulary made for
+        # another model) are refused now, by name, rather than ignored.
+        vocabulary.phrase_resources(request.model, request.resources)
+        vocabulary.check_vocabulary_id(request.model, request.vocabulary_id)
+        self.vocabularies.hot_words(request.vocabulary_id, request.model)
         self._forget()
         waiting = sum(not t.status.terminal for t in self.tasks.values())
         if waiting >= self.max_queued:

@@ -44,11 +44,15 @@ class VocabularyStore:
     def __len__(self) -> int:
         return len(self._items)
 
-    def hot_words(self, vocabulary_id: str | None) -> tuple[str, ...] | None:
-        """The words of a known vocabulary, heaviest first; None for an unknown id."""
+    def hot_words(self, vocabulary_id: str | None, model: str | None = None) -> tuple[str, ...] | None:
+        """The words of a known vocabulary, heaviest first; None for an unknown id.
+        With `model` (the task's), ServiceError(400, InvalidParameter) unless the vocabulary
+        was made for that model, as the service requires."""
         v = self._items.get(vocabulary_id or "")
         if v is None:
             return None
+        if model is not None:
+            vocabulary.check_vocabulary_id(model, v.vocabulary_id, v.target_model)
         return tuple(w.text for w in sorted(v.words, key=lambda w: -w.weight))
 
     def handle(self, action: VocabularyAction) -> dict[str, Any]:
@@ -84,8 +88,10 @@ class VocabularyStore:
 
 def with_hot_words(settings: RecognitionSettings, store: VocabularyStore) -> RecognitionSettings:
     """The settings with the named vocabulary's words added to hot_words (an id the store
-    does not know, e.g. one made on the real service, changes nothing)."""
-    words = store.hot_words(settings.vocabulary_id)
+    does not know, e.g. one made on the real service, changes nothing). ServiceError (a
+    RecognitionError: the task fails with InvalidParameter) when the vocabulary was made
+    for another model than the task's."""
+    words = store.hot_words(settings.vocabulary_id, settings.model)
     if not words:
         return settings
     merged = tuple(dict.fromkeys((*settings.hot_words, *words)))
