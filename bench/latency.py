@@ -168,7 +168,7 @@ async def one_run(engine: str, recognizer, wav: Path, spans, silence_ms: int) ->
                       + [(t - t0, s.text, True, owner(s)) for t, s in finals])  # fmt: skip
     return {"engine": engine, "silence_ms": silence_ms, "per_sentence": per, "cpu_s": cpu,
             "audio_s": session.position_ms / 1000, "rtf": metrics.get("rtf"), "metrics": metrics,
-            "shown": shown_at}  # fmt: skip
+            "shown": shown_at, "t0": t0}  # fmt: skip
 
 
 async def run_all(args) -> dict:

@@ -14,11 +14,11 @@ is handed exactly one utterance at a time with its detector told that all of it 
 speech (threshold 0), so it never splits or drops any of it.
 
 Partials are a cost, never a backlog: one worker thread per session decodes, a partial is
-skipped while it is busy, and after each partial the worker rests at least as long as the
-decode took (`PARTIAL_DUTY`), so partials use at most about half a core however long the
-sentence gets. Finals queue in order and are never skipped. As in the whisper engine an
-early final (the same decode started halfway through a pause) makes the final appear
-almost as soon as the sentence-ending silence has passed.
+skipped while it is busy, and after each partial the next waits until that decode's CPU time
+is at most PARTIAL_CPU_SHARE of a core (measured, so a loaded machine or a long sentence
+slows partials down instead of taking more CPU). Finals queue in order and are never
+skipped. As in the whisper engine an early final (the same decode started halfway through
+a pause) makes the final appear almost as soon as the sentence-ending silence has passed.
 
 Moonshine 0.1.0 ships no word-timing model: word times come from the speech the VAD heard
 and from what each partial had already shown (moonshine_text.timed_words).
@@ -70,13 +70,14 @@ LANGUAGES = ModelLanguages("Moonshine tiny", False, ("en",))
 
 #: Speech heard between two partial decodes: a spoken word is ~300 ms, so a new partial
 #: comes about once a word.
-PARTIAL_EVERY_MS = 250
+PARTIAL_EVERY_MS = 200
 #: Speech heard before the first partial: the first syllables, decoded as soon as there
 #: is a word's worth of them.
 FIRST_PARTIAL_AFTER_MS = 300
-#: After a partial the worker stays idle at least this many times as long as the decode
-#: took: partials then cost at most 1 / (1 + PARTIAL_DUTY) of a core.
-PARTIAL_DUTY = 1.0
+#: The share of one core partials may use: after each, the next waits until the CPU time
+#: the decode took (all of Moonshine's threads) is at most this share of the time since it
+#: began. Finals, the VAD and the window come on top; the issue's budget is half a core.
+PARTIAL_CPU_SHARE = 0.35
 #: Speech queued for finals beyond which the engine reports it is lagging, and beyond
 #: which `push` waits (back-pressure, as in the whisper engine).
 LAGGING_BACKLOG_MS = 3000
@@ -202,7 +203,9 @@ class MoonshineModel:
 @dataclass(frozen=True)
 class Decoded:
     text: str
+    #: Wall time of the decode, and the process CPU time it took (all threads).
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 @dataclass
@@ -408,7 +411,8 @@ class MoonshineSession(RecognitionSession):
                     self.metrics["decode_ms_last"] = round(decoded.seconds * 1000)
                     self.metrics["rtf"] = round(self._decode_s / max(self._pushed_ms / 1000, 1.0), 3)
                 if job.kind == PARTIAL:
-                    self._rest_until = time.perf_counter() + PARTIAL_DUTY * decoded.seconds
+                    rest = decoded.cpu_seconds / PARTIAL_CPU_SHARE - decoded.seconds
+                    self._rest_until = time.perf_counter() + max(0.0, rest)
                     self._partial(job, decoded)
                 elif job.kind == EARLY:
                     self._early = ((job.utterance, job.end_ms), decoded)
@@ -444,12 +448,12 @@ class MoonshineSession(RecognitionSession):
 
     def _decode(self, job: _Job) -> Decoded:
         """Runs on the worker thread."""
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         voiced = job.probabilities[job.probabilities >= self._threshold]
         if len(voiced) * WINDOW_MS < MIN_VOICED_MS:
             return Decoded("", time.perf_counter() - started)
         text = believable(self._model.transcribe(job.audio), len(voiced) * WINDOW_MS, float(voiced.mean()))
-        return Decoded(text, time.perf_counter() - started)
+        return Decoded(text, time.perf_counter() - started, time.process_time() - cpu)
 
     def _partial(self, job: _Job, decoded: Decoded) -> None:
         text = decoded.text.rstrip(".,;:!?")  # the sentence is not over yet
