@@ -18,7 +18,7 @@ import numpy as np
 
 from captioner.audio.frames import BYTES_PER_SAMPLE, FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
 from captioner.audio.resample import Resampler
-from captioner.events import Sentence
+from captioner.events import Sentence, Word
 
 SAMPLES_PER_MS = SAMPLE_RATE // 1000
 
@@ -71,14 +71,22 @@ class TaskClock:
     def map(self, s: Sentence) -> Sentence:
         begin = self.to_session(s.begin_ms)
         offset = begin - s.begin_ms
-        times = [s.end_ms] + [t for w in s.words for t in (w.begin_ms, w.end_ms)]
+        words = s.words + (s.translation.words if s.translation is not None else ())
+        times = [s.end_ms] + [t for w in words for t in (w.begin_ms, w.end_ms)]
         if all(self.to_session(t) == t + offset for t in times):
             return s.shifted(offset)
-        words = tuple(
-            dataclasses.replace(w, begin_ms=self.to_session(w.begin_ms), end_ms=self.to_session(w.end_ms))
-            for w in s.words
+        translation = s.translation
+        if translation is not None and translation.words:  # Gummy times the translation's words too
+            translation = dataclasses.replace(translation, words=self._mapped(translation.words))
+        return dataclasses.replace(
+            s, begin_ms=begin, end_ms=self.to_session(s.end_ms), words=self._mapped(s.words), translation=translation
         )
-        return dataclasses.replace(s, begin_ms=begin, end_ms=self.to_session(s.end_ms), words=words)
+
+    def _mapped(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        return tuple(
+            dataclasses.replace(w, begin_ms=self.to_session(w.begin_ms), end_ms=self.to_session(w.end_ms))
+            for w in words
+        )
 
 
 class AudioLog:

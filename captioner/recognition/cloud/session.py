@@ -409,9 +409,11 @@ class DashScopeSession(RecognitionSession):
 
     def _on_result(self, link: _Link, event: p.ResultGenerated) -> None:
         s = event.sentence
+        # Gummy with transcription off sends the translation alone: that is the content.
+        said = bool(s.text or (s.translation is not None and s.translation.text))
         if event.usage is not None and event.usage.duration_s > link.usage_s:
             link.usage_s = event.usage.duration_s
-        if s.text and self.metrics["first_package_delay_ms"] is None and link.first_audio_at is not None:
+        if said and self.metrics["first_package_delay_ms"] is None and link.first_audio_at is not None:
             self.metrics["first_package_delay_ms"] = round((self._loop.time() - link.first_audio_at) * 1000)
         mapped = link.clock.map(s)
         self._log.heard(mapped.end_ms, link.cursor)
@@ -419,15 +421,15 @@ class DashScopeSession(RecognitionSession):
         if s.final:
             if mapped.end_ms <= self._last_final_end:
                 # Replayed audio the transcript already has (or an empty final of it).
-                self.metrics["duplicates_dropped"] += bool(s.text)
+                self.metrics["duplicates_dropped"] += said
             else:
                 self._last_final_end = mapped.end_ms
                 self._log.finalised(mapped.end_ms, link.cursor)
                 link.cursor = max(link.cursor, self._log.first_seq)
-                if s.text:
+                if said:
                     link.delivered_final = True
                     self._emit(mapped)
-        elif s.text:
+        elif said:
             self._emit(mapped)
         total = self._usage_done + link.usage_s
         if total > self._usage_shown:
