@@ -27,6 +27,7 @@ from captioner.pipeline import AudioLevel, CaptionSession, SessionEvent, Session
 from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode, State
 from captioner.recognition.base import Recognizer
+from captioner.server.partial_words import wants_partial_words, with_estimated_words
 from captioner.server.web import ChannelClosed, WebSocketChannel
 from captioner.settings import RecognitionSettings, SettingsError
 
@@ -277,6 +278,8 @@ class ConnectionHandler:
                 task.next_sentence_id = sid + 1
             if sid != event.sentence_id:
                 event = dataclasses.replace(event, sentence_id=sid)
+            if not event.final and wants_partial_words(task.run.model):
+                event = with_estimated_words(event)  # Paraformer's partials carry words too
             task.outbox.put_nowait(p.ResultGenerated(task.run.task_id, event))
         elif isinstance(event, AudioLevel):
             self._count_silence(task, event)
