@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice
 from captioner.ui.engine_host import EngineHost
-from captioner.ui.file_job import FileCaptionJob
+from captioner.ui.file_job import FileCaptionJob, FlashChoice
 
 
 class FileCaptionDialog(QDialog):
@@ -77,7 +77,13 @@ class FileCaptionDialog(QDialog):
         self._srt: Path | None = None
 
     def start(
-        self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str = ""
+        self,
+        media: str | Path,
+        srt: str | Path,
+        engine: EngineChoice,
+        settings: RecognitionSettings,
+        api_key: str = "",
+        flash: FlashChoice | None = None,
     ):
         self._srt = Path(srt)
         # Names, not paths: a long path cannot wrap and would stretch the dialog off the screen.
@@ -89,7 +95,7 @@ class FileCaptionDialog(QDialog):
         self.title.setToolTip(f"{media}\n{srt}")
         self.cancel_button.setText(self.tr("Cancel"))
         self.open_folder.hide()
-        return self.job.start(media, srt, engine, settings, api_key)
+        return self.job.start(media, srt, engine, settings, api_key, flash)
 
     def _cancel_or_close(self) -> None:
         if self.job.running:

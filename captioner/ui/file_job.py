@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from captioner.audio.frames import AudioSourceError
 from captioner.errors import user_message
 from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession
+from captioner.protocol.flash import FLASH_MODEL
 from captioner.settings import RecognitionSettings
+from captioner.transcript.model import Transcript
 from captioner.ui.choices import EngineChoice
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.error_dialogs import error_sentence
@@ -38,6 +41,15 @@ def default_srt_path(media: str | Path) -> Path:
 
 #: Where the progress bar waits while the last sentence is decoded and the file written.
 READ_ALL = 0.99
+
+
+@dataclass(frozen=True)
+class FlashChoice:
+    """Caption the file with the cloud's synchronous call (docs/protocol.md §11) instead of a
+    realtime task: the whole file in one request, with an optional context file."""
+
+    context_file: str = ""
+    model: str = FLASH_MODEL
 
 
 def output_format(path: str | Path) -> str:
@@ -77,9 +89,15 @@ class FileCaptionJob(QObject):
         return self._task is not None and not self._task.done()
 
     def start(
-        self, media: str | Path, srt: str | Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str = ""
+        self,
+        media: str | Path,
+        srt: str | Path,
+        engine: EngineChoice,
+        settings: RecognitionSettings,
+        api_key: str = "",
+        flash: FlashChoice | None = None,
     ) -> asyncio.Task:
-        self._task = asyncio.ensure_future(self._run(Path(media), Path(srt), engine, settings, api_key))
+        self._task = asyncio.ensure_future(self._run(Path(media), Path(srt), engine, settings, api_key, flash))
         return self._task
 
     def cancel(self) -> None:
@@ -93,24 +111,22 @@ class FileCaptionJob(QObject):
             self.progress.emit(min(READ_ALL, position_ms / self._duration_ms))
 
     async def _run(
-        self, media: Path, srt: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str
+        self,
+        media: Path,
+        srt: Path,
+        engine: EngineChoice,
+        settings: RecognitionSettings,
+        api_key: str,
+        flash: FlashChoice | None = None,
     ) -> None:
-        from captioner.audio.media import MediaSource
         from captioner.transcript.export import write_exports
 
         self._source_error = ""
         try:
-            self.status.emit(self.tr("Opening %1…").replace("%1", media.name))
-            source = await asyncio.to_thread(MediaSource, media, realtime=False)
-            self._duration_ms = source.duration_ms
-            self.status.emit(self.tr("Loading the speech engine…"))
-            recognizer = await self.engines.recognizer(engine, api_key)
-            self.status.emit(self.tr("Captioning %1…").replace("%1", media.name))
-            self.session = CaptionSession(source, recognizer, settings)
-            self.adapter.attach(self.session)
-            transcript = await self.session.run()
-            if self._source_error:  # damaged or truncated: don't pass half a film off as whole
-                raise AudioSourceError(self._source_error)
+            if flash is not None:
+                transcript = await self._flash(media, engine, settings, api_key, flash)
+            else:
+                transcript = await self._session(media, engine, settings, api_key)
             self.progress.emit(READ_ALL)
             targets: dict[str, Any] = {output_format(srt): srt}
             try:
@@ -139,6 +155,45 @@ class FileCaptionJob(QObject):
         self.progress.emit(1.0)
         self.transcript.emit(transcript.entries)
         self.succeeded.emit(str(srt), len(transcript.finals))
+
+    async def _session(
+        self, media: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str
+    ) -> Transcript:
+        """The file through the one pipeline, as fast as the engine goes."""
+        from captioner.audio.media import MediaSource
+
+        self.status.emit(self.tr("Opening %1…").replace("%1", media.name))
+        source = await asyncio.to_thread(MediaSource, media, realtime=False)
+        self._duration_ms = source.duration_ms
+        self.status.emit(self.tr("Loading the speech engine…"))
+        recognizer = await self.engines.recognizer(engine, api_key)
+        self.status.emit(self.tr("Captioning %1…").replace("%1", media.name))
+        self.session = CaptionSession(source, recognizer, settings)
+        self.adapter.attach(self.session)
+        transcript = await self.session.run()
+        if self._source_error:  # damaged or truncated: don't pass half a film off as whole
+            raise AudioSourceError(self._source_error)
+        return transcript
+
+    async def _flash(
+        self, media: Path, engine: EngineChoice, settings: RecognitionSettings, api_key: str, flash: FlashChoice
+    ) -> Transcript:
+        """The whole file in one synchronous call to the cloud (or a `captioner serve`)."""
+        from captioner.recognition.cloud.flash import FlashClient, http_base_url
+
+        context = ""
+        if flash.context_file:
+            context = await asyncio.to_thread(Path(flash.context_file).read_text, encoding="utf-8", errors="replace")
+        self.status.emit(self.tr("Sending %1 to %2…").replace("%1", media.name).replace("%2", flash.model))
+        client = FlashClient(
+            http_base_url(engine.url or None), engine.region, api_key or None, engine.workspace or None
+        )
+        answer = await client.transcribe(
+            media, context=context, model=flash.model, language_hints=settings.language_hints[:1]
+        )
+        for sentence in answer.sentences:
+            self.final.emit(sentence.text)
+        return Transcript(finals=list(answer.sentences))
 
     def _on_source_failed(self, message: str) -> None:
         self._source_error = message

@@ -46,7 +46,7 @@ from captioner.ui.controller import CaptionController
 from captioner.ui.controls_bar import ControlsBar
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.engine_panel import EnginePanel
-from captioner.ui.file_captioning import FileCaptioning, dropped_file
+from captioner.ui.file_captioning import FileCaptioning, FlashChoice, dropped_file
 from captioner.ui.icons import app_icon
 from captioner.ui.input_monitor import InputMonitor
 from captioner.ui.main_splitter import MainSplitter
@@ -326,8 +326,9 @@ class MainWindow(QMainWindow):
     async def _caption(self, media: str) -> None:
         """Ask where the subtitles of `media` go, then caption it there."""
         srt = await self.file_captioning.choose_srt(media) if media else ""
-        if srt:
-            self.caption_file_to(media, srt)
+        go, flash = await self.file_captioning.choose_flash(self.engine_choice()) if srt else (False, None)
+        if go:
+            self.caption_file_to(media, srt, flash)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if dropped_file(event.mimeData()) is not None:
@@ -339,13 +340,15 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.spawn(self._caption(media))
 
-    def caption_file_to(self, media: str | Path, srt: str | Path) -> FileCaptionDialog | None:
-        """Run `media` through the pipeline (as fast as possible) into `srt`, with progress."""
+    def caption_file_to(
+        self, media: str | Path, srt: str | Path, flash: FlashChoice | None = None
+    ) -> FileCaptionDialog | None:
+        """Caption `media` into `srt` with progress (with `flash`, by the cloud's synchronous call)."""
         settings = self.recognition_panel.settings()
         if settings is None:
             return None
         engine = self.engine_choice()
-        return self.file_captioning.start(media, srt, engine, settings, self.api_key(engine))
+        return self.file_captioning.start(media, srt, engine, settings, self.api_key(engine), flash)
 
     @asyncSlot()
     async def offer_recovery(self) -> None:

@@ -489,18 +489,18 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="85" />
+            <location filename="../../captioner/ui/file_dialog.py" line="91" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="90" />
+            <location filename="../../captioner/ui/file_dialog.py" line="96" />
             <source>Cancel</source>
             <translation type="unfinished" />
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="107" />
+            <location filename="../../captioner/ui/file_dialog.py" line="113" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>Saved %n sentence to %1</numerusform>
@@ -508,19 +508,19 @@ Subtitles will be saved to %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="109" />
-            <location filename="../../captioner/ui/file_dialog.py" line="116" />
-            <location filename="../../captioner/ui/file_dialog.py" line="120" />
+            <location filename="../../captioner/ui/file_dialog.py" line="115" />
+            <location filename="../../captioner/ui/file_dialog.py" line="122" />
+            <location filename="../../captioner/ui/file_dialog.py" line="126" />
             <source>Close</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="113" />
+            <location filename="../../captioner/ui/file_dialog.py" line="119" />
             <source>Captioning failed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="119" />
+            <location filename="../../captioner/ui/file_dialog.py" line="125" />
             <source>Cancelled; nothing was saved.</source>
             <translation type="unfinished" />
         </message>
@@ -528,24 +528,29 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="103" />
+            <location filename="../../captioner/ui/file_job.py" line="165" />
             <source>Opening %1…</source>
-            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="106" />
+            <location filename="../../captioner/ui/file_job.py" line="168" />
             <source>Loading the speech engine…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="108" />
+            <location filename="../../captioner/ui/file_job.py" line="170" />
             <source>Captioning %1…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="121" />
+            <location filename="../../captioner/ui/file_job.py" line="187" />
+            <source>Sending %1 to %2…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="137" />
             <source>The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.</source>
+            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
             <translation type="unfinished" />
         </message>
     </context>
@@ -724,7 +729,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="216" />
-            <location filename="../../captioner/ui/main_window.py" line="93" />
+            <location filename="../../captioner/ui/main_window.py" line="94" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
@@ -894,7 +899,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="224" />
+            <location filename="../../captioner/ui/main_window.py" line="225" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
@@ -1161,7 +1166,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="300" />
+            <location filename="../../captioner/ui/main_window.py" line="301" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
@@ -1211,23 +1216,55 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="56" />
+            <location filename="../../captioner/ui/file_captioning.py" line="57" />
+            <location filename="../../captioner/ui/file_captioning.py" line="92" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="57" />
+            <location filename="../../captioner/ui/file_captioning.py" line="58" />
             <source>Audio and video (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="57" />
+            <location filename="../../captioner/ui/file_captioning.py" line="58" />
+            <location filename="../../captioner/ui/file_captioning.py" line="113" />
             <source>All files (*)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="70" />
+            <location filename="../../captioner/ui/file_captioning.py" line="71" />
             <source>Save subtitles as</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="93" />
+            <source>Caption this file with Fun-ASR-Flash?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="96" />
+            <source>Fun-ASR-Flash transcribes a file of up to 5 minutes in one request, and can read a context file first: names and terms to expect. Otherwise the file is streamed to the realtime model.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="102" />
+            <source>Use Fun-ASR-Flash…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="103" />
+            <source>Realtime model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="112" />
+            <source>Context file (optional: cancel for none)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="113" />
+            <source>Text files (%1)</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -1236,22 +1273,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="283" />
+            <location filename="../../captioner/ui/main_window.py" line="284" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="380" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="377" />
+            <location filename="../../captioner/ui/main_window.py" line="382" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="391" />
+            <location filename="../../captioner/ui/main_window.py" line="396" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1306,17 +1343,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="430" />
+            <location filename="../../captioner/ui/main_window.py" line="435" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="295" />
+            <location filename="../../captioner/ui/main_window.py" line="296" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="274" />
+            <location filename="../../captioner/ui/main_window.py" line="275" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation type="unfinished" />
         </message>
@@ -1326,7 +1363,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="473" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>

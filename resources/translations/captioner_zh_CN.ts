@@ -489,38 +489,38 @@
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="85" />
+            <location filename="../../captioner/ui/file_dialog.py" line="91" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation>正在为 %1 生成字幕
 字幕将保存到 %2</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="90" />
+            <location filename="../../captioner/ui/file_dialog.py" line="96" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="107" />
+            <location filename="../../captioner/ui/file_dialog.py" line="113" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>已将 %n 句保存到 %1</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="109" />
-            <location filename="../../captioner/ui/file_dialog.py" line="116" />
-            <location filename="../../captioner/ui/file_dialog.py" line="120" />
+            <location filename="../../captioner/ui/file_dialog.py" line="115" />
+            <location filename="../../captioner/ui/file_dialog.py" line="122" />
+            <location filename="../../captioner/ui/file_dialog.py" line="126" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="113" />
+            <location filename="../../captioner/ui/file_dialog.py" line="119" />
             <source>Captioning failed: %1</source>
             <translation>生成字幕失败：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="119" />
+            <location filename="../../captioner/ui/file_dialog.py" line="125" />
             <source>Cancelled; nothing was saved.</source>
             <translation>已取消，未保存任何内容。</translation>
         </message>
@@ -528,24 +528,29 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="103" />
+            <location filename="../../captioner/ui/file_job.py" line="165" />
             <source>Opening %1…</source>
-            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
             <translation>正在打开 %1…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="106" />
+            <location filename="../../captioner/ui/file_job.py" line="168" />
             <source>Loading the speech engine…</source>
             <translation>正在加载语音引擎…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="108" />
+            <location filename="../../captioner/ui/file_job.py" line="170" />
             <source>Captioning %1…</source>
             <translation>正在识别 %1…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="121" />
+            <location filename="../../captioner/ui/file_job.py" line="187" />
+            <source>Sending %1 to %2…</source>
+            <translation>正在将 %1 发送到 %2…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="137" />
             <source>The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.</source>
+            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
             <translation>无法写入字幕文件。请选择其他文件夹，或检查磁盘是否有空间、文件是否在别处被打开。</translation>
         </message>
     </context>
@@ -724,7 +729,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="216" />
-            <location filename="../../captioner/ui/main_window.py" line="93" />
+            <location filename="../../captioner/ui/main_window.py" line="94" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
@@ -894,7 +899,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="224" />
+            <location filename="../../captioner/ui/main_window.py" line="225" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
@@ -1161,7 +1166,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="300" />
+            <location filename="../../captioner/ui/main_window.py" line="301" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
@@ -1211,24 +1216,56 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>已忽略。在一段时间内，你仍可以通过“文件 → 恢复较早的会话…”打开它。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="56" />
+            <location filename="../../captioner/ui/file_captioning.py" line="57" />
+            <location filename="../../captioner/ui/file_captioning.py" line="92" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="57" />
+            <location filename="../../captioner/ui/file_captioning.py" line="58" />
             <source>Audio and video (%1)</source>
             <translation>音频和视频（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="57" />
+            <location filename="../../captioner/ui/file_captioning.py" line="58" />
+            <location filename="../../captioner/ui/file_captioning.py" line="113" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_captioning.py" line="70" />
+            <location filename="../../captioner/ui/file_captioning.py" line="71" />
             <source>Save subtitles as</source>
             <translation>字幕另存为</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="93" />
+            <source>Caption this file with Fun-ASR-Flash?</source>
+            <translation>用 Fun-ASR-Flash 为这个文件生成字幕？</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="96" />
+            <source>Fun-ASR-Flash transcribes a file of up to 5 minutes in one request, and can read a context file first: names and terms to expect. Otherwise the file is streamed to the realtime model.</source>
+            <translation>Fun-ASR-Flash 用一次请求转写最长 5 分钟的文件，并可以先读取一个上下文文件：其中写着可能出现的人名和术语。否则，文件会以流式方式发送给实时模型。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="102" />
+            <source>Use Fun-ASR-Flash…</source>
+            <translation>使用 Fun-ASR-Flash…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="103" />
+            <source>Realtime model</source>
+            <translation>实时模型</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="112" />
+            <source>Context file (optional: cancel for none)</source>
+            <translation>上下文文件（可选：取消则不使用）</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_captioning.py" line="113" />
+            <source>Text files (%1)</source>
+            <translation>文本文件（%1）</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/transcript_files.py" line="160" />
@@ -1236,22 +1273,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="283" />
+            <location filename="../../captioner/ui/main_window.py" line="284" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation>无法测试此输入。请确认它已连接，且未被其他应用占用。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="375" />
+            <location filename="../../captioner/ui/main_window.py" line="380" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="377" />
+            <location filename="../../captioner/ui/main_window.py" line="382" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="391" />
+            <location filename="../../captioner/ui/main_window.py" line="396" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1306,17 +1343,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="430" />
+            <location filename="../../captioner/ui/main_window.py" line="435" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="295" />
+            <location filename="../../captioner/ui/main_window.py" line="296" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="274" />
+            <location filename="../../captioner/ui/main_window.py" line="275" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
         </message>
@@ -1326,7 +1363,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="468" />
+            <location filename="../../captioner/ui/main_window.py" line="473" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
