@@ -179,7 +179,10 @@ class DashScopeServer:
             # Frames up to max_frame_bytes get a task-failed naming the limit; far bigger
             # ones are cut off by aiohttp itself (close 1009) before they fill memory.
             max_msg_size=max(4 * self.max_frame_bytes, 64 * 1024),
-            heartbeat=20.0,  # a ping every 20 s; no pong within 10 s ends a dead connection
+            # A ping every 60 s; no pong within 30 s (aiohttp waits half the interval) ends a
+            # dead connection. Generous on purpose: a client's loop may stall on a loaded
+            # machine, and the 23-s no-data and 60-s idle rules catch silent peers anyway.
+            heartbeat=60.0,
             timeout=5.0,  # the close handshake
         )
         if not ws.can_prepare(request).ok:
