@@ -19,7 +19,7 @@ COMMANDS = {
     "transcribe": "caption a media file or live input in the terminal",
     "serve": "serve the DashScope realtime protocol over the on-device engine",
     "transcribe-url": "transcribe recorded files by URL with the file transcription service",
-    "vocabulary": "manage hot-word vocabularies (cloud or `captioner serve --http-port`)",
+    "vocabulary": "manage hot-word vocabularies (cloud or `captioner serve`)",
     "devices": "list input devices and system-audio sources",
     "recover": "list and export sessions that did not finish",
 }

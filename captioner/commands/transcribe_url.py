@@ -1,6 +1,6 @@
 """`captioner transcribe-url`: recorded files by URL, through the file-transcription service.
 
-The service (or `captioner serve --http-port`) downloads each URL itself, so the files must
+The service (or `captioner serve`) downloads each URL itself, so the files must
 be reachable from it: public or pre-signed URLs for Alibaba Cloud; for a local server also
 a local path or file:// URL. Progress goes to stderr; the transcript goes to the output
 files, or to stdout when none is named.
@@ -44,7 +44,7 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     svc.add_argument(
         "--base-url",
         metavar="URL",
-        help="REST base URL, e.g. http://127.0.0.1:8766/api/v1 (`captioner serve --http-port`)",
+        help="REST base URL, e.g. http://127.0.0.1:8765/api/v1 (`captioner serve`)",
     )
     svc.add_argument("--workspace", help="Model Studio workspace id")
     svc.add_argument("--timeout", type=float, metavar="SECONDS", help="stop waiting after this long (the task goes on)")

@@ -25,7 +25,7 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
     svc = common.add_argument_group("service")
     svc.add_argument("--region", choices=("cn", "intl"), help="Alibaba Cloud region: Beijing (default) or Singapore")
-    svc.add_argument("--base-url", metavar="URL", help="REST base URL, e.g. http://127.0.0.1:8766/api/v1")
+    svc.add_argument("--base-url", metavar="URL", help="REST base URL, e.g. http://127.0.0.1:8765/api/v1")
     svc.add_argument("--workspace", help="Model Studio workspace id")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     create = actions.add_parser("create", parents=[common], help="make a vocabulary; prints its id")

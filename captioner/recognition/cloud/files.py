@@ -7,7 +7,7 @@ SUCCEEDS as soon as one file did, so the outcome is per file: `FileOutcome` hold
 the sentences (speaker labels kept) or the code, the service's message and a plain
 explanation of why that file failed.
 
-    transcriber = FileTranscriber(base_url="http://127.0.0.1:8766/api/v1")
+    transcriber = FileTranscriber(base_url="http://127.0.0.1:8765/api/v1")
     job = await transcriber.transcribe(TranscriptionRequest("fun-asr", ("https://.../a.wav",)))
     for outcome in job.outcomes:
         if outcome.ok: write_exports(outcome.sentences, srt=...)
@@ -114,7 +114,7 @@ StatusListener = Callable[[TaskInfo], None]
 
 
 class FileTranscriber:
-    """The recorded-file transcription service (or `captioner serve --http-port`).
+    """The recorded-file transcription service (or `captioner serve`).
 
     `poll` sets the query schedule (the SDK's by default); `retry` how connection failures
     are retried. See rest_client.RestClient for `base_url`, `region`, `api_key`, `workspace`.

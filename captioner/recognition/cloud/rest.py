@@ -5,7 +5,7 @@ Shared by the file-transcription client (`files.py`) and the vocabulary client
 asyncio loop (and the GUI above it) never blocks: these are a handful of small JSON
 requests a minute, not worth a heavier HTTP stack as an app dependency.
 
-Which host: a custom `base_url` (e.g. `captioner serve --http-port`, ending in /api/v1)
+Which host: a custom `base_url` (e.g. `captioner serve`, ending in /api/v1)
 wins; otherwise the region's shared gateway, or a workspace's own domain (docs/protocol.md §1.1).
 Which key: as for the realtime client (credentials.py); a key stored for Alibaba Cloud is
 never sent to a custom URL unless a region is named too. The pre-signed result URLs get no

@@ -2,11 +2,11 @@
 
 The cloud keeps them (docs/protocol.md §5): a vocabulary is made for one target model, gets an id
 (`vocab-<prefix>-<32 hex>`), and a realtime or file task names that id in
-`vocabulary_id`. `captioner serve --http-port` keeps them too, in memory, and hands the
+`vocabulary_id`. `captioner serve` keeps them too, in memory, and hands the
 words to the on-device engine (`RecognitionSettings.hot_words`) when a task names the id,
 so one vocabulary biases both engines the same way.
 
-    client = VocabularyClient(base_url="http://127.0.0.1:8766/api/v1")
+    client = VocabularyClient(base_url="http://127.0.0.1:8765/api/v1")
     vid = await client.create("fun-asr", [HotWord("Quillbyte", 5)], prefix="demo")
     await client.update(vid, [HotWord("Quillbyte", 5), HotWord("Zarvox")])
 
