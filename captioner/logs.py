@@ -382,7 +382,6 @@ def diagnostics(*, model_dir: str | Path | None = None, include_devices: bool = 
             for name, dist, module in (
                 ("faster-whisper", "faster-whisper", "faster_whisper"),
                 ("ctranslate2", "ctranslate2", "ctranslate2"),
-                ("onnxruntime", "onnxruntime", "onnxruntime"),
                 ("PyAV", "av", "av"),
                 ("numpy", "numpy", "numpy"),
                 ("sounddevice", "sounddevice", None),

@@ -1,6 +1,10 @@
 """Keep what happens on this device on this device: onnxruntime's telemetry off (issue #20).
 
-onnxruntime runs faster-whisper's Silero voice detector. Its official wheels (Linux, macOS,
+onnxruntime ran faster-whisper's Silero voice detector; the app now runs that network in
+numpy (recognition/local/silero.py) and never imports onnxruntime, and the bundle leaves it
+out. It is still installed beside the app (faster-whisper requires it) and a program that
+embeds captioner, or a future code path, may load it: the switch below stays, because a
+stray import would otherwise be enough. Its official wheels (Linux, macOS,
 Windows; 1.32 measured) have Microsoft's 1DS telemetry on by default: merely importing it
 writes a persistent device id and an SQLite event queue to
 `$XDG_CACHE_HOME/Microsoft/DeveloperTools/.onnxruntime/` (`~/.cache/...`), queues a first

@@ -181,6 +181,8 @@ def test_utterances_alternate_stay_in_order_and_never_outgrow_the_cap(
 
 
 def test_streaming_silero_equals_a_whole_file_run() -> None:
+    """faster-whisper's whole-file run (onnxruntime, the reference; test_silero.py checks
+    the numpy network itself against it)."""
     from faster_whisper.vad import get_vad_model
 
     samples, _ = utterances([300, "Streaming must not change the result.", 500])
@@ -189,7 +191,7 @@ def test_streaming_silero_equals_a_whole_file_run() -> None:
     stream = SileroStream()
     chunks = np.split(audio, [700, 1600, 1601, 5000, 9999])
     streamed = np.concatenate([stream.probabilities(c) for c in chunks])
-    np.testing.assert_allclose(streamed, whole, atol=1e-5)
+    np.testing.assert_allclose(streamed, whole, atol=1e-4)
 
 
 def test_segmenter_finds_real_sentences_and_clips_them_with_padding() -> None:

@@ -12,16 +12,19 @@ loses or doubles it.
 
 Three layers, so each can be tested alone:
 - `Endpointer`: pure logic over per-window speech probabilities (no model, no audio);
-- `SileroStream`: the ONNX model run window by window with its state carried along;
+- `SileroStream`: the Silero network (silero.py, numpy) run window by window with its state
+  carried along;
 - `VadSegmenter`: both, plus the recent audio, fed with int16 samples.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
+from captioner.recognition.local.silero import SileroModel
 from captioner.settings import RecognitionSettings
 
 SAMPLE_RATE = 16_000
@@ -294,18 +297,29 @@ class Endpointer:
         return event
 
 
+_silero: SileroModel | None = None
+_silero_lock = threading.Lock()
+
+
+def shared_silero() -> SileroModel:
+    """The Silero network, loaded once per process (it only reads its weights)."""
+    global _silero
+    with _silero_lock:
+        if _silero is None:
+            _silero = SileroModel()
+        return _silero
+
+
 class SileroStream:
     """Silero VAD over a stream: window-by-window results equal to a whole-file run.
 
-    faster-whisper's `SileroVADModel.__call__` resets the LSTM state on every call, so
-    its ONNX session is reused here with the state (h, c and the 64-sample context)
-    carried from call to call. The session is shared and thread-safe; the state is ours.
+    The network is faster-whisper's Silero v6, run in numpy (silero.py: onnxruntime is not
+    needed); one copy of its weights is shared by every stream, and the state (h, c and the
+    64-sample context) is carried from call to call here.
     """
 
     def __init__(self) -> None:
-        from faster_whisper.vad import get_vad_model
-
-        self._session = get_vad_model().session
+        self._model = shared_silero()
         self._h = np.zeros((1, 1, 128), dtype=np.float32)
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT_SAMPLES, dtype=np.float32)
@@ -334,9 +348,7 @@ class SileroStream:
         self.last_narrowband = high < NARROWBAND_FRACTION * (power.sum(axis=1) + 1e-12)
         contexts = np.concatenate([self._context[None], windows[:-1, -CONTEXT_SAMPLES:]])
         self._context = windows[-1, -CONTEXT_SAMPLES:].copy()
-        probs, self._h, self._c = self._session.run(
-            None, {"input": np.concatenate([contexts, windows], axis=1), "h": self._h, "c": self._c}
-        )
+        probs, self._h, self._c = self._model(np.concatenate([contexts, windows], axis=1), self._h, self._c)
         return np.asarray(probs, dtype=np.float32).reshape(-1)
 
 
