@@ -59,6 +59,7 @@ MODEL_LANGUAGES = {
     "paraformer-realtime-v2": ("zh", "en", "ja", "yue", "ko", "de", "fr", "ru"),
     "fun-asr-realtime-2025-09-15": ("zh", "en"),
     "fun-asr-flash-8k-realtime": ("zh",),
+    "gummy-realtime-v1": ("zh", "en", "ja", "yue", "ko", "de", "fr", "ru", "it", "es"),
 }
 
 MAX_SENTENCE_SILENCE_RANGE = (200, 6000)

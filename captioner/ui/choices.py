@@ -20,7 +20,7 @@ ENGINE_CLOUD = "dashscope"
 REGIONS = ("cn", "intl")
 
 #: Realtime models offered for the cloud engine (the combo box is editable for others).
-CLOUD_MODELS = ("fun-asr-realtime", "paraformer-realtime-v2", "paraformer-realtime-v1")
+CLOUD_MODELS = ("fun-asr-realtime", "paraformer-realtime-v2", "paraformer-realtime-v1", "gummy-realtime-v1")
 
 #: Models the Singapore (intl) region serves: Fun-ASR only (Paraformer is Beijing-only).
 INTL_MODEL_PREFIX = "fun-asr"

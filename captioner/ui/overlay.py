@@ -9,6 +9,11 @@ in the text colour, the partial still being spoken in its own colour. The window
 follows the style (`lines` lines of the font: the size grip changes only the width), so the
 newest line is never cut off; should a screen be too short for it, the oldest lines give way.
 
+A translated session (issue #18) puts each final's translation on a line of its own under it,
+in the translation's own size and colour (`OverlayStyle.translation_*`), and can hide it
+(`show_translation`). Once the first translation arrives the height makes room for one
+translation line under each caption line, so the same number of sentences stays in view.
+
 Repaints follow the screen, not the engine: the first change after a quiet spell is painted
 at once, further changes within one refresh interval are held and the latest state is
 painted when it ends. Captions arriving at speaking pace (a few a second) are shown as soon
@@ -56,6 +61,8 @@ PADDING = 14
 RADIUS = 12
 #: Finals kept for re-wrapping after a resize; more than any number of lines shown.
 KEEP_FINALS = 20
+#: What a drawn line is: a final, the partial being spoken, or a final's translation.
+FINAL, PARTIAL, TRANSLATION = "final", "partial", "translation"
 #: Repaint rate when the screen does not say its refresh rate.
 DEFAULT_REFRESH_HZ = 60.0
 
@@ -81,11 +88,12 @@ class CaptionOverlay(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle(self.tr("Captions"))
         self._style = style or OverlayStyle()
-        self._finals: deque[str] = deque(maxlen=KEEP_FINALS)
+        self._finals: deque[tuple[str, str]] = deque(maxlen=KEEP_FINALS)  # (text, FINAL or TRANSLATION)
+        self._bilingual = False  # a translation has arrived: the height has room for them
         self._partial = ""
         self._placeholder = self.tr("Captions will appear here")
         self._click_through = False
-        self._visual: list[tuple[str, bool]] = []  # (line, is_partial), newest last
+        self._visual: list[tuple[str, str]] = []  # (line, FINAL / PARTIAL / TRANSLATION), newest last
         self._layout_stale = True  # _visual no longer matches the text: lay out before use
         #: Each final wrapped once at the current width and font (finals do not change).
         self._wrapped: dict[str, list[str]] = {}
@@ -99,7 +107,7 @@ class CaptionOverlay(QWidget):
         #: that grew by a word renders only that word, and lines that rolled up are reused
         #: as they are. Keyed by (word, sub-pixel offset, fill colour or None for the
         #: outline, device pixel ratio).
-        self._word_cache: dict[tuple[str, float, int | None, float], QPixmap] = {}
+        self._word_cache: dict[tuple[str, float, int | None, float, bool], QPixmap] = {}
         self._background: tuple[tuple[int, int, int, bool, float], QPixmap] | None = None
         self._positions: dict[str, list[tuple[float, str]]] = {}  # line -> its words' x
         self._drag_offset: QPoint | None = None
@@ -120,21 +128,31 @@ class CaptionOverlay(QWidget):
             self._partial = text
             self._relayout()
 
-    def add_final(self, text: str) -> None:
-        """A sentence is final: it joins the rolling lines and the partial is cleared."""
+    def add_final(self, text: str, translation: str = "") -> None:
+        """A sentence is final: it joins the rolling lines (its translation, if any, under
+        it) and the partial is cleared."""
         text = text.strip()
         # Each spoken sentence starts a line of its own, as its subtitle cue does, even
         # when the engine heard no pause long enough to end the sentence there.
         starts = [0, *sentence_ends(text), len(text)]
         for a, b in itertools.pairwise(starts):
             if text[a:b].strip():
-                self._finals.append(text[a:b].strip())
+                self._finals.append((text[a:b].strip(), FINAL))
+        translation = " ".join(translation.split())
+        if translation:
+            self._finals.append((translation, TRANSLATION))
+            if not self._bilingual:
+                self._bilingual = True
+                self._fit_height()
         self._partial = ""
         self._relayout()
 
     def clear(self) -> None:
         self._finals.clear()
         self._partial = ""
+        if self._bilingual:
+            self._bilingual = False
+            self._fit_height()
         self._relayout()
 
     def set_placeholder(self, text: str) -> None:
@@ -147,7 +165,12 @@ class CaptionOverlay(QWidget):
     def final_lines(self) -> list[str]:
         """The lines of finals drawn now, top to bottom (wrapped as on screen)."""
         self._ensure_layout()
-        return [line for line, partial in self._visual if not partial]
+        return [line for line, kind in self._visual if kind != PARTIAL]
+
+    def translation_lines(self) -> list[str]:
+        """The translation lines drawn now, top to bottom."""
+        self._ensure_layout()
+        return [line for line, kind in self._visual if kind == TRANSLATION]
 
     def visible_lines(self) -> list[str]:
         """Exactly the lines drawn, top to bottom (the placeholder when there is nothing)."""
@@ -171,6 +194,10 @@ class CaptionOverlay(QWidget):
         font.setPointSize(self._style.font_size)
         font.setWeight(QFont.Weight.DemiBold)
         self._font = font
+        tfont = QFont(font)
+        tfont.setPointSize(self._style.translation_size)
+        tfont.setWeight(QFont.Weight.Medium)
+        self._tfont = tfont
         self._word_cache.clear()
         self._positions.clear()
         self._wrapped.clear()
@@ -178,9 +205,21 @@ class CaptionOverlay(QWidget):
         self._relayout()
 
     def fitted_height(self) -> int:
-        """The height that shows `lines` lines of the font, outlines included."""
+        """The height that shows `lines` lines of the font, outlines included (and a
+        translation line under each, once translations come and are shown)."""
+        return math.ceil(self._content_height() + 2 * PADDING)
+
+    def _content_height(self) -> float:
         line = QFontMetricsF(self._font).lineSpacing()
-        return math.ceil(line * self._style.lines + 2 * PADDING)
+        if self._bilingual and self._style.show_translation:
+            line += QFontMetricsF(self._tfont).lineSpacing()
+        return line * self._style.lines
+
+    def _font_of(self, kind: str | None) -> QFont:
+        return self._tfont if kind == TRANSLATION else self._font
+
+    def _spacing(self, kind: str | None) -> float:
+        return QFontMetricsF(self._font_of(kind)).lineSpacing()
 
     def sizeHint(self) -> QSize:
         return QSize(900, self.fitted_height())
@@ -241,8 +280,8 @@ class CaptionOverlay(QWidget):
     def _text_width(self) -> float:
         return max(50.0, self.width() - 2 * PADDING)
 
-    def _wrap(self, text: str) -> list[str]:
-        layout = QTextLayout(text, self._font)
+    def _wrap(self, text: str, font: QFont | None = None) -> list[str]:
+        layout = QTextLayout(text, font or self._font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         layout.setTextOption(option)
@@ -258,17 +297,18 @@ class CaptionOverlay(QWidget):
         layout.endLayout()
         return [line for line in lines if line] or [text]
 
-    def _wrapped_lines(self, text: str) -> list[str]:
+    def _wrapped_lines(self, text: str, kind: str = FINAL) -> list[str]:
         width = self._text_width()
         if width != self._wrapped_width:
             self._wrapped.clear()
             self._wrapped_width = width
-        lines = self._wrapped.get(text)
+        key = text if kind == FINAL else "\0" + text  # a translation wraps in its own font
+        lines = self._wrapped.get(key)
         if lines is None:
-            lines = self._wrap(text)
+            lines = self._wrap(text, self._font_of(kind))
             if len(self._wrapped) > 2 * KEEP_FINALS:  # finals that rolled away
                 self._wrapped.clear()
-            self._wrapped[text] = lines
+            self._wrapped[key] = lines
         return lines
 
     def _relayout(self) -> None:
@@ -299,17 +339,24 @@ class CaptionOverlay(QWidget):
         if not self._layout_stale:
             return
         self._layout_stale = False
-        visual: list[tuple[str, bool]] = []
+        visual: list[tuple[str, str]] = []
         n = self._style.lines
-        # Newest first, and only as many finals as can still show.
+        show_translation = self._style.show_translation
+        # Newest first, and only as many finals as can still show: n lines of captions,
+        # each with room for a translation line under it when translations are shown.
         partial = self._partial.strip()
         if partial:
-            visual = [(line, True) for line in self._wrap(partial)[-n:]]
-        for final in reversed(self._finals):
-            if len(visual) >= n:
+            visual = [(line, PARTIAL) for line in self._wrap(partial)[-n:]]
+        for final, kind in reversed(self._finals):
+            if sum(k != TRANSLATION for _, k in visual) >= n:
                 break
-            visual = [(line, False) for line in self._wrapped_lines(final)] + visual
-        self._visual = visual[-n:]
+            if kind == TRANSLATION and not show_translation:
+                continue
+            visual = [(line, kind) for line in self._wrapped_lines(final, kind)] + visual
+        budget = self._content_height() + 0.5
+        while len(visual) > 1 and sum(self._spacing(k) for _, k in visual) > budget:
+            visual.pop(0)
+        self._visual = visual
         self.setAccessibleDescription("\n".join(line for line, _ in self._visual))
 
     def paintEvent(self, event) -> None:
@@ -317,54 +364,60 @@ class CaptionOverlay(QWidget):
         self._ensure_layout()
         painter = QPainter(self)
         painter.drawPixmap(QPointF(0, 0), self._background_pixmap())
-        metrics = QFontMetricsF(self._font)
-        spacing = metrics.lineSpacing()
         lines = self._drawn_lines()
         top = self._first_line_top() - self._outline_width()
         pad = self._word_pad()
         dpr = self.devicePixelRatioF()
-        used: dict[tuple[str, float, int | None, float], QPixmap] = {}
-        for line, partial in lines:
-            if partial is None:
+        used: dict[tuple[str, float, int | None, float, bool], QPixmap] = {}
+        for line, kind in lines:
+            if kind is None:
                 colour = QColor(self._style.text_color)
                 colour.setAlphaF(0.55)
+            elif kind == TRANSLATION:
+                colour = QColor(self._style.translation_color)
             else:
-                colour = QColor(self._style.partial_color if partial else self._style.text_color)
-            placed = [(math.floor(x), x - math.floor(x), word) for x, word in self._word_positions(line)]
+                colour = QColor(self._style.partial_color if kind == PARTIAL else self._style.text_color)
+            small = kind == TRANSLATION
+            placed = [(math.floor(x), x - math.floor(x), word) for x, word in self._word_positions(line, small)]
             # The outlines of the line first, then its letters (in their colour) over them.
             for fill in (None, colour):
                 layer = None if fill is None else fill.rgba()
                 for left, offset, word in placed:
-                    key = (word, offset, layer, dpr)
+                    key = (word, offset, layer, dpr, small)
                     pixmap = used.get(key) or self._word_cache.get(key)
                     if pixmap is None:
-                        pixmap = self._render_word(word, offset, fill)
+                        pixmap = self._render_word(word, offset, fill, self._font_of(kind))
                     used[key] = pixmap
                     painter.drawPixmap(QPointF(left - pad, top), pixmap)
-            top += spacing
+            top += self._spacing(kind)
         self._word_cache = used  # words no longer shown are dropped
 
-    def _drawn_lines(self) -> Sequence[tuple[str, bool | None]]:
+    def _drawn_lines(self) -> Sequence[tuple[str, str | None]]:
         """The lines painted, newest last: as many of the newest as the height holds (all of
         them unless the window was made shorter than the style asks, e.g. on a tiny screen)."""
-        lines: Sequence[tuple[str, bool | None]] = self._visual or [(self._placeholder, None)]
-        spacing = QFontMetricsF(self._font).lineSpacing()
-        fit = max(1, math.floor((self.height() - 2 * PADDING + 0.5) / spacing))
+        lines: Sequence[tuple[str, str | None]] = self._visual or [(self._placeholder, None)]
+        room = self.height() - 2 * PADDING + 0.5
+        fit, used = 0, 0.0
+        for _, kind in reversed(lines):
+            used += self._spacing(kind)
+            if used > room and fit:
+                break
+            fit += 1
         return lines[-fit:]
 
     def _first_line_top(self) -> float:
         """Where the first drawn line's ascent starts: lines sit on the bottom padding."""
-        spacing = QFontMetricsF(self._font).lineSpacing()
-        return self.height() - PADDING - spacing * len(self._drawn_lines())
+        return self.height() - PADDING - sum(self._spacing(kind) for _, kind in self._drawn_lines())
 
     def newest_word_rect(self) -> QRectF:
         """Where the last word of the newest line is drawn (its ink box, outline included)."""
         self._ensure_layout()
         lines = self._drawn_lines()
-        metrics = QFontMetricsF(self._font)
+        line, kind = lines[-1]
+        metrics = QFontMetricsF(self._font_of(kind))
         margin = self._outline_width()
-        top = self._first_line_top() + metrics.lineSpacing() * (len(lines) - 1) - margin
-        x, word = self._word_positions(lines[-1][0])[-1]
+        top = self._first_line_top() + sum(self._spacing(k) for _, k in lines[:-1]) - margin
+        x, word = self._word_positions(line, kind == TRANSLATION)[-1]
         return QRectF(x - margin, top, metrics.horizontalAdvance(word) + 2 * margin, metrics.height() + 2 * margin)
 
     def _background_pixmap(self) -> QPixmap:
@@ -406,7 +459,7 @@ class CaptionOverlay(QWidget):
         beyond the advance (italic overhangs, a 'j' reaching left) are never cut."""
         return math.ceil(2 * self._outline_width()) + 8
 
-    def _word_positions(self, line: str) -> list[tuple[float, str]]:
+    def _word_positions(self, line: str, small: bool = False) -> list[tuple[float, str]]:
         """(x, word) for each word of a line, x where it lies in the whole line.
 
         Each word is outlined and cached on its own: a partial that grows by a word renders
@@ -416,14 +469,16 @@ class CaptionOverlay(QWidget):
         is drawn at the same sub-pixel offset as in the line. Only where a space is wider
         than the outline on both sides, and for left-to-right scripts without shaping across
         spaces (below U+0590); anything else is one piece, as before."""
-        positions = self._positions.get(line)
+        cache_key = "\0" + line if small else line  # a translation line is in its own font
+        positions = self._positions.get(cache_key)
         if positions is not None:
             return positions
         positions = []
+        font = self._tfont if small else self._font
         # Words apart only where a space keeps their outlines (and anti-aliased edges) apart.
-        apart = QFontMetricsF(self._font).horizontalAdvance(" ") >= 2 * self._outline_width() + 2
+        apart = QFontMetricsF(font).horizontalAdvance(" ") >= 2 * self._outline_width() + 2
         if apart and " " in line and max(map(ord, line)) < 0x0590:
-            layout = QTextLayout(line, self._font)
+            layout = QTextLayout(line, font)
             layout.beginLayout()
             text_line = layout.createLine()
             text_line.setLineWidth(1e9)
@@ -438,14 +493,15 @@ class CaptionOverlay(QWidget):
             positions.append((float(PADDING), line))
         if len(self._positions) > 8 * KEEP_FINALS:
             self._positions.clear()
-        self._positions[line] = positions
+        self._positions[cache_key] = positions
         return positions
 
-    def _render_word(self, word: str, offset: float, fill: QColor | None) -> QPixmap:
+    def _render_word(self, word: str, offset: float, fill: QColor | None, font: QFont | None = None) -> QPixmap:
         """One word at `offset` (0..1 px) past the pixmap's `_word_pad()`: its dark outline
         (fill None), or its letters in `fill`. Kept apart so that a partial turning final
         (another colour) only fills its letters again; outlining is the costly part."""
-        metrics = QFontMetricsF(self._font)
+        font = font or self._font
+        metrics = QFontMetricsF(font)
         margin = self._outline_width()
         pad = self._word_pad()
         dpr = self.devicePixelRatioF()
@@ -458,7 +514,7 @@ class CaptionOverlay(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         path = QPainterPath()
-        path.addText(pad + offset, margin + metrics.ascent(), self._font, word)
+        path.addText(pad + offset, margin + metrics.ascent(), font, word)
         if fill is None:  # text with an outline, readable on any background whatever the opacity
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(

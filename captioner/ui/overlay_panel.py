@@ -1,4 +1,5 @@
-"""Overlay settings: lines, font size, colours, background opacity, show, click-through.
+"""Overlay settings: lines, font size, colours, background opacity, show, click-through,
+and the translation line of a translated session (shown or not, its size and colour).
 
 Changes apply live (the overlay repaints as the user drags the slider), so the user sees
 the result over whatever is behind the overlay instead of guessing.
@@ -45,6 +46,11 @@ class OverlayPanel(QWidget):
         self.opacity = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity.setRange(0, 100)
         self.opacity.setAccessibleName(self.tr("Background opacity"))
+        self.show_translation = QCheckBox(self.tr("Show the translation under each caption"), self)
+        self.translation_size = QSpinBox(self)
+        self.translation_size.setRange(*FONT_SIZE_RANGE)
+        self.translation_size.setSuffix(self.tr(" pt"))
+        self.translation_color = ColorButton(style.translation_color, self.tr("Translation colour"), self)
         self.reset = QPushButton(self.tr("Move to the bottom of the screen"), self)
         self.reset.clicked.connect(self.reset_position)
 
@@ -59,6 +65,9 @@ class OverlayPanel(QWidget):
         form.addRow(self.tr("While being spoken:"), self.partial_color)
         form.addRow(self.tr("Background:"), self.background_color)
         form.addRow(self.tr("Background opacity:"), self.opacity)
+        form.addRow(self.show_translation)
+        form.addRow(self.tr("Translation size:"), self.translation_size)
+        form.addRow(self.tr("Translation colour:"), self.translation_color)
         form.addRow(self.reset)
 
         self.set_caption_style(style)
@@ -69,12 +78,16 @@ class OverlayPanel(QWidget):
         self.partial_color.color_changed.connect(lambda c: self._change(partial_color=c))
         self.background_color.color_changed.connect(lambda c: self._change(background_color=c))
         self.opacity.valueChanged.connect(lambda v: self._change(opacity=v / 100))
+        self.show_translation.toggled.connect(lambda on: self._change(show_translation=on))
+        self.translation_size.valueChanged.connect(lambda v: self._change(translation_size=v))
+        self.translation_color.color_changed.connect(lambda c: self._change(translation_color=c))
 
     def caption_style(self) -> OverlayStyle:
         return self._style
 
     def set_caption_style(self, style: OverlayStyle) -> None:
-        widgets = (self.lines, self.font_size, self.font_family, self.opacity)
+        widgets = (self.lines, self.font_size, self.font_family, self.opacity, self.show_translation,
+                   self.translation_size)  # fmt: skip
         for w in widgets:
             w.blockSignals(True)
         self._style = style
@@ -86,6 +99,9 @@ class OverlayPanel(QWidget):
         self.partial_color.set_color(style.partial_color)
         self.background_color.set_color(style.background_color)
         self.opacity.setValue(round(style.opacity * 100))
+        self.show_translation.setChecked(style.show_translation)
+        self.translation_size.setValue(style.translation_size)
+        self.translation_color.set_color(style.translation_color)
         for w in widgets:
             w.blockSignals(False)
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -40,6 +41,10 @@ from captioner.settings import (
     RecognitionSettings,
     SettingsError,
 )
+
+#: Languages a translation can go into: English on the device, these in the cloud
+#: (gummy-realtime-v1 translates between its source languages; docs/protocol.md §2.3).
+TRANSLATION_TARGETS = ("en", "zh", "ja", "ko", "fr", "de", "es", "it", "ru")
 
 
 def language_name(code: str) -> str:
@@ -199,6 +204,19 @@ class RecognitionPanel(QWidget):
         self.itn = QCheckBox(self.tr("Write numbers as digits (ITN)"), self)
         self.disfluency = QCheckBox(self.tr("Remove filler words (Paraformer)"), self)
         self.heartbeat = QCheckBox(self.tr("Heartbeat (cloud)"), self)
+        #: Translation (issue #18): each final's translation, on the device into English,
+        #: in the cloud with gummy-realtime-v1.
+        self.translate_to = QComboBox(self)
+        self.translate_to.addItem(self.tr("No translation"), None)
+        for code in TRANSLATION_TARGETS:
+            self.translate_to.addItem(language_name(code), code)
+        self.translate_to.setToolTip(
+            self.tr(
+                "On this device: into English (with a multilingual model). Other languages: the cloud's gummy-realtime-v1."
+            )
+        )
+        self.keep_original = QCheckBox(self.tr("Show the original text too"), self)
+        self.keep_original.setToolTip(self.tr("Off: captions show the translation alone."))
         self.heartbeat.setToolTip(self.tr("Keeps the cloud task alive through long silences."))
         self.hot_words = QLineEdit(self)
         self.hot_words.setPlaceholderText(self.tr("names, jargon… (comma-separated)"))
@@ -247,6 +265,8 @@ class RecognitionPanel(QWidget):
         form.addRow(self.tr("Vocabulary:"), vocabulary_row)
         for box in (self.punctuation, self.itn, self.disfluency, self.heartbeat):
             form.addRow("", box)
+        form.addRow(self.tr("Translate into:"), self.translate_to)
+        form.addRow("", self.keep_original)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.adjusted_note)
@@ -261,8 +281,10 @@ class RecognitionPanel(QWidget):
             self.itn,
             self.disfluency,
             self.heartbeat,
+            self.keep_original,
         ):
             box.toggled.connect(self._edited)
+        self.translate_to.currentIndexChanged.connect(self._edited)
         self.vad_radio.toggled.connect(self._edited)
         self.max_silence.valueChanged.connect(self._edited)
         for spin in (self.max_silence, self.noise):
@@ -353,6 +375,8 @@ class RecognitionPanel(QWidget):
             self.itn,
             self.disfluency,
             self.heartbeat,
+            self.translate_to,
+            self.keep_original,
         )
         for w in widgets:
             w.blockSignals(True)
@@ -369,6 +393,8 @@ class RecognitionPanel(QWidget):
             self.heartbeat.setChecked(settings.heartbeat)
             self.hot_words.setText(", ".join(settings.hot_words))
             self.vocabulary.setText(settings.vocabulary_id or "")
+            self.translate_to.setCurrentIndex(max(0, self.translate_to.findData(settings.translation_target)))
+            self.keep_original.setChecked(settings.transcription_enabled)
         finally:
             for w in widgets:
                 w.blockSignals(False)
@@ -405,6 +431,9 @@ class RecognitionPanel(QWidget):
                 "heartbeat": self.heartbeat.isChecked(),
                 "hot_words": hot,
                 "vocabulary_id": self.vocabulary.text().strip() or None,
+                "translation_target": self.translate_to.currentData(),
+                # The original can be left out only when there is a translation to show.
+                "transcription_enabled": self.keep_original.isChecked() or self.translate_to.currentData() is None,
             }
         )
 
@@ -419,6 +448,7 @@ class RecognitionPanel(QWidget):
         self.max_silence.setEnabled(vad)
         self.multi_threshold.setEnabled(vad)
         self.noise.setEnabled(self.noise_custom.isChecked())
+        self.keep_original.setEnabled(self.translate_to.currentData() is not None)
 
     def _edited(self, *_args) -> None:
         self._enable()

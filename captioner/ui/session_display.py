@@ -76,5 +76,6 @@ class SessionDisplay(QObject):
         self.transcript.set_partial(sentence.text)
 
     def _final(self, sentence: Sentence) -> None:
-        self.overlay.add_final(sentence.text)
+        translation = sentence.translation
+        self.overlay.add_final(sentence.text, translation.text if translation is not None else "")
         self.transcript.add_final(sentence)

@@ -54,6 +54,10 @@ class OverlayStyle:
     partial_color: str = "#ffd866"
     background_color: str = "#101010"
     opacity: float = 0.65
+    #: A translated session's line under each caption (issue #18): shown, its size, its colour.
+    show_translation: bool = True
+    translation_size: int = 20
+    translation_color: str = "#9fd8ff"
 
 
 class SecretStore:
@@ -194,6 +198,9 @@ class Store:
             partial_color=self._color("overlay/partial_color", d.partial_color),
             background_color=self._color("overlay/background_color", d.background_color),
             opacity=self._float("overlay/opacity", d.opacity, *OPACITY_RANGE),
+            show_translation=self._bool("overlay/show_translation", d.show_translation),
+            translation_size=self._int("overlay/translation_size", d.translation_size, *FONT_SIZE_RANGE),
+            translation_color=self._color("overlay/translation_color", d.translation_color),
         )
 
     def _color(self, key: str, default: str) -> str:

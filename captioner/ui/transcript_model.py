@@ -49,7 +49,15 @@ def line_with_times(sentence: Row) -> str:
     """How a line is copied to the clipboard: the times, then the text."""
     if isinstance(sentence, Gap):
         return f"[{clock(sentence.at_ms, millis=True)}] {gap_text(sentence)}"
-    return f"[{clock(sentence.begin_ms, millis=True)} --> {clock(sentence.end_ms, millis=True)}] {sentence.text}"
+    return f"[{clock(sentence.begin_ms, millis=True)} --> {clock(sentence.end_ms, millis=True)}] {shown_text(sentence)}"
+
+
+def shown_text(sentence: Sentence) -> str:
+    """A final's text, with its translation (if any) on the line under it."""
+    t = sentence.translation
+    if t is None or not t.text.strip():
+        return sentence.text
+    return f"{sentence.text}\n{t.text}" if sentence.text.strip() else t.text
 
 
 class TranscriptModel(QAbstractListModel):
@@ -73,7 +81,7 @@ class TranscriptModel(QAbstractListModel):
         if isinstance(s, Gap):
             return self._gap_data(s, role)
         if role == Qt.ItemDataRole.DisplayRole:
-            return s.text
+            return shown_text(s)
         if role == TimeTextRole:
             return clock(s.begin_ms)
         if role == Qt.ItemDataRole.ToolTipRole:

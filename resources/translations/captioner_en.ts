@@ -79,18 +79,18 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="82" />
+            <location filename="../../captioner/ui/overlay.py" line="89" />
             <source>Captions</source>
-            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
+            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. What a drawn line is: a final, the partial being spoken, or a final's translation. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="86" />
+            <location filename="../../captioner/ui/overlay.py" line="94" />
             <source>Captions will appear here</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="110" />
+            <location filename="../../captioner/ui/overlay.py" line="118" />
             <source>Drag to resize</source>
             <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio). Where the overlay asked to be when it was shown, until its first paint: a window manager that places new windows itself (openbox: top-left) is overruled once.</extracomment>
             <translation type="unfinished" />
@@ -557,157 +557,158 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
-            <source>Chinese</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
-            <source>English</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
-            <source>Japanese</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
-            <source>Cantonese</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
-            <source>Korean</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="54" />
-            <source>German</source>
+            <source>Chinese</source>
+            <extracomment>Languages a translation can go into: English on the device, these in the cloud (gummy-realtime-v1 translates between its source languages; docs/protocol.md §2.3).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="55" />
-            <source>French</source>
+            <source>English</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="56" />
-            <source>Russian</source>
+            <source>Japanese</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="57" />
-            <source>Spanish</source>
+            <source>Cantonese</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="58" />
-            <source>Italian</source>
+            <source>Korean</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="59" />
-            <source>Portuguese</source>
+            <source>German</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="60" />
-            <source>Vietnamese</source>
+            <source>French</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="61" />
-            <source>Thai</source>
+            <source>Russian</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="62" />
-            <source>Arabic</source>
+            <source>Spanish</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="63" />
-            <source>Hindi</source>
+            <source>Italian</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="64" />
-            <source>Indonesian</source>
+            <source>Portuguese</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="65" />
-            <source>Malay</source>
+            <source>Vietnamese</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="66" />
-            <source>Tagalog</source>
+            <source>Thai</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="67" />
-            <source>Dutch</source>
+            <source>Arabic</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="68" />
-            <source>Swedish</source>
+            <source>Hindi</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="69" />
-            <source>Danish</source>
+            <source>Indonesian</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="70" />
-            <source>Finnish</source>
+            <source>Malay</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="71" />
-            <source>Norwegian</source>
+            <source>Tagalog</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="72" />
-            <source>Greek</source>
+            <source>Dutch</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="73" />
-            <source>Polish</source>
+            <source>Swedish</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="74" />
-            <source>Czech</source>
+            <source>Danish</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="75" />
-            <source>Hungarian</source>
+            <source>Finnish</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="76" />
-            <source>Romanian</source>
+            <source>Norwegian</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="77" />
-            <source>Bulgarian</source>
+            <source>Greek</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="78" />
-            <source>Croatian</source>
+            <source>Polish</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="79" />
+            <source>Czech</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
+            <source>Hungarian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="81" />
+            <source>Romanian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="82" />
+            <source>Bulgarian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="83" />
+            <source>Croatian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="84" />
             <source>Slovak</source>
             <translation type="unfinished" />
         </message>
@@ -729,7 +730,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="216" />
-            <location filename="../../captioner/ui/main_window.py" line="94" />
+            <location filename="../../captioner/ui/main_window.py" line="93" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation type="unfinished" />
@@ -899,7 +900,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="225" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>Fix the recognition settings first.</source>
             <translation type="unfinished" />
         </message>
@@ -1166,7 +1167,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="301" />
+            <location filename="../../captioner/ui/main_window.py" line="300" />
             <source>Click-through is on</source>
             <translation type="unfinished" />
         </message>
@@ -1273,22 +1274,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="284" />
+            <location filename="../../captioner/ui/main_window.py" line="283" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="380" />
+            <location filename="../../captioner/ui/main_window.py" line="378" />
             <source>Gathering diagnostics…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="382" />
+            <location filename="../../captioner/ui/main_window.py" line="380" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="396" />
+            <location filename="../../captioner/ui/main_window.py" line="394" />
             <source>Could not open %1</source>
             <translation type="unfinished" />
         </message>
@@ -1343,17 +1344,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="435" />
+            <location filename="../../captioner/ui/main_window.py" line="433" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="296" />
+            <location filename="../../captioner/ui/main_window.py" line="295" />
             <source>The language changes the next time Captioner starts.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="275" />
+            <location filename="../../captioner/ui/main_window.py" line="274" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation type="unfinished" />
         </message>
@@ -1363,7 +1364,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="473" />
+            <location filename="../../captioner/ui/main_window.py" line="471" />
             <source>Finishing the last sentence…</source>
             <translation type="unfinished" />
         </message>
@@ -1396,242 +1397,289 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>OverlayPanel</name>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="34" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="35" />
             <source>Show the caption overlay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="35" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="36" />
             <source>Click-through (clicks reach the window below)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="40" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="41" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="52" />
             <source> pt</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="42" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
             <source>Caption colour</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
             <source>Colour while being spoken</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="45" />
             <source>Background colour</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="47" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
             <source>Background opacity</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="49" />
+            <source>Show the translation under each caption</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="53" />
+            <source>Translation colour</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="54" />
             <source>Move to the bottom of the screen</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="55" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
             <source>Lines:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="62" />
             <source>Font size:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="63" />
             <source>Font:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="64" />
             <source>Caption colour:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="65" />
             <source>While being spoken:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="66" />
             <source>Background:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="67" />
             <source>Background opacity:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="69" />
+            <source>Translation size:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="70" />
+            <source>Translation colour:</source>
             <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="337" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="359" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="163" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="168" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="164" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="169" />
             <source>By meaning (semantic)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="165" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="170" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="167" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="172" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="175" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
             <source>Max sentence silence</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="178" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
             <source> ms</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="185" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="182" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="187" />
             <source>Multi-threshold mode</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
             <source>Keeps long sentences from running on.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="186" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="191" />
             <source>Custom noise threshold:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
             <source>Noise threshold</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="203" />
             <source>Punctuation</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="199" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
             <source>Write numbers as digits (ITN)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="200" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
             <source>Remove filler words (Paraformer)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="201" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="206" />
             <source>Heartbeat (cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="202" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <source>No translation</source>
+            <extracomment>Translation (issue #18): each final's translation, on the device into English, in the cloud with gummy-realtime-v1.</extracomment>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <source>On this device: into English (with a multilingual model). Other languages: the cloud's gummy-realtime-v1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
+            <source>Show the original text too</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="219" />
+            <source>Off: captions show the translation alone.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="220" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="222" />
             <source>names, jargon… (comma-separated)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="223" />
             <source>Words the on-device engine should expect.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="208" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="226" />
             <source>vocabulary id</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="228" />
             <source>The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="212" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="230" />
             <source>Edit…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="214" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="232" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="237" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="255" />
             <source>Languages:</source>
             <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
             <source>Sentences end:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="240" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="258" />
             <source>Max sentence silence:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="261" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="247" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="265" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="278" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="268" />
+            <source>Translate into:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="300" />
             <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="334" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="356" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="386" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="412" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>
@@ -1893,13 +1941,13 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptModel</name>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="89" />
+            <location filename="../../captioner/ui/transcript_model.py" line="97" />
             <source>[not captioned: %1 s]</source>
             <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking). The roles data() answers; the view asks for 11 per row it paints (font, colours, check state...), and those it does not answer are turned away before anything else.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="93" />
+            <location filename="../../captioner/ui/transcript_model.py" line="101" />
             <source>Audio was dropped here because recognition could not keep up</source>
             <translation type="unfinished" />
         </message>

@@ -79,18 +79,18 @@
     <context>
         <name>CaptionOverlay</name>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="82" />
+            <location filename="../../captioner/ui/overlay.py" line="89" />
             <source>Captions</source>
-            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
+            <extracomment>Finals kept for re-wrapping after a resize; more than any number of lines shown. What a drawn line is: a final, the partial being spoken, or a final's translation. Repaint rate when the screen does not say its refresh rate. The user moved or resized the overlay (debounced); the rect is the new geometry.</extracomment>
             <translation>字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="86" />
+            <location filename="../../captioner/ui/overlay.py" line="94" />
             <source>Captions will appear here</source>
             <translation>字幕将显示在这里</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay.py" line="110" />
+            <location filename="../../captioner/ui/overlay.py" line="118" />
             <source>Drag to resize</source>
             <extracomment>Each final wrapped once at the current width and font (finals do not change). Repaint throttle: running for one refresh interval after a repaint was asked for; changes meanwhile only set _repaint_pending, painted when it runs out. Each visible word rendered once (outlining text costs ~0.5 ms a word): a partial that grew by a word renders only that word, and lines that rolled up are reused as they are. Keyed by (word, sub-pixel offset, fill colour or None for the outline, device pixel ratio). Where the overlay asked to be when it was shown, until its first paint: a window manager that places new windows itself (openbox: top-left) is overruled once.</extracomment>
             <translation>拖动以调整大小</translation>
@@ -557,157 +557,158 @@ Subtitles will be saved to %2</source>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="49" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
             <source>Chinese</source>
+            <extracomment>Languages a translation can go into: English on the device, these in the cloud (gummy-realtime-v1 translates between its source languages; docs/protocol.md §2.3).</extracomment>
             <translation>中文</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="50" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
             <source>English</source>
             <translation>英语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="51" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
             <source>Japanese</source>
             <translation>日语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="52" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
             <source>Cantonese</source>
             <translation>粤语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="53" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
             <source>Korean</source>
             <translation>韩语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
             <source>German</source>
             <translation>德语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
             <source>French</source>
             <translation>法语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
             <source>Russian</source>
             <translation>俄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
             <source>Spanish</source>
             <translation>西班牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
             <source>Italian</source>
             <translation>意大利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
             <source>Portuguese</source>
             <translation>葡萄牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
             <source>Vietnamese</source>
             <translation>越南语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
             <source>Thai</source>
             <translation>泰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
             <source>Arabic</source>
             <translation>阿拉伯语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
             <source>Hindi</source>
             <translation>印地语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
             <source>Indonesian</source>
             <translation>印尼语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
             <source>Malay</source>
             <translation>马来语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
             <source>Tagalog</source>
             <translation>他加禄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
             <source>Dutch</source>
             <translation>荷兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
             <source>Swedish</source>
             <translation>瑞典语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>Danish</source>
             <translation>丹麦语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
             <source>Finnish</source>
             <translation>芬兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
             <source>Norwegian</source>
             <translation>挪威语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
             <source>Greek</source>
             <translation>希腊语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
             <source>Polish</source>
             <translation>波兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
             <source>Czech</source>
             <translation>捷克语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
             <source>Hungarian</source>
             <translation>匈牙利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="81" />
             <source>Romanian</source>
             <translation>罗马尼亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="82" />
             <source>Bulgarian</source>
             <translation>保加利亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="83" />
             <source>Croatian</source>
             <translation>克罗地亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="84" />
             <source>Slovak</source>
             <translation>斯洛伐克语</translation>
         </message>
@@ -729,7 +730,7 @@ Subtitles will be saved to %2</source>
         <name>MainWindow</name>
         <message>
             <location filename="../../captioner/ui/app.py" line="216" />
-            <location filename="../../captioner/ui/main_window.py" line="94" />
+            <location filename="../../captioner/ui/main_window.py" line="93" />
             <source>Captioner</source>
             <extracomment>Whether the device lists have been read once (a missing microphone is known).</extracomment>
             <translation>Captioner 实时字幕</translation>
@@ -899,7 +900,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="225" />
+            <location filename="../../captioner/ui/main_window.py" line="224" />
             <source>Fix the recognition settings first.</source>
             <translation>请先修正识别设置。</translation>
         </message>
@@ -1166,7 +1167,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>播放演示</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="301" />
+            <location filename="../../captioner/ui/main_window.py" line="300" />
             <source>Click-through is on</source>
             <translation>鼠标穿透已开启</translation>
         </message>
@@ -1273,22 +1274,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>没有未完成的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="284" />
+            <location filename="../../captioner/ui/main_window.py" line="283" />
             <source>The input could not be tested. Check that it is connected and not in use by another app.</source>
             <translation>无法测试此输入。请确认它已连接，且未被其他应用占用。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="380" />
+            <location filename="../../captioner/ui/main_window.py" line="378" />
             <source>Gathering diagnostics…</source>
             <translation>正在收集诊断信息…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="382" />
+            <location filename="../../captioner/ui/main_window.py" line="380" />
             <source>Diagnostics copied to the clipboard.</source>
             <translation>诊断信息已复制到剪贴板。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="396" />
+            <location filename="../../captioner/ui/main_window.py" line="394" />
             <source>Could not open %1</source>
             <translation>无法打开 %1</translation>
         </message>
@@ -1343,17 +1344,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>上次退出时鼠标穿透处于开启状态；本次启动时已关闭。可在“字幕”菜单或托盘中重新开启。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="435" />
+            <location filename="../../captioner/ui/main_window.py" line="433" />
             <source>No microphone found: choose System audio, a file, or the demo.</source>
             <translation>未找到麦克风：请选择系统声音、媒体文件或演示录音。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="296" />
+            <location filename="../../captioner/ui/main_window.py" line="295" />
             <source>The language changes the next time Captioner starts.</source>
             <translation>语言将在下次启动 Captioner 时更改。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="275" />
+            <location filename="../../captioner/ui/main_window.py" line="274" />
             <source>The input stopped. Choose another input on the Input tab to carry on.</source>
             <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
         </message>
@@ -1363,7 +1364,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/main_window.py" line="473" />
+            <location filename="../../captioner/ui/main_window.py" line="471" />
             <source>Finishing the last sentence…</source>
             <translation>正在完成最后一句…</translation>
         </message>
@@ -1396,242 +1397,289 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>OverlayPanel</name>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="34" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="35" />
             <source>Show the caption overlay</source>
             <translation>显示悬浮字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="35" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="36" />
             <source>Click-through (clicks reach the window below)</source>
             <translation>鼠标穿透（点击会传到下方窗口）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="40" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="41" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="52" />
             <source> pt</source>
             <translation> 磅</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="42" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
             <source>Caption colour</source>
             <translation>字幕颜色</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="43" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
             <source>Colour while being spoken</source>
             <translation>识别中文字颜色</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="44" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="45" />
             <source>Background colour</source>
             <translation>背景颜色</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="47" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
             <source>Background opacity</source>
             <translation>背景不透明度</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="48" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="49" />
+            <source>Show the translation under each caption</source>
+            <translation>在每行字幕下显示译文</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="53" />
+            <source>Translation colour</source>
+            <translation>译文颜色</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="54" />
             <source>Move to the bottom of the screen</source>
             <translation>移到屏幕底部</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="55" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
             <source>Lines:</source>
             <translation>行数：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="56" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="62" />
             <source>Font size:</source>
             <translation>字号：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="57" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="63" />
             <source>Font:</source>
             <translation>字体：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="58" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="64" />
             <source>Caption colour:</source>
             <translation>字幕颜色：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="59" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="65" />
             <source>While being spoken:</source>
             <translation>识别中：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="60" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="66" />
             <source>Background:</source>
             <translation>背景：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/overlay_panel.py" line="61" />
+            <location filename="../../captioner/ui/overlay_panel.py" line="67" />
             <source>Background opacity:</source>
             <translation>背景不透明度：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="69" />
+            <source>Translation size:</source>
+            <translation>译文字号：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/overlay_panel.py" line="70" />
+            <source>Translation colour:</source>
+            <translation>译文颜色：</translation>
         </message>
     </context>
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="337" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="359" />
             <source>None ticked: the engine works the language out.</source>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="163" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="168" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation>按停顿（VAD）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="164" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="169" />
             <source>By meaning (semantic)</source>
             <translation>按语义</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="165" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="170" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation>静音后断句；延迟最低。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="167" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="172" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation>按语义断句；句子更完整，延迟稍高。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="175" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
             <source>Max sentence silence</source>
             <translation>最长句间静音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="178" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
             <source> ms</source>
             <translation> 毫秒</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="185" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation>多长的静音结束一句（%1–%2 毫秒）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="182" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="187" />
             <source>Multi-threshold mode</source>
             <translation>多阈值模式</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
             <source>Keeps long sentences from running on.</source>
             <translation>避免句子过长。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="186" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="191" />
             <source>Custom noise threshold:</source>
             <translation>自定义噪声阈值：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
             <source>Noise threshold</source>
             <translation>噪声阈值</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation>数值越高，越能忽略背景噪声，但可能漏掉轻声说话（%1 到 %2）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="203" />
             <source>Punctuation</source>
             <translation>标点</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="199" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
             <source>Write numbers as digits (ITN)</source>
             <translation>数字写成阿拉伯数字（ITN）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="200" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
             <source>Remove filler words (Paraformer)</source>
             <translation>过滤语气词（Paraformer）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="201" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="206" />
             <source>Heartbeat (cloud)</source>
             <translation>心跳（云端）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="202" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <source>No translation</source>
+            <extracomment>Translation (issue #18): each final's translation, on the device into English, in the cloud with gummy-realtime-v1.</extracomment>
+            <translation>不翻译</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <source>On this device: into English (with a multilingual model). Other languages: the cloud's gummy-realtime-v1.</source>
+            <translation>本机：译成英文（需要多语种模型）。其他语言：使用云端的 gummy-realtime-v1。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
+            <source>Show the original text too</source>
+            <translation>同时显示原文</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="219" />
+            <source>Off: captions show the translation alone.</source>
+            <translation>关闭后，字幕只显示译文。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="220" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation>长时间静音时保持云端任务不断开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="222" />
             <source>names, jargon… (comma-separated)</source>
             <translation>人名、术语…（用逗号分隔）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="223" />
             <source>Words the on-device engine should expect.</source>
             <translation>本机引擎应优先识别的词。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="208" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="226" />
             <source>vocabulary id</source>
             <translation>热词表 ID</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="228" />
             <source>The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.</source>
             <translation>阿里云（或 captioner serve）上热词表的 ID；点“编辑…”可新建。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="212" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="230" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="214" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="232" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation>在云服务上创建、编辑和选择热词表。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="237" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="255" />
             <source>Languages:</source>
             <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation>语言：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="239" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
             <source>Sentences end:</source>
             <translation>断句方式：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="240" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="258" />
             <source>Max sentence silence:</source>
             <translation>最大断句静音：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="243" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="261" />
             <source>Hot words:</source>
             <translation>热词：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="247" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="265" />
             <source>Vocabulary:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="278" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="268" />
+            <source>Translate into:</source>
+            <translation>翻译为：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="300" />
             <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
             <translation>%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="334" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="356" />
             <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
             <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="386" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="412" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
@@ -1890,13 +1938,13 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptModel</name>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="89" />
+            <location filename="../../captioner/ui/transcript_model.py" line="97" />
             <source>[not captioned: %1 s]</source>
             <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking). The roles data() answers; the view asks for 11 per row it paints (font, colours, check state...), and those it does not answer are turned away before anything else.</extracomment>
             <translation>[未生成字幕：%1 秒]</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="93" />
+            <location filename="../../captioner/ui/transcript_model.py" line="101" />
             <source>Audio was dropped here because recognition could not keep up</source>
             <translation>识别跟不上，这里的音频被丢弃了</translation>
         </message>

@@ -1,0 +1,94 @@
+"""Bilingual captions in the window (issue #18): the translation line under each caption
+in the overlay (own size and colour, toggleable, remembered), both texts in the transcript."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor
+
+from captioner.events import Sentence, Translation
+from captioner.ui.overlay import CaptionOverlay
+from captioner.ui.overlay_panel import OverlayPanel
+from captioner.ui.store import OverlayStyle, Store
+from captioner.ui.transcript_model import TranscriptModel, line_with_times
+from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
+
+GREEN = "#00ff00"
+
+
+def make(qtbot, **style) -> CaptionOverlay:  # type: ignore[no-untyped-def]
+    overlay = CaptionOverlay(OverlayStyle(**style))
+    qtbot.addWidget(overlay)
+    overlay.resize(900, 200)
+    return overlay
+
+
+def pixels_like(overlay: CaptionOverlay, colour: str) -> int:
+    """How many pixels of the painted overlay are (nearly) `colour`."""
+    image = overlay.grab().toImage()
+    want = QColor(colour)
+    count = 0
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            c = image.pixelColor(x, y)
+            if abs(c.red() - want.red()) + abs(c.green() - want.green()) + abs(c.blue() - want.blue()) < 40:
+                count += 1
+    return count
+
+
+def test_the_translation_goes_under_its_caption_in_its_own_size_and_colour(qtbot) -> None:  # type: ignore[no-untyped-def]
+    overlay = make(qtbot, translation_color=GREEN, translation_size=16)
+    overlay.show()
+    single = overlay.fitted_height()
+    assert pixels_like(overlay, GREEN) == 0
+    overlay.add_final("我们去吃饭吧。", "Let's go to the restaurant.")
+    overlay.set_partial("这是")
+    assert overlay.visible_lines() == ["我们去吃饭吧。", "Let's go to the restaurant.", "这是"]
+    assert overlay.translation_lines() == ["Let's go to the restaurant."]
+    # Room for one translation line under each of the 3 caption lines, in the smaller font.
+    assert single < overlay.fitted_height() < 2 * single
+    qtbot.waitUntil(lambda: overlay.height() == overlay.fitted_height(), timeout=2000)
+    qtbot.waitUntil(lambda: pixels_like(overlay, GREEN) > 50, timeout=2000)
+    rect = overlay.newest_word_rect()
+    assert rect.bottom() <= overlay.height()
+
+
+def test_hiding_the_translation_takes_its_lines_and_room_away(qtbot) -> None:  # type: ignore[no-untyped-def]
+    overlay = make(qtbot, translation_color=GREEN)
+    overlay.show()
+    single = overlay.fitted_height()
+    for i in range(4):
+        overlay.add_final(f"第{i}句。", f"Sentence {i}.")
+    assert overlay.final_lines() == ["第1句。", "Sentence 1.", "第2句。", "Sentence 2.", "第3句。", "Sentence 3."]
+    overlay.set_caption_style(OverlayStyle(translation_color=GREEN, show_translation=False))
+    assert overlay.final_lines() == ["第1句。", "第2句。", "第3句。"]
+    assert overlay.fitted_height() == single
+    qtbot.waitUntil(lambda: overlay.height() == single, timeout=2000)
+    assert pixels_like(overlay, GREEN) == 0
+    overlay.clear()  # a new session starts without translations: the old height again
+    overlay.set_caption_style(OverlayStyle(translation_color=GREEN))
+    assert overlay.fitted_height() == single
+
+
+def test_the_translation_style_is_set_in_the_panel_and_remembered(qtbot, ui_store) -> None:  # type: ignore[no-untyped-def]
+    panel = OverlayPanel(ui_store.overlay_style())
+    qtbot.addWidget(panel)
+    styles: list[OverlayStyle] = []
+    panel.style_changed.connect(styles.append)
+    panel.show_translation.click()
+    panel.translation_size.setValue(18)
+    assert styles[-1].show_translation is False and styles[-1].translation_size == 18
+    ui_store.set_overlay_style(styles[-1])
+    again = Store(QSettings(str(ui_store.ini_path), QSettings.Format.IniFormat)).overlay_style()
+    assert again.show_translation is False and again.translation_size == 18
+    assert again.translation_color == OverlayStyle().translation_color
+
+
+def test_the_transcript_shows_and_copies_both() -> None:
+    model = TranscriptModel()
+    both = Sentence("我们去吃饭吧。", 300, 2260, True, translation=Translation("en", "Let's go to the restaurant."))
+    model.append(both)
+    model.append(Sentence("", 3000, 4000, True, translation=Translation("en", "Translation alone.")))
+    shown = [model.data(model.index(r, 0), Qt.ItemDataRole.DisplayRole) for r in range(2)]
+    assert shown == ["我们去吃饭吧。\nLet's go to the restaurant.", "Translation alone."]
+    assert line_with_times(both).endswith("] 我们去吃饭吧。\nLet's go to the restaurant.")
