@@ -150,3 +150,12 @@ def test_sse_split_anywhere_and_errors() -> None:
 def test_texts_join_with_spaces_but_not_between_chinese() -> None:
     assert join_texts(["Hello.", " ", "World."]) == "Hello. World."
     assert join_texts(["你好。", "世界。"]) == "你好。世界。"
+
+
+def test_the_client_finds_the_rest_base_from_a_realtime_url() -> None:
+    from captioner.recognition.cloud.flash import http_base_url, is_flash_model
+
+    assert http_base_url("ws://127.0.0.1:8765/api-ws/v1/inference") == "http://127.0.0.1:8765/api/v1"
+    assert http_base_url("wss://example.com/api-ws/v1/inference") == "https://example.com/api/v1"
+    assert http_base_url("http://127.0.0.1:8766/api/v1") == "http://127.0.0.1:8766/api/v1"
+    assert http_base_url("") is None and is_flash_model(FLASH_MODEL) and not is_flash_model("fun-asr-realtime")

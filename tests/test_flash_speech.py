@@ -203,6 +203,22 @@ def test_plain_http_streaming_with_context(emulator, media) -> None:
     assert RARE in words(result.text) and not set(NOT_SAID) & set(words(result.text))
 
 
+def test_plain_http_cumulative_stream_repeats_the_whole_text_last(emulator, media) -> None:
+    folder, _ = media
+    body = {
+        "model": FLASH_MODEL,
+        "input": {"messages": [audio_message(data_uri(folder / "zorvexa.wav"))]},
+        "parameters": {"incremental_output": False},
+    }
+    status, _, raw = post(emulator.url, body, sse=True)
+    assert status == 200
+    parser = SseParser()
+    events = [*parser.feed(raw), *parser.close()]
+    texts = [e.data["output"]["choices"][0]["message"]["content"][0]["text"] for e in events]
+    assert texts[-1] == texts[-2] and "product" in words(texts[-1])  # the last repeats all so far
+    assert streamed_result(events, incremental=False).text == texts[-1]
+
+
 def test_context_on_silence_writes_nothing(emulator, media) -> None:
     folder, _ = media
     body = {
@@ -231,6 +247,10 @@ def test_plain_http_refusals(emulator, media) -> None:
         {"model": FLASH_MODEL, "input": {"messages": [audio_message(data_uri(folder / "garbage.wav"))]}}, sse=True
     )
     assert (status, answer["code"]) == (400, "InvalidParameter") and "decoded" in answer["message"]
+    status, answer = refused(
+        {"model": FLASH_MODEL, "input": {"messages": [audio]}, "parameters": {"language_hints": ["xx"]}}
+    )
+    assert (status, answer["code"]) == (400, "InvalidParameter") and "language_hints" in answer["message"]
     status, answer = refused({"model": "paraformer-v2", "input": {"messages": [audio]}})
     assert (status, answer["code"]) == (404, "ModelNotFound")
     status, answer = refused({"model": FLASH_MODEL, "input": {"messages": [audio, context_messages()[1]]}})
