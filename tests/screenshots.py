@@ -57,6 +57,17 @@ CAPTIONS = {
     ),
 }
 
+#: Each caption's translation, for the bilingual overlay (issue #18): Chinese speech gets
+#: English (on the device), English speech Chinese (the cloud's gummy-realtime-v1).
+TRANSLATIONS = {
+    "en": ["大家早上好，欢迎参加季度总结会。", "我们先看预算，然后讨论新的设计。", "请把问题留到最后。"],
+    "zh_CN": [
+        "Good morning, everyone, and welcome to the quarterly review.",
+        "We will look at the budget first and then discuss the new design.",
+        "Please keep your questions until the end.",
+    ],
+}
+
 
 def _wanted(name: str, only: list[str]) -> bool:
     return not only or any(name.startswith(prefix) for prefix in only)
@@ -135,11 +146,31 @@ def render(outdir: Path, language: str, only: list[str], real_x: bool) -> None:
                 overlay.hide()
                 overlay.deleteLater()
 
+    # Bilingual: each final with its translation under it, in the translation's own style.
+    name = "overlay_bilingual_28pt_3lines"
+    if _wanted(name, only):
+        overlay = CaptionOverlay(OverlayStyle(lines=3, font_size=28))
+        screen = app.primaryScreen().availableGeometry()
+        width = min(1100, screen.width() - 40)
+        overlay.setGeometry(screen.x() + (screen.width() - width) // 2, screen.y() + 60, width, 10)
+        overlay.set_caption_style(overlay.caption_style())
+        for text, translation in zip(finals, TRANSLATIONS[language], strict=True):
+            overlay.add_final(text, translation)
+        overlay.set_partial(partial)
+        overlay.show()
+        save(overlay, name)
+        overlay.hide()
+        overlay.deleteLater()
+
     # The main window, each settings tab, with a few captions in the transcript.
     settings = QSettings(str(data / "captioner.ini"), QSettings.Format.IniFormat)
     store = Store(settings)
     store.set_ui_language(language)
-    if any(_wanted(f"main_tab{i}", only) for i in range(10)) or _wanted("dialog", only):
+    if (
+        any(_wanted(f"main_tab{i}", only) for i in range(10))
+        or _wanted("dialog", only)
+        or _wanted("main_bilingual", only)
+    ):
         window = MainWindow(store, use_tray=False, quit_on_close=False)
         window.resize(1000, 680)
         for i, text in enumerate(finals):
@@ -151,6 +182,16 @@ def render(outdir: Path, language: str, only: list[str], real_x: bool) -> None:
                 window.tabs.setCurrentIndex(i)
                 save(window, f"main_tab{i}")
         window.tabs.setCurrentIndex(0)
+        if _wanted("main_bilingual", only):
+            from captioner.events import Translation
+
+            target = "zh" if language == "en" else "en"
+            for i, (text, translation) in enumerate(zip(finals, TRANSLATIONS[language], strict=True)):
+                window.transcript.add_final(
+                    Sentence(text, 20000 + i * 4000, 23500 + i * 4000, True, sentence_id=10 + i,
+                             translation=Translation(target, translation))
+                )  # fmt: skip
+            save(window, "main_bilingual")
 
         # The main dialogs.
         dialogs: list[tuple[str, QWidget]] = []
