@@ -13,7 +13,7 @@ import dataclasses
 
 import pytest
 
-from captioner.events import Sentence, Translation
+from captioner.events import RecognitionError, Sentence, Translation
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy
 from captioner.settings import RecognitionSettings
@@ -136,3 +136,13 @@ async def test_translation_alone_arrives_as_finals_without_source_text(tmp_path)
         journal.append(s)
     journal.close()
     assert load_session(journal.path)[1] == sentences
+
+
+async def test_a_model_that_does_not_translate_is_refused_by_name() -> None:
+    server = await serve()
+    try:
+        with pytest.raises(RecognitionError, match="fun-asr-realtime does not translate; choose the model gummy"):
+            await DashScopeRecognizer(url=server.url, reconnect=FAST).start(GUMMY.replace(model="fun-asr-realtime"))
+        assert server.last_run_task is None  # refused before anything was sent
+    finally:
+        await server.stop()

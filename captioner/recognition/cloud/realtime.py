@@ -38,6 +38,7 @@ from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 from captioner import __version__
 from captioner.events import RecognitionError
 from captioner.protocol.endpoints import Endpoint, resolve
+from captioner.protocol.gummy import GUMMY_MODELS, is_gummy_model
 from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.base import Recognizer
 from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, RedactingLogger, resolve_api_key
@@ -149,6 +150,11 @@ class DashScopeRecognizer(Recognizer):
             raise RecognitionError(
                 ErrorCode.INVALID_PARAMETER,
                 f"format: the cloud engine streams raw PCM, so format must be 'pcm' (got {settings.format!r})",
+            )
+        if settings.translation_target is not None and not is_gummy_model(settings.model):
+            raise RecognitionError(
+                ErrorCode.INVALID_PARAMETER,
+                f"translation: {settings.model} does not translate; choose the model {GUMMY_MODELS[0]}",
             )
         session = DashScopeSession(self, settings)
         await session._open()
