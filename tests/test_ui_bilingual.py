@@ -92,3 +92,34 @@ def test_the_transcript_shows_and_copies_both() -> None:
     shown = [model.data(model.index(r, 0), Qt.ItemDataRole.DisplayRole) for r in range(2)]
     assert shown == ["我们去吃饭吧。\nLet's go to the restaurant.", "Translation alone."]
     assert line_with_times(both).endswith("] 我们去吃饭吧。\nLet's go to the restaurant.")
+
+
+def test_export_asks_which_text_when_the_transcript_is_translated(qtbot, qloop, ui_store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from captioner.ui.transcript_files import TranscriptFiles
+    from captioner.ui.transcript_view import TranscriptView
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    view = TranscriptView(parent)
+    files = TranscriptFiles(view, ui_store, lambda _message, _ms: None, parent)
+    view.add_final(Sentence("Plain.", 0, 900, True, sentence_id=1))
+    assert qloop.run_until_complete(files._which_text()) == "both"  # nothing translated: no question
+    view.add_final(
+        Sentence("我们去吃饭吧。", 1000, 2900, True, sentence_id=2, translation=Translation("en", "Let's eat."))
+    )
+
+    def answer() -> None:
+        for box in QApplication.topLevelWidgets():
+            if isinstance(box, QMessageBox) and box.isVisible() and box.objectName() == "captioner-question":
+                box.button(QMessageBox.StandardButton.Apply).click()  # "The translation"
+                return
+        QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(20, answer)
+    choice = qloop.run_until_complete(files._which_text())
+    assert choice == "translation"
+    assert qloop.run_until_complete(files.export_to(str(tmp_path / "out.srt"), "srt", choice))
+    assert (tmp_path / "out.srt").read_text().split("\n")[-3:] == ["Let's eat.", "", ""]

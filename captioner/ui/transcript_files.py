@@ -55,17 +55,40 @@ class TranscriptFiles(QObject):
         )
         if not path:
             return False
-        return await self.export_to(path, format_for(path, chosen))
+        text = await self._which_text()
+        if text is None:
+            return False
+        return await self.export_to(path, format_for(path, chosen), text)
 
-    async def export_to(self, path: str, fmt: str) -> bool:
-        """Write the transcript to `path` as `fmt` (the suffix is added if missing)."""
+    async def _which_text(self) -> str | None:
+        """For a translated transcript: both texts, the original or the translation (None:
+        cancelled). "both" without asking when nothing was translated."""
+        if not any(getattr(s, "translation", None) is not None for s in self.transcript.sentences()):
+            return "both"
+        answer = await dialogs.ask(
+            self.parent_widget,
+            translate("MainWindow", "Export transcript"),
+            translate("MainWindow", "The transcript has translations. What should the file hold?"),
+            Button.Yes | Button.No | Button.Apply | Button.Cancel,
+            default=Button.Yes,
+            labels={
+                Button.Yes: translate("MainWindow", "Both"),
+                Button.No: translate("MainWindow", "The original"),
+                Button.Apply: translate("MainWindow", "The translation"),
+            },
+        )
+        return {Button.Yes: "both", Button.No: "original", Button.Apply: "translation"}.get(answer)
+
+    async def export_to(self, path: str, fmt: str, text: str = "both") -> bool:
+        """Write the transcript to `path` as `fmt` (the suffix is added if missing); `text`:
+        what translated sentences give (original, translation or both)."""
         from captioner.transcript.export import write_exports
 
         target = Path(path)
         if target.suffix.lower() != f".{fmt}":
             target = target.with_name(target.name + f".{fmt}")
         try:
-            targets: dict[str, Any] = {fmt: target}
+            targets: dict[str, Any] = {fmt: target, "text": text}
             await asyncio.to_thread(write_exports, self.transcript.sentences(), **targets)
         except OSError as exc:
             await dialogs.ask(

@@ -905,17 +905,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="95" />
+            <location filename="../../captioner/ui/transcript_files.py" line="118" />
             <source>Start a new transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="96" />
+            <location filename="../../captioner/ui/transcript_files.py" line="119" />
             <source>The current transcript has not been exported.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="99" />
+            <location filename="../../captioner/ui/transcript_files.py" line="122" />
             <source>It stays in the session journal either way.</source>
             <translation type="unfinished" />
         </message>
@@ -1178,41 +1178,62 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/transcript_files.py" line="52" />
+            <location filename="../../captioner/ui/transcript_files.py" line="70" />
             <source>Export transcript</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="73" />
-            <source>Export failed</source>
+            <location filename="../../captioner/ui/transcript_files.py" line="71" />
+            <source>The transcript has translations. What should the file hold?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="74" />
-            <source>The file could not be written.</source>
+            <location filename="../../captioner/ui/transcript_files.py" line="75" />
+            <source>Both</source>
             <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../captioner/ui/transcript_files.py" line="76" />
+            <source>The original</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="77" />
+            <source>The translation</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="96" />
+            <source>Export failed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="97" />
+            <source>The file could not be written.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="99" />
             <source>Choose another folder, or check that the disk has space and the file is not open.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="85" />
+            <location filename="../../captioner/ui/transcript_files.py" line="108" />
             <source>Saved %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="169" />
+            <location filename="../../captioner/ui/transcript_files.py" line="192" />
             <source>No earlier sessions are kept.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="189" />
+            <location filename="../../captioner/ui/transcript_files.py" line="212" />
             <source>The last one was cut off and is marked unfinished.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="194" />
+            <location filename="../../captioner/ui/transcript_files.py" line="217" />
             <source>Dismissed. You can still open it with File → Recover earlier session… for a while.</source>
             <translation type="unfinished" />
         </message>
@@ -1269,7 +1290,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="160" />
+            <location filename="../../captioner/ui/transcript_files.py" line="183" />
             <source>No unfinished sessions.</source>
             <translation type="unfinished" />
         </message>
@@ -1294,22 +1315,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="126" />
+            <location filename="../../captioner/ui/transcript_files.py" line="149" />
             <source>Stop captioning and quit?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="127" />
+            <location filename="../../captioner/ui/transcript_files.py" line="150" />
             <source>Captioner is still captioning. Quitting stops it.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="130" />
+            <location filename="../../captioner/ui/transcript_files.py" line="153" />
             <source>Stop and quit</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="131" />
+            <location filename="../../captioner/ui/transcript_files.py" line="154" />
             <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
             <translation type="unfinished" />
         </message>
@@ -1359,7 +1380,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="145" />
+            <location filename="../../captioner/ui/transcript_files.py" line="168" />
             <source>The file's subtitles are saved; stop live captioning to view them here.</source>
             <translation type="unfinished" />
         </message>
@@ -1369,12 +1390,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="111" />
+            <location filename="../../captioner/ui/transcript_files.py" line="134" />
             <source>Save the transcript?</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="115" />
+            <location filename="../../captioner/ui/transcript_files.py" line="138" />
             <source>They are also kept in the session journal.</source>
             <translation type="unfinished" />
         </message>
@@ -1922,7 +1943,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptFiles</name>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_files.py" line="112" />
+            <location filename="../../captioner/ui/transcript_files.py" line="135" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>%n sentence has not been exported.</numerusform>
@@ -1930,7 +1951,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_files.py" line="187" />
+            <location filename="../../captioner/ui/transcript_files.py" line="210" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>Recovered %n sentence; export it with File → Export.</numerusform>

@@ -905,17 +905,17 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>请先修正识别设置。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="95" />
+            <location filename="../../captioner/ui/transcript_files.py" line="118" />
             <source>Start a new transcript?</source>
             <translation>开始新的文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="96" />
+            <location filename="../../captioner/ui/transcript_files.py" line="119" />
             <source>The current transcript has not been exported.</source>
             <translation>当前文稿尚未导出。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="99" />
+            <location filename="../../captioner/ui/transcript_files.py" line="122" />
             <source>It stays in the session journal either way.</source>
             <translation>无论如何，它都会保留在会话日志中。</translation>
         </message>
@@ -1178,41 +1178,62 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/transcript_files.py" line="52" />
+            <location filename="../../captioner/ui/transcript_files.py" line="70" />
             <source>Export transcript</source>
             <translation>导出文稿</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="73" />
+            <location filename="../../captioner/ui/transcript_files.py" line="71" />
+            <source>The transcript has translations. What should the file hold?</source>
+            <translation>文稿中有译文。文件中要保存什么？</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="75" />
+            <source>Both</source>
+            <translation>原文和译文</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="76" />
+            <source>The original</source>
+            <translation>仅原文</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="77" />
+            <source>The translation</source>
+            <translation>仅译文</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/transcript_files.py" line="96" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="74" />
+            <location filename="../../captioner/ui/transcript_files.py" line="97" />
             <source>The file could not be written.</source>
             <translation>无法写入文件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="76" />
+            <location filename="../../captioner/ui/transcript_files.py" line="99" />
             <source>Choose another folder, or check that the disk has space and the file is not open.</source>
             <translation>请选择其他文件夹，或检查磁盘是否有空间、文件是否被其他程序打开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="85" />
+            <location filename="../../captioner/ui/transcript_files.py" line="108" />
             <source>Saved %1</source>
             <translation>已保存 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="169" />
+            <location filename="../../captioner/ui/transcript_files.py" line="192" />
             <source>No earlier sessions are kept.</source>
             <translation>没有保留任何较早的会话。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="189" />
+            <location filename="../../captioner/ui/transcript_files.py" line="212" />
             <source>The last one was cut off and is marked unfinished.</source>
             <translation>最后一句被中断，已标记为未说完。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="194" />
+            <location filename="../../captioner/ui/transcript_files.py" line="217" />
             <source>Dismissed. You can still open it with File → Recover earlier session… for a while.</source>
             <translation>已忽略。在一段时间内，你仍可以通过“文件 → 恢复较早的会话…”打开它。</translation>
         </message>
@@ -1269,7 +1290,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>文本文件（%1）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="160" />
+            <location filename="../../captioner/ui/transcript_files.py" line="183" />
             <source>No unfinished sessions.</source>
             <translation>没有未完成的会话。</translation>
         </message>
@@ -1294,22 +1315,22 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="126" />
+            <location filename="../../captioner/ui/transcript_files.py" line="149" />
             <source>Stop captioning and quit?</source>
             <translation>停止字幕并退出？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="127" />
+            <location filename="../../captioner/ui/transcript_files.py" line="150" />
             <source>Captioner is still captioning. Quitting stops it.</source>
             <translation>Captioner 仍在生成字幕。退出会停止字幕。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="130" />
+            <location filename="../../captioner/ui/transcript_files.py" line="153" />
             <source>Stop and quit</source>
             <translation>停止并退出</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="131" />
+            <location filename="../../captioner/ui/transcript_files.py" line="154" />
             <source>The sentence being spoken is finished and kept; you can still save the transcript before Captioner closes. Choose Cancel to keep captioning.</source>
             <translation>正在说的这句话会被完成并保留；在 Captioner 关闭前你仍可以保存文字记录。选择“取消”可继续生成字幕。</translation>
         </message>
@@ -1359,7 +1380,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>输入已停止。请在“输入”选项卡中选择其他输入以继续。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="145" />
+            <location filename="../../captioner/ui/transcript_files.py" line="168" />
             <source>The file's subtitles are saved; stop live captioning to view them here.</source>
             <translation>文件的字幕已保存；停止实时字幕后即可在这里查看。</translation>
         </message>
@@ -1369,12 +1390,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>正在完成最后一句…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="111" />
+            <location filename="../../captioner/ui/transcript_files.py" line="134" />
             <source>Save the transcript?</source>
             <translation>保存文稿？</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_files.py" line="115" />
+            <location filename="../../captioner/ui/transcript_files.py" line="138" />
             <source>They are also kept in the session journal.</source>
             <translation>它们也保存在会话日志中。</translation>
         </message>
@@ -1921,14 +1942,14 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptFiles</name>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_files.py" line="112" />
+            <location filename="../../captioner/ui/transcript_files.py" line="135" />
             <source>%n sentence(s) have not been exported.</source>
             <translation>
                 <numerusform>有 %n 句尚未导出。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/transcript_files.py" line="187" />
+            <location filename="../../captioner/ui/transcript_files.py" line="210" />
             <source>Recovered %n sentence(s); export them with File → Export.</source>
             <translation>
                 <numerusform>已恢复 %n 句；可通过 文件 → 导出 保存。</numerusform>
