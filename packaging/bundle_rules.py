@@ -203,6 +203,8 @@ DROP = (
     "libbrotlidec.so.*",
     "libbrotlicommon.so.*",
     "libexpat.so.*",  # fontconfig's XML parser (Python's pyexpat has its own copy)
+    # The Silero VAD as ONNX: its weights are in resources/silero_vad_v6.npz (silero.py).
+    "faster_whisper/assets/*.onnx",
     # Python's readline: only pdb and code use it, never imported.
     "libreadline.so.*",
     "libtinfo.so.*",
@@ -234,6 +236,9 @@ EXCLUDED_MODULES = [
     "readline", "dbm", "_dbm", "_gdbm", "sqlite3", "_sqlite3", "yaml", "_yaml", "curses", "_curses",
     # Test doubles and test audio: tests and benchmarks only, never the product.
     "captioner.testing",
+    # faster-whisper's Silero VAD runtime: the app runs that network in numpy
+    # (captioner/recognition/local/silero.py); onnxruntime is the tests' reference only.
+    "onnxruntime",
     # huggingface_hub's optional extras (its web server, fsspec filesystem, Xet transfers,
     # CLI): faster-whisper only calls it to download a model, which the app never does.
     # (aiohttp and its helpers stay: `captioner serve` listens with it.)
@@ -509,4 +514,29 @@ def requantized_model(datas: list[tuple[str, str]], out: Path) -> tuple[list[tup
             sizes = (Path(source).stat().st_size, target.stat().st_size)
             source = str(target)
         kept.append((source, dest))
+    return kept, sizes
+
+
+#: QtCore's ICU data library, replaced by the subset icu_data.py makes (32 -> 11 MB).
+ICU_DATA = f"{_QT}/lib/libicudata.so.*"
+
+
+def smaller_icu_data(toc: list[tuple], out: Path) -> tuple[list[tuple], tuple[int, int]]:
+    """(TOC with libicudata's source replaced by the icu_data.py subset, (bytes before,
+    after)). Off Linux or without binutils the TOC is returned unchanged."""
+    import shutil
+    import sys
+
+    import icu_data
+
+    if not sys.platform.startswith("linux") or not all(shutil.which(t) for t in ("readelf", "as", "ld")):
+        return toc, (0, 0)
+    kept: list[tuple] = []
+    sizes = (0, 0)
+    for dest, source, typecode in toc:
+        if typecode == "BINARY" and fnmatch.fnmatchcase(dest.replace("\\", "/"), ICU_DATA):
+            target = icu_data.make_library(Path(source), out)
+            sizes = (Path(source).stat().st_size, target.stat().st_size)
+            source = str(target)
+        kept.append((dest, source, typecode))
     return kept, sizes

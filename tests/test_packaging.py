@@ -261,8 +261,10 @@ def test_pruning_keeps_what_the_app_needs(rules) -> None:
         f"{qt}/plugins/sqldrivers/libqsqlite.so", f"{qt}/lib/libQt6Qml.so.6", f"{qt}/lib/libQt6Network.so.6",
         "libasound.so.2", "libstdc++.so.6", "libgcc_s.so.1", "libmvec.so.1",
         f"{qt}/plugins/platformthemes/libqgtk3.so", "libcairo.so.2", "libpango-1.0.so.0",
+        "faster_whisper/assets/silero_vad_v6.onnx",  # the VAD runs in numpy from resources/
     ):  # fmt: skip
         assert rules.dropped(unneeded), unneeded
+    assert "onnxruntime" in rules.EXCLUDED_MODULES
     # Top-level links to pruned Qt libraries go with them.
     links = [("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
              ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK")]  # fmt: skip
@@ -277,6 +279,7 @@ def test_resources_are_bundled_without_their_sources(rules) -> None:
     names = {Path(src).name: dest for src, dest in datas}
     assert names["sample.ogg"] == "resources" and names["sample.txt"] == "resources"
     assert names["captioner.svg"] == str(Path("resources/icons"))
+    assert names["silero_vad_v6.npz"] == "resources" and "extract_silero.py" not in names
     assert all(not n.endswith((".sh", ".ts", ".py")) for n in names)
 
 
