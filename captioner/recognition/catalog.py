@@ -145,7 +145,8 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
     """The best on-device engine for the languages the settings ask for.
 
     No hint (and no service default: SERVICE_DEFAULT_HINTS): the first installed engine
-    (the English default). Otherwise the first engine (in PREFERENCE) that serves every hint in force; failing that, the first that serves the
+    (the English default). Otherwise the first engine
+    (in PREFERENCE) that serves every hint in force; failing that, the first that serves the
     first hint (the languages rule then decodes what it can). An engine that would serve but
     is not installed is skipped when another serves; if none installed does, its
     WeightsMissingError says what to install. No engine knows the language at all:
@@ -225,6 +226,29 @@ register(
         create=_whisper("base"),
         note="Multilingual: Chinese (Simplified, with Chinese punctuation), mixed Chinese/English and more (145 MB).",
         translates_to=("en",),
+    )
+)
+
+
+def _moonshine(**options: Any) -> Recognizer:
+    from captioner.recognition.local.moonshine import MoonshineRecognizer
+
+    return MoonshineRecognizer(**options)
+
+
+register(
+    EngineSpec(
+        name="moonshine-tiny.en",
+        title="Moonshine tiny (streaming)",
+        on_device=True,
+        languages=("en",),
+        streams=True,
+        sample_rate=16000,
+        weights=("moonshine-voice",),
+        import_names=("moonshine_voice",),
+        install="pip install moonshine-voice==0.1.0",
+        create=_moonshine,
+        note="English; partials follow speech word by word (56 MB wheel, model inside).",
     )
 )
 register(

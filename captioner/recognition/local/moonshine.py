@@ -26,6 +26,9 @@ and from what each partial had already shown (moonshine_text.timed_words).
 Nothing invented: audio with less voiced speech than a syllable is not decoded (Moonshine
 writes "You" on silence and noise), text without a letter or digit is dropped, and its
 stock words need the speech to back them, as whisper's do in decoding.py.
+
+One piece: the loaded model, and the session whose audio in, decode scheduling (partials,
+early and queued finals, the CPU rest) and events out share one state, as in whisper.py.
 """
 
 from __future__ import annotations
@@ -159,9 +162,9 @@ class MoonshineModel:
     def load(cls, model_dir: Path | None = None) -> MoonshineModel:
         """Raises ModelError (with the install command) if the wheel or the folder is missing."""
         try:
-            from moonshine_voice.moonshine_api import ModelArch  # type: ignore[import-untyped]
-            from moonshine_voice.transcriber import Transcriber  # type: ignore[import-untyped]
-            from moonshine_voice.utils import get_model_path  # type: ignore[import-untyped]
+            from moonshine_voice.moonshine_api import ModelArch
+            from moonshine_voice.transcriber import Transcriber
+            from moonshine_voice.utils import get_model_path
         except ImportError as e:
             raise ModelError(
                 f"The Moonshine engine needs the {PACKAGE} package, which is not installed. Run: {INSTALL}"
@@ -180,7 +183,7 @@ class MoonshineModel:
 
     def transcribe(self, audio: np.ndarray) -> str:
         """The text of int16 `audio` (16 kHz mono): one utterance, decoded as a whole."""
-        from moonshine_voice.errors import check_error  # type: ignore[import-untyped]
+        from moonshine_voice.errors import check_error
         from moonshine_voice.moonshine_api import TranscriptC
 
         samples = np.ascontiguousarray(audio, dtype=np.float32) / 32768.0
