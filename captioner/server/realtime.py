@@ -121,6 +121,21 @@ class DashScopeServer:
         if web_host is not None:
             await web_host.stop()
 
+    async def stop_listening(self) -> None:
+        """Refuse new connections, keep the open ones (tests of reconnects; when this server
+        listens on its own address, not mounted on a shared one)."""
+        if self._web is not None:
+            await self._web.stop_listening()
+
+    def abort_connections(self) -> int:
+        """Cut every open WebSocket without a close frame, as a network failure would (tests
+        of reconnects; a client still sending after a task-failed would otherwise wait out
+        its close timeout). How many were cut."""
+        channels = list(self._channels)
+        for channel in channels:
+            channel.abort()
+        return len(channels)
+
     # -- Service (web.Service) ---------------------------------------------------------------
 
     @property

@@ -104,6 +104,12 @@ class WebHost:
         for service in self.services:
             service.host, service.port = self.host, self.port
 
+    async def stop_listening(self) -> None:
+        """Refuse new connections; those open go on (until `stop`)."""
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()
+
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
         if runner is not None:
