@@ -301,3 +301,39 @@ def test_cli_refusals_have_their_exit_codes(emulator, media, tmp_path, capsys, m
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-wrong")
     assert cli_main([*base, str(folder / "zorvexa.wav")]) == 5
     assert "InvalidApiKey" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(120)
+def test_the_cli_against_captioner_serve_on_its_one_port(media, tmp_path) -> None:
+    """As a user would: `captioner serve` in a process, `captioner transcribe --model
+    fun-asr-flash-2026-06-15 --url <its WebSocket URL>` in another; the REST API is on the same port."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    folder, _ = media
+    env = {**os.environ, "CAPTIONER_SERVE_TOKEN": TOKEN, "DASHSCOPE_API_KEY": TOKEN}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "captioner", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        line = server.stdout.readline()
+        assert " on ws://127.0.0.1:" in line, server.stderr.read()
+        url = line.split(" on ", 1)[1].strip()
+        context = tmp_path / "names.txt"
+        context.write_text(CONTEXT_LIST, encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "captioner", "transcribe", str(folder / "zorvexa.wav"), "--model", FLASH_MODEL,
+             "--url", url, "--context-file", str(context), "--txt", str(tmp_path / "out.txt")],
+            capture_output=True, text=True, env=env, timeout=90,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert RARE in words(done.stdout) and RARE in words((tmp_path / "out.txt").read_text())
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(30) in (0, 130)
+        server.stdout.close()
+        server.stderr.close()
