@@ -33,6 +33,13 @@ def run(args: argparse.Namespace) -> int:
         return error(
             f"--model {args.model} answers with the whole transcript at once: drop --realtime/--live-srt", usage
         )
+    ignored = [option for option, given in _realtime_only(args) if given]
+    if ignored:
+        return error(
+            f"{', '.join(ignored)}: not used by the synchronous call of --model {args.model}; "
+            "name the terms to expect with --context-file instead",
+            usage,
+        )
     context = ""
     if args.context_file:
         try:
@@ -74,3 +81,18 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return error(f"could not write the output: {exc}", EXIT_CODES[Category.INPUT])
     return EXIT_OK
+
+
+def _realtime_only(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    """Options of a realtime task that the synchronous call has no use for: refused by name
+    rather than silently ignored."""
+    return [
+        ("--vocabulary-id", bool(args.vocabulary_id)),
+        ("--hot-word", bool(args.hot_word)),
+        ("--max-sentence-silence", args.max_sentence_silence is not None),
+        ("--semantic-punctuation", bool(args.semantic_punctuation)),
+        ("--multi-threshold", bool(args.multi_threshold)),
+        ("--noise-threshold", args.noise_threshold is not None),
+        ("--heartbeat", bool(args.heartbeat)),
+        ("--disfluency-removal", bool(args.disfluency_removal)),
+    ]
