@@ -77,7 +77,7 @@ async def realtime(args) -> list[dict]:
         gc.collect()
         rows.append({
             "tasks": done, "rss_mb": round(rss_mb(), 1), "run_tasks": len(server.run_tasks),
-            "contexts": len(server.contexts), "connections": len(server._server.connections),
+            "contexts": len(server.contexts), "connections": server.open_connections,
             "asyncio_tasks": len(asyncio.all_tasks()), "finished": server.stats.tasks_finished,
             "elapsed_s": round(time.monotonic() - t0, 1),
         })  # fmt: skip

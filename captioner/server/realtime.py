@@ -121,6 +121,11 @@ class DashScopeServer:
         if web_host is not None:
             await web_host.stop()
 
+    @property
+    def open_connections(self) -> int:
+        """WebSockets open now (diagnostics, the memory benchmark)."""
+        return len(self._channels)
+
     async def stop_listening(self) -> None:
         """Refuse new connections, keep the open ones (tests of reconnects; when this server
         listens on its own address, not mounted on a shared one)."""
