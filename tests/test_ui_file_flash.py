@@ -95,3 +95,28 @@ def test_a_file_with_a_context_file_through_our_server(qtbot, qloop, ui_store, t
         dialog.close()
     finally:
         qloop.run_until_complete(server.stop())
+
+
+@pytest.mark.parametrize(("pressed", "expected"), [(Buttons.Yes, [FlashChoice("/notes.txt")]), (Buttons.Cancel, [])])
+def test_caption_a_file_asks_after_the_subtitle_path(qtbot, qloop, ui_store, monkeypatch, pressed, expected) -> None:
+    """The window's "Caption a file…" (and a dropped file): where the subtitles go, then the
+    flash question, then the job with the choice (none when cancelled)."""
+    window = window_with(qtbot, ui_store)
+    monkeypatch.setattr(window, "engine_choice", lambda: CLOUD)
+    started: list = []
+    monkeypatch.setattr(window, "caption_file_to", lambda media, srt, flash=None: started.append(flash))
+
+    async def srt(media):
+        return "/out/talk.srt"
+
+    async def ask(*args, **kwargs):
+        return pressed
+
+    async def choose(*args):
+        return "/notes.txt"
+
+    monkeypatch.setattr(window.file_captioning, "choose_srt", srt)
+    monkeypatch.setattr("captioner.ui.dialogs.ask", ask)
+    monkeypatch.setattr("captioner.ui.dialogs.choose_open_path", choose)
+    qloop.run_until_complete(window._caption("/media/talk.mp4"))
+    assert started == expected
