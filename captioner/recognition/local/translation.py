@@ -20,6 +20,13 @@ Why only English, and why per final:
 
 The translate decode runs on its own worker thread, so the next sentence's transcription
 is not held up behind it; finals still come out in order.
+
+Nothing invented, as for transcription (`clean_translation`): on hard audio whisper's
+translate task loops ("I'm sorry, I'm sorry, I'm sorry"), falls back to the spoken
+language (a line of Chinese characters as the "English"), or writes its stock phrases
+("I'll see you in the next video.") for a sentence that said something else. A loop keeps
+its first round; the other two give no translation at all, which the reader sees as a
+missing line rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import re
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +45,7 @@ import numpy as np
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame
 from captioner.events import RecognitionError, RecognitionEvent, Sentence, Translation
 from captioner.recognition.base import RecognitionSession
+from captioner.recognition.local.decoding import STOCK_PHRASES
 from captioner.settings import RecognitionSettings
 
 if TYPE_CHECKING:  # the catalog imports this module's error without loading an engine
@@ -81,8 +90,56 @@ def check_translation(model: LoadedModel, settings: RecognitionSettings) -> None
         )
 
 
+#: Han characters, kana and hangul: text in the spoken language, not English.
+_NOT_ENGLISH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
+#: A source sentence longer than this (characters, or words for spaced languages) is not
+#: what a stock phrase ("Thank you.") translates.
+STOCK_PHRASE_MAX_SOURCE = 4
+#: whisper's stock phrases (decoding.py's), and the ones its translate task adds.
+TRANSLATION_STOCK_PHRASES = STOCK_PHRASES | {
+    "i'll see you in the next video", "see you in the next video", "see you next time",
+    "please subscribe to my channel", "thank you for watching this video",
+}  # fmt: skip
+
+
+def clean_translation(text: str, source: str) -> str:
+    """`text` without what whisper invents (see the module doc); "" when nothing is left.
+    `source` is the sentence's transcription, the evidence for a stock phrase."""
+    text = " ".join(_ANNOTATION.sub(" ", text).split())
+    if not text or _NOT_ENGLISH.search(text):
+        return ""
+    text = _first_round(text)
+    words = [w for w in (re.sub(r"[^a-z0-9']", "", w.lower()) for w in text.split()) if w]
+    length = len(source.split()) if " " in source.strip() else len(re.sub(r"\W", "", source))
+    if " ".join(words) in TRANSLATION_STOCK_PHRASES and length > STOCK_PHRASE_MAX_SOURCE:
+        return ""
+    if len(words) >= 4 and len(set(words)) == 1:  # "5 5 5 5", "6.5.5.5" as one word is below
+        return ""
+    if re.fullmatch(r"[\d.,\s]+", text) and not re.search(r"\d", source):
+        return ""  # digits for a sentence with none
+    return text
+
+
+def _first_round(text: str) -> str:
+    """A phrase repeated back to back ("A. A. A." / "I'm sorry, I'm sorry") once."""
+    for size in range(1, len(text) // 2 + 1):
+        unit = text[:size]
+        rest = text[size:]
+        repeats = 1
+        while rest.lstrip(" ,.").startswith(unit.strip(" ,.")) and unit.strip(" ,."):
+            rest = rest.lstrip(" ,.")[len(unit.strip(" ,.")) :]
+            repeats += 1
+        if repeats >= 2 and not rest.strip(" ,."):
+            once = unit.strip(" ,")
+            end = text.rstrip()[-1]
+            return once + end if end in ".?!" and not once.endswith(end) else once
+    return text
+
+
 def translate(model: LoadedModel, samples: np.ndarray, language: str | None) -> str:
-    """English for 16 kHz int16 `samples` of speech in `language` (None: detected)."""
+    """English for 16 kHz int16 `samples` of speech in `language` (None: detected), as
+    whisper writes it (`clean_translation` takes out what it invents)."""
     segments, _ = model.whisper.transcribe(
         samples.astype(np.float32) / 32768.0,
         language=language,
@@ -178,6 +235,7 @@ class TranslatingSession(RecognitionSession):
         if sentence.text and len(samples):
             started = time.perf_counter()
             text = await loop.run_in_executor(self._executor, translate, self._model, samples, self._language)
+            text = clean_translation(text, sentence.text)
             ms = round((time.perf_counter() - started) * 1000)
             self.metrics["translate_ms_last"] = ms
             self.metrics["translate_ms_total"] += ms
