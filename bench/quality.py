@@ -26,8 +26,13 @@ normalised as captioner.testing.speech.wer; Levenshtein alignment with backtrace
 - RTF: wall time of the stream / audio duration (the engine's own figure, decode time / audio,
   is in the JSON as engine_rtf, and is what the table shows with --realtime).
 
+Engines (issue #16): --engine NAME runs the set on a catalog engine (whisper-tiny.en,
+whisper-base, local, ...) instead of LocalRecognizer's packaged tiny.en; --chinese runs the
+Chinese and mixed cases of captioner/testing/corpus_zh.py instead, each with its own language
+hints, scored by CER (shown in the WER column; see that module for what the speech is).
+
 usage: .venv/bin/python bench/quality.py [--cases tale,music] [--settings max_sentence_silence=800]
-                                         [--realtime] [--json] [--out FILE.json] [--model-dir DIR]
+                                         [--engine NAME] [--chinese] [--realtime] [--json] [--out FILE.json] [--model-dir DIR]
 """
 
 from __future__ import annotations
@@ -54,8 +59,10 @@ import numpy as np  # noqa: E402
 import captioner  # noqa: E402
 from captioner.audio.frames import FrameCutter  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
+from captioner.recognition.engines import create_recognizer  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
+from captioner.testing import corpus_zh  # noqa: E402
 from captioner.testing.corpus import CASES, Case, build, score  # noqa: E402
 from captioner.transcript.export import build_cues  # noqa: E402
 
@@ -141,9 +148,9 @@ def subtitles(finals: list[Sentence]) -> dict:
     }
 
 
-def row(case: Case, heard: Heard) -> dict:
-    hypothesis = " ".join(s.text for s in heard.finals)
-    s = score(case.reference, hypothesis, case.is_speech)
+def row(case: Case, heard: Heard, scorer=score, joiner: str = " ") -> dict:
+    hypothesis = joiner.join(s.text for s in heard.finals)
+    s = scorer(case.reference, hypothesis, case.is_speech)
     return {
         "case": case.name,
         "description": case.description,
@@ -163,20 +170,30 @@ def row(case: Case, heard: Heard) -> dict:
 
 
 async def run(args) -> dict:
-    names = [n for n in args.cases.split(",") if n] if args.cases else list(CASES)
-    unknown = set(names) - set(CASES)
+    chinese = getattr(args, "chinese", False)
+    known = corpus_zh.CASES if chinese else CASES
+    names = [n for n in args.cases.split(",") if n] if args.cases else list(known)
+    unknown = set(names) - set(known)
     if unknown:
-        raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}; known: {', '.join(CASES)}")
+        raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
     settings = parse_settings(args.settings)
     t = time.perf_counter()
-    cases = [build(n) for n in names]
+    cases = [corpus_zh.build(n) if chinese else build(n) for n in names]
     built_s = time.perf_counter() - t
-    recognizer = LocalRecognizer(getattr(args, "model_dir", None))
+    engine = getattr(args, "engine", None)
+    recognizer = create_recognizer(engine) if engine else LocalRecognizer(getattr(args, "model_dir", None))
     await recognizer.prepare()
     await recognise(recognizer, build("clean").samples[: 16000 * 3], settings)  # warm-up
     rows = []
-    for case in cases:
-        rows.append(row(case, await recognise(recognizer, case.samples, settings, args.realtime)))
+    for name, case in zip(names, cases, strict=True):
+        if chinese:
+            spec = corpus_zh.CASES[name]
+            case_settings = settings.replace(model=spec.model, language_hints=spec.hints)
+            heard = await recognise(recognizer, case.samples, case_settings, args.realtime)
+            rows.append(row(case, heard, corpus_zh.score, ""))
+        else:
+            rows.append(row(case, await recognise(recognizer, case.samples, settings, args.realtime)))
+        rows[-1]["engine"] = recognizer.describe().get("catalog") or engine or "whisper (packaged or --model-dir)"
         if not args.json:
             print(_line(rows[-1], args.realtime), flush=True)
     speech = [r for r in rows if r["is_speech"]]
@@ -184,6 +201,8 @@ async def run(args) -> dict:
     errors = sum(r["substitutions"] + r["deletions"] + r["insertions"] for r in speech)
     return {
         "captioner": str(Path(captioner.__file__).resolve().parent),
+        "engine": engine or "LocalRecognizer (packaged tiny.en, or --model-dir)",
+        "measure": "CER (Han characters, Latin words)" if chinese else "WER",
         "settings": dataclasses.asdict(settings) if args.settings else "default",
         "pacing": "real time" if args.realtime else "as fast as the engine takes it",
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -226,6 +245,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument("--out", type=Path, help="also write the JSON report to this file")
     ap.add_argument("--model-dir", type=Path, help="a CTranslate2 whisper folder (default: the packaged tiny.en)")
+    ap.add_argument("--engine", help="a catalog engine name (captioner/recognition/catalog.py), e.g. whisper-base")
+    ap.add_argument("--chinese", action="store_true", help="the Chinese and mixed cases (corpus_zh), scored by CER")
     args = ap.parse_args()
     if not args.json:
         print(HEADER, flush=True)

@@ -123,10 +123,19 @@ class UtteranceDecoder:
     """
 
     def __init__(
-        self, model: LoadedModel, language: str | None, hot_words: Sequence[str] = (), threshold: float = 0.5
+        self,
+        model: LoadedModel,
+        language: str | None,
+        hot_words: Sequence[str] = (),
+        threshold: float = 0.5,
+        *,
+        allowed: Sequence[str] = (),
     ) -> None:
         self._model = model
         self._language = language
+        #: Languages the audio may be in (Paraformer's hints) when several: detection picks
+        #: among these only, never a language nobody asked for (zh + en heard as Vietnamese).
+        self._allowed = tuple(allowed) if language is None and len(allowed) > 1 else ()
         self._hotwords = " ".join(hot_words) or None
         self._hot_tokens = {_norm(t) for phrase in hot_words for t in phrase.split()} - {""}
         self._threshold = threshold
@@ -199,9 +208,10 @@ class UtteranceDecoder:
         cap = min(224, 16 + int(12 * seconds))
         if temperature > 0:
             ctranslate2.set_random_seed(SAMPLING_SEED)
+        samples = audio.astype(np.float32) / 32768.0
         segments, info = self._model.whisper.transcribe(
-            audio.astype(np.float32) / 32768.0,
-            language=self._language,
+            samples,
+            language=self._language_of(samples),
             beam_size=FINAL_BEAM_SIZE if full else 1,
             best_of=2,
             temperature=temperature,
@@ -235,6 +245,14 @@ class UtteranceDecoder:
             tokens >= cap - 4,
             not segments,
         )
+
+    def _language_of(self, samples: np.ndarray) -> str | None:
+        """The language to decode in: the session's, or the likeliest of the allowed ones."""
+        if not self._allowed:
+            return self._language
+        _, _, ranked = self._model.whisper.detect_language(samples)
+        probability = dict(ranked)
+        return max(self._allowed, key=lambda code: probability.get(code, 0.0))
 
     def _done(self, words: tuple[RawWord, ...], started: float) -> Decoded:
         words = chinese_punctuation(words)

@@ -40,7 +40,7 @@ from captioner.audio.frames import SAMPLE_RATE, AudioFrame
 from captioner.events import EngineStatus, RecognitionError, Sentence, Usage, Word
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.local.decoding import Decoded, UtteranceDecoder
-from captioner.recognition.local.languages import decode_language, model_languages
+from captioner.recognition.local.languages import allowed_languages, decode_language, model_languages
 from captioner.recognition.local.models import LoadedModel, load_model, resolve_model_dir
 from captioner.recognition.local.translation import check_translation, with_translation
 from captioner.recognition.local.vad import SpeechEnded, SpeechStarted, VadEvent, VadParams, VadSegmenter
@@ -167,7 +167,8 @@ class LocalSession(RecognitionSession):
         super().__init__()
         self.settings = settings
         params = VadParams.from_settings(settings)
-        self._decoder = UtteranceDecoder(model, language, settings.hot_words, params.threshold)
+        allowed = allowed_languages(model_languages(model), settings)
+        self._decoder = UtteranceDecoder(model, language, settings.hot_words, params.threshold, allowed=allowed)
         self._vad = VadSegmenter(params)
         # Halfway through the endpoint silence a final's decode can start with the same
         # audio (the tail is there by then), so it is usually done when the endpoint comes.
