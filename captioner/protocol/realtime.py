@@ -92,6 +92,20 @@ def is_8k_model(model: str) -> bool:
     return "-8k-" in model
 
 
+def allowed_rates(model: str) -> tuple[int, ...] | None:
+    """The sample rates a realtime model takes; None: any (resampled on the server).
+
+    `-8k-` models: 8000 Hz. paraformer-realtime-v2: any rate. paraformer-realtime-v1 and
+    Fun-ASR realtime (and its dated snapshots): 16000 Hz, as the service documents them.
+    (The server refuses other rates with it; the client picks the rate a file is sent at.)
+    """
+    if is_8k_model(model):
+        return (8000,)
+    if model == "paraformer-realtime-v2":
+        return None
+    return (16000,)
+
+
 def new_task_id() -> str:
     """A task id as the SDK makes them: 32 hex digits."""
     return uuid.uuid4().hex

@@ -27,7 +27,7 @@ from captioner.audio.stream import FORMATS, decodable_formats
 from captioner.events import RecognitionError
 from captioner.protocol import realtime as p
 from captioner.protocol import vocabulary
-from captioner.protocol.realtime import ErrorCode
+from captioner.protocol.realtime import ErrorCode, allowed_rates
 from captioner.protocol.rest import ServiceError
 from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
@@ -313,16 +313,3 @@ class DashScopeServer:
             check_languages(self.recognizer, settings)
         except RecognitionError as exc:
             raise TaskRefused(exc.code, exc.message) from None
-
-
-def allowed_rates(model: str) -> tuple[int, ...] | None:
-    """The sample rates a realtime model takes; None: any (resampled on the server).
-
-    `-8k-` models: 8000 Hz. paraformer-realtime-v2: any rate. paraformer-realtime-v1 and
-    Fun-ASR realtime (and its dated snapshots): 16000 Hz, as the service documents them.
-    """
-    if p.is_8k_model(model):
-        return (8000,)
-    if model == "paraformer-realtime-v2":
-        return None
-    return (16000,)
