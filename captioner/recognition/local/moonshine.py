@@ -80,7 +80,9 @@ FIRST_PARTIAL_AFTER_MS = 300
 #: The share of one core partials may use: after each, the next waits until the CPU time
 #: the decode took (all of Moonshine's threads) is at most this share of the time since it
 #: began. Finals, the VAD and the window come on top; the issue's budget is half a core.
-PARTIAL_CPU_SHARE = 0.35
+#: Measured (bench/engines.py, BENCHMARKS.md "Engines"): 0.25 gave words on screen 476 ms
+#: after they were said (p50) at 27 % of a core while speaking, 0.35 gave 370 ms at 32 %.
+PARTIAL_CPU_SHARE = 0.3
 #: Speech queued for finals beyond which the engine reports it is lagging, and beyond
 #: which `push` waits (back-pressure, as in the whisper engine).
 LAGGING_BACKLOG_MS = 3000
