@@ -1,7 +1,7 @@
 """Owns the recognizers: creates them lazily, loads the on-device model in the background.
 
 The window must appear within a second or so, so the speech engine (faster-whisper,
-CTranslate2, onnxruntime: hundreds of milliseconds of imports and a model load) is never
+CTranslate2, PyAV: hundreds of milliseconds of imports and a model load) is never
 imported before it is shown. Right after, `preload()` imports and loads it off the GUI
 thread while the status bar says so; pressing Start meanwhile simply waits for the same
 load (one shared task per engine configuration, never two loads).
@@ -155,7 +155,7 @@ class EngineHost(QObject):
     async def _load_local(self, choice: EngineChoice) -> Recognizer:
         self._set("loading", self.tr("Loading the speech model…"))
         try:
-            # The import alone pulls in faster-whisper, CTranslate2 and onnxruntime: do it
+            # The import alone pulls in faster-whisper, CTranslate2 and PyAV: do it
             # in a worker thread so the window keeps painting.
             recognizer = await asyncio.to_thread(
                 create_recognizer, choice.on_device, model_dir=choice.model_dir or None
