@@ -25,7 +25,8 @@ connections) is aiohttp's, on the `web.WebHost` that serves the realtime WebSock
 
 Deliberate differences from the service: no diarization (with diarization_enabled every
 sentence is speaker 0: one voice, honestly labelled), channel 0 only (the mix of all
-channels), no special_word_filter, no oss:// URLs, an unknown vocabulary_id is ignored.
+channels), no special_word_filter, no oss:// URLs, an unknown vocabulary_id is ignored (it
+may be one made on the service), a phrase_id is refused by name (no phrase lists are kept).
 
 One piece: the HTTP routing and the task table it serves (submit, query, cancel, results,
 forgetting) change together; what happens to each file is in `file_jobs.py` and the
