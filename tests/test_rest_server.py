@@ -17,8 +17,10 @@ from captioner.protocol.rest import ServiceError
 from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.files import FileTranscriber, TaskError
 from captioner.recognition.cloud.vocabulary import VocabularyClient
+from captioner.server.realtime import DashScopeServer
 from captioner.server.rest import RestServer
 from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
+from captioner.server.web import WebHost
 from captioner.settings import RecognitionSettings
 from captioner.testing.speech import write_wav
 from captioner.testing.trivial import TrivialRecognizer
@@ -54,7 +56,9 @@ def files(media):
 @pytest.fixture
 async def server():
     engine = RecordingRecognizer(TrivialRecognizer())
-    async with RestServer(engine, token=TOKEN) as srv:
+    srv = RestServer(engine, token=TOKEN)
+    # As `captioner serve` runs it: one port, the realtime WebSocket mounted beside it.
+    async with WebHost([DashScopeServer(engine, token=TOKEN), srv]):
         yield srv
 
 

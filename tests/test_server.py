@@ -25,6 +25,8 @@ from captioner.audio.stream import AudioDecoder, AudioFormatError
 from captioner.protocol import realtime as p
 from captioner.protocol.realtime import ErrorCode
 from captioner.server.realtime import RECENT_TASKS
+from captioner.server.rest import RestServer
+from captioner.server.web import WebHost
 from captioner.testing.faults import FaultPlan, FaultyServer
 from captioner.testing.trivial import TrivialRecognizer
 
@@ -59,9 +61,11 @@ def run_task(task_id: str = "t1", model: str = "fun-asr-realtime", **parameters)
 
 @contextlib.asynccontextmanager
 async def serving(**kwargs):
+    """The realtime server as `captioner serve` runs it: on one port beside the REST
+    services (a `WebHost` mounting both), so every test here drives the shared port."""
     kwargs.setdefault("recognizer", TrivialRecognizer())
     server = FaultyServer(**kwargs)
-    async with server:
+    async with WebHost([server, RestServer(server.recognizer)]):
         yield server
     assert server.stats.internal_errors == 0
     assert server.stats.active_tasks == 0  # every slot given back, however the task ended
