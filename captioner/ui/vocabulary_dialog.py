@@ -91,7 +91,7 @@ class VocabularyDialog(QDialog):
         self.server = QLineEdit(base_url, self)
         self.server.setPlaceholderText(self.tr("Alibaba Cloud Model Studio (%1)").replace("%1", region))
         self.server.setToolTip(
-            self.tr("A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.")
+            self.tr("A custom REST base URL, e.g. http://127.0.0.1:8765/api/v1; empty for Alibaba Cloud.")
         )
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         server_row = QHBoxLayout()
@@ -265,7 +265,7 @@ class VocabularyDialog(QDialog):
             self._show(failed.replace("%2", error_sentence(exc)), True, f"{exc.code}: {exc.message}")
         except ValueError as exc:  # a malformed base URL
             failed = self.tr("%1 failed: %2").replace("%1", what.rstrip("…"))
-            sentence = self.tr("The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).")
+            sentence = self.tr("The service address is not a valid URL (for example http://127.0.0.1:8765/api/v1).")
             self._show(failed.replace("%2", sentence), True, str(exc))
         finally:
             self._busy = False

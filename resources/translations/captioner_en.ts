@@ -2063,7 +2063,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
-            <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
+            <source>A custom REST base URL, e.g. http://127.0.0.1:8765/api/v1; empty for Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -2164,7 +2164,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/vocabulary_dialog.py" line="268" />
-            <source>The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).</source>
+            <source>The service address is not a valid URL (for example http://127.0.0.1:8765/api/v1).</source>
             <translation type="unfinished" />
         </message>
         <message>

@@ -2059,8 +2059,8 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/vocabulary_dialog.py" line="94" />
-            <source>A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.</source>
-            <translation>自定义 REST 基础 URL，例如 http://127.0.0.1:8766/api/v1；留空则使用阿里云。</translation>
+            <source>A custom REST base URL, e.g. http://127.0.0.1:8765/api/v1; empty for Alibaba Cloud.</source>
+            <translation>自定义 REST 基础 URL，例如 http://127.0.0.1:8765/api/v1；留空则使用阿里云。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/vocabulary_dialog.py" line="96" />
@@ -2160,8 +2160,8 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/vocabulary_dialog.py" line="268" />
-            <source>The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).</source>
-            <translation>服务地址不是有效的 URL（例如 http://127.0.0.1:8766/api/v1）。</translation>
+            <source>The service address is not a valid URL (for example http://127.0.0.1:8765/api/v1).</source>
+            <translation>服务地址不是有效的 URL（例如 http://127.0.0.1:8765/api/v1）。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/vocabulary_dialog.py" line="280" />

@@ -306,7 +306,7 @@ ZH_CN = {
     # Hot-word vocabulary editor, Help menu, start-up checks
     "Hot-word vocabularies": "热词表",
     "Alibaba Cloud Model Studio (%1)": "阿里云百炼（%1）",
-    "A custom REST base URL, e.g. http://127.0.0.1:8766/api/v1; empty for Alibaba Cloud.": "自定义 REST 基础 URL，例如 http://127.0.0.1:8766/api/v1；留空则使用阿里云。",
+    "A custom REST base URL, e.g. http://127.0.0.1:8765/api/v1; empty for Alibaba Cloud.": "自定义 REST 基础 URL，例如 http://127.0.0.1:8765/api/v1；留空则使用阿里云。",
     "Refresh": "刷新",
     "Vocabularies": "热词表",
     "Word": "词语",
@@ -418,7 +418,7 @@ ZH_CN = {
     "Brown": "棕色",
     "Beige": "米色",
     "Microphone: what is said in the room. System audio: what this computer plays (a video call, a film, a stream). Microphone and system audio: both, mixed. Demo recording: a sample that shows how captioning works. To caption a recording instead, use File → Caption a file… or drop the file on this window.": "麦克风：房间里说的话。系统音频：这台电脑播放的声音（视频通话、电影、直播）。麦克风和系统音频：两者混合。演示录音：一段示例，展示字幕如何生成。如需为录音文件生成字幕，请使用“文件 → 为文件生成字幕…”，或把文件拖到此窗口。",
-    "The service address is not a valid URL (for example http://127.0.0.1:8766/api/v1).": "服务地址不是有效的 URL（例如 http://127.0.0.1:8766/api/v1）。",
+    "The service address is not a valid URL (for example http://127.0.0.1:8765/api/v1).": "服务地址不是有效的 URL（例如 http://127.0.0.1:8765/api/v1）。",
     "The input could not be tested. Check that it is connected and not in use by another app.": "无法测试此输入。请确认它已连接，且未被其他应用占用。",
     "Only Alibaba Cloud uses this option; the on-device engine ignores it. Choose Alibaba Cloud on the Engine tab to use it.": "只有阿里云会使用此选项，本机引擎会忽略它。如需使用，请在“引擎”选项卡中选择阿里云。",
     "No sentence contains “%1”.": "没有句子包含“%1”。",
