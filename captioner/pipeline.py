@@ -8,6 +8,10 @@ the milliseconds of audio pushed so far, so the clock runs on even when the user
 another microphone mid-session. No Qt here: the UI subscribes a listener and turns events
 into signals.
 
+A media file the engine can take as it is (the cloud, for a file in a format the service
+decodes: `audio/packets.py`) is sent as its own compressed packets instead of decoded PCM:
+the same path, the same clock (each chunk carries its duration), only smaller.
+
 Overload sheds work, not words: when a live source drops audio because the engine is too
 slow, the session records a `Gap` where it happened (merged while the drops continue), so
 the transcript, the journal and every export say that something is missing there.
@@ -19,11 +23,12 @@ import asyncio
 import dataclasses
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from captioner.audio.frames import AudioSource, AudioSourceError
+from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
+from captioner.audio.packets import EncodedFrame, EncodedSource, Encoding
 from captioner.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings
@@ -141,6 +146,8 @@ class CaptionSession:
         self._dropped_seen_ms = 0.0
         #: The gap still growing: [position on the session clock, ms dropped so far].
         self._open_gap: list[float] | None = None
+        #: The source's own encoding, when the engine takes its packets as they are.
+        self.encoding: Encoding | None = None
 
     # Observation -----------------------------------------------------------------------
 
@@ -195,7 +202,7 @@ class CaptionSession:
         self._set_state(SessionState.STARTING)
         try:
             await self.recognizer.prepare()
-            self._recognition = await self.recognizer.start(self.settings)
+            self._recognition = await self.recognizer.start(self._start_settings())
         except RecognitionError as exc:
             self._set_state(SessionState.ERROR, exc.message)
             raise
@@ -220,6 +227,26 @@ class CaptionSession:
             self._set_state(SessionState.STOPPED)
         return self.transcript
 
+    def _start_settings(self) -> RecognitionSettings:
+        """The settings as given, or, when the source can hand over its own packets and the
+        engine takes them as they are, those settings with the packets' format and rate."""
+        source = self.source
+        if isinstance(source, EncodedSource) and source.encoding is not None:
+            encoded = self.recognizer.encoded_settings(source.encoding, self.settings)
+            if encoded is not None:
+                self.encoding = source.encoding
+                log.info("sending %s as %s at %d Hz", source, encoded.format, encoded.sample_rate)
+                return encoded
+        return self.settings
+
+    def _frames(self, source: AudioSource) -> AsyncIterator[AudioFrame | EncodedFrame]:
+        """The source's packets on a session that takes them, else its PCM frames. (A
+        source switched to mid-session in another encoding gives PCM, which the engine
+        refuses with a RecognitionError: files, the only encoded sources, are not switched.)"""
+        if self.encoding is not None and isinstance(source, EncodedSource) and source.encoding == self.encoding:
+            return source.encoded_frames()
+        return source.frames()
+
     async def _pump(self, recognition: RecognitionSession) -> str | None:
         """Move frames from the (current) source into the engine; returns a source error."""
         try:
@@ -235,16 +262,21 @@ class CaptionSession:
             source = self.source
             self._source_changed.clear()
             try:
-                async for frame in source.frames():
+                async for frame in self._frames(source):
                     if frame.start_ms != self.position_ms:  # a copy only when the stamp changes
                         frame = dataclasses.replace(frame, start_ms=self.position_ms)
                     self._track_drops(frame.start_ms)
                     self.position_ms = frame.end_ms
                     if self._listeners:  # nobody to tell: no need to measure
-                        rms, peak = frame.level()
+                        # Packets are not decoded here: their level is unknown (0), their
+                        # position still drives progress bars.
+                        rms, peak = frame.level() if isinstance(frame, AudioFrame) else (0.0, 0.0)
                         self._publish(AudioLevel(self.position_ms, rms, peak))
                     self._report_drops()
-                    await recognition.push(frame)
+                    if isinstance(frame, EncodedFrame):
+                        await recognition.push_encoded(frame)
+                    else:
+                        await recognition.push(frame)
             except AudioSourceError as exc:
                 error = str(exc)
                 self._publish(SourceFailed(error))

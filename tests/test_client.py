@@ -206,8 +206,9 @@ async def test_long_frames_go_out_as_100_ms_frames(caplog):
 
 
 async def test_format_other_than_pcm_is_refused_before_connecting():
+    # (A compressed format is for a file's own packets: tests/test_compressed_upload.py.)
     async with serving() as server:
-        with pytest.raises(RecognitionError, match="format must be 'pcm'"):
+        with pytest.raises(RecognitionError, match="format must be one of those .got 'wav'"):
             await client(server).start(RecognitionSettings(format="wav"))
         assert server.stats.connections == 0
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from captioner.audio.frames import SAMPLE_RATE, AudioFrame, AudioSource, AudioSourceError, FrameCutter, float_to_pcm16
+from captioner.audio.frames import SAMPLE_RATE, AudioFrame, AudioSourceError, FrameCutter, float_to_pcm16
+from captioner.audio.packets import EncodedFrame, EncodedSource, demux, probe_encoding
 from captioner.audio.resample import Resampler
 
 #: Decode this much audio per hop to the worker thread: large enough that thread hand-offs
@@ -35,16 +36,28 @@ EXACT_LENGTH_FORMATS = frozenset(
 )
 
 
-class MediaSource(AudioSource):
-    def __init__(self, path: str | Path, *, realtime: bool = False) -> None:
+#: How a file may reach a cloud engine: its own compressed packets where the service takes
+#: its format (less upload; the default), or always decoded here and sent as PCM.
+UPLOADS = ("compressed", "pcm")
+
+
+class MediaSource(EncodedSource):
+    """A media file, decoded to frames; with `upload="compressed"` (the default) and a file
+    the realtime service takes as it is (packets.probe_encoding), also its own packets,
+    which CaptionSession sends instead when the engine takes them."""
+
+    def __init__(self, path: str | Path, *, realtime: bool = False, upload: str = "compressed") -> None:
+        if upload not in UPLOADS:
+            raise ValueError(f"upload must be one of {', '.join(UPLOADS)} (got {upload!r})")
         self.path = Path(path)
         self.realtime = realtime
         self._closed = threading.Event()
         #: The length FFmpeg reports (ms; None: unknown), for progress only: it may be an estimate.
         self.duration_ms, exact = _probe(self.path)
         self._expected_ms = self.duration_ms if exact else None
-        #: Audio decoded so far (ms), for progress bars.
+        #: Audio decoded (or sent as packets) so far (ms), for progress bars.
         self.position_ms = 0
+        self.encoding = probe_encoding(self.path) if upload == "compressed" else None
 
     def close(self) -> None:
         self._closed.set()
@@ -66,6 +79,37 @@ class MediaSource(AudioSource):
                         await asyncio.sleep(delay)
                 self.position_ms = frame.end_ms
                 yield frame
+
+    async def encoded_frames(self) -> AsyncIterator[EncodedFrame]:
+        """The file's own packets in ~100 ms chunks (never decoded), paced as frames() is."""
+        loop = asyncio.get_running_loop()
+        if self.encoding is None:
+            raise AudioSourceError(f"{self.path}: not in a format that is sent as it is")
+        chunks = demux(self.path, self.encoding, self._closed)
+        t0 = loop.time()
+        while not self._closed.is_set():
+            batch = await asyncio.to_thread(_next_batch, chunks)
+            if not batch:
+                return
+            for frame in batch:
+                if self._closed.is_set():
+                    return
+                if self.realtime:
+                    delay = t0 + frame.end_ms / 1000 - loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                self.position_ms = frame.end_ms
+                yield frame
+
+
+def _next_batch(chunks: Iterator[EncodedFrame]) -> list[EncodedFrame]:
+    """About _CHUNK_MS of chunks per hop to the worker thread (or fewer at the end)."""
+    batch: list[EncodedFrame] = []
+    for frame in chunks:
+        batch.append(frame)
+        if frame.end_ms - batch[0].start_ms >= _CHUNK_MS:
+            break
+    return batch
 
 
 def probe(path: Path) -> int | None:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from captioner.audio.frames import AudioFrame
+from captioner.audio.packets import EncodedFrame, Encoding
 from captioner.events import RecognitionError, RecognitionEvent
 from captioner.settings import RecognitionSettings
 
@@ -42,6 +43,12 @@ class RecognitionSession(abc.ABC):
 
     @abc.abstractmethod
     async def push(self, frame: AudioFrame) -> None: ...
+
+    async def push_encoded(self, frame: EncodedFrame) -> None:
+        """Queue a chunk of a file's own compressed audio: only on a session started with
+        the settings `Recognizer.encoded_settings` gave (engines that take PCM only never
+        get one)."""
+        raise RecognitionError("InvalidParameter", f"{type(self).__name__} takes PCM audio only")
 
     @abc.abstractmethod
     async def finish(self) -> None:
@@ -97,6 +104,11 @@ class Recognizer(abc.ABC):
         """Refuse, before a task starts, settings this engine cannot serve (a language it
         does not know), with the error start() would raise. Default: accept (the cloud
         judges its own)."""
+
+    def encoded_settings(self, encoding: Encoding, settings: RecognitionSettings) -> RecognitionSettings | None:
+        """The settings to start a session with that takes `encoding`'s packets as they are
+        (format and sample_rate set for it), or None: decode to PCM. Default: PCM only."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         """What to record about this engine in a journal (never secrets)."""

@@ -112,4 +112,6 @@ def open_demo() -> AudioSource:
         path = resource(SAMPLE)
     except FileNotFoundError as exc:
         raise AudioSourceError(str(exc)) from exc
-    return MediaSource(path, realtime=True)
+    # Decoded here even for the cloud: the demo is played like a microphone, and its level
+    # meter needs the samples (a file's own packets carry no level).
+    return MediaSource(path, realtime=True, upload="pcm")

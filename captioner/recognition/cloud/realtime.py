@@ -36,10 +36,11 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
 from captioner import __version__
+from captioner.audio.packets import Encoding
 from captioner.events import RecognitionError
 from captioner.protocol.endpoints import Endpoint, resolve
 from captioner.protocol.gummy import GUMMY_MODELS, is_gummy_model
-from captioner.protocol.realtime import ErrorCode
+from captioner.protocol.realtime import ErrorCode, allowed_rates
 from captioner.recognition.base import Recognizer
 from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, RedactingLogger, resolve_api_key
 from captioner.recognition.cloud.failures import (
@@ -59,6 +60,10 @@ from captioner.settings import RecognitionSettings
 
 #: The websockets connection logs here (handshake headers at DEBUG, redacted).
 wire_log = logging.getLogger("captioner.dashscope.wire")
+
+#: What a task may carry: PCM (anything decoded here), or a file's own packets in one of the
+#: service's compressed formats (WAV is PCM with a header: it is decoded and sent as PCM).
+SENT_FORMATS = ("pcm", "mp3", "opus", "speex", "aac", "amr")
 
 #: Largest message the client accepts (the SDK's aiohttp default).
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -146,10 +151,11 @@ class DashScopeRecognizer(Recognizer):
 
     async def start(self, settings: RecognitionSettings) -> DashScopeSession:
         """Connect and start a task; raises RecognitionError if the first attempt fails."""
-        if settings.format != "pcm":
+        if settings.format not in SENT_FORMATS:
             raise RecognitionError(
                 ErrorCode.INVALID_PARAMETER,
-                f"format: the cloud engine streams raw PCM, so format must be 'pcm' (got {settings.format!r})",
+                f"format: the cloud engine streams raw PCM, or a file's own {', '.join(SENT_FORMATS[1:])} "
+                f"packets (see encoded_settings), so format must be one of those (got {settings.format!r})",
             )
         if settings.translation_target is not None and not is_gummy_model(settings.model):
             raise RecognitionError(
@@ -159,6 +165,20 @@ class DashScopeRecognizer(Recognizer):
         session = DashScopeSession(self, settings)
         await session._open()
         return session
+
+    def encoded_settings(self, encoding: Encoding, settings: RecognitionSettings) -> RecognitionSettings | None:
+        """A file in a format the service takes goes as its own packets (less upload), at a
+        rate the model takes (docs/protocol.md §2.3): `settings` with that format and rate.
+        None (decode to PCM, as for any other file) when the model cannot take the stream
+        as it is: an MP3 at 44.1 kHz for a 16-kHz-only model, an AMR (8 kHz) for Fun-ASR.
+        Opus decodes at any of its rates, so it goes to every model. Only settings that
+        ask for PCM are changed (a caller that chose a format keeps it)."""
+        if settings.format != "pcm" or encoding.format not in SENT_FORMATS:
+            return None
+        rate = encoding.rate_for(allowed_rates(settings.model))
+        if rate is None:
+            return None
+        return settings.replace(format=encoding.format, sample_rate=rate)
 
     # -- Connecting (used by sessions) -------------------------------------------------
 

@@ -3,8 +3,10 @@ the clock that maps a task's times back onto the session's.
 
 `DashScopeSession` (realtime.py) keeps every pushed frame in an `AudioLog` until a final
 covers it, and sends each task's audio through a `TaskEncoder` (the rate the task asked
-for). A `TaskClock` per task remembers which stretches of the task's audio were real and
-which were keep-alive silence, so results from a replayed or paused task land at the right
+for), or, for a file sent as its own compressed packets, through a `TaskMuxer`
+(audio/packets.py), which starts each task's stream afresh so a replay decodes. A
+`TaskClock` per task remembers which stretches of the task's audio were real and which
+were keep-alive silence, so results from a replayed or paused task land at the right
 session time. None of this does I/O; it is tested on its own.
 """
 
@@ -17,6 +19,7 @@ import dataclasses
 import numpy as np
 
 from captioner.audio.frames import BYTES_PER_SAMPLE, FRAME_SAMPLES, SAMPLE_RATE, AudioFrame
+from captioner.audio.packets import EncodedFrame
 from captioner.audio.resample import Resampler
 from captioner.events import Sentence, Word
 
@@ -44,7 +47,7 @@ class TaskClock:
         self._runs: list[tuple[int, int]] = []  # (session start in samples, length in samples)
         self._fallback = fallback_ms * SAMPLES_PER_MS
 
-    def add_real(self, frame: AudioFrame) -> None:
+    def add_real(self, frame: AudioFrame | EncodedFrame) -> None:
         n = frame.sample_count
         session = frame.start_ms * SAMPLES_PER_MS
         if self._runs:
@@ -101,10 +104,15 @@ class AudioLog:
 
     "Sent" is not "heard": a file fed faster than real time may be far ahead of the
     service, so the window is measured from what results show the service has heard.
+
+    A chunk of compressed packets (EncodedFrame) cannot be cut: the one a final ends inside
+    is kept whole, so its replay starts up to a chunk (~100 ms) early, and anything in it the
+    transcript already has comes back in a final that ends no later than the last one, which
+    the session drops.
     """
 
     def __init__(self, window_ms: int, max_retained_ms: int) -> None:
-        self.frames: collections.deque[AudioFrame] = collections.deque()
+        self.frames: collections.deque[AudioFrame | EncodedFrame] = collections.deque()
         self.first_seq = 0
         self.window_ms = window_ms
         self.max_retained_ms = max(window_ms, max_retained_ms)
@@ -121,11 +129,11 @@ class AudioLog:
     def unsent_ms(self) -> int:
         return (self.pushed_samples - self.fresh_samples) // SAMPLES_PER_MS
 
-    def append(self, frame: AudioFrame) -> None:
+    def append(self, frame: AudioFrame | EncodedFrame) -> None:
         self.frames.append(frame)
         self.pushed_samples += frame.sample_count
 
-    def get(self, seq: int) -> AudioFrame | None:
+    def get(self, seq: int) -> AudioFrame | EncodedFrame | None:
         i = seq - self.first_seq
         return self.frames[i] if 0 <= i < len(self.frames) else None
 
@@ -155,7 +163,7 @@ class AudioLog:
             self._pop()
         if self.frames and self.first_seq < cursor:
             f = self.frames[0]
-            if f.start_ms < end_ms < f.end_ms:
+            if isinstance(f, AudioFrame) and f.start_ms < end_ms < f.end_ms:
                 cut = (end_ms - f.start_ms) * SAMPLES_PER_MS * BYTES_PER_SAMPLE
                 self.frames[0] = AudioFrame(f.pcm[cut:], end_ms)
 

@@ -14,6 +14,10 @@ What it adds to the bare protocol, and why:
   When the source goes quiet (capture paused), the sender injects 100 ms of silence every
   second after `keepalive_after` seconds; a `TaskClock` remembers which stretches of the
   task's audio were real, so injected silence never shifts the transcript.
+- **A file may go as its own packets**: a session with a compressed `format` takes
+  `push_encoded()` chunks; each task sends them through its own `TaskMuxer`, a stream that
+  decodes from any chunk on, so a replay goes out compressed too. No keep-alive silence then
+  (it would need encoding; a file is never paused, so its sender is never idle that long).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from websockets.asyncio.client import ClientConnection as WebSocket
 from websockets.exceptions import ConnectionClosed
 
 from captioner.audio.frames import AudioFrame
+from captioner.audio.packets import EncodedFrame, TaskMuxer
 from captioner.events import EngineStatus, RecognitionError, Usage
 from captioner.protocol import realtime as p
 from captioner.protocol.endpoints import Endpoint
@@ -109,6 +114,8 @@ class _Link:
     task_id: str
     clock: TaskClock
     encoder: TaskEncoder
+    #: A compressed session's stream for this task (started with the first chunk it sends).
+    muxer: TaskMuxer | None
     cursor: int  # next frame (seq) to send
     replay_end: int  # frames below this were sent by an earlier task
     opened_at: float
@@ -132,8 +139,9 @@ class DashScopeSession(RecognitionSession):
     metrics: task_id / request_id (current task), tasks, reconnects, reconnect_latency_ms
     (last) and reconnect_latency_ms_max, first_package_delay_ms (first audio sent -> first
     non-empty result, first task), last_package_delay_ms (finish-task -> task-finished),
-    usage_s (billed seconds, all tasks), audio_sent_ms, replayed_ms, keepalive_ms,
-    heartbeats, duplicates_dropped, replay_truncated_ms.
+    usage_s (billed seconds, all tasks), audio_sent_ms, audio_sent_bytes (binary frames'
+    bytes, headers included), replayed_ms, keepalive_ms, heartbeats, duplicates_dropped,
+    replay_truncated_ms.
     """
 
     def __init__(self, recognizer: Connector, settings: RecognitionSettings) -> None:
@@ -145,6 +153,8 @@ class DashScopeSession(RecognitionSession):
         self._policy = recognizer.reconnect
         self._log = AudioLog(recognizer.replay_window_ms, recognizer.max_retained_ms)
         self._max_unsent_ms = recognizer.max_unsent_ms
+        #: Whether this session takes a file's packets (push_encoded) rather than PCM (push).
+        self._encoded = settings.format != "pcm"
         self._wake = asyncio.Event()  # audio pushed, or finish()
         self._drained = asyncio.Event()  # audio sent (push may go on), or the session ended
         self._finishing = False
@@ -160,7 +170,7 @@ class DashScopeSession(RecognitionSession):
         self.metrics.update(
             task_id=None, request_id=None, tasks=0, reconnects=0, reconnect_latency_ms=None,
             reconnect_latency_ms_max=0, first_package_delay_ms=None, last_package_delay_ms=None,
-            usage_s=0, audio_sent_ms=0, replayed_ms=0, keepalive_ms=0, heartbeats=0,
+            usage_s=0, audio_sent_ms=0, audio_sent_bytes=0, replayed_ms=0, keepalive_ms=0, heartbeats=0,
             duplicates_dropped=0, replay_truncated_ms=0,
         )  # fmt: skip
 
@@ -173,9 +183,26 @@ class DashScopeSession(RecognitionSession):
         """Queue ~100 ms of audio. Never blocks on the network; waits only when more than
         max_unsent_ms of audio is waiting to be sent (a file read faster than the service
         takes it). Audio after finish() or aclose() is ignored."""
+        if self._encoded:
+            raise RecognitionError(
+                ErrorCode.INVALID_PARAMETER, f"this session sends {self.settings.format} packets, not PCM"
+            )
+        await self._keep(pieces(frame))
+
+    async def push_encoded(self, frame: EncodedFrame) -> None:
+        """Queue a chunk of the file's own packets (a session started with their format),
+        as push() does PCM."""
+        if not self._encoded or frame.encoding.format != self.settings.format:
+            raise RecognitionError(
+                ErrorCode.INVALID_PARAMETER,
+                f"this session sends {self.settings.format} audio, not {frame.encoding.format} packets",
+            )
+        await self._keep([frame])
+
+    async def _keep(self, frames: list[AudioFrame] | list[EncodedFrame]) -> None:
         if self._finishing or self._closed or self.ended:
             return
-        for piece in pieces(frame):
+        for piece in frames:
             self._log.append(piece)
         self._wake.set()
         while self._log.unsent_ms > self._max_unsent_ms and not (self.ended or self._closed):
@@ -232,7 +259,7 @@ class DashScopeSession(RecognitionSession):
         assert isinstance(event, p.TaskStarted)  # the state machine admits nothing else here
         log_ = self._log
         link = _Link(
-            ws, conn, run.task_id, TaskClock(self._last_final_end), TaskEncoder(self.settings.sample_rate),
+            ws, conn, run.task_id, TaskClock(self._last_final_end), TaskEncoder(self.settings.sample_rate), None,
             cursor=log_.first_seq, replay_end=log_.fresh_seq, opened_at=self._loop.time(),
         )  # fmt: skip
         self._link = link
@@ -354,7 +381,7 @@ class DashScopeSession(RecognitionSession):
                 link.clock.add_real(frame)
                 if link.first_audio_at is None:
                     link.first_audio_at = self._loop.time()
-                await link.ws.send(link.conn.send(p.Audio(link.encoder.encode(frame.pcm))))
+                await self._send_audio(link, frame)
                 if link.cursor < link.replay_end:
                     self.metrics["replayed_ms"] += frame.duration_ms
                 self.metrics["audio_sent_ms"] += frame.duration_ms
@@ -365,22 +392,44 @@ class DashScopeSession(RecognitionSession):
                 last_audio, next_keepalive = self._loop.time(), None
                 continue
             if self._finishing:
-                tail = link.encoder.flush()
+                tail = b"" if self._encoded else link.encoder.flush()
                 if tail:
                     await link.ws.send(link.conn.send(p.Audio(tail)))
+                    self.metrics["audio_sent_bytes"] += len(tail)
                 await link.ws.send(link.conn.send(p.FinishTask(link.task_id)))
                 link.finish_sent_at = self._loop.time()
                 return
             now = self._loop.time()
             due = next_keepalive if next_keepalive is not None else last_audio + t.keepalive_after
+            if self._encoded:  # no keep-alive silence for packets (see the module's docstring)
+                await self._wake.wait()
+                continue
             if now >= due:
                 link.clock.add_silence(t.keepalive_ms * SAMPLES_PER_MS)
-                await link.ws.send(link.conn.send(p.Audio(link.encoder.silence(t.keepalive_ms))))
+                silence = link.encoder.silence(t.keepalive_ms)
+                await link.ws.send(link.conn.send(p.Audio(silence)))
                 self.metrics["keepalive_ms"] += t.keepalive_ms
+                self.metrics["audio_sent_bytes"] += len(silence)
                 next_keepalive = now + t.keepalive_every
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), due - now)
+
+    async def _send_audio(self, link: _Link, frame: AudioFrame | EncodedFrame) -> None:
+        """One frame on the wire: PCM at the task's rate, or the chunk's packets in the
+        task's own stream (its headers first, on the task's first chunk)."""
+        if isinstance(frame, AudioFrame):
+            data = link.encoder.encode(frame.pcm)
+        else:
+            if link.muxer is None:
+                link.muxer = TaskMuxer(frame.encoding)
+                head = link.muxer.start()
+                if head:
+                    await link.ws.send(link.conn.send(p.Audio(head)))
+                    self.metrics["audio_sent_bytes"] += len(head)
+            data = link.muxer.chunk(frame)
+        await link.ws.send(link.conn.send(p.Audio(data)))
+        self.metrics["audio_sent_bytes"] += len(data)
 
     async def _receive_loop(self, link: _Link) -> None:
         while True:
