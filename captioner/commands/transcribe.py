@@ -49,6 +49,9 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     eng.add_argument("--model", help="recognition model (default fun-asr-realtime)")
     rec = p.add_argument_group("recognition")
     rec.add_argument("--realtime", action="store_true", help="feed a file at speaking pace, like a microphone")
+    rec.add_argument("--upload", choices=("compressed", "pcm"), default="compressed",
+                     help="cloud: send a file in a format the service takes (mp3, aac, amr, opus/speex in ogg) "
+                          "as it is (default), or always decode it here and send PCM")  # fmt: skip
     rec.add_argument("--language", action="append", metavar="CODE", help="language hint (zh, en, ja, ...); repeatable")
     rec.add_argument("--max-sentence-silence", type=int, metavar="MS", help="silence that ends a sentence, 200-6000")
     rec.add_argument("--semantic-punctuation", action="store_true", help="break sentences by meaning, not by pauses")
@@ -144,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         from captioner.audio.media import MediaSource
 
         try:
-            source: AudioSource = MediaSource(args.input, realtime=args.realtime)
+            source: AudioSource = MediaSource(args.input, realtime=args.realtime, upload=args.upload)
         except AudioSourceError as exc:
             return fail(exc)
     else:
