@@ -225,7 +225,10 @@ def test_audio_decoder_directly():
     "model, params, code, words",
     [
         ("no-such-model", {}, ErrorCode.MODEL_NOT_FOUND, "no-such-model"),
-        ("gummy-realtime-v1", {}, ErrorCode.MODEL_NOT_FOUND, "gummy"),
+        ("gummy-realtime-v1", {"transcription_enabled": False}, ErrorCode.INVALID_PARAMETER,
+         "transcription_enabled: and translation_enabled are both false"),
+        ("gummy-realtime-v1", {"translation_enabled": True}, ErrorCode.INVALID_PARAMETER,
+         "translation_target_languages: name exactly one target language"),
         ("fun-asr-realtime", {"max_sentence_silence": 50}, ErrorCode.INVALID_PARAMETER,
          "max_sentence_silence: must be between 200 and 6000 ms (got 50)"),
         ("fun-asr-realtime", {"language_hints": ["xx"]}, ErrorCode.INVALID_PARAMETER, "language_hints"),

@@ -45,7 +45,6 @@ import numpy as np
 from captioner.audio.frames import SAMPLE_RATE, AudioFrame
 from captioner.events import RecognitionError, RecognitionEvent, Sentence, Translation
 from captioner.recognition.base import RecognitionSession
-from captioner.recognition.local.decoding import STOCK_PHRASES
 from captioner.settings import RecognitionSettings
 
 if TYPE_CHECKING:  # the catalog imports this module's error without loading an engine
@@ -96,11 +95,18 @@ _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
 #: A source sentence longer than this (characters, or words for spaced languages) is not
 #: what a stock phrase ("Thank you.") translates.
 STOCK_PHRASE_MAX_SOURCE = 4
-#: whisper's stock phrases (decoding.py's), and the ones its translate task adds.
-TRANSLATION_STOCK_PHRASES = STOCK_PHRASES | {
+#: The stock phrases whisper's translate task adds to those of transcription (decoding.py's).
+TRANSLATION_STOCK_PHRASES = frozenset({
     "i'll see you in the next video", "see you in the next video", "see you next time",
     "please subscribe to my channel", "thank you for watching this video",
-}  # fmt: skip
+})  # fmt: skip
+
+
+def _stock(phrase: str) -> bool:
+    # Imported here: the catalog imports this module, and decoding.py loads faster-whisper.
+    from captioner.recognition.local.decoding import STOCK_PHRASES
+
+    return phrase in STOCK_PHRASES or phrase in TRANSLATION_STOCK_PHRASES
 
 
 def clean_translation(text: str, source: str) -> str:
@@ -112,7 +118,7 @@ def clean_translation(text: str, source: str) -> str:
     text = _first_round(text)
     words = [w for w in (re.sub(r"[^a-z0-9']", "", w.lower()) for w in text.split()) if w]
     length = len(source.split()) if " " in source.strip() else len(re.sub(r"\W", "", source))
-    if " ".join(words) in TRANSLATION_STOCK_PHRASES and length > STOCK_PHRASE_MAX_SOURCE:
+    if _stock(" ".join(words)) and length > STOCK_PHRASE_MAX_SOURCE:
         return ""
     if len(words) >= 4 and len(set(words)) == 1:  # "5 5 5 5", "6.5.5.5" as one word is below
         return ""
