@@ -264,3 +264,41 @@ def test_transcribe_refuses_a_target_it_cannot_translate_into(tmp_path: Path) ->
 )  # fmt: skip
 def test_clean_translation(english: str, source: str, kept: str) -> None:
     assert clean_translation(english, source) == kept
+
+
+@pytest.mark.slow
+def test_captioner_serve_translates_for_the_official_sdk() -> None:
+    """The real command in a subprocess, as a user runs it, and the unmodified SDK."""
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "captioner", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = proc.stdout.readline()
+        assert " on ws://127.0.0.1:" in line, proc.stderr.read()
+        url = line.split(" on ", 1)[1].strip()
+        cb = Callback()
+        r = TranslationRecognizerRealtime(
+            model="gummy-realtime-v1", format="pcm", sample_rate=16000, callback=cb, source_language="zh",
+            transcription_enabled=True, translation_enabled=True, translation_target_languages=["en"],
+            base_address=url,
+        )  # fmt: skip
+        r.start()
+        for chunk in np.array_split(mandarin_recording(), 80):
+            r.send_audio_frame(chunk.astype("<i2").tobytes())
+        r.stop()
+        assert cb.done.wait(120) and not cb.errors
+        finals = [(tr, tl) for tr, tl in cb.results if tr is not None and tr.is_sentence_end]
+        assert len(finals) == 2
+        for (tr, tl), expected in zip(finals, MANDARIN, strict=True):
+            assert_translated(tr.text, tl.get_translation("en").text, expected)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(120) in (0, 130)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
