@@ -143,3 +143,24 @@ def test_write_exports_takes_the_choice(tmp_path: Path) -> None:
 )
 def test_share_out_keeps_every_word_once(text: str, weights: list[int], parts: list[str]) -> None:
     assert share_out(text, weights) == parts
+
+
+def test_the_live_srt_of_a_translated_session_is_the_export(tmp_path: Path) -> None:
+    from captioner.transcript.live_srt import LiveSrtWriter
+
+    later = Sentence("下一句。", 16000, 17500, True, (), 4, translation=Translation("en", "The next one."))
+    alone = Sentence("", 18000, 19000, True, (), 5, translation=Translation("en", "Translation alone."))
+    finals = [SHORT, FRIEND, LONG, later, alone]
+    live = LiveSrtWriter(tmp_path / "live.srt")
+    for i, s in enumerate(finals):
+        live.append(s)
+        assert live.path.read_text() == render("srt", finals[: i + 1])
+    assert "The next one." in live.path.read_text() and "Translation alone." in live.path.read_text()
+    live.append_gap(Gap(15500, 400))  # a gap: laid out whole, still two lines per cue
+    assert live.path.read_text() == render("srt", [*finals, Gap(15500, 400)])
+    # Out of order, then back in: the same as an export again.
+    earlier = Sentence("更早。", 3000, 3900, True, (), 6, translation=Translation("en", "Earlier."))
+    live2 = LiveSrtWriter(tmp_path / "live2.srt")
+    for s in [SHORT, FRIEND, earlier]:
+        live2.append(s)
+    assert live2.path.read_text() == render("srt", [SHORT, FRIEND, earlier])

@@ -9,6 +9,9 @@ clipped to the next sentence's start and its minimum duration depends on the gap
 cues before it are laid out once and kept as text: a rewrite costs one sentence's layout
 plus the file write, however long the session.
 
+A translated session (sentences carrying a `translation`) gets the two-line cues of the SRT
+export's "both" (bilingual.py), laid out the same way, one sentence at a time.
+
 Gaps (audio dropped because the engine could not keep up) are marked as in `to_srt`. A
 marker's place depends on the sentence being spoken around it, whose final comes later,
 so once a session has a gap each rewrite lays the whole file out again (as an export
@@ -21,6 +24,7 @@ import os
 from pathlib import Path
 
 from captioner.events import Gap, Sentence
+from captioner.transcript.export.bilingual import add_cues, bilingual_cues, bilingual_timer, with_text
 from captioner.transcript.export.cues import DEFAULT_LAYOUT, Cue, CueLayout, CueTimer, build_cues
 from captioner.transcript.export.entries import spoken_in_order
 from captioner.transcript.export.files import atomic_write_text
@@ -51,11 +55,19 @@ class LiveSrtWriter:
         self._frozen: list[str] = []  # SRT text of every sentence but the last
         self._timer = CueTimer(layout)  # state after the frozen sentences
         self._last: Sentence | None = None
+        #: Decided by the first final: a translated session's cues carry the translation.
+        self._bilingual: bool | None = None
         if create:
             atomic_write_text(self.path, "", durable=durable)
 
     def append(self, sentence: Sentence) -> None:
         """Take a final (partials are ignored) and rewrite the file."""
+        if sentence.final and self._bilingual is None:
+            self._bilingual = sentence.translation is not None
+            if self._bilingual:
+                self._timer = bilingual_timer(self.layout)
+        if self._bilingual:
+            sentence = with_text(sentence)
         if not sentence.final or not sentence.text.strip():
             if sentence.final:
                 self.sentences.append(sentence)
@@ -67,10 +79,16 @@ class LiveSrtWriter:
         else:
             if last is not None:
                 cues: list[Cue] = []
-                self._timer.add(last, sentence.begin_ms, cues)
+                self._add(self._timer, last, sentence.begin_ms, cues)
                 self._frozen.append(cues_to_srt(cues))
             self._last = sentence
         self._write()
+
+    def _add(self, timer: CueTimer, s: Sentence, next_begin: int | None, out: list[Cue]) -> None:
+        if self._bilingual:
+            add_cues(timer, s, next_begin, out)
+        else:
+            timer.add(s, next_begin, out)
 
     def append_gap(self, gap: Gap) -> None:
         """Take a gap (dropped audio) and rewrite the file with its marker."""
@@ -79,20 +97,22 @@ class LiveSrtWriter:
 
     def _rebuild(self) -> None:
         ordered = spoken_in_order(self.sentences)
-        self._frozen, self._timer = [], CueTimer(self.layout)
+        self._frozen = []
+        self._timer = bilingual_timer(self.layout) if self._bilingual else CueTimer(self.layout)
         for i, s in enumerate(ordered[:-1]):
             cues: list[Cue] = []
-            self._timer.add(s, ordered[i + 1].begin_ms, cues)
+            self._add(self._timer, s, ordered[i + 1].begin_ms, cues)
             self._frozen.append(cues_to_srt(cues))
         self._last = ordered[-1] if ordered else None
 
     def text(self) -> str:
         """What the file holds now."""
         if self.gaps:
-            return cues_to_srt(build_cues([*self.sentences, *self.gaps], self.layout))
+            build = bilingual_cues if self._bilingual else build_cues
+            return cues_to_srt(build([*self.sentences, *self.gaps], self.layout))
         tail: list[Cue] = []
         if self._last is not None:
-            self._timer.copy().add(self._last, None, tail)
+            self._add(self._timer.copy(), self._last, None, tail)
         return "".join(self._frozen) + cues_to_srt(tail)
 
     def _write(self) -> None:

@@ -69,28 +69,41 @@ def bilingual_cues(entries: Entries, layout: CueLayout = DEFAULT_LAYOUT) -> list
     a sentence with no source text (translation alone) shows its translation as its text.
     """
     sentences, gaps = split_entries(entries)
-    ordered = spoken_in_order(
-        dataclasses.replace(s, text=s.translation.text, words=s.translation.words, translation=None)
-        if s.translation is not None and not s.text.strip()
-        else s
-        for s in sentences
-    )
+    ordered = spoken_in_order(with_text(s) for s in sentences)
     if gaps:
         ordered = sorted([*_gap_cue_sentences(ordered, gaps), *ordered], key=lambda s: s.begin_ms)
-    timer = CueTimer(dataclasses.replace(layout, max_lines=1))
+    timer = bilingual_timer(layout)
     out: list[Cue] = []
     for i, s in enumerate(ordered):
-        first = len(out)
-        timer.add(s, ordered[i + 1].begin_ms if i + 1 < len(ordered) else None, out)
-        t = s.translation
-        if t is None or not t.text.strip():
-            continue
-        mine = out[first:]
-        parts = share_out(t.text, [max(1, text_width(c.text)) for c in mine])
-        for k, (cue, part) in enumerate(zip(mine, parts, strict=True)):
-            if part:
-                out[first + k] = Cue(cue.index, cue.start_ms, cue.end_ms, (*cue.lines, part))
+        add_cues(timer, s, ordered[i + 1].begin_ms if i + 1 < len(ordered) else None, out)
     return out
+
+
+def with_text(s: Sentence) -> Sentence:
+    """A sentence sent as its translation alone, with the translation as its text."""
+    t = s.translation
+    if t is not None and not s.text.strip():
+        return dataclasses.replace(s, text=t.text, words=t.words, translation=None)
+    return s
+
+
+def bilingual_timer(layout: CueLayout) -> CueTimer:
+    """The cue timer for bilingual cues: one line of original per cue."""
+    return CueTimer(dataclasses.replace(layout, max_lines=1))
+
+
+def add_cues(timer: CueTimer, s: Sentence, next_begin: int | None, out: list[Cue]) -> None:
+    """`timer.add` for one sentence, its translation shared out under its cues' lines."""
+    first = len(out)
+    timer.add(s, next_begin, out)
+    t = s.translation
+    if t is None or not t.text.strip():
+        return
+    mine = out[first:]
+    parts = share_out(t.text, [max(1, text_width(c.text)) for c in mine])
+    for k, (cue, part) in enumerate(zip(mine, parts, strict=True)):
+        if part:
+            out[first + k] = Cue(cue.index, cue.start_ms, cue.end_ms, (*cue.lines, part))
 
 
 def share_out(text: str, weights: Sequence[int]) -> list[str]:
