@@ -100,6 +100,11 @@ async def test_translation_alone_leaves_the_source_text_out(base: LocalRecognize
     sentences = [e for e in events if isinstance(e, Sentence)]
     assert len(sentences) == 2 and all(s.final and s.text == "" and not s.words for s in sentences)
     assert any(w in sentences[1].translation.text.lower() for w in MANDARIN[1][2])  # type: ignore[union-attr]
+    # Decoded straight into English (one decode, not two): the translation's words are timed
+    # inside its sentence.
+    for s in sentences:
+        assert s.translation is not None and s.translation.words
+        assert all(s.begin_ms <= w.begin_ms <= w.end_ms <= s.end_ms for w in s.translation.words)
 
 
 async def test_other_targets_and_english_only_models_are_refused_clearly(base: LocalRecognizer) -> None:

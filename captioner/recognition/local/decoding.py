@@ -130,9 +130,13 @@ class UtteranceDecoder:
         threshold: float = 0.5,
         *,
         allowed: Sequence[str] = (),
+        task: str = "transcribe",
     ) -> None:
         self._model = model
         self._language = language
+        #: "transcribe", or "translate": whisper writes English instead (a session that
+        #: shows the translation alone decodes once, not twice: recognition/local/translation.py).
+        self._task = task
         #: Languages the audio may be in (Paraformer's hints) when several: detection picks
         #: among these only, never a language nobody asked for (zh + en heard as Vietnamese).
         self._allowed = tuple(allowed) if language is None and len(allowed) > 1 else ()
@@ -212,6 +216,7 @@ class UtteranceDecoder:
         segments, info = self._model.whisper.transcribe(
             samples,
             language=self._language_of(samples),
+            task=self._task,
             beam_size=FINAL_BEAM_SIZE if full else 1,
             best_of=2,
             temperature=temperature,
@@ -234,7 +239,7 @@ class UtteranceDecoder:
                 pieces.append(tuple((0.0, 0.0, " " + u) for u in segment.text.split()))
         words = _clause_breaks(pieces)
         words = _without_annotations(words)
-        if (self._language or info.language) == "zh":  # Simplified, whatever the model chose
+        if self._task == "transcribe" and (self._language or info.language) == "zh":  # Simplified, always
             words = tuple((a, b, zhconv.convert(w, "zh-cn")) for a, b, w in words)
         tokens = sum(len(s.tokens) for s in segments)
         text = _join(words)
@@ -255,7 +260,8 @@ class UtteranceDecoder:
         return max(self._allowed, key=lambda code: probability.get(code, 0.0))
 
     def _done(self, words: tuple[RawWord, ...], started: float) -> Decoded:
-        words = chinese_punctuation(words)
+        if self._task == "transcribe":
+            words = chinese_punctuation(words)
         return Decoded(_join(words), words, time.perf_counter() - started)
 
 

@@ -159,6 +159,12 @@ def translate(model: LoadedModel, samples: np.ndarray, language: str | None) -> 
     return " ".join(s.text.strip() for s in segments if s.text.strip())
 
 
+def translates_instead(settings: RecognitionSettings) -> bool:
+    """The translation alone is asked for: the engine decodes each sentence straight into
+    English (one decode) instead of transcribing it and translating it (two)."""
+    return settings.translation_target is not None and not settings.transcription_enabled
+
+
 def with_translation(
     session: RecognitionSession, model: LoadedModel, settings: RecognitionSettings
 ) -> RecognitionSession:
@@ -174,7 +180,9 @@ class TranslatingSession(RecognitionSession):
 
     It keeps the audio it passes on until the final that covers it is out, then decodes
     that stretch with the translate task. With `transcription_enabled` off, partials are
-    held back and finals carry the translation alone (text ""), as Gummy sends them.
+    held back and finals carry the translation alone (text ""), as Gummy sends them: the
+    inner session then decodes in English already (`translates_instead`), so its final's
+    text and timed words become the translation and nothing is decoded twice.
     metrics: the inner session's, plus translate_ms_last and translate_ms_total.
     """
 
@@ -185,6 +193,7 @@ class TranslatingSession(RecognitionSession):
         self._language = settings.language
         self._target = settings.translation_target or WHISPER_TARGET
         self._transcription = settings.transcription_enabled
+        self._instead = translates_instead(settings)
         self._frames: collections.deque[AudioFrame] = collections.deque()
         self.metrics = inner.metrics
         self.metrics.update({"translate_ms_last": 0, "translate_ms_total": 0, "translated": 0})
@@ -233,6 +242,13 @@ class TranslatingSession(RecognitionSession):
             self._executor.shutdown(wait=False)
 
     async def _translated(self, sentence: Sentence, loop: asyncio.AbstractEventLoop) -> Sentence:
+        if self._instead:  # decoded in English already: its text is the translation
+            english = clean_translation(sentence.text, "")
+            words = sentence.words if english == sentence.text else ()
+            self._frames.clear()
+            return dataclasses.replace(
+                sentence, text="", words=(), translation=Translation(self._target, english, words)
+            )
         samples = self._audio(sentence.begin_ms - PAD_MS, sentence.end_ms + PAD_MS)
         # Audio up to this final is done with (the next sentence starts after it).
         while self._frames and self._frames[0].end_ms <= sentence.end_ms - PAD_MS:

@@ -42,7 +42,7 @@ from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.recognition.local.decoding import Decoded, UtteranceDecoder
 from captioner.recognition.local.languages import allowed_languages, decode_language, model_languages
 from captioner.recognition.local.models import LoadedModel, load_model, resolve_model_dir
-from captioner.recognition.local.translation import check_translation, with_translation
+from captioner.recognition.local.translation import check_translation, translates_instead, with_translation
 from captioner.recognition.local.vad import SpeechEnded, SpeechStarted, VadEvent, VadParams, VadSegmenter
 from captioner.settings import RecognitionSettings
 
@@ -83,7 +83,8 @@ class LocalRecognizer(Recognizer):
     async def start(self, settings: RecognitionSettings) -> RecognitionSession:
         model = await self._load()
         check_translation(model, settings)
-        session = LocalSession(model, settings, decode_language(model_languages(model), settings))
+        task = "translate" if translates_instead(settings) else "transcribe"
+        session = LocalSession(model, settings, decode_language(model_languages(model), settings), task=task)
         return with_translation(session, model, settings)
 
     def check(self, settings: RecognitionSettings) -> None:
@@ -163,12 +164,16 @@ class LocalSession(RecognitionSession):
     early_finals (finals whose decode was done during the pause before the endpoint).
     """
 
-    def __init__(self, model: LoadedModel, settings: RecognitionSettings, language: str | None) -> None:
+    def __init__(
+        self, model: LoadedModel, settings: RecognitionSettings, language: str | None, *, task: str = "transcribe"
+    ) -> None:
         super().__init__()
         self.settings = settings
         params = VadParams.from_settings(settings)
         allowed = allowed_languages(model_languages(model), settings)
-        self._decoder = UtteranceDecoder(model, language, settings.hot_words, params.threshold, allowed=allowed)
+        self._decoder = UtteranceDecoder(
+            model, language, settings.hot_words, params.threshold, allowed=allowed, task=task
+        )
         self._vad = VadSegmenter(params)
         # Halfway through the endpoint silence a final's decode can start with the same
         # audio (the tail is there by then), so it is usually done when the endpoint comes.
