@@ -19,7 +19,8 @@ Part 1, per sentence, each decoded on its own (whisper base, int8, 2 threads):
   of whisper's English and of what the engine keeps (clean_translation) against the
   references; the transcription's character error rate.
 Part 2, live: one set's sentences with 1.6 s pauses, fed at real time through
-  LocalRecognizer (whisper base, Silero VAD) with translation_target="en", then the same
+  LocalRecognizer (whisper base, Silero VAD) with translation_target="en" (alongside: both
+  texts), then with the original off (instead: one decode straight into English), then
   without translation: process CPU time / wall time (1.00 = one core busy all the time),
   each final's translate_ms (wall, from the session's metrics), chrF of the finals.
 
@@ -233,14 +234,16 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
-async def live(speech: SpeechSet, translation: bool) -> dict[str, object]:
+async def live(speech: SpeechSet, translation: bool, original: bool = True) -> dict[str, object]:
     engine = LocalRecognizer(model="base")
     await engine.prepare()
     parts = [silence(500)]
     for samples in speech.audio:
         parts += [samples, silence(PAUSE_MS)]
     recording = np.concatenate(parts)
-    settings = RecognitionSettings(language_hints=("zh",), translation_target="en" if translation else None)
+    settings = RecognitionSettings(
+        language_hints=("zh",), translation_target="en" if translation else None, transcription_enabled=original
+    )
     session = await engine.start(settings)
     cutter = FrameCutter()
     frames = cutter.push(recording.astype("<i2").tobytes()) + cutter.flush()
@@ -273,6 +276,7 @@ async def live(speech: SpeechSet, translation: bool) -> dict[str, object]:
     if translation:
         result["translate_ms"] = _summary([float(x) for x in translate_ms]) if translate_ms else {}
         hyps = [f.translation.text if f.translation else "" for f in finals]
+        result["original"] = original
         if len(finals) == len(speech.audio):
             result["chrf"] = round(chrf(hyps, speech.references), 1)
         result["english"] = hyps
@@ -288,7 +292,7 @@ def main() -> None:
     args = parser.parse_args()
     model = load_model(resolve_model_dir(None, "base"), 2)
     report: dict[str, object] = {"load_average": os.getloadavg()[0]}
-    for name in args.sets.split(","):
+    for name in filter(None, args.sets.split(",")):
         speech = speech_set(name)
         if speech is None:
             print(f"{name}: not installed, skipped", file=sys.stderr)
@@ -299,6 +303,7 @@ def main() -> None:
         live_set = speech_set("espeak")
     if live_set is not None:
         report["live_translating"] = asyncio.run(live(live_set, True))
+        report["live_translation_only"] = asyncio.run(live(live_set, True, original=False))
         report["live_transcribing_only"] = asyncio.run(live(live_set, False))
     report["load_average_end"] = os.getloadavg()[0]
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))

@@ -6,6 +6,9 @@ model: when a sentence becomes final, the same audio is decoded once more with
 `task="translate"`, and the English rides on the final as its `Translation` (the shape
 Gummy uses). The transcription decode stays as it is (it is what the reader checks the
 translation against), and the VAD's sentence boundaries stay the ones the transcript has.
+That is "alongside": two decodes per sentence. With the original turned off the engine
+decodes "instead": each sentence once, straight into English (`translates_instead`), about
+half the work (BENCHMARKS.md §14).
 
 Why only English, and why per final:
 
