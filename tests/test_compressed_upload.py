@@ -293,3 +293,47 @@ def test_cli_upload_choice(files):
     with pytest.raises(ValueError, match="upload must be one of"):
         MediaSource(files["mp3"], upload="flac")
     assert MediaSource(files["mp3"], upload="pcm").encoding is None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_the_command_line_sends_the_files_packets_unless_told_pcm(files, speech, tmp_path):
+    """`captioner transcribe FILE --engine dashscope` (a real process) against `serve`."""
+    import os
+    import subprocess
+    import sys
+
+    import srt
+
+    from captioner.testing.server_thread import ServerThread
+
+    env = {k: v for k, v in os.environ.items() if k != "DASHSCOPE_API_KEY"}
+    env.update(CAPTIONER_DATA_DIR=str(tmp_path), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    subtitles = {}
+    with ServerThread(DashScopeServer(LocalRecognizer())) as server:
+        for upload in ("compressed", "pcm"):
+            out = tmp_path / f"{upload}.srt"
+            before = server.stats.audio_bytes
+            args = ["transcribe", files["opus"], "--engine", "dashscope", "--url", server.url, "--language", "en"]
+            args += ["--max-sentence-silence", "800", "--srt", out, "--upload", upload]
+            r = subprocess.run(
+                [sys.executable, "-m", "captioner", *map(str, args)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=300,
+            )
+            assert r.returncode == 0, r.stderr
+            run_task = list(server.run_tasks.values())[-1]
+            assert run_task.parameters["format"] == ("opus" if upload == "compressed" else "pcm")
+            subtitles[upload] = (list(srt.parse(out.read_text())), server.stats.audio_bytes - before)
+    (packed, packed_bytes), (plain, plain_bytes) = subtitles["compressed"], subtitles["pcm"]
+    assert packed_bytes < plain_bytes / 4
+    said = " ".join(TEXTS)
+    assert wer(said, " ".join(c.content for c in packed)) <= MAX_WER
+    assert len(packed) == len(plain)
+    for a, b in zip(packed, plain, strict=True):
+        assert abs((a.start - b.start).total_seconds()) <= 0.1 and abs((a.end - b.end).total_seconds()) <= 0.1
+    first, last = speech[1][0], speech[1][-1]
+    assert abs(packed[0].start.total_seconds() * 1000 - first.begin_ms) <= 300
+    assert abs(packed[-1].end.total_seconds() * 1000 - last.end_ms) <= 400
