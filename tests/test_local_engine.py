@@ -152,7 +152,12 @@ def test_the_packaged_model_is_english_only_and_loaded_once(recognizer: LocalRec
     first = load_model(path, recognizer._cpu_threads)
     assert load_model(path, recognizer._cpu_threads) is first
     assert not first.multilingual
-    assert recognizer.describe() == {"engine": "local", "model": str(first.path), "multilingual": False}
+    assert recognizer.describe() == {
+        "engine": "local",
+        "catalog": "whisper-tiny.en",  # which engine of the catalog: journals record it
+        "model": str(first.path),
+        "multilingual": False,
+    }
 
 
 @pytest.mark.slow
