@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from captioner.audio.frames import AudioFrame, AudioSource, AudioSourceError
 from captioner.audio.packets import EncodedFrame, EncodedSource, Encoding
 from captioner.events import EngineStatus, Gap, RecognitionError, Sentence, Usage
+from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings
 from captioner.transcript.model import Transcript
@@ -202,7 +203,7 @@ class CaptionSession:
         self._set_state(SessionState.STARTING)
         try:
             await self.recognizer.prepare()
-            self._recognition = await self.recognizer.start(self._start_settings())
+            self._recognition = await self._start()
         except RecognitionError as exc:
             self._set_state(SessionState.ERROR, exc.message)
             raise
@@ -226,6 +227,19 @@ class CaptionSession:
         else:
             self._set_state(SessionState.STOPPED)
         return self.transcript
+
+    async def _start(self) -> RecognitionSession:
+        """Start the engine's session: on the source's packets when it takes them; if the
+        service then refuses that format (a server whose decoder lacks it), on PCM."""
+        settings = self._start_settings()
+        try:
+            return await self.recognizer.start(settings)
+        except RecognitionError as exc:
+            if self.encoding is None or exc.code != ErrorCode.INVALID_PARAMETER:
+                raise
+            log.warning("the engine refused %s audio (%s); sending PCM", settings.format, exc.message)
+            self.encoding = None
+            return await self.recognizer.start(self.settings)
 
     def _start_settings(self) -> RecognitionSettings:
         """The settings as given, or, when the source can hand over its own packets and the

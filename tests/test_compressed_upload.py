@@ -25,8 +25,10 @@ from captioner.audio.packets import CHUNK_MS, Encoding, TaskMuxer, demux, probe_
 from captioner.audio.stream import open_decoder
 from captioner.events import RecognitionError, Sentence
 from captioner.pipeline import CaptionSession
+from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy
 from captioner.recognition.local.whisper import LocalRecognizer
+from captioner.server.connection import TaskRefused
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
 from captioner.testing.encode import encode
@@ -337,3 +339,27 @@ def test_the_command_line_sends_the_files_packets_unless_told_pcm(files, speech,
     first, last = speech[1][0], speech[1][-1]
     assert abs(packed[0].start.total_seconds() * 1000 - first.begin_ms) <= 300
     assert abs(packed[-1].end.total_seconds() * 1000 - last.end_ms) <= 400
+
+
+class PcmOnlyServer(DashScopeServer):
+    """`serve` built without compressed decoders: refuses any format but PCM at run-task,
+    as DashScopeServer does for a format its FFmpeg cannot decode."""
+
+    def _check_format(self, fmt: str) -> None:
+        if fmt != "pcm":
+            raise TaskRefused(ErrorCode.INVALID_PARAMETER, f"format: {fmt!r} cannot be decoded by this server")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_a_service_that_refuses_the_format_gets_pcm_instead(recognizer, files, speech):
+    async def run():
+        async with PcmOnlyServer(recognizer) as server:
+            session, events = await caption(server, files["opus"], "compressed")
+            return session, events, [t.parameters["format"] for t in server.run_tasks.values()]
+
+    session, events, formats = asyncio.run(run())
+    assert formats == ["opus", "pcm"]  # asked once for the packets, refused, then PCM
+    assert session.encoding is None
+    assert not any(isinstance(e, RecognitionError) for e in events)
+    check_sentences(speech[1], finals(events), max_wer=MAX_WER)
