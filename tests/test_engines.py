@@ -48,6 +48,13 @@ def test_whisper_base_declares_the_languages_its_tokenizer_has() -> None:
     assert catalog.spec("whisper-base").languages == languages_of(folder, True).languages
 
 
+def test_a_model_folder_goes_with_local_only(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="goes with the engine 'local', not 'whisper-base'") as caught:
+        create_recognizer("whisper-base", model_dir=tmp_path)
+    assert exit_code(caught.value) == 2
+    assert create_recognizer("local", model_dir=tmp_path).describe() == {"engine": "local"}
+
+
 def test_an_unknown_engine_names_the_ones_there_are() -> None:
     with pytest.raises(catalog.UnknownEngineError, match="whisper-base") as caught:
         create_recognizer("whisper-huge")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from captioner.errors import ParameterError
 from captioner.recognition import catalog
 from captioner.recognition.base import Recognizer
 
@@ -32,16 +33,19 @@ def create_recognizer(
     `cloud_options` go to the cloud client as they are (`data_inspection`, `ssl_context`,
     `reconnect`, `timeouts`, ...; see DashScopeRecognizer).
 
-    Raises UnknownEngineError (a ValueError) for an unknown name, WeightsMissingError (with
+    Raises UnknownEngineError (a ValueError) for an unknown name, ParameterError for a
+    `model_dir` with a named engine (a folder is whisper's, run as `local`), WeightsMissingError (with
     the pip command) when a named engine's weights are not installed, and whatever the
     engine's constructor raises (a missing key is a RecognitionError).
     """
     chosen = None if engine == catalog.LOCAL else catalog.spec(engine)
+    if model_dir is not None and chosen is not None:
+        raise ParameterError(f"a model folder (--model-dir) goes with the engine 'local', not {engine!r}")
     if chosen is not None and not chosen.on_device:
         return chosen.create(url=url, region=region, api_key=api_key, workspace=workspace, **cloud_options)
     if cloud_options:
         raise TypeError(f"the on-device engine takes no {', '.join(sorted(cloud_options))}")
-    if model_dir is not None:  # a folder the user chose: whisper, whatever the name says
+    if model_dir is not None:  # a folder the user chose: a whisper model
         from captioner.recognition.local.whisper import LocalRecognizer
 
         return LocalRecognizer(model_dir=model_dir)

@@ -158,7 +158,7 @@ class EngineHost(QObject):
             # The import alone pulls in faster-whisper, CTranslate2 and PyAV: do it
             # in a worker thread so the window keeps painting.
             recognizer = await asyncio.to_thread(
-                create_recognizer, choice.on_device, model_dir=choice.model_dir or None
+                create_recognizer, "local" if choice.model_dir else choice.on_device, model_dir=choice.model_dir or None
             )
             await recognizer.prepare()
         except ImportError as exc:
