@@ -3,6 +3,7 @@ in the overlay (own size and colour, toggleable, remembered), both texts in the 
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
 
@@ -123,3 +124,46 @@ def test_export_asks_which_text_when_the_transcript_is_translated(qtbot, qloop, 
     assert choice == "translation"
     assert qloop.run_until_complete(files.export_to(str(tmp_path / "out.srt"), "srt", choice))
     assert (tmp_path / "out.srt").read_text().split("\n")[-3:] == ["Let's eat.", "", ""]
+
+
+@pytest.mark.slow
+def test_a_translated_session_in_the_window(qtbot, qloop, ui_store, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The real on-device engine (whisper base picked for zh + translation), Mandarin played
+    at speaking pace: each caption gets its English in the overlay and the transcript."""
+    import asyncio
+    import time
+
+    from captioner.audio.media import MediaSource
+    from captioner.settings import RecognitionSettings
+    from captioner.testing.speech import write_wav
+    from captioner.ui import sources
+    from captioner.ui.main_window import MainWindow
+    from test_translation import MANDARIN, assert_translated, mandarin_recording
+
+    wav = write_wav(tmp_path / "mandarin.wav", mandarin_recording())
+    monkeypatch.setattr(sources, "open_source", lambda choice, **kw: MediaSource(wav, realtime=True))
+    ui_store.set_recognition_settings(RecognitionSettings(language_hints=("zh",), translation_target="en"))
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    qtbot.addWidget(window.overlay)
+    window._listed = True
+    window.source_picker.set_inputs(sources.InputList(microphones=[sources.DeviceEntry("mic", "Virtual mic", True)]))
+    window.show()
+    assert window.recognition_panel.translate_to.currentData() == "en"
+
+    async def scenario() -> None:
+        await window.start_captions()
+        deadline = time.monotonic() + 120
+        while window.controller.running and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not window.controller.running
+
+    qloop.run_until_complete(scenario())
+    finals = [s for s in window.transcript.sentences() if isinstance(s, Sentence)]
+    assert len(finals) == 2
+    for final, expected in zip(finals, MANDARIN, strict=True):
+        assert final.translation is not None
+        assert_translated(final.text, final.translation.text, expected)
+    assert len(window.overlay.translation_lines()) == 2
+    shown = window.transcript.model.data(window.transcript.model.index(1, 0), Qt.ItemDataRole.DisplayRole)
+    assert shown == f"{finals[1].text}\n{finals[1].translation.text}"  # type: ignore[union-attr]
