@@ -77,6 +77,18 @@ def test_files_in_the_services_formats_are_recognised_with_their_rates(files):
     assert mp3 is not None and mp3.setup[:2] == b"\xff\xf3"  # the Xing/LAME frame, kept for the delay
 
 
+def test_an_mp3s_id3_tag_stays_home(tmp_path, speech):
+    """Tags (cover art, often) are not audio: neither the task's header nor its chunks
+    carry them; the Xing/LAME frame after the tag is still found."""
+    path = tmp_path / "tagged.mp3"
+    path.write_bytes(encode(speech[0], "mp3", tags={"title": "T" * 3000, "artist": "someone"}))
+    enc = probe_encoding(path)
+    assert enc is not None and enc.setup[:2] == b"\xff\xf3"
+    assert path.read_bytes()[:3] == b"ID3"
+    sent = TaskMuxer(enc).start() + b"".join(p for c in demux(path, enc) for p in c.packets)
+    assert b"ID3" not in sent and b"TTTT" not in sent
+
+
 def test_other_files_are_not_sent_as_they_are(tmp_path, speech):
     samples = speech[0]
     wav = write_wav(tmp_path / "a.wav", samples)
