@@ -17,8 +17,9 @@ Partials are a cost, never a backlog: one worker thread per session decodes, a p
 skipped while it is busy, and after each partial the next waits until that decode's CPU time
 is at most PARTIAL_CPU_SHARE of a core (measured, so a loaded machine or a long sentence
 slows partials down instead of taking more CPU). Finals queue in order and are never
-skipped. As in the whisper engine an early final (the same decode started halfway through
-a pause) makes the final appear almost as soon as the sentence-ending silence has passed.
+skipped. An early final (the final's decode, started once a pause has lasted the VAD's
+300 ms tail) is shown as a partial at once, so a sentence's last words need not wait for the
+endpoint, and is the final if the pause turns out to end the sentence.
 
 Moonshine 0.1.0 ships no word-timing model: word times come from the speech the VAD heard
 and from what each partial had already shown (moonshine_text.timed_words).
@@ -259,7 +260,11 @@ class MoonshineSession(RecognitionSession):
         params = VadParams.from_settings(settings)
         self._threshold = params.threshold
         self._vad = VadSegmenter(params)
-        self._early_after_ms = max(params.tail_ms, params.end_silence_ms // 2)
+        # As soon as a pause has lasted the tail the clip takes after speech, the final's
+        # decode can start (Moonshine is cheap enough to spend one on every such pause), and
+        # its text is shown at once as a partial: the last words of a sentence appear about
+        # tail + decode after they were said instead of with the final at the endpoint.
+        self._early_after_ms = params.tail_ms
         self._offset_ms: int | None = None
         self._pushed_ms = 0
         self._open: _OpenUtterance | None = None
@@ -415,12 +420,15 @@ class MoonshineSession(RecognitionSession):
                     self._decode_s += decoded.seconds
                     self.metrics["decode_ms_last"] = round(decoded.seconds * 1000)
                     self.metrics["rtf"] = round(self._decode_s / max(self._pushed_ms / 1000, 1.0), 3)
-                if job.kind == PARTIAL:
+                if job.kind != FINAL:
                     rest = decoded.cpu_seconds / PARTIAL_CPU_SHARE - decoded.seconds
                     self._rest_until = time.perf_counter() + max(0.0, rest)
+                if job.kind == PARTIAL:
                     self._partial(job, decoded)
                 elif job.kind == EARLY:
                     self._early = ((job.utterance, job.end_ms), decoded)
+                    if not self._stale(job):  # still paused there: show it while the pause lasts
+                        self._partial(job, decoded)
                 else:
                     self._finalised(job, decoded)
         except asyncio.CancelledError:
