@@ -16,7 +16,8 @@ and sent as PCM, 5-20 times its size: its packets can go as they are. Here:
   of the chunks (one page per chunk, so nothing waits for a page to fill), with granule
   positions counted from the task's start; for MP3 the file's Xing/LAME frame (so the
   encoder delay is trimmed as on the first task), then the frames; for AMR the `#!AMR`
-  magic, then the frames; ADTS AAC frames carry their own headers. So after a dropped
+  magic, then the frames; ADTS AAC frames carry their own headers, and raw AAC-LC from an
+  M4A/MP4 is given one per packet (the service takes AAC as ADTS). So after a dropped
   connection the replay starts from a chunk boundary in the same format, not as PCM.
 """
 
@@ -39,6 +40,10 @@ from captioner.audio.framing import id3v2_size, mp3_start_padding, ogg_crc
 #: About this much audio per chunk (the service wants ~100 ms per binary frame).
 CHUNK_MS = 100
 
+_MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
+#: AAC's sampling-frequency table (ISO 14496-3), indexed as in an AudioSpecificConfig / ADTS.
+_AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
+
 #: (FFmpeg demuxer, decoder) -> the service's format name. Only these go out compressed.
 _FORMATS = {
     ("mp3", "mp3float"): "mp3",
@@ -47,6 +52,8 @@ _FORMATS = {
     ("ogg", "speex"): "speex",
     ("aac", "aac"): "aac",
     ("aac", "aac_fixed"): "aac",
+    (_MP4, "aac"): "aac",  # M4A / MP4: raw AAC-LC, given ADTS headers on the way out
+    (_MP4, "aac_fixed"): "aac",
     ("amr", "amrnb"): "amr",
     ("amr", "libopencore_amrnb"): "amr",
 }
@@ -65,7 +72,8 @@ class Encoding:
 
     `rate` is the stream's own sample rate (for Opus the input rate its header records; the
     packets decode at any of OPUS_RATES). `setup` is the codec's identification header for
-    Ogg streams (OpusHead, the Speex header) or the MP3 file's Xing/LAME frame; `comments`
+    Ogg streams (OpusHead, the Speex header), the MP3 file's Xing/LAME frame, or for AAC
+    from an MP4 the fixed part of an ADTS header (each packet then gets one); `comments`
     the Ogg comment packet a task sends after it.
     """
 
@@ -126,7 +134,8 @@ def probe_encoding(path: Path) -> Encoding | None:
             stream = container.streams.audio[0]
             ctx = stream.codec_context
             fmt = _FORMATS.get((container.format.name, ctx.name))
-            if fmt is None or ctx.channels != 1 or len(container.streams) != 1:
+            # (Other streams, such as an MP3's or M4A's cover art, are left behind.)
+            if fmt is None or ctx.channels != 1 or len(container.streams.audio) != 1:
                 return None
             extradata = bytes(ctx.extradata or b"")
             if fmt == "opus":
@@ -140,6 +149,9 @@ def probe_encoding(path: Path) -> Encoding | None:
                 rate = struct.unpack_from("<I", extradata, 36)[0]
                 extra = struct.unpack_from("<I", extradata, 68)[0]
                 return Encoding(fmt, rate, extradata, _comments(b""), extra)
+            if container.format.name == _MP4:
+                adts = _adts_fixed(extradata, ctx.sample_rate)
+                return Encoding(fmt, ctx.sample_rate, adts) if adts else None
             first = next((p for p in container.demux(stream) if p.size), None)
             if first is None:
                 return None
@@ -147,6 +159,29 @@ def probe_encoding(path: Path) -> Encoding | None:
             return Encoding(fmt, ctx.sample_rate, setup)
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError):
         return None
+
+
+def _adts_fixed(asc: bytes, rate: int) -> bytes:
+    """The first 4 bytes of an ADTS header (less the frame length) for raw AAC-LC mono
+    described by an AudioSpecificConfig; b"" for anything else (HE-AAC, whose output rate
+    is twice the core's, an escape rate, more channels)."""
+    if len(asc) < 2:
+        return b""
+    kind, index, channels = asc[0] >> 3, ((asc[0] & 7) << 1) | (asc[1] >> 7), (asc[1] >> 3) & 15
+    if kind != 2 or index >= len(_AAC_RATES) or _AAC_RATES[index] != rate or channels != 1:
+        return b""
+    # syncword, MPEG-4, layer 0, no CRC | profile (LC = 1), rate index, channel config
+    return bytes([0xFF, 0xF1, ((kind - 1) << 6) | (index << 2) | (channels >> 2), (channels & 3) << 6])
+
+
+def _adts(fixed: bytes, packet: bytes) -> bytes:
+    """One raw AAC packet as an ADTS frame (7-byte header, no CRC)."""
+    n = len(packet) + 7
+    return (
+        fixed[:3]
+        + bytes([fixed[3] | (n >> 11), (n >> 3) & 0xFF, ((n & 7) << 5) | 0x1F, 0xFC])  # buffer fullness: VBR
+        + packet
+    )
 
 
 def _comments(magic: bytes) -> bytes:
@@ -243,10 +278,14 @@ class TaskMuxer:
             return b"".join(headers)
         if enc.format == "amr":
             return b"#!AMR\n"
-        return enc.setup  # mp3: the Xing/LAME frame (or nothing); aac: nothing
+        if enc.format == "aac":
+            return b""  # every ADTS frame carries its own header
+        return enc.setup  # mp3: the Xing/LAME frame (or nothing)
 
     def chunk(self, frame: EncodedFrame) -> bytes:
         if not self.ogg:
+            if self.encoding.format == "aac" and self.encoding.setup:  # raw AAC from an MP4
+                return b"".join(_adts(self.encoding.setup, p) for p in frame.packets)
             return b"".join(frame.packets)
         self._granule += frame.samples
         return self._page(list(frame.packets))
