@@ -31,7 +31,7 @@ from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.connection import TaskRefused
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
-from captioner.testing.encode import encode
+from captioner.testing.encode import encode, encode_m4a
 from captioner.testing.speech import check_sentences, utterances, wer, write_wav
 
 TEXTS = [
@@ -138,31 +138,11 @@ def test_each_tasks_stream_decodes_from_any_chunk(files, fmt):
         assert sent_ms - 150 <= decoded_ms <= sent_ms + 30, (fmt, start, decoded_ms, sent_ms)
 
 
-def m4a(samples: np.ndarray, rate: int = 16000, channels: int = 1) -> bytes:
-    """AAC-LC in an MP4 container, as phones record voice memos."""
-    import io
-
-    layout = "mono" if channels == 1 else "stereo"
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="ipod") as out:
-        stream = out.add_stream("aac", rate=rate)
-        stream.layout = layout
-        stream.bit_rate = 48000
-        frame = av.AudioFrame.from_ndarray(np.tile(samples, (channels, 1)).reshape(1, -1), format="s16", layout=layout)
-        frame.rate = 16000
-        resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate, frame_size=1024)
-        for piece in [*resampler.resample(frame), *resampler.resample(None)]:
-            piece.pts = None
-            out.mux(stream.encode(piece))
-        out.mux(stream.encode(None))
-    return buf.getvalue()
-
-
 def test_an_m4a_goes_as_adts_aac(tmp_path, speech):
     """Raw AAC-LC from an MP4 gets an ADTS header per packet: the server decodes it from
     any chunk on, and what goes up is about the file's audio, never its MP4 boxes."""
     path = tmp_path / "memo.m4a"
-    path.write_bytes(m4a(speech[0]))
+    path.write_bytes(encode_m4a(speech[0]))
     enc = probe_encoding(path)
     assert enc is not None and (enc.format, enc.rate) == ("aac", 16000)
     chunks = list(demux(path, enc))
@@ -177,7 +157,7 @@ def test_an_m4a_goes_as_adts_aac(tmp_path, speech):
         # packets' durations; over ADTS it is decoded, as from any ADTS stream)
         assert sent_ms - 30 <= decoded_ms <= sent_ms + 70, (start, decoded_ms, sent_ms)
     stereo = tmp_path / "stereo.m4a"
-    stereo.write_bytes(m4a(speech[0], channels=2))
+    stereo.write_bytes(encode_m4a(speech[0], channels=2))
     assert probe_encoding(stereo) is None
     assert Encoding("aac", 44100).rate_for((16000,)) is None  # a 44.1-kHz memo: PCM for Fun-ASR
 

@@ -62,3 +62,23 @@ def _ffmpeg(pcm: np.ndarray, rate: int, args: list[str]) -> bytes:
         raise RuntimeError("the ffmpeg command is not installed (scripts/setup --test installs it)")
     command = ["ffmpeg", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", *args]
     return subprocess.run([*command, "pipe:1"], input=pcm.tobytes(), capture_output=True, check=True).stdout
+
+
+def encode_m4a(samples: np.ndarray, rate: int = 16000, channels: int = 1, bit_rate: int = 48000) -> bytes:
+    """`samples` (int16 mono at 16 kHz) as AAC-LC in an MP4 container at `rate`, as phones
+    record voice memos (a file format, not one of the realtime stream formats above)."""
+    layout = "mono" if channels == 1 else "stereo"
+    pcm = np.tile(np.asarray(samples, dtype="<i2"), (channels, 1)).T.reshape(1, -1)
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="ipod") as out:
+        stream = out.add_stream("aac", rate=rate)
+        stream.layout = layout
+        stream.bit_rate = bit_rate
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout=layout)
+        frame.rate = 16000
+        resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate, frame_size=1024)
+        for piece in [*resampler.resample(frame), *resampler.resample(None)]:
+            piece.pts = None
+            out.mux(stream.encode(piece))
+        out.mux(stream.encode(None))
+    return buf.getvalue()
