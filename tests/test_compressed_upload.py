@@ -186,6 +186,8 @@ def test_the_rate_a_task_names_follows_the_models_rule():
         ("paraformer-realtime-v2", mp3_44k, ("mp3", 44100)),  # any rate
         ("fun-asr-realtime", opus_48k, ("opus", 16000)),  # Opus decodes at 16 kHz too
         ("paraformer-realtime-8k-v2", opus_48k, ("opus", 8000)),
+        ("paraformer-realtime-v2", opus_48k, ("opus", 48000)),
+        ("paraformer-realtime-v2", Encoding("opus", 44100), ("opus", 16000)),  # not an Opus rate
         ("fun-asr-realtime", amr, None),
         ("paraformer-realtime-8k-v2", amr, ("amr", 8000)),
     ]:

@@ -87,12 +87,13 @@ class Encoding:
     def rate_for(self, allowed: tuple[int, ...] | None) -> int | None:
         """The sample_rate a task sends this stream at, given the model's allowed rates
         (None: any); None when the model cannot take it as it is (then decode to PCM)."""
+        if self.format == "opus":  # one of Opus's own rates, never its input's 44.1 kHz
+            usable = [r for r in OPUS_RATES if allowed is None or r in allowed]
+            if self.rate in usable:
+                return self.rate
+            return SAMPLE_RATE if SAMPLE_RATE in usable else (usable[-1] if usable else None)
         if allowed is None or self.rate in allowed:
             return self.rate
-        if self.format == "opus":
-            usable = [r for r in OPUS_RATES if r in allowed]
-            if usable:
-                return SAMPLE_RATE if SAMPLE_RATE in usable else usable[-1]
         return None
 
 
