@@ -167,3 +167,18 @@ def test_a_translated_session_in_the_window(qtbot, qloop, ui_store, tmp_path, mo
     assert len(window.overlay.translation_lines()) == 2
     shown = window.transcript.model.data(window.transcript.model.index(1, 0), Qt.ItemDataRole.DisplayRole)
     assert shown == f"{finals[1].text}\n{finals[1].translation.text}"  # type: ignore[union-attr]
+
+
+def test_the_window_shows_both_or_the_translation_alone_as_the_caption(qtbot, ui_store) -> None:  # type: ignore[no-untyped-def]
+    from captioner.ui.main_window import MainWindow
+
+    window = MainWindow(ui_store, use_tray=False, quit_on_close=False)
+    qtbot.addWidget(window)
+    qtbot.addWidget(window.overlay)
+    window.controller.adapter.final.emit(Sentence("早上好。", 0, 900, True, translation=Translation("en", "Morning.")))
+    assert window.overlay.final_lines() == ["早上好。", "Morning."]
+    assert window.overlay.translation_lines() == ["Morning."]
+    # The translation alone (original turned off): it is the caption, in the caption's style.
+    window.controller.adapter.final.emit(Sentence("", 1000, 1900, True, translation=Translation("en", "Hello.")))
+    assert window.overlay.final_lines()[-1] == "Hello." and window.overlay.translation_lines() == ["Morning."]
+    assert window.transcript.model.rowCount() == 2

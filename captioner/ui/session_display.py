@@ -76,6 +76,9 @@ class SessionDisplay(QObject):
         self.transcript.set_partial(sentence.text)
 
     def _final(self, sentence: Sentence) -> None:
-        translation = sentence.translation
-        self.overlay.add_final(sentence.text, translation.text if translation is not None else "")
+        translation = sentence.translation.text if sentence.translation is not None else ""
+        if sentence.text.strip():
+            self.overlay.add_final(sentence.text, translation)
+        else:  # the translation alone was asked for: it is the caption, in the caption's style
+            self.overlay.add_final(translation)
         self.transcript.add_final(sentence)
