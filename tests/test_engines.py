@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,6 +84,32 @@ def test_an_unknown_engine_names_the_ones_there_are() -> None:
 )
 def test_the_best_on_device_engine_for_the_language(hints: tuple[str, ...], model: str, engine: str) -> None:
     assert catalog.pick_on_device(settings(*hints, model=model)).name == engine
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"hot_words": ("Dashwood", "Norland")}, {"vocabulary_id": "vocab-test-1"}],
+)
+def test_a_task_with_hot_words_goes_to_an_engine_that_uses_them(
+    extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whatever English engine is preferred, one that ignores hot words (Moonshine) never gets
+    # a task that names some: it would silently drop the words the task asked for.
+    moonshine = catalog.spec("moonshine-tiny.en")
+    assert not moonshine.hot_words and catalog.spec("whisper-tiny.en").hot_words
+    order = ["moonshine-tiny.en", *(n for n in catalog.PREFERENCE if n != "moonshine-tiny.en")]
+    monkeypatch.setattr(catalog, "PREFERENCE", order)
+    for hints in ((), ("en",)):
+        plain = RecognitionSettings(language_hints=hints)
+        assert catalog.pick_on_device(plain).name == "moonshine-tiny.en"
+        biased = RecognitionSettings(language_hints=hints, **extra)
+        assert catalog.pick_on_device(biased).name == "whisper-tiny.en"
+    # Chinese with hot words: still whisper base
+    zh = RecognitionSettings(language_hints=("zh",), **extra)
+    assert catalog.pick_on_device(zh).name == "whisper-base"
+    # With no engine that takes hot words installed, the task still runs (on Moonshine)
+    monkeypatch.setattr(catalog, "installed", lambda name: name == "moonshine_voice")
+    assert catalog.pick_on_device(RecognitionSettings(language_hints=("en",), **extra)).name == "moonshine-tiny.en"
 
 
 def test_a_language_no_on_device_engine_knows_is_refused_naming_them() -> None:

