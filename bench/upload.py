@@ -3,14 +3,15 @@
 Audio: the five LibriVox sentences of Debian's pocketsphinx-testdata, each followed by 1.5 s
 of silence and joined (32.5 s of 16 kHz speech), written once as a file per format with
 `captioner.testing.encode` (MP3 32 kbit/s at 16 kHz, Opus in Ogg 32 kbit/s, ADTS AAC
-48 kbit/s, Speex in Ogg, AMR-NB 12.2 kbit/s), and as a typical downloaded MP3 (44.1 kHz,
-128 kbit/s, resampled with PyAV).
+48 kbit/s, Speex in Ogg, AMR-NB 12.2 kbit/s), as a typical downloaded MP3 (44.1 kHz,
+128 kbit/s, resampled with PyAV) and as voice memos (AAC-LC in M4A, 64 kbit/s, at 16 and
+44.1 kHz: `encode_m4a`).
 
 Each file is captioned twice through the one pipeline (`CaptionSession(MediaSource(file,
 upload=...), DashScopeRecognizer(url))`) against our own `captioner serve` (in-process, the
 on-device engine: it stands in for the cloud), model fun-asr-realtime (16 kHz only), and
 for the files it cannot take as they are, also the model that can (AMR-NB:
-paraformer-realtime-8k-v2; 44.1-kHz MP3: paraformer-realtime-v2, any rate):
+paraformer-realtime-8k-v2; 44.1-kHz MP3 and M4A: paraformer-realtime-v2, any rate):
 
 - `compressed` (the default): the file's packets where the model takes the format, else PCM;
 - `pcm`: always decoded on this machine and sent as 16 kHz PCM, as before.
@@ -48,7 +49,7 @@ from captioner.recognition.cloud.realtime import DashScopeRecognizer
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
-from captioner.testing.encode import encode
+from captioner.testing.encode import encode, encode_m4a
 from captioner.testing.speech import librivox, read_wav, silence, wer
 
 FUN_ASR = "fun-asr-realtime"
@@ -60,6 +61,8 @@ CASES = [
     ("speex", "speex", "spx", (FUN_ASR,)),
     ("amr", "amr", "amr", (FUN_ASR, "paraformer-realtime-8k-v2")),
     ("mp3 44.1k 128k", "mp3-44k", "mp3", (FUN_ASR, "paraformer-realtime-v2")),
+    ("m4a (AAC-LC 16k)", "m4a", "m4a", (FUN_ASR,)),
+    ("m4a (AAC-LC 44.1k)", "m4a-44k", "m4a", (FUN_ASR, "paraformer-realtime-v2")),
 ]
 SETTINGS = RecognitionSettings(language_hints=("en",), max_sentence_silence=800)
 
@@ -85,6 +88,14 @@ def speech() -> tuple[np.ndarray, str]:
     recordings = librivox()
     parts = [np.concatenate([read_wav(r.path), silence(1500)]) for r in recordings]
     return np.concatenate([silence(300), *parts]), " ".join(r.text for r in recordings)
+
+
+def make(samples: np.ndarray, fmt: str) -> bytes:
+    if fmt == "mp3-44k":
+        return mp3_44k(samples)
+    if fmt.startswith("m4a"):
+        return encode_m4a(samples, rate=44100 if fmt.endswith("44k") else 16000, bit_rate=64000)
+    return encode(samples, fmt)
 
 
 async def caption(server: DashScopeServer, path: Path, upload: str, model: str) -> dict:
@@ -140,7 +151,7 @@ async def main(runs: int) -> dict:
     async with DashScopeServer(LocalRecognizer()) as server:
         for name, fmt, ext, models in CASES:
             path = folder / f"{fmt}.{ext}"
-            path.write_bytes(mp3_44k(samples) if fmt == "mp3-44k" else encode(samples, fmt))
+            path.write_bytes(make(samples, fmt))
             for model in models:
                 row = await measure(server, path, model, reference, runs)
                 results["formats"][f"{name} / {model}"] = row
