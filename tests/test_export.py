@@ -4,6 +4,7 @@ atomic, and the live SRT always equals a fresh export."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -31,6 +32,7 @@ from captioner.transcript.export import (
     write_exports,
 )
 from captioner.transcript.export.cues import sentence_ends, sentence_pieces
+from captioner.transcript.export.entries import speaker_label
 from captioner.transcript.live_srt import LiveSrtWriter
 
 LONG_EN = (
@@ -76,7 +78,8 @@ def test_srt_parses_back_with_srt_library():
         assert sub.content == cue.text
     # srt's own notion of a well-formed file: nothing skipped, nothing re-ordered
     assert [s.index for s in srt.sort_and_reindex(parsed)] == [s.index for s in parsed]
-    assert compact("".join(s.content for s in parsed)) == compact("".join(s.text for s in SAMPLE))
+    # every word once, a known speaker's label ("[Speaker 2]") opening their sentence
+    assert compact("".join(s.content for s in parsed)) == compact("".join(speaker_label(s) + s.text for s in SAMPLE))
 
 
 def test_vtt_parses_back_with_webvtt():
@@ -440,8 +443,8 @@ def test_json_round_trip_for_any_input(sents):
 
 def test_txt_one_sentence_per_line_with_optional_timestamps():
     sents = [final("Hello\nthere.", 61_500, 62_000), final("Second.", 3_723_000, 3_724_000, speaker=2)]
-    assert to_txt(sents) == "Hello there.\nSpeaker 2: Second.\n"
-    assert to_txt(sents, timestamps=True) == "[00:01:01] Hello there.\n[01:02:03] Speaker 2: Second.\n"
+    assert to_txt(sents) == "Hello there.\n[Speaker 3] Second.\n"
+    assert to_txt(sents, timestamps=True) == "[00:01:01] Hello there.\n[01:02:03] [Speaker 3] Second.\n"
 
 
 def test_json_has_the_service_result_shape():
@@ -706,3 +709,20 @@ def test_every_format_is_served_through_the_one_interface(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         f"{stem}.{name}" for stem in ("all", "one") for name in ("json", "srt", "txt", "vtt")
     ]
+
+
+def test_a_known_speaker_opens_their_sentences_first_cue_only():
+    """SRT and VTT write "[Speaker N]" (N from 1) before a diarized sentence's first cue,
+    with the cue times the same as without the label; unlabelled sentences get nothing."""
+    long = "This sentence is long enough that it has to be split into two subtitle cues on screen."
+    sents = [final("Hello there.", 0, 1500, speaker=0), final(long, 2000, 9000, speaker=1), final("Bye.", 9500, 10000)]
+    plain = build_cues([dataclasses.replace(s, speaker_id=None) for s in sents])
+    cues = build_cues(sents)
+    assert [(c.start_ms, c.end_ms) for c in cues] == [(c.start_ms, c.end_ms) for c in plain]
+    assert len(cues) == 4
+    assert cues[0].text == "[Speaker 1] Hello there."
+    assert cues[1].lines[0].startswith("[Speaker 2] This")
+    assert "[Speaker" not in cues[2].text and cues[3].text == "Bye."
+    vtt = to_vtt(sents)
+    assert "[Speaker 1] Hello there." in vtt and vtt.count("[Speaker") == 2
+    assert to_txt(sents) == f"[Speaker 1] Hello there.\n[Speaker 2] {long}\nBye.\n"

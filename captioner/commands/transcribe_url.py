@@ -171,6 +171,7 @@ async def _transcribe(args, transcriber, request, progress: _Progress) -> int:
     from captioner.protocol.rest import ServiceError
     from captioner.recognition.cloud.files import TaskError
     from captioner.transcript.export import write_exports
+    from captioner.transcript.export.entries import speaker_label
 
     progress.note(f"transcribing with {transcriber.endpoint.label}")
     try:
@@ -211,7 +212,7 @@ async def _transcribe(args, transcriber, request, progress: _Progress) -> int:
             if len(outcomes) > 1:
                 print(f"# {outcome.file_url}", flush=True)
             for s in outcome.sentences:
-                speaker = f"speaker {s.speaker_id}: " if s.speaker_id is not None else ""
+                speaker = speaker_label(s)
                 print(f"[{clock(s.begin_ms)} --> {clock(s.end_ms)}] {speaker}{s.text}", flush=True)
     failed = job.failed
     if failed and len(failed) == len(outcomes):

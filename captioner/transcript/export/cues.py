@@ -16,6 +16,7 @@ they write a cue down, so both take their cues from `build_cues` and cannot drif
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from captioner.events import Gap, Sentence
-from captioner.transcript.export.entries import Entries, gap_text, split_entries, spoken_in_order
+from captioner.transcript.export.entries import Entries, gap_text, speaker_label, split_entries, spoken_in_order
 from captioner.transcript.export.lines import SentenceLayout, text_width, tokenize
 
 #: How long a gap's cue asks to stay on screen; it gets less where speech follows at once.
@@ -237,9 +238,17 @@ class CueTimer:
         return CueTimer(self.layout, self.index, self.prev_end)
 
     def add(self, s: Sentence, next_begin: int | None, out: list[Cue]) -> None:
+        first = len(out)
         pieces = sentence_pieces(s, self.layout.max_duration_ms)
         for k, piece in enumerate(pieces):
             self._add_piece(piece, pieces[k + 1].begin_ms if k + 1 < len(pieces) else next_begin, out)
+        label = speaker_label(s)
+        if label and first < len(out):
+            # A known speaker opens the sentence's first cue ("[Speaker 1] ..."). It is
+            # added after layout, so the words' places (and so the cue times) are the
+            # same as without speakers; that first line may run past max_line_width.
+            cue = out[first]
+            out[first] = dataclasses.replace(cue, lines=(label + cue.lines[0], *cue.lines[1:]))
 
     def _add_piece(self, s: Sentence, next_begin: int | None, out: list[Cue]) -> None:
         layout = self.layout

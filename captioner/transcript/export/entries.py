@@ -18,6 +18,12 @@ from captioner.transcript.model import in_time_order
 Entries = Iterable[Sentence | Gap]
 
 
+def speaker_label(sentence: Sentence) -> str:
+    """`[Speaker N] ` before a sentence whose speaker is known (N counts from 1; the
+    service's `speaker_id` from 0), else nothing: the one label SRT, VTT and TXT write."""
+    return "" if sentence.speaker_id is None else f"[Speaker {int(sentence.speaker_id) + 1}] "
+
+
 def gap_text(gap: Gap) -> str:
     """The marker every format shows where audio was dropped."""
     return f"[not captioned: {gap.duration_ms / 1000:.1f} s]"

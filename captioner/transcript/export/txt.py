@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from captioner.events import Gap, Sentence
 from captioner.transcript.export.bilingual import choose_text
-from captioner.transcript.export.entries import Entries, clock, gap_text, in_order
+from captioner.transcript.export.entries import Entries, clock, gap_text, in_order, speaker_label
 from captioner.transcript.export.files import atomic_write_text
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = True) -> str:
     """One sentence (or gap marker) per line; optionally `[HH:MM:SS] ` before each, and
-    `Speaker N: ` when the recognizer told speakers apart. A sentence's translation, when
+    `[Speaker N] ` when the recognizer told speakers apart. A sentence's translation, when
     it carries one, goes on the line under it (indented like its text)."""
     lines = []
     for s in in_order(sentences):
@@ -29,8 +29,8 @@ def to_txt(sentences: Entries, *, timestamps: bool = False, speakers: bool = Tru
             text, begin = gap_text(s), s.at_ms
         else:
             text, begin = " ".join(s.text.split()), s.begin_ms
-            if speakers and s.speaker_id is not None:
-                text = f"Speaker {s.speaker_id}: {text}"
+            if speakers:
+                text = speaker_label(s) + text
         stamp = f"[{clock(begin, ',').rsplit(',', 1)[0]}] " if timestamps else ""
         lines.append(stamp + text)
         t = s.translation if isinstance(s, Sentence) else None
