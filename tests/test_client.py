@@ -192,6 +192,18 @@ async def test_8k_models_get_8k_audio_on_the_session_clock():
     assert fs[0][1] == 0 and abs(fs[0][2] - 900) <= 20 and abs(fs[1][2] - 1800) <= 100
 
 
+async def test_an_8k_model_gets_8k_audio_when_the_user_set_no_rate():
+    # The CLI and the window leave sample_rate at its default (16000); the service refuses
+    # 16000 for a telephone model, so the client sends what the model takes.
+    settings = RecognitionSettings(model="paraformer-realtime-8k-v2")
+    async with serving(TrivialRecognizer()) as server:
+        _session, events = await transcribe(server, frames_of(tone(1800)), settings)
+        assert server.last_run_task.parameters["sample_rate"] == 8000
+        assert server.stats.audio_bytes == pytest.approx(1800 * 16, abs=400)
+    assert_clean(events)
+    assert [f[0] for f in finals(events)] == ["loud3 loud6 loud9.", "loud12 loud15 loud18."]
+
+
 async def test_long_frames_go_out_as_100_ms_frames(caplog):
     caplog.set_level(logging.DEBUG, logger="captioner.dashscope.wire")
     async with serving(TrivialRecognizer()) as server:

@@ -162,6 +162,12 @@ class DashScopeRecognizer(Recognizer):
                 ErrorCode.INVALID_PARAMETER,
                 f"translation: {settings.model} does not translate; choose the model {GUMMY_MODELS[0]}",
             )
+        allowed = allowed_rates(settings.model)
+        if settings.format == "pcm" and allowed is not None and settings.sample_rate not in allowed:
+            # PCM is resampled here to whatever rate the task says, and the service refuses a
+            # rate the model does not take (an -8k- model: 8000 only): send at the model's rate
+            # rather than have a telephone model the user picked fail at run-task.
+            settings = settings.replace(sample_rate=allowed[0])
         session = DashScopeSession(self, settings)
         await session._open()
         return session
