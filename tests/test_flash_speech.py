@@ -300,6 +300,8 @@ def test_cli_refusals_have_their_exit_codes(emulator, media, tmp_path, capsys, m
     assert "--context-file needs --model" in capsys.readouterr().err
     assert cli_main([*base, str(folder / "zorvexa.wav"), "--hot-word", "Zorvexa", "--heartbeat"]) == 2
     assert "--hot-word, --heartbeat: not used by the synchronous call" in capsys.readouterr().err
+    assert cli_main([*base, str(folder / "zorvexa.wav"), "--upload", "pcm"]) == 2
+    assert "--upload pcm: not used by the synchronous call" in capsys.readouterr().err
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-wrong")
     assert cli_main([*base, str(folder / "zorvexa.wav")]) == 5
     assert "InvalidApiKey" in capsys.readouterr().err

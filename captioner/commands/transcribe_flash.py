@@ -95,4 +95,6 @@ def _realtime_only(args: argparse.Namespace) -> list[tuple[str, bool]]:
         ("--noise-threshold", args.noise_threshold is not None),
         ("--heartbeat", bool(args.heartbeat)),
         ("--disfluency-removal", bool(args.disfluency_removal)),
+        # The call carries the file's own bytes; PCM decoded here is a realtime-task choice.
+        ("--upload pcm", args.upload == "pcm"),
     ]
