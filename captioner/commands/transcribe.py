@@ -64,6 +64,10 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     rec.add_argument("--translate-to", metavar="CODE",
                      help="also translate each sentence (on this device: en; the cloud: gummy-realtime-v1's targets)")  # fmt: skip
     rec.add_argument("--context-file", metavar="F", help="names and terms to expect (fun-asr-flash-2026-06-15 only)")
+    rec.add_argument(
+        "--diarize", action="store_true", help="tell speakers apart (a file; writes [Speaker N]; needs moonshine-voice)"
+    )
+    rec.add_argument("--speakers", type=int, metavar="N", help="with --diarize: at most N speakers (2-100)")
 
 
 #: The option that sets each recognition setting, so an error names what the user typed.
@@ -127,6 +131,10 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from_args(args)
     except SettingsError as exc:
         return fail(exc, options=SETTING_OPTIONS)
+
+    refused = _check_diarization(args)
+    if refused is not None:
+        return refused
 
     from captioner.protocol.flash import FLASH_MODELS
 
@@ -238,6 +246,19 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     if failures:  # the file was damaged (an input problem), or the device failed for good
         journal.close(finished=False)
         return error(failures[-1], EXIT_CODES[Category.INPUT if args.input else Category.DEVICE])
+    if args.diarize or args.speakers is not None:
+        from captioner.audio.frames import AudioSourceError
+        from captioner.errors import ModelError
+        from captioner.recognition.local import diarization
+
+        terminal.note("telling speakers apart")
+        try:
+            turns = await diarization.diarize_file(args.input, args.speakers)
+        except (ModelError, AudioSourceError) as exc:
+            journal.close(finished=False)
+            return fail(exc)
+        # The labels go into the files written below (stdout had each final as it came).
+        transcript.finals = diarization.label_sentences(transcript.finals, turns)
     try:
         write_exports(
             transcript.entries, srt=args.srt, vtt=args.vtt, txt=args.txt, json=args.json, text=args.export_text
@@ -247,6 +268,31 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
         return error(f"could not write the output: {exc}", EXIT_INPUT)
     journal.close(finished=True)
     return EXIT_OK
+
+
+def _check_diarization(args: argparse.Namespace) -> int | None:
+    """Refuse --diarize/--speakers before anything runs where they cannot be served: live
+    input, a count out of the documented range, or no speaker models (exit 4, naming the
+    install command). None: go ahead (or not asked)."""
+    if not (args.diarize or args.speakers is not None):
+        return None
+    from captioner.commands._terminal import error, fail
+    from captioner.protocol.files import SPEAKER_COUNT_RANGE
+    from captioner.protocol.flash import FLASH_MODELS
+    from captioner.recognition.local import diarization
+
+    if not args.input:
+        return error("--diarize works on a media file, not on live input", EXIT_USAGE)
+    if args.model in FLASH_MODELS:
+        return error(f"--diarize is not available with {args.model} (its synchronous call has no speakers)", EXIT_USAGE)
+    lo, hi = SPEAKER_COUNT_RANGE
+    if args.speakers is not None and not lo <= args.speakers <= hi:
+        return error(f"--speakers must be between {lo} and {hi} (got {args.speakers})", EXIT_USAGE)
+    try:
+        diarization.check_available()
+    except diarization.DiarizationUnavailable as exc:
+        return fail(exc)
+    return None
 
 
 async def _check_engine(args, recognizer, settings) -> int | None:

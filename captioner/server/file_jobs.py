@@ -26,12 +26,14 @@ from urllib.parse import unquote, urlsplit
 
 from captioner.audio.frames import AudioSourceError
 from captioner.audio.media import MediaSource
-from captioner.events import RecognitionError
+from captioner.errors import ModelError
+from captioner.events import RecognitionError, Sentence
 from captioner.pipeline import CaptionSession, SourceFailed
 from captioner.protocol.files import ChannelTranscript, FileProperties, FileResult, TranscriptionRequest
 from captioner.protocol.realtime import ErrorCode
 from captioner.protocol.rest import RestErrorCode, ServiceError
 from captioner.recognition.base import Recognizer
+from captioner.recognition.local import diarization
 from captioner.server.vocabularies import VocabularyStore, with_hot_words
 from captioner.settings import RecognitionSettings, SettingsError
 
@@ -186,15 +188,31 @@ async def transcribe(
         raise SubtaskFailed(exc.code or ErrorCode.INTERNAL_ERROR, exc.message) from None
     if failures:
         raise SubtaskFailed(RestErrorCode.DECODE_ERROR, _without_path(failures[-1], path))
-    speaker = 0 if request.diarization_enabled else None
     sentences = tuple(
-        dataclasses.replace(s, sentence_id=i, speaker_id=speaker)
+        dataclasses.replace(s, sentence_id=i, speaker_id=None)
         for i, s in enumerate((s for s in transcript.finals if s.text.strip()), 1)
     )
     if not sentences:
         raise SubtaskFailed(RestErrorCode.NO_VALID_FRAGMENT, "No valid speech was found in the audio.")
+    if request.diarization_enabled:
+        sentences = await _with_speakers(sentences, path, request.speaker_count)
     channel = ChannelTranscript(0, sentences)
     return FileResult(url, (channel,), properties), channel.speech_ms
+
+
+async def _with_speakers(
+    sentences: tuple[Sentence, ...], path: Path, speaker_count: int | None
+) -> tuple[Sentence, ...]:
+    """Each sentence's `speaker_id`: the speaker turn that overlaps it most."""
+    try:
+        turns = await diarization.diarize_file(path, speaker_count)
+    except diarization.DiarizationUnavailable as exc:  # checked at submit; removed since?
+        raise SubtaskFailed(ErrorCode.INVALID_PARAMETER, f"diarization_enabled: {exc}") from None
+    except AudioSourceError as exc:
+        raise SubtaskFailed(RestErrorCode.DECODE_ERROR, _without_path(str(exc), path)) from None
+    except ModelError as exc:
+        raise SubtaskFailed(ErrorCode.INTERNAL_ERROR, str(exc)) from None
+    return tuple(diarization.label_sentences(sentences, turns))
 
 
 def _without_path(message: str, path: Path) -> str:

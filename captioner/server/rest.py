@@ -23,8 +23,9 @@ All JSON shapes come from `captioner.protocol`; HTTP (keep-alive included: the S
 connections) is aiohttp's, on the `web.WebHost` that serves the realtime WebSocket too;
 `add_routes` names the paths this module answers.
 
-Deliberate differences from the service: no diarization (with diarization_enabled every
-sentence is speaker 0: one voice, honestly labelled), channel 0 only (the mix of all
+Deliberate differences from the service: diarization_enabled tells speakers apart with
+Moonshine's speaker models (recognition/local/diarization.py; `speaker_count` an upper
+bound) and is refused at submit where they are not installed, channel 0 only (the mix of all
 channels), no special_word_filter, no oss:// URLs, an unknown vocabulary_id is ignored (it
 may be one made on the service), a phrase_id is refused by name (no phrase lists are kept).
 
@@ -59,6 +60,7 @@ from captioner.protocol.realtime import ErrorCode
 from captioner.protocol.rest import RestErrorCode, ServiceError
 from captioner.protocol.vocabulary import VocabularyAction
 from captioner.recognition.base import Recognizer
+from captioner.recognition.local import diarization
 from captioner.server import file_jobs
 from captioner.server import flash as flash_call
 from captioner.server.vocabularies import VocabularyStore
@@ -362,6 +364,11 @@ class RestServer:
         vocabulary.phrase_resources(request.model, request.resources)
         vocabulary.check_vocabulary_id(request.model, request.vocabulary_id)
         self.vocabularies.hot_words(request.vocabulary_id, request.model)
+        if request.diarization_enabled:
+            try:
+                diarization.check_available()
+            except diarization.DiarizationUnavailable as exc:  # refused, never ignored
+                raise ServiceError(400, ErrorCode.INVALID_PARAMETER, f"diarization_enabled: {exc}") from None
         self._forget()
         waiting = sum(not t.status.terminal for t in self.tasks.values())
         if waiting >= self.max_queued:
