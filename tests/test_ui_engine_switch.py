@@ -24,10 +24,13 @@ def test_the_engines_are_listed_with_their_languages(qtbot, ui_store) -> None:
     qtbot.addWidget(panel)
     shown = items(panel)
     assert list(shown) == ["local", *(spec.name for spec in catalog.on_device())]
-    assert shown["local"] == "Best for the language: whisper tiny.en for English, whisper base for Chinese and others"
+    assert (
+        shown["local"]
+        == "Best for the language: Moonshine tiny (streaming) for English, whisper base for Chinese and others"
+    )
     assert shown["whisper-tiny.en"] == "whisper tiny.en (English only)"
     assert shown["whisper-base"].startswith("whisper base (zh, en, ja, ko") and "languages)" in shown["whisper-base"]
-    tip = panel.on_device.itemData(2, Qt.ItemDataRole.ToolTipRole)
+    tip = panel.on_device.itemData(panel.on_device.findData("whisper-base"), Qt.ItemDataRole.ToolTipRole)
     assert "Chinese" in tip
     assert panel.choice().on_device == "local"  # the default
 
@@ -92,6 +95,9 @@ def test_the_status_bar_names_the_engine_that_runs(qtbot, qloop, ui_store) -> No
         await w.engines.recognizer(choice, "", RecognitionSettings(language_hints=("zh",)))
         assert w.engine_label.text() == "On this device: whisper base"
         await w.engines.recognizer(choice, "", RecognitionSettings(language_hints=("en",)))
+        assert w.engine_label.text() == "On this device: Moonshine tiny (streaming)"
+        hot = RecognitionSettings(language_hints=("en",), hot_words=("Dashwood",))
+        await w.engines.recognizer(choice, "", hot)  # Moonshine cannot use hot words
         assert w.engine_label.text() == "On this device: whisper tiny.en"
 
     qloop.run_until_complete(scenario())
