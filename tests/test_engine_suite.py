@@ -23,6 +23,7 @@ from captioner.events import Sentence
 from captioner.recognition import catalog
 from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
+from captioner.recognition.local.languages import UnsupportedLanguageError
 from captioner.settings import RecognitionSettings
 from captioner.testing.speech import check_sentences, espeak_samples, librivox, read_wav, silence, utterances, wer
 
@@ -116,8 +117,11 @@ async def test_chinese_comes_out_simplified_with_chinese_punctuation(
     engine: tuple[catalog.EngineSpec, Recognizer],
 ) -> None:
     spec, recognizer = engine
-    if not spec.serves("zh"):
-        return  # an English engine is never picked for Chinese (test_engines.py)
+    if not spec.serves("zh"):  # an engine refuses what it does not declare, by name
+        with pytest.raises(UnsupportedLanguageError, match="does not know the language 'zh'") as caught:
+            await recognizer.start(RecognitionSettings(language_hints=("zh",)))
+        assert spec.title.split(" (")[0] in caught.value.message and "'local'" in caught.value.message
+        return
     parts = [silence(300)]
     for pinyin in ("wo3 men5 qu4 chi1 fan4 ba5", "ni3 men5 ming2 tian1 lai2 ma5"):
         parts += [espeak_samples(pinyin, "cmn-latn-pinyin", speed=130), silence(1600)]

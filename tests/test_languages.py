@@ -74,7 +74,7 @@ def test_a_language_the_model_cannot_do_is_refused_naming_the_model_and_its_lang
     assert error.model == TINY_EN and error.requested == ("ja",)
     assert str(error) == error.message and "\n" not in error.message
     assert "whisper tiny.en (English only)" in error.message and "'ja'" in error.message
-    assert "multilingual whisper model" in error.message  # says how to get the language
+    assert "'local'" in error.message and "'whisper-base'" in error.message  # says how to get the language
 
 
 def test_the_refusal_says_when_the_service_model_read_only_the_first_hint():

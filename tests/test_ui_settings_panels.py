@@ -136,7 +136,7 @@ def test_the_on_device_model_decides_which_languages_are_offered(qtbot):
     assert panel.offered_languages() == ("en",) and tuple(panel._language_boxes) == ("en",)
     assert panel.settings().language_hints == ()  # "ja" cannot be asked of tiny.en
     note = panel.languages_hint.text()
-    assert "whisper tiny.en" in note and "English only" in note and "multilingual" in note
+    assert "whisper tiny.en" in note and "English only" in note and "Best for the language" in note
     panel.set_model("paraformer-realtime-v2")  # the cloud model no longer decides
     assert tuple(panel._language_boxes) == ("en",)
     base = ModelLanguages("whisper base", True, ("zh", "en", "ja", "ko", "de"))

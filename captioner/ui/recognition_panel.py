@@ -353,8 +353,8 @@ class RecognitionPanel(QWidget):
         model = self._engine_languages
         if model is not None and not model.multilingual:
             return self.tr(
-                "The on-device model (%1) understands English only. For other languages choose a "
-                "multilingual whisper model folder on the Engine tab, or Alibaba Cloud."
+                "The on-device model (%1) understands English only. For other languages choose "
+                "“Best for the language” or whisper base on the Engine tab, or Alibaba Cloud."
             ).replace("%1", model.name)
         return self.tr("None ticked: the engine works the language out.")
 

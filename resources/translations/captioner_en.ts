@@ -1696,7 +1696,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="356" />
-            <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
+            <source>The on-device model (%1) understands English only. For other languages choose “Best for the language” or whisper base on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>

@@ -1696,8 +1696,8 @@ The interface languages offered (QLocale names; "" follows the system). How long
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="356" />
-            <source>The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.</source>
-            <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。</translation>
+            <source>The on-device model (%1) understands English only. For other languages choose “Best for the language” or whisper base on the Engine tab, or Alibaba Cloud.</source>
+            <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择“按语言自动选择”或 whisper base，或使用阿里云。</translation>
         </message>
         <message>
             <location filename="../../captioner/ui/recognition_panel.py" line="412" />

