@@ -20,7 +20,6 @@ ZH_CN = {
     "The speech model could not be loaded: %1": "无法加载语音模型：%1",
     "On this device: %1": "本机：%1",
     "the best engine for the language": "按语言自动选择的最佳引擎",
-    "Loading %1…": "正在加载 %1…",
     "on-device engines": "本机引擎",
     "On-device engine": "本机引擎",
     "Engine:": "引擎：",
