@@ -9,10 +9,14 @@ import numpy as np
 from captioner.events import Word
 from captioner.recognition.local.decoding import (
     MIN_VOICED_MS,
+    SOUND_ALIKE_MIN,
     Evidence,
     RawWord,
+    _Attempt,
     _believable,
     _loop_start,
+    _similarity,
+    _sound_key,
     _trim_loop,
     _without_added_hot_words,
     _without_annotations,
@@ -75,18 +79,78 @@ def test_sound_descriptions_are_not_words() -> None:
     assert text(_without_annotations(timed("Hello, world."))) == "Hello, world."
 
 
+def heard(spoken: str, *probabilities: float, **by_word: float) -> _Attempt:
+    """A decode of `spoken`, 0.3 s a word, with each word's unbiased probability (the
+    positional ones in order, then by word; 0.9 for the rest)."""
+    words = timed(spoken)
+    given = dict(enumerate(probabilities))
+    p = {(a, b): given.get(i, by_word.get(w.strip(" .,").lower(), 0.9)) for i, (a, b, w) in enumerate(words)}
+    return _Attempt(words, -0.3, 1.5, False, False, p)
+
+
+def guarded(biased: _Attempt, plain: _Attempt, hot: set[str]) -> str:
+    return text(_without_added_hot_words(biased, plain, hot))
+
+
 def test_a_vocabulary_may_change_a_word_but_not_add_one() -> None:
     hot = {"okonkwo", "umuofia", "zarvox"}
-    plain = timed("please turn off the lights")
-    leaked = timed("please turn off the lights Okonkwo Umuofia")
-    assert text(_without_added_hot_words(leaked, plain, hot)) == "please turn off the lights"
-    fixed = _without_added_hot_words(timed("we met Okonkwo today"), timed("we met oak on quo today"), hot)
-    assert text(fixed) == "we met Okonkwo today"
-    longer = _without_added_hot_words(timed("we met Okonkwo Zarvox today"), timed("we met okay today"), hot)
-    assert text(longer) == "we met Okonkwo today"
+    plain = heard("please turn off the lights")
+    leaked = heard("please turn off the lights Okonkwo Umuofia", okonkwo=0.5, umuofia=0.5)
+    assert guarded(leaked, plain, hot) == "please turn off the lights"
+    fixed = heard("we met Okonkwo today", okonkwo=0.2)
+    assert guarded(fixed, heard("we met oak on quo today", oak=0.3, on=0.3, quo=0.3), hot) == "we met Okonkwo today"
+    longer = heard("we met Okonkwo Zarvox today", okonkwo=0.3, zarvox=0.3)
+    assert guarded(longer, heard("we met okonko today", okonko=0.4), hot) == "we met Okonkwo today"
     # a hot word in an insertion is dropped; one at zero duration is dropped wherever it is
-    squeezed = (*timed("ask Zarvox"), (0.6, 0.6, " Zarvox"))
-    assert text(_without_added_hot_words(squeezed, timed("ask Zarvox Zarvox"), hot)) == "ask Zarvox"
+    squeezed = _Attempt((*timed("ask Zarvox"), (0.6, 0.6, " Zarvox")), -0.3, 1.5, False, False, {})
+    assert guarded(squeezed, heard("ask Zarvox Zarvox"), hot) == "ask Zarvox"
+
+
+def test_the_prompt_cannot_make_the_decoder_go_on_after_the_speech() -> None:
+    """Measured: with "Marrakesh" in the context, "Tomorrow we fly to Marrakesh through the
+    conference." got "This is..." after it, which the unbiased decode did not hear."""
+    plain = heard("Tomorrow we fly to Maricash through the conference.", maricash=0.29)
+    biased = heard("Tomorrow we fly to Marrakesh through the conference. This is...", marrakesh=0.33)
+    assert guarded(biased, plain, {"marrakesh"}) == "Tomorrow we fly to Marrakesh through the conference."
+
+
+def test_a_term_replaces_a_heard_word_only_if_it_sounds_like_it_and_is_plausible() -> None:
+    """The measured cases (whisper tiny.en, 13 names as context; bench/flash_context.py)."""
+    hot = {"marrakesh", "kubernetes", "zorvexa", "quintarello"}
+    # "more coffee" sounds a little like "Marrakesh" (0.75), but was heard clearly (0.99)
+    # and the unbiased model gives "Marrakesh" there 0.0003: what was heard stays
+    plain = heard("We should buy more coffee and some bread", more=0.995, coffee=0.998)
+    biased = heard("We should buy Marrakesh and some bread", marrakesh=0.0003)
+    assert guarded(biased, plain, hot) == "We should buy more coffee and some bread"
+    # "back" does not sound like "Marrakesh", however likely the model finds it
+    assert guarded(heard("call me Marrakesh.", marrakesh=0.5), heard("call me back.", back=0.59), hot) == (
+        "call me back."
+    )
+    # the unbiased model's sound-alike of a term that was said is corrected...
+    plain = heard("our product is called Normexer and it ships", normexer=0.39)
+    assert guarded(heard("our product is called Zorvexa and it ships", zorvexa=0.03), plain, hot) == (
+        "our product is called Zorvexa and it ships"
+    )
+    cuba = heard("We deployed it on Cuba meets with Naramax.", cuba=0.12, meets=0.32, naramax=0.54)
+    biased = heard("We deployed it on Kubernetes with Marrakesh.", kubernetes=0.75, marrakesh=0.08)
+    # (a made-up name the model cannot spell is unlikely, but far less so than a wrong word)
+    zarvox = heard("We deployed it on Kubernetes with Zarvox.", kubernetes=0.74, zarvox=0.010)
+    assert guarded(zarvox, cuba, hot | {"zarvox"}) == "We deployed it on Kubernetes with Zarvox."
+    # ...while "Naramax" (said: "Zarvox") is too far from "Marrakesh" to become it
+    assert guarded(biased, cuba, hot) == "We deployed it on Kubernetes with Naramax."
+    # a replacement whose unbiased probability is unknown is not believed
+    unknown = _Attempt(timed("we met Quintarello today"), -0.3, 1.5, False, False, {})
+    assert guarded(unknown, heard("we met Quintarelo today"), hot) == "we met Quintarelo today"
+
+
+def test_sound_keys_hear_spellings_of_one_sound_as_one() -> None:
+    assert _sound_key("Maricosch") == _sound_key("Marrakesh") == "marakax"
+    assert _sound_key("oak on quo") == _sound_key("Okonkwo")
+    assert _similarity(_sound_key("Normexer"), _sound_key("Zorvexa")) >= SOUND_ALIKE_MIN
+    assert _similarity(_sound_key("Cuba meets"), _sound_key("Kubernetes")) >= SOUND_ALIKE_MIN
+    for unrelated in ("back", "Mac", "Naramax"):
+        assert _similarity(_sound_key(unrelated), _sound_key("Marrakesh")) < SOUND_ALIKE_MIN
+    assert _similarity("", "") == 1.0 and _similarity("a", "") == 0.0 and _similarity("kat", "kat") == 1.0
 
 
 def test_the_quietest_point_is_a_gap_between_words() -> None:

@@ -38,6 +38,14 @@ CONTEXT_PROSE = (
     "Belmondex Prime follows in spring."
 )
 NOT_SAID = ("quintarello", "belmondex", "kubrix", "anneliese", "vornholt", "lisbon", "launch", "spring")
+#: Heard clearly, and sounding a little like "Marrakesh": with the names below as context the
+#: biased decode wrote "We should buy Marrakesh and some bread" (bench/flash_context.py).
+COFFEE = "We should buy more coffee and some bread on the way home."
+#: Thirteen names, none of them said in COFFEE.
+UNRELATED = (
+    "Marrakesh、Quintarello、Belmondex、Kubrix、Anneliese、Vornholt、Okonkwo、Umuofia、Tarkovsky、"
+    "Ljubljana、Hiroshige、Valparaiso、Szymborska"
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +53,7 @@ def media(tmp_path_factory):
     folder = tmp_path_factory.mktemp("flash")
     samples, _ = utterances([300, SENTENCE, 1500])
     write_wav(folder / "zorvexa.wav", samples)
+    write_wav(folder / "coffee.wav", utterances([300, COFFEE, 1500])[0])
     write_wav(folder / "silence.wav", np.zeros(16000 * 2, "<i2"))
     # Quiet noise for 5 min 2 s: too long for a synchronous call (refused before decoding).
     rng = np.random.default_rng(1)
@@ -132,6 +141,22 @@ def test_sdk_non_streaming_without_and_with_context(emulator, media) -> None:
     said = words(biased.output.choices[0].message.content[0]["text"])
     assert RARE in said and "product" in said
     assert not set(NOT_SAID) & set(said)  # context that was not said is never written
+
+
+def test_context_never_replaces_a_word_heard_clearly(emulator, media) -> None:
+    """A context term may correct a name whisper misspells (above), never overwrite a word
+    it heard clearly with a term that was not said ("more coffee" -> "Marrakesh")."""
+    _, files = media
+    url = files.url("coffee.wav")
+    context = [{"role": "user", "content": [{"type": "input_text", "input_text": UNRELATED}]}]
+    texts = []
+    for messages in ([audio_message(url)], [*context, audio_message(url)]):
+        answer = MultiModalConversation.call(model=FLASH_MODEL, messages=messages, api_key=TOKEN)
+        assert answer.status_code == 200, answer
+        texts.append(words(answer.output.choices[0].message.content[0]["text"]))
+    plain, biased = texts
+    assert "coffee" in plain and "coffee" in biased and "bread" in biased
+    assert not {t.lower() for t in UNRELATED.split("、")} & set(biased), biased
 
 
 def test_sdk_streaming_events_each_final_then_stop(emulator, media) -> None:

@@ -15,10 +15,16 @@ said. So here:
   sound annotations ("[Music]", "♪") are not words; a stock phrase needs as much speech
   evidence (voiced time, VAD probability) as saying it takes.
 - **A vocabulary biases, never writes.** A hot word may change how a spoken word comes
-  out, but a word the unbiased decode did not hear at all is not added.
+  out, but a word the unbiased decode did not hear at all is not added, and a word it
+  heard is replaced only by a term that sounds like it and that the model, without the
+  bias, finds a plausible hearing of the audio ("more coffee" never becomes "Marrakesh").
 
 Thresholds here choose between two ways of getting the words, never between keeping and
 losing them, so a rounding difference between CPUs cannot make a sentence disappear.
+
+One piece: every safeguard between whisper and the text, with the thresholds they share
+(the evidence, the recovery ladder, the vocabulary guard); apart, each would need the
+decode's internals exported to the others.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import re
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ctranslate2
 import numpy as np
@@ -80,6 +86,20 @@ MIN_SPLIT_S = 2.0
 MAX_SPLIT_DEPTH = 2
 #: Beam for finals: fixes words greedy decoding gets wrong, for ~15 % more decode time.
 FINAL_BEAM_SIZE = 3
+#: A hot word may replace what the unbiased decode heard only if the two sound alike: the
+#: similarity of their sound keys (`_sound_key`, 1 - normalised edit distance) at least
+#: this. Measured on whisper tiny.en: the misheard spellings of terms that were said score
+#: 0.67-1.0 ("Normexer"/"Zorvexa", "Cuba meets"/"Kubernetes", "Maricash"/"Marrakesh");
+#: words an unrelated term took the place of, 0.29-0.5 ("back", "Mac", "Naramax" for
+#: "Marrakesh", "on Quilter Day" for "Quintarello today").
+SOUND_ALIKE_MIN = 0.6
+#: ... and only if the model without the bias finds the term at least this fraction as
+#: likely as the words it heard (word probabilities from faster-whisper's alignment pass,
+#: which reads the text without the prompt). Made-up names the model cannot spell score low
+#: even when said: "Zarvox" 0.010 against "Naramax"'s 0.54 (ratio 0.018), "Zorvexa" 0.03
+#: against "Normexa"'s 0.39 (0.08); "Marrakesh" in place of a clearly heard "more coffee",
+#: which sounds a little like it (0.75), 0.0003 against 0.995 (ratio 0.0003).
+PLAUSIBLE_RATIO = 0.005
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
 
 
@@ -101,6 +121,9 @@ class _Attempt:
     hit_token_cap: bool
     #: The model judged the audio to hold no speech (faster-whisper dropped it all).
     no_speech: bool
+    #: Each word's probability by its (start, end), from faster-whisper's alignment pass,
+    #: which scores the text without the prompt: how likely the unbiased model finds it.
+    probability: dict[tuple[float, float], float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,7 +219,7 @@ class UtteranceDecoder:
             return biased
         plain = self._attempt(audio, full=True, temperature=temperature)
         return _Attempt(
-            _without_added_hot_words(biased.words, plain.words, self._hot_tokens),
+            _without_added_hot_words(biased, plain, self._hot_tokens),
             biased.avg_logprob,
             biased.compression_ratio,
             biased.hit_token_cap,
@@ -232,9 +255,12 @@ class UtteranceDecoder:
         )
         segments = list(segments)
         pieces: list[tuple[RawWord, ...]] = []
+        probability: dict[tuple[float, float], float] = {}
         for segment in segments:
             if full:
                 pieces.append(tuple((w.start, w.end, w.word) for w in segment.words or () if w.word.strip()))
+                for w in segment.words or ():
+                    probability[w.start, w.end] = min(w.probability, probability.get((w.start, w.end), 1.0))
             else:  # no timings: spread over the audio, only the text is used
                 pieces.append(tuple((0.0, 0.0, " " + u) for u in segment.text.split()))
         words = _clause_breaks(pieces)
@@ -249,6 +275,7 @@ class UtteranceDecoder:
             _compression_ratio(text),
             tokens >= cap - 4,
             not segments,
+            probability,
         )
 
     def _language_of(self, samples: np.ndarray) -> str | None:
@@ -398,28 +425,93 @@ def _believable(words: tuple[RawWord, ...], evidence: Evidence) -> tuple[RawWord
     return words if enough_time and clear else ()
 
 
-def _without_added_hot_words(
-    biased: tuple[RawWord, ...], plain: tuple[RawWord, ...], hot_tokens: set[str]
-) -> tuple[RawWord, ...]:
-    """The biased words, less hot words where the unbiased decode heard nothing.
+def _without_added_hot_words(biased: _Attempt, plain: _Attempt, hot_tokens: set[str]) -> tuple[RawWord, ...]:
+    """The biased words, less hot words the unbiased decode gives no reason to believe.
 
-    Aligned word by word: a hot word that replaces a heard word is the vocabulary doing
-    its job; one inserted where the unbiased decode has no word, one that makes a
-    replaced stretch longer than what was heard, or one that takes no time, was written
-    by the vocabulary, not by the speaker.
+    Aligned word by word with the unbiased decode: any word inserted where it has no word
+    (a hot word, or the decoder going on after the speech, as a prompt can make it), a hot
+    word that makes a replaced stretch longer than what was heard, or one that takes
+    no time, was written by the vocabulary, not by the speaker: dropped. A stretch where a
+    hot word replaces heard words keeps the hot word only if it is a plausible hearing of
+    that audio (`_plausible_replacement`); otherwise the stretch is what the unbiased decode
+    heard there. So a term can correct a misspelt name, never overwrite a word it is not.
     """
-    a, b = [_norm(w) for _, _, w in plain], [_norm(w) for _, _, w in biased]
+    a, b = [_norm(w) for _, _, w in plain.words], [_norm(w) for _, _, w in biased.words]
     keep: list[RawWord] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        block = list(biased[j1:j2])
-        if op == "insert":
-            block = [w for w in block if _norm(w[2]) not in hot_tokens]
+        block = list(biased.words[j1:j2])
+        if op == "insert":  # the prompt made the decoder go on ("... conference. This is...")
+            block = []
         elif op == "replace":
             while len(block) > i2 - i1 and any(_norm(w[2]) in hot_tokens for w in block):
                 last_hot = max(k for k, w in enumerate(block) if _norm(w[2]) in hot_tokens)
                 del block[last_hot]
+            heard = plain.words[i1:i2]
+            if any(_norm(w[2]) in hot_tokens for w in block) and not _plausible_replacement(
+                heard, tuple(block), plain.probability, biased.probability, hot_tokens
+            ):
+                lo, hi = biased.words[j1][0], biased.words[j2 - 1][1]
+                block = [(min(max(s, lo), hi), min(max(e, lo), hi), w) for s, e, w in heard]
         keep += [w for w in block if not (_norm(w[2]) in hot_tokens and w[1] - w[0] <= 0.0 and w[1] > 0)]
     return tuple(keep)
+
+
+def _plausible_replacement(
+    heard: Sequence[RawWord],
+    written: Sequence[RawWord],
+    heard_probability: dict[tuple[float, float], float],
+    written_probability: dict[tuple[float, float], float],
+    hot_tokens: set[str],
+) -> bool:
+    """Whether `written` (with hot words) may stand for `heard` (the unbiased words there).
+
+    Two tests, both needed. It must sound alike: the similarity of the two stretches'
+    sound keys at least SOUND_ALIKE_MIN. And the model without the bias must find the hot
+    words a plausible hearing: their probability at least PLAUSIBLE_RATIO times that of
+    the words heard (a word whose probability is unknown counts as certain, for the heard
+    words, and as impossible, for the hot words: doubt falls on the side of what was heard).
+    """
+    said = " ".join(w for _, _, w in heard)
+    term = " ".join(w for _, _, w in written)
+    if _similarity(_sound_key(said), _sound_key(term)) < SOUND_ALIKE_MIN:
+        return False
+    heard_p = min((heard_probability.get((s, e), 1.0) for s, e, _ in heard), default=1.0)
+    term_p = min(written_probability.get((s, e), 0.0) for s, e, w in written if _norm(w) in hot_tokens)
+    return term_p >= PLAUSIBLE_RATIO * heard_p
+
+
+#: Spellings of one sound, longest first: an English-spelling sound key in the spirit of
+#: Soundex/Metaphone, small enough to read. Voiced and voiceless pairs (b/p, d/t, g/k,
+#: v/f, z/s) share a letter, as whisper's misspellings of a name swap them freely.
+_SOUND_SPELLINGS = (
+    ("x", "ks"), ("sch", "x"), ("tch", "x"), ("sh", "x"), ("ch", "x"), ("ph", "f"), ("th", "t"),
+    ("ck", "k"), ("qu", "kw"), ("gh", "g"), ("c", "k"), ("q", "k"), ("b", "p"), ("d", "t"),
+    ("g", "k"), ("v", "f"), ("z", "s"), ("j", "x"),
+)  # fmt: skip
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def _sound_key(text: str) -> str:
+    """How a stretch of English text sounds, roughly: letters only, spellings of one sound
+    made one letter, every run of vowels one "a", silent h dropped, doubled letters single.
+    Word breaks are ignored ("Cuba meets" sounds like "Kubernetes" more than it looks it)."""
+    key = "".join(c for c in text.lower() if "a" <= c <= "z")
+    for spelling, sound in _SOUND_SPELLINGS:
+        key = key.replace(spelling, sound)
+    key = _VOWELS.sub("a", key.replace("h", ""))
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _similarity(a: str, b: str) -> float:
+    """1 - Levenshtein distance / the longer length: 1.0 the same, 0.0 nothing in common."""
+    if not a or not b:
+        return float(a == b)
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return 1.0 - row[-1] / max(len(a), len(b))
 
 
 def _without_annotations(words: tuple[RawWord, ...]) -> tuple[RawWord, ...]:
