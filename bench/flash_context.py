@@ -6,7 +6,7 @@ things that matter on real speech, through the engine as `captioner serve` runs 
 (`LocalRecognizer`, whisper tiny.en int8 + Silero VAD, the hot words as the Flash handler
 writes them: one comma-separated list ending in a full stop):
 
-- **Unrelated context** — 9 clips (the 5 LibriVox sentences of the evaluation set and 4
+- **Unrelated context** — 10 clips (the 5 LibriVox sentences of the evaluation set and 5
   espeak sentences) each decoded without context and with 13 names none of which is said:
   how many context terms get written (must be 0), and how many clips' text changed at all.
 - **Context that was said** — espeak sentences with a made-up or rare term, decoded without
@@ -44,6 +44,7 @@ UNRELATED = (
     "Umuofia", "Tarkovsky", "Ljubljana", "Hiroshige", "Valparaiso", "Szymborska",
 )  # fmt: skip
 ESPEAK = (
+    "Call me back.",  # the case first seen: "call me Mac" without context, "call me Marrakesh" with it
     "Please call me back when you get this message.",
     "The meeting moved to Thursday afternoon.",
     "Turn off the lights in the kitchen before you leave.",
@@ -92,6 +93,8 @@ async def main() -> dict:
         out = guard(biased, plain, hot)
 
         def scored(attempt):  # type: ignore[no-untyped-def]
+            if isinstance(attempt, tuple):  # the guard before it weighed probabilities (4f949aa)
+                return decoding._join(attempt)
             return " ".join(f"{w.strip()}({attempt.probability.get((a, b), -1):.3f})" for a, b, w in attempt.words)
 
         weighed.append({"plain": scored(plain), "biased": scored(biased), "kept": decoding._join(out)})

@@ -41,6 +41,8 @@ NOT_SAID = ("quintarello", "belmondex", "kubrix", "anneliese", "vornholt", "lisb
 #: Heard clearly, and sounding a little like "Marrakesh": with the names below as context the
 #: biased decode wrote "We should buy Marrakesh and some bread" (bench/flash_context.py).
 COFFEE = "We should buy more coffee and some bread on the way home."
+#: ... and "Call me, Marrakesh." for this, though "back" sounds nothing like it.
+CALL_BACK = "Call me back."
 #: Thirteen names, none of them said in COFFEE.
 UNRELATED = (
     "Marrakesh、Quintarello、Belmondex、Kubrix、Anneliese、Vornholt、Okonkwo、Umuofia、Tarkovsky、"
@@ -54,6 +56,7 @@ def media(tmp_path_factory):
     samples, _ = utterances([300, SENTENCE, 1500])
     write_wav(folder / "zorvexa.wav", samples)
     write_wav(folder / "coffee.wav", utterances([300, COFFEE, 1500])[0])
+    write_wav(folder / "call_back.wav", utterances([300, CALL_BACK, 1500])[0])
     write_wav(folder / "silence.wav", np.zeros(16000 * 2, "<i2"))
     # Quiet noise for 5 min 2 s: too long for a synchronous call (refused before decoding).
     rng = np.random.default_rng(1)
@@ -143,11 +146,12 @@ def test_sdk_non_streaming_without_and_with_context(emulator, media) -> None:
     assert not set(NOT_SAID) & set(said)  # context that was not said is never written
 
 
-def test_context_never_replaces_a_word_heard_clearly(emulator, media) -> None:
+@pytest.mark.parametrize(("clip", "heard"), [("coffee.wav", ["more", "coffee", "bread"]), ("call_back.wav", ["back"])])
+def test_context_never_replaces_a_word_heard_with_an_unsaid_term(emulator, media, clip, heard) -> None:
     """A context term may correct a name whisper misspells (above), never overwrite a word
-    it heard clearly with a term that was not said ("more coffee" -> "Marrakesh")."""
+    it heard with a term that was not said ("more coffee", "back" -> "Marrakesh")."""
     _, files = media
-    url = files.url("coffee.wav")
+    url = files.url(clip)
     context = [{"role": "user", "content": [{"type": "input_text", "input_text": UNRELATED}]}]
     texts = []
     for messages in ([audio_message(url)], [*context, audio_message(url)]):
@@ -155,7 +159,7 @@ def test_context_never_replaces_a_word_heard_clearly(emulator, media) -> None:
         assert answer.status_code == 200, answer
         texts.append(words(answer.output.choices[0].message.content[0]["text"]))
     plain, biased = texts
-    assert "coffee" in plain and "coffee" in biased and "bread" in biased
+    assert set(heard) <= set(plain) and set(heard) <= set(biased), texts
     assert not {t.lower() for t in UNRELATED.split("、")} & set(biased), biased
 
 
