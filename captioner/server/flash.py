@@ -11,8 +11,8 @@ Context (the earlier turns of `input.messages`) becomes decoding bias: its names
 (`protocol.flash.context_terms`) are the engine's hot words, which the decoder puts in
 whisper's prompt and takes back wherever the unbiased decode heard nothing there
 (`recognition/local/decoding.py`): context changes how a spoken word comes out, and never
-adds a word where nothing was heard (a misheard word can still become a similar-sounding
-context term, as with a vocabulary: docs/protocol.md §11.4).
+adds a word where nothing was heard; a heard word becomes a context term only if the two
+sound alike and the unbiased model finds the term plausible (docs/protocol.md §11.4).
 """
 
 from __future__ import annotations
