@@ -19,7 +19,7 @@ from captioner.recognition.local.languages import UnsupportedLanguageError
 from captioner.recognition.local.moonshine import (
     INSTALL,
     PARTIAL_EVERY_MS,
-    MoonshineCannotTranslateError,
+    MoonshineCannotDoError,
     MoonshineModel,
     MoonshineRecognizer,
 )
@@ -160,8 +160,11 @@ async def test_another_language_is_refused_with_what_it_knows(recognizer: Moonsh
     await session.aclose()
     assert recognizer.describe()["streaming"] is True
     assert recognizer.describe()["catalog"] == "moonshine-tiny.en"
-    with pytest.raises(MoonshineCannotTranslateError, match="cannot translate"):
+    with pytest.raises(MoonshineCannotDoError, match="cannot translate"):
         recognizer.check(RecognitionSettings(translation_target="zh"))
+    # Named explicitly, Moonshine refuses hot words ('local' sends such a task to whisper).
+    with pytest.raises(MoonshineCannotDoError, match="takes no hot words.*'local'"):
+        await recognizer.start(RecognitionSettings(hot_words=("Zorvexa",)))
 
 
 # Real speech -----------------------------------------------------------------------------

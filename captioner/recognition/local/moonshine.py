@@ -92,15 +92,22 @@ MAX_BACKLOG_MS = 20_000
 CLOCK_SLACK_MS = 20
 
 
-class MoonshineCannotTranslateError(ParameterError, RecognitionError):
-    """A translation was asked of the Moonshine engine, which only transcribes English."""
+class MoonshineCannotDoError(ParameterError, RecognitionError):
+    """A task asked the Moonshine engine for what it does not do: translation, or hot words
+    (a vocabulary, Flash context). Refused rather than run without them: a task that named
+    its words and got captions without them would never know."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            "InvalidParameter",
-            "The Moonshine engine transcribes English only and cannot translate; "
-            "use whisper base (to English) or the cloud's gummy-realtime-v1",
-        )
+    TRANSLATION = (
+        "The Moonshine engine transcribes English only and cannot translate; "
+        "use whisper base (to English) or the cloud's gummy-realtime-v1"
+    )
+    HOT_WORDS = (
+        "The Moonshine engine takes no hot words (a vocabulary or context terms); "
+        "use the engine 'local', which runs such tasks on whisper, or 'whisper-tiny.en'"
+    )
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidParameter", message)
 
     def __str__(self) -> str:
         return self.message
@@ -127,10 +134,12 @@ class MoonshineRecognizer(Recognizer):
         await self._load()
 
     def check(self, settings: RecognitionSettings) -> None:
-        """English only, and no translation: UnsupportedLanguageError / MoonshineCannotTranslate."""
+        """English only, no translation, no hot words: UnsupportedLanguageError / MoonshineCannotDoError."""
         allowed_languages(LANGUAGES, settings)
         if settings.translation_target is not None or not settings.transcription_enabled:
-            raise MoonshineCannotTranslateError()
+            raise MoonshineCannotDoError(MoonshineCannotDoError.TRANSLATION)
+        if settings.hot_words:
+            raise MoonshineCannotDoError(MoonshineCannotDoError.HOT_WORDS)
 
     async def start(self, settings: RecognitionSettings) -> MoonshineSession:
         self.check(settings)
