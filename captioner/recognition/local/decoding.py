@@ -470,6 +470,8 @@ def _plausible_replacement(
     words a plausible hearing: their probability at least PLAUSIBLE_RATIO times that of
     the words heard (a word whose probability is unknown counts as certain, for the heard
     words, and as impossible, for the hot words: doubt falls on the side of what was heard).
+    The sound key reads Latin letters only: between stretches with none (Chinese), only the
+    probability test decides.
     """
     said = " ".join(w for _, _, w in heard)
     term = " ".join(w for _, _, w in written)
