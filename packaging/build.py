@@ -37,6 +37,7 @@ APP = DIST / "captioner"
 
 sys.path.insert(0, str(ROOT / "packaging"))
 import bundle_rules  # noqa: E402
+import elf  # noqa: E402
 
 #: The most the folder may take, unpacked (MB, 10^6 bytes): a little over what it took
 #: when this was set, so a new dependency that drags in tens of MB fails the build.
@@ -169,7 +170,7 @@ def unresolved_libraries(app: Path) -> list[str]:
     for lib in sorted([*inside.rglob("*"), app / "captioner"]):
         if lib.is_symlink() or not lib.is_file() or not _elf(lib):
             continue
-        _, needed = bundle_rules.elf_needed(str(lib))
+        _, needed = elf.elf_needed(str(lib))
         dirs = _search_path(lib, inside)
         for name in needed:
             if bundle_rules.host_library(name) or any((d / name).exists() for d in dirs):
@@ -188,7 +189,7 @@ def unreferenced_libraries(app: Path) -> list[str]:
     needed: set[str] = set()
     for lib in [*inside.rglob("*"), app / "captioner"]:
         if not lib.is_symlink() and lib.is_file() and _elf(lib):
-            needed.update(bundle_rules.elf_needed(str(lib))[1])
+            needed.update(elf.elf_needed(str(lib))[1])
     return sorted(
         lib.name
         for lib in inside.glob("*.so*")

@@ -33,6 +33,8 @@ import fnmatch
 import posixpath
 from pathlib import Path
 
+from elf import elf_needed, readelf
+
 _QT = "PySide6/Qt"
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -346,29 +348,10 @@ def stubbed(dest: str) -> bool:
     return any(fnmatch.fnmatchcase(dest.replace("\\", "/"), pattern) for pattern in STUBBED)
 
 
-def _readelf(*args: str) -> str:
-    import subprocess
-
-    return subprocess.run(["readelf", "-W", *args], capture_output=True, text=True, check=True).stdout
-
-
-def elf_needed(path: str) -> tuple[str | None, list[str]]:
-    """(SONAME, NEEDED sonames) of an ELF file."""
-    soname, needed = None, []
-    for line in _readelf("-d", path).splitlines():
-        if "(NEEDED)" in line or "(SONAME)" in line:
-            name = line.rsplit("[", 1)[1].rstrip("]")
-            if "(NEEDED)" in line:
-                needed.append(name)
-            else:
-                soname = name
-    return soname, needed
-
-
 def _dynamic_symbols(path: str) -> list[tuple[str, str | None, str, int, bool]]:
     """(name, version, type, size, defined) of an ELF file's dynamic symbols."""
     symbols = []
-    for line in _readelf("--dyn-syms", path).splitlines():
+    for line in readelf("--dyn-syms", path).splitlines():
         fields = line.split()
         if len(fields) < 8 or not fields[0].rstrip(":").isdigit():
             continue

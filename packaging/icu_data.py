@@ -33,6 +33,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from elf import elf_needed
+
 #: Items (path inside the package, without the "icudt73l/" tree prefix) left out: what
 #: none of the ICU APIs QtCore calls ever reads (see the module docstring).
 DROPPED = (
@@ -148,8 +150,6 @@ def subset(data: CommonData) -> CommonData:
 
 def make_library(library: Path, out: Path) -> Path:
     """Write out/<soname>: the ICU data library `library` with only the kept items."""
-    from bundle_rules import elf_needed
-
     soname, _ = elf_needed(str(library))
     if soname is None:
         raise IcuDataError(f"{library}: no soname")
