@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 
 from captioner.events import Sentence, Word
+from captioner.recognition.words import punctuated_words
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 #: One CJK character (Han, kana, hangul), or a run of anything else.
@@ -39,14 +39,7 @@ def with_estimated_words(sentence: Sentence) -> Sentence:
 
 def estimated_words(text: str, begin_ms: int, end_ms: int) -> tuple[Word, ...]:
     """The words of `text`, timed in order across begin_ms..end_ms by their length."""
-    tokens: list[tuple[str, str]] = []
-    for chunk in text.split():
-        for piece in _PIECE.findall(chunk):
-            word, mark = _split_punctuation(piece)
-            if word:
-                tokens.append((word, mark))
-            elif tokens:
-                tokens[-1] = (tokens[-1][0], tokens[-1][1] + mark)
+    tokens = punctuated_words(piece for chunk in text.split() for piece in _PIECE.findall(chunk))
     if not tokens:
         return ()
     span = max(end_ms - begin_ms, len(tokens))  # at least 1 ms a word
@@ -62,11 +55,3 @@ def estimated_words(text: str, begin_ms: int, end_ms: int) -> tuple[Word, ...]:
         out.append(Word(start, end, word, mark))
         start = end
     return tuple(out)
-
-
-def _split_punctuation(piece: str) -> tuple[str, str]:
-    """("Hello,") -> ("Hello", ","); ("，") -> ("", "，")."""
-    cut = len(piece)
-    while cut > 0 and unicodedata.category(piece[cut - 1]).startswith("P"):
-        cut -= 1
-    return piece[:cut], piece[cut:]

@@ -12,9 +12,9 @@ as whisper writes "Thank you." (recognition/local/decoding.py has whisper's list
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from captioner.events import Word
+from captioner.recognition.words import punctuated_words
 
 #: Less voiced audio than this cannot hold a word (a syllable is ~150 ms): not decoded.
 MIN_VOICED_MS = 160
@@ -49,14 +49,6 @@ def words_of(text: str) -> list[str]:
     return out
 
 
-def split_punctuation(word: str) -> tuple[str, str]:
-    """("Hello,") -> ("Hello", ",")."""
-    cut = len(word)
-    while cut > 0 and unicodedata.category(word[cut - 1]).startswith("P"):
-        cut -= 1
-    return word[:cut], word[cut:]
-
-
 def timed_words(
     text: str,
     begin_ms: int,
@@ -71,13 +63,7 @@ def timed_words(
     showed the final's first k words means those k had been said by t; one that showed
     fewer (and nothing else) means the next word had not ended by t.
     """
-    tokens = []
-    for token in _WORD.findall(text):
-        word, mark = split_punctuation(token)
-        if word:
-            tokens.append((word, mark))
-        elif tokens:
-            tokens[-1] = (tokens[-1][0], tokens[-1][1] + mark)
+    tokens = punctuated_words(_WORD.findall(text))
     if not tokens:
         return ()
     speech = _speech_spans(begin_ms, max(end_ms, begin_ms + len(tokens)), pauses)
