@@ -24,7 +24,6 @@ never silently ignored.
 
 from __future__ import annotations
 
-import ctypes
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 
-from captioner.audio.frames import SAMPLE_RATE
 from captioner.errors import ModelError
 from captioner.events import Sentence
 
@@ -80,8 +78,8 @@ def diarize(samples: np.ndarray, speaker_count: int | None = None) -> list[Speak
     CPU per minute of audio): call it from a worker thread."""
     check_available()
     from moonshine_voice import ModelArch, Transcriber, get_model_path
-    from moonshine_voice.errors import check_error
-    from moonshine_voice.moonshine_api import TranscriptC
+
+    from captioner.recognition.local.moonshine import transcript_lines
 
     if len(samples) == 0:
         return []
@@ -94,20 +92,7 @@ def diarize(samples: np.ndarray, speaker_count: int | None = None) -> list[Speak
         except Exception as e:  # MoonshineError and whatever the C library reports
             raise ModelError(f"Could not load Moonshine's speaker models in {path}: {e}") from e
     try:
-        audio = np.ascontiguousarray(samples, dtype=np.float32) / 32768.0
-        out = ctypes.POINTER(TranscriptC)()
-        # The wrapper's transcribe_without_streaming copies the audio into a Python list
-        # first; the array goes in place instead (as moonshine.py does).
-        error = transcriber._lib.moonshine_transcribe_without_streaming(
-            transcriber._handle,
-            audio.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
-            len(audio),
-            SAMPLE_RATE,
-            0,
-            ctypes.byref(out),
-        )
-        check_error(error)
-        lines = transcriber._parse_transcript(out).lines
+        lines = transcript_lines(transcriber, samples)
     finally:
         transcriber.close()
     raw = [

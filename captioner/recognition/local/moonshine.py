@@ -195,24 +195,33 @@ class MoonshineModel:
 
     def transcribe(self, audio: np.ndarray) -> str:
         """The text of int16 `audio` (16 kHz mono): one utterance, decoded as a whole."""
-        from moonshine_voice.errors import check_error
-        from moonshine_voice.moonshine_api import TranscriptC
-
-        samples = np.ascontiguousarray(audio, dtype=np.float32) / 32768.0
-        out = ctypes.POINTER(TranscriptC)()
-        t = self._transcriber
         with self._lock:
-            error = t._lib.moonshine_transcribe_without_streaming(
-                t._handle,
-                samples.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
-                len(samples),
-                SAMPLE_RATE,
-                0,
-                ctypes.byref(out),
-            )
-            check_error(error)
-            lines = t._parse_transcript(out).lines
+            lines = transcript_lines(self._transcriber, audio)
         return " ".join(line.text.strip() for line in lines if line.text.strip())
+
+
+def transcript_lines(transcriber: Any, audio: np.ndarray) -> Any:
+    """The transcript lines a moonshine_voice Transcriber makes of int16 `audio` (16 kHz
+    mono), decoded as a whole (the engine here; file diarization with the speaker models).
+
+    The wrapper's transcribe_without_streaming copies the audio into a Python list first;
+    the array goes to the C library in place instead. Not thread-safe per transcriber.
+    """
+    from moonshine_voice.errors import check_error
+    from moonshine_voice.moonshine_api import TranscriptC
+
+    samples = np.ascontiguousarray(audio, dtype=np.float32) / 32768.0
+    out = ctypes.POINTER(TranscriptC)()
+    error = transcriber._lib.moonshine_transcribe_without_streaming(
+        transcriber._handle,
+        samples.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+        len(samples),
+        SAMPLE_RATE,
+        0,
+        ctypes.byref(out),
+    )
+    check_error(error)
+    return transcriber._parse_transcript(out).lines
 
 
 @dataclass(frozen=True)
