@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import srt
 
-from captioner.recognition.local.whisper import LocalRecognizer
+from captioner.recognition.engines import create_recognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.testing.faults import FaultPlan, FaultyServer
 from captioner.testing.server_thread import ServerThread
@@ -32,7 +32,8 @@ def captioner(*args, data_dir: Path, env: dict | None = None, timeout=120):
 
 @pytest.fixture(scope="module")
 def server():
-    with ServerThread(FaultyServer(LocalRecognizer())) as s:
+    # The engine `--engine local` runs, so both sides caption with the same one.
+    with ServerThread(FaultyServer(create_recognizer("local"))) as s:
         yield s
 
 

@@ -149,7 +149,7 @@ def test_dropping_a_media_file_on_the_window_captions_it(qtbot, qloop, ui_store,
         return path, filters[0]
 
     monkeypatch.setattr("captioner.ui.dialogs.choose_save_path", choose)
-    monkeypatch.setattr(window, "caption_file_to", lambda m, s: started.append((m, s)))
+    monkeypatch.setattr(window, "caption_file_to", lambda m, s, flash=None: started.append((m, s, flash)))
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(media))])
     window.dropEvent(
@@ -159,7 +159,7 @@ def test_dropping_a_media_file_on_the_window_captions_it(qtbot, qloop, ui_store,
     )
     qloop.run_until_complete(asyncio.sleep(0.1))
     assert asked == [str(tmp_path / "talk.srt")]  # next to the file, unless the user moves it
-    assert started == [(str(media), str(tmp_path / "talk.srt"))]
+    assert started == [(str(media), str(tmp_path / "talk.srt"), None)]  # on the device: no synchronous call
     assert window.acceptDrops()
 
 
