@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import srt
 import webvtt
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from captioner.events import Sentence, Word
@@ -385,8 +385,15 @@ def test_latin_words_are_never_broken(word_lists):
     assert " ".join(c.text for c in cues).split() == " ".join(s.text for s in sents).split()
 
 
+# Words timed far outside their sentence (found by Hypothesis): they used to cut the
+# sentence there and push its last cue past its end, into the next sentence.
+_STRAY = (Word(0, 0, "A"), Word(6001, 7001, "A"))
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sentences(well_formed=True))
+@example([final("A A ", 0, 200, _STRAY, sid=1), final("A ", 200, 400, sid=2)])
+@example([final("A A 。 A ", 0, 2400, _STRAY, sid=1)])
 def test_cues_stay_within_their_sentence(sents):
     """With sane input (ordered, non-overlapping), each sentence's cues lie between the
     previous sentence's end and the next one's begin, and start no later than the sentence

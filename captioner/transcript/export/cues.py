@@ -186,7 +186,13 @@ def sentence_pieces(s: Sentence, max_ms: int) -> list[Sentence]:
     for i in range(1, len(text) + 1):
         before[i] = max(before[i], before[i - 1])
     offsets = _word_offsets(s, compact) if s.words else []
-    located = [(o, w) for o, w in zip(offsets, s.words, strict=True) if o is not None]
+    # A word timed outside its own sentence (or backwards) cannot place a cut inside it: such
+    # times would push a piece past the sentence, into the next one's cues. Its text stays.
+    located = [
+        (o, w)
+        for o, w in zip(offsets, s.words, strict=True)
+        if o is not None and s.begin_ms <= w.begin_ms <= w.end_ms <= s.end_ms
+    ]
     # Long stretches of one sentence: cut before the word that would run past max_ms.
     bounds = [0, *(before[c] for c in cuts), len(compact)]
     extra: list[int] = []
