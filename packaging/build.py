@@ -151,7 +151,7 @@ def _search_path(lib: Path, inside: Path) -> list[Path]:
     """Where the dynamic loader looks for `lib`'s dependencies in the bundle: its
     RPATH/RUNPATH ($ORIGIN-relative), then _internal/ (the bootloader's LD_LIBRARY_PATH)."""
     dirs = []
-    for line in bundle_rules._readelf("-d", str(lib)).splitlines():
+    for line in elf.readelf("-d", str(lib)).splitlines():
         if "(RPATH)" in line or "(RUNPATH)" in line:
             for entry in line.rsplit("[", 1)[1].rstrip("]").split(":"):
                 dirs.append(Path(entry.replace("$ORIGIN", str(lib.parent)).replace("${ORIGIN}", str(lib.parent))))
