@@ -148,6 +148,9 @@ def test_sound_keys_hear_spellings_of_one_sound_as_one() -> None:
     assert _sound_key("oak on quo") == _sound_key("Okonkwo")
     assert _similarity(_sound_key("Normexer"), _sound_key("Zorvexa")) >= SOUND_ALIKE_MIN
     assert _similarity(_sound_key("Cuba meets"), _sound_key("Kubernetes")) >= SOUND_ALIKE_MIN
+    # A silent gh: whisper wrote "will light" for "Quillbyte" on one CPU, "Willite" on another.
+    assert _sound_key("night") == _sound_key("nit") and _sound_key("bought") == _sound_key("bot")
+    assert _similarity(_sound_key("will light"), _sound_key("Quillbyte")) >= SOUND_ALIKE_MIN
     for unrelated in ("back", "Mac", "Naramax"):
         assert _similarity(_sound_key(unrelated), _sound_key("Marrakesh")) < SOUND_ALIKE_MIN
     assert _similarity("", "") == 1.0 and _similarity("a", "") == 0.0 and _similarity("kat", "kat") == 1.0

@@ -491,6 +491,7 @@ _SOUND_SPELLINGS = (
     ("g", "k"), ("v", "f"), ("z", "s"), ("j", "x"),
 )  # fmt: skip
 _VOWELS = re.compile(r"[aeiouy]+")
+_SILENT_GH = re.compile(r"gh(?![aeiouy])")
 
 
 def _sound_key(text: str) -> str:
@@ -498,6 +499,10 @@ def _sound_key(text: str) -> str:
     made one letter, every run of vowels one "a", silent h dropped, doubled letters single.
     Word breaks are ignored ("Cuba meets" sounds like "Kubernetes" more than it looks it)."""
     key = "".join(c for c in text.lower() if "a" <= c <= "z")
+    # "gh" before a consonant or at the end is silent (light, night, bought, high), as in
+    # Metaphone; otherwise "will light" and "Willite", two spellings of one sound that
+    # whisper writes depending on the CPU's rounding, would not sound alike here.
+    key = _SILENT_GH.sub("", key)
     for spelling, sound in _SOUND_SPELLINGS:
         key = key.replace(spelling, sound)
     key = _VOWELS.sub("a", key.replace("h", ""))
