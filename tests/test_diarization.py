@@ -24,7 +24,6 @@ from rest_support import FileServer, LoopThread
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
-pytest.importorskip("moonshine_voice")  # a test dependency: the speaker models
 
 TOKEN = "sk-diarization"
 VOICES = ("en-us", "en-us+f3")

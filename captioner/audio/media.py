@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import av
 import numpy as np
@@ -27,6 +28,8 @@ from captioner.audio.resample import Resampler
 #: Decode this much audio per hop to the worker thread: large enough that thread hand-offs
 #: cost nothing, small enough that a paced source starts at once.
 _CHUNK_MS = 500
+#: What a MediaSource hands out: decoded frames, or the file's own packets.
+_Frame = TypeVar("_Frame", AudioFrame, EncodedFrame)
 
 #: Containers whose length comes from the file itself (a header, or the last page's
 #: timestamp), not from a bit-rate guess: a file of these that decodes to much less is cut.
@@ -63,33 +66,26 @@ class MediaSource(EncodedSource):
         self._closed.set()
 
     async def frames(self) -> AsyncIterator[AudioFrame]:
-        loop = asyncio.get_running_loop()
         chunks = _decode_chunks(self.path, self._closed, self._expected_ms)
-        t0 = loop.time()
-        while not self._closed.is_set():
-            batch = await asyncio.to_thread(next, chunks, None)
-            if batch is None:
-                return
-            for frame in batch:
-                if self._closed.is_set():
-                    return
-                if self.realtime:
-                    delay = t0 + frame.end_ms / 1000 - loop.time()
-                    if delay > 0:
-                        await asyncio.sleep(delay)
-                self.position_ms = frame.end_ms
-                yield frame
+        async for frame in self._paced(lambda: next(chunks, None)):
+            yield frame
 
     async def encoded_frames(self) -> AsyncIterator[EncodedFrame]:
         """The file's own packets in ~100 ms chunks (never decoded), paced as frames() is."""
-        loop = asyncio.get_running_loop()
         if self.encoding is None:
             raise AudioSourceError(f"{self.path}: not in a format that is sent as it is")
         chunks = demux(self.path, self.encoding, self._closed)
+        async for frame in self._paced(lambda: _next_batch(chunks) or None):
+            yield frame
+
+    async def _paced(self, next_batch: Callable[[], list[_Frame] | None]) -> AsyncIterator[_Frame]:
+        """Frames from batches the worker thread reads (None: the file is done), at speaking
+        pace when `realtime`, until the end or close()."""
+        loop = asyncio.get_running_loop()
         t0 = loop.time()
         while not self._closed.is_set():
-            batch = await asyncio.to_thread(_next_batch, chunks)
-            if not batch:
+            batch = await asyncio.to_thread(next_batch)
+            if batch is None:
                 return
             for frame in batch:
                 if self._closed.is_set():
