@@ -147,6 +147,23 @@ def test_the_on_device_model_decides_which_languages_are_offered(qtbot):
     assert tuple(panel._language_boxes) == MODEL_LANGUAGES["paraformer-realtime-v2"]
 
 
+def test_ticking_chinese_and_english_on_the_device_says_mixed_speech_is_the_clouds(qtbot):
+    """whisper base keeps almost no English word inside Chinese speech (BENCHMARKS §15): a
+    reader who ticks both is told before English words go missing, not after."""
+    panel = RecognitionPanel(RecognitionSettings(model="paraformer-realtime-v2"))
+    qtbot.addWidget(panel)
+    panel.set_engine_languages(ModelLanguages("whisper base", True, ("zh", "en", "ja")))
+    panel._language_boxes["zh"].setChecked(True)
+    assert "often missed" not in panel.languages_hint.text()  # Chinese alone: nothing to warn of
+    panel._language_boxes["en"].setChecked(True)
+    assert "often missed" in panel.languages_hint.text() and "Alibaba Cloud" in panel.languages_hint.text()
+    panel._language_boxes["en"].setChecked(False)
+    assert "often missed" not in panel.languages_hint.text()
+    panel._language_boxes["en"].setChecked(True)
+    panel.set_engine_languages(None)  # the cloud's Paraformer does mixed speech: no warning
+    assert panel.language_hints() == ("zh", "en") and "often missed" not in panel.languages_hint.text()
+
+
 @pytest.mark.slow
 def test_the_window_offers_the_loaded_models_languages(qtbot, qloop, ui_store):
     from captioner.ui.choices import EngineChoice

@@ -356,6 +356,12 @@ class RecognitionPanel(QWidget):
                 "The on-device model (%1) understands English only. For other languages choose "
                 "“Best for the language” or whisper base on the Engine tab, or Alibaba Cloud."
             ).replace("%1", model.name)
+        if model is not None and {"zh", "en"} <= set(self.language_hints()):
+            # BENCHMARKS.md §15 "Mixed speech": whisper base keeps almost none of them.
+            return self.tr(
+                "Chinese and English ticked: each sentence is written in one of them. On this device "
+                "English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech."
+            )
         return self.tr("None ticked: the engine works the language out.")
 
     def language_hints(self) -> tuple[str, ...]:
@@ -449,6 +455,7 @@ class RecognitionPanel(QWidget):
         self.multi_threshold.setEnabled(vad)
         self.noise.setEnabled(self.noise_custom.isChecked())
         self.keep_original.setEnabled(self.translate_to.currentData() is not None)
+        self.languages_hint.setText(self._languages_note())
 
     def _edited(self, *_args) -> None:
         self._enable()

@@ -1517,7 +1517,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="359" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="365" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
@@ -1700,7 +1700,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="412" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="362" />
+            <source>Chinese and English ticked: each sentence is written in one of them. On this device English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="418" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>

@@ -1517,7 +1517,7 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="359" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="365" />
             <source>None ticked: the engine works the language out.</source>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
@@ -1700,7 +1700,12 @@ The interface languages offered (QLocale names; "" follows the system). How long
             <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择“按语言自动选择”或 whisper base，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="412" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="362" />
+            <source>Chinese and English ticked: each sentence is written in one of them. On this device English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech.</source>
+            <translation>已勾选中文和英文：每句按其中一种语言写出。在本机识别时，中文里夹杂的英文单词常会漏掉或写错；中英混说请用阿里云。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/recognition_panel.py" line="418" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>

@@ -224,6 +224,11 @@ ZH_CN = {
     "Background:": "背景：",
     "Background opacity:": "背景不透明度：",
     "None ticked: the engine works the language out.": "都不勾选时，由引擎自动判断语言。",
+    "Chinese and English ticked: each sentence is written in one of them. On this device "
+    "English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech.": (
+        "已勾选中文和英文：每句按其中一种语言写出。在本机识别时，中文里夹杂的英文单词常会漏掉或写错；"
+        "中英混说请用阿里云。"
+    ),
     "At pauses (VAD)": "按停顿（VAD）",
     "By meaning (semantic)": "按语义",
     "A sentence ends after a silence; lowest delay.": "静音后断句；延迟最低。",
