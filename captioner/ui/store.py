@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 LINES_RANGE = (1, 10)
 FONT_SIZE_RANGE = (10, 96)
 OPACITY_RANGE = (0.0, 1.0)
+#: Caption a file's "Number of speakers" offers Auto and 2..this.
+SPEAKER_COUNT_MAX = 8
 
 
 class SecretStoreError(Exception):
@@ -271,6 +273,16 @@ class Store:
 
     def set_last_folder(self, purpose: str, folder: str) -> None:
         self.qsettings.setValue(f"folders/{purpose}", folder)
+
+    def file_speakers(self) -> tuple[bool, int | None]:
+        """Caption a file's "Label speakers" choice: (on?, at most how many speakers; None
+        = as many as are heard). Remembered like the dialog's folders."""
+        count = self._int("file/speaker_count", 0, 0, SPEAKER_COUNT_MAX)
+        return self._bool("file/label_speakers", False), count if count >= 2 else None
+
+    def set_file_speakers(self, on: bool, count: int | None) -> None:
+        self.qsettings.setValue("file/label_speakers", bool(on))
+        self.qsettings.setValue("file/speaker_count", int(count or 0))
 
     def first_run(self) -> bool:
         return not self._bool("app/welcomed", False)
