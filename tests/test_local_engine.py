@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
 import zhconv
 
-from captioner.audio.frames import AudioFrame, FrameCutter
+from captioner.audio.frames import FrameCutter
 from captioner.events import EngineStatus, RecognitionError, Sentence, Usage
 from captioner.recognition.local import models
 from captioner.recognition.local.models import ModelNotFoundError, load_model, resolve_model_dir
@@ -25,6 +23,7 @@ from captioner.recognition.local.whisper import (
     split_punctuation,
 )
 from captioner.settings import RecognitionSettings
+from captioner.testing.listen import recognise
 from captioner.testing.speech import (
     GOFORWARD_RAW,
     GOFORWARD_TEXT,
@@ -36,57 +35,6 @@ from captioner.testing.speech import (
     utterances,
     wer,
 )
-
-
-@dataclass
-class Run:
-    events: list[object]
-    metrics: dict[str, object]
-    #: When each event arrived, in wall seconds since the first frame was pushed.
-    arrivals: list[float] = field(default_factory=list)
-
-    @property
-    def finals(self) -> list[Sentence]:
-        return [e for e in self.events if isinstance(e, Sentence) and e.final]
-
-    @property
-    def partials(self) -> list[Sentence]:
-        return [e for e in self.events if isinstance(e, Sentence) and not e.final]
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text for s in self.finals)
-
-
-async def recognise(
-    recognizer: LocalRecognizer,
-    samples: np.ndarray,
-    settings: RecognitionSettings | None = None,
-    *,
-    realtime: bool = False,
-    frames: list[AudioFrame] | None = None,
-) -> Run:
-    """Push audio in 100 ms frames (as fast as possible, or paced like a microphone)."""
-    session = await recognizer.start(settings or RecognitionSettings())
-    if frames is None:
-        cutter = FrameCutter()
-        frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    run = Run([], session.metrics)
-    started = time.perf_counter()
-
-    async def read() -> None:
-        async for event in session.events():
-            run.events.append(event)
-            run.arrivals.append(time.perf_counter() - started)
-
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        if realtime:
-            await asyncio.sleep(max(0.0, started + frame.end_ms / 1000 - time.perf_counter()))
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return run
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from captioner.audio.frames import AudioFrame, FrameCutter
+from captioner.audio.frames import FrameCutter
 from captioner.errors import ModelError
 from captioner.events import Sentence, Usage
 from captioner.recognition.local.languages import UnsupportedLanguageError
@@ -25,6 +23,7 @@ from captioner.recognition.local.moonshine import (
 )
 from captioner.recognition.local.moonshine_text import believable, timed_words, words_of
 from captioner.settings import RecognitionSettings
+from captioner.testing.listen import recognise
 from captioner.testing.speech import (
     GOFORWARD_RAW,
     GOFORWARD_TEXT,
@@ -36,56 +35,6 @@ from captioner.testing.speech import (
     utterances,
     wer,
 )
-
-
-@dataclass
-class Run:
-    events: list[object]
-    metrics: dict[str, object]
-    arrivals: list[float] = field(default_factory=list)
-
-    @property
-    def finals(self) -> list[Sentence]:
-        return [e for e in self.events if isinstance(e, Sentence) and e.final]
-
-    @property
-    def partials(self) -> list[Sentence]:
-        return [e for e in self.events if isinstance(e, Sentence) and not e.final]
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text for s in self.finals)
-
-
-async def recognise(
-    recognizer: MoonshineRecognizer,
-    samples: np.ndarray,
-    settings: RecognitionSettings | None = None,
-    *,
-    realtime: bool = False,
-    frames: list[AudioFrame] | None = None,
-) -> Run:
-    """Push audio in 100 ms frames (as fast as possible, or paced like a microphone)."""
-    session = await recognizer.start(settings or RecognitionSettings())
-    if frames is None:
-        cutter = FrameCutter()
-        frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    run = Run([], session.metrics)
-    started = time.perf_counter()
-
-    async def read() -> None:
-        async for event in session.events():
-            run.events.append(event)
-            run.arrivals.append(time.perf_counter() - started)
-
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        if realtime:
-            await asyncio.sleep(max(0.0, started + frame.end_ms / 1000 - time.perf_counter()))
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return run
 
 
 @pytest.fixture(scope="module")
