@@ -45,6 +45,19 @@ def test_transcribe_language_zh_picks_an_engine_that_can(chinese_wav: Path, tmp_
     text = (tmp_path / "zh.txt").read_text()
     assert "我们" in text and "吃饭" in text and "。" in text, text
     assert not set("們飯") & set(text)
+    assert "often missed" not in r.stderr  # Chinese alone: nothing to warn of
+
+
+def test_transcribe_chinese_with_english_says_english_words_are_often_missed(chinese_wav: Path, tmp_path: Path) -> None:
+    """whisper base keeps almost no English word inside Chinese speech (BENCHMARKS §15):
+    asking the device for both (paraformer-realtime-v2 reads every hint; fun-asr-realtime,
+    the default model, only the first) says so, and still transcribes."""
+    out = tmp_path / "mixed.txt"
+    args = ["--model", "paraformer-realtime-v2", "--language", "zh", "--language", "en", "--txt", out]
+    r = captioner("transcribe", chinese_wav, *args, data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "English words inside Chinese speech are often missed" in r.stderr and "Paraformer" in r.stderr
+    assert "吃饭" in out.read_text()
 
 
 def test_transcribe_engine_by_name(goforward_wav: Path, tmp_path: Path) -> None:

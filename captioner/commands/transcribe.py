@@ -193,12 +193,16 @@ async def _caption(args, source, recognizer, settings, terminal) -> int:
     from captioner.commands._terminal import error, fail
     from captioner.events import RecognitionError
     from captioner.pipeline import CaptionSession, SourceFailed
+    from captioner.recognition import catalog
     from captioner.transcript.export import write_exports
     from captioner.transcript.journal import Journal
 
     refused = await _check_engine(args, recognizer, settings)
     if refused is not None:
         return refused
+    on_device = args.engine == catalog.LOCAL or catalog.spec(args.engine).on_device
+    if on_device and catalog.asks_for_mixed_speech(settings):
+        terminal.note(catalog.MIXED_SPEECH_NOTE)
     journal = Journal.create(
         {
             "source": str(args.input or args.device or args.loopback),

@@ -116,6 +116,23 @@ class EngineSpec:
 #: default: Chinese with English mixed in), so such a task gets an engine that can do them.
 SERVICE_DEFAULT_HINTS = {"paraformer-realtime-v2": ("zh", "en")}
 
+#: What no on-device engine does well (BENCHMARKS.md §15, "Mixed speech"): said wherever a
+#: task asks for Chinese and English together, before English words go missing unseen.
+MIXED_SPEECH_NOTE = (
+    "English words inside Chinese speech are often missed on this device (whisper base writes a "
+    "sound-alike or nothing); the cloud's Paraformer handles mixed speech"
+)
+
+
+def asked_languages(settings: RecognitionSettings) -> tuple[str, ...]:
+    """The hints in force, or the service model's default when the task sends none."""
+    return hints_in_force(settings) or SERVICE_DEFAULT_HINTS.get(settings.model, ())
+
+
+def asks_for_mixed_speech(settings: RecognitionSettings) -> bool:
+    return {"zh", "en"} <= set(asked_languages(settings))
+
+
 ENGINES: dict[str, EngineSpec] = {}
 #: On-device engines in order of preference (measured: BENCHMARKS.md, "Engines").
 PREFERENCE: list[str] = []
@@ -170,7 +187,7 @@ def pick_on_device(settings: RecognitionSettings) -> EngineSpec:
     ignored them would drop the words the task named. Only if none is installed does it run
     on one without.
     """
-    hints = hints_in_force(settings) or SERVICE_DEFAULT_HINTS.get(settings.model, ())
+    hints = asked_languages(settings)
     engines = on_device()
     target = settings.translation_target
     if target is not None:  # only an engine that translates into it will do

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from captioner.recognition import catalog
 from captioner.recognition.local.languages import ModelLanguages
 from captioner.settings import (
     MAX_SENTENCE_SILENCE_RANGE,
@@ -356,8 +357,10 @@ class RecognitionPanel(QWidget):
                 "The on-device model (%1) understands English only. For other languages choose "
                 "“Best for the language” or whisper base on the Engine tab, or Alibaba Cloud."
             ).replace("%1", model.name)
-        if model is not None and {"zh", "en"} <= set(self.language_hints()):
-            # BENCHMARKS.md §15 "Mixed speech": whisper base keeps almost none of them.
+        if model is not None and catalog.asks_for_mixed_speech(
+            self._safe_replace(language_hints=self.language_hints())
+        ):
+            # catalog.MIXED_SPEECH_NOTE: whisper base keeps almost none of them.
             return self.tr(
                 "Chinese and English ticked: each sentence is written in one of them. On this device "
                 "English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech."
