@@ -126,7 +126,7 @@ class FileCaptioning(QObject):
         flash: FlashChoice | None = None,
     ) -> FileCaptionDialog:
         """Run `media` through the pipeline (as fast as possible) into `srt`, with progress."""
-        dialog = FileCaptionDialog(self.engines, self.parent_widget)
+        dialog = FileCaptionDialog(self.engines, self.parent_widget, self.store)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
         self.dialogs.append(dialog)

@@ -7,6 +7,12 @@ file written (the engine finishes the last sentence after the whole file has bee
 "all audio read" is not "done"). Cancel abandons the job (nothing is written); the
 subtitle file is written atomically only once every final is in, in the format its
 extension names (talk.vtt is WebVTT: the extension the user typed is what they expect).
+
+With `speakers` set (the dialog's "Label speakers"), the sentences are labelled with who
+spoke them once they are all recognized, exactly as `captioner transcribe --diarize` does
+it (recognition/local/diarization.py: `diarize_file`, then `label_sentences`), so the
+subtitles carry "[Speaker N]" as the CLI's do. A failure there costs the labels, never the
+sentences: the file is written without them and `speakers_failed` says why.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from captioner.audio.frames import AudioSourceError
-from captioner.errors import user_message
+from captioner.errors import ModelError, user_message
 from captioner.events import RecognitionError
 from captioner.pipeline import CaptionSession
 from captioner.protocol.flash import FLASH_MODEL
@@ -58,6 +64,14 @@ def output_format(path: str | Path) -> str:
     return ext if ext in ("srt", "vtt", "txt", "json") else "srt"
 
 
+@dataclass(frozen=True)
+class SpeakerChoice:
+    """Label each sentence with its speaker. `count`: at most this many speakers (None:
+    as many as are heard), the CLI's --speakers."""
+
+    count: int | None = None
+
+
 class FileCaptionJob(QObject):
     progress = Signal(float)  # 0..1
     partial = Signal(str)
@@ -70,6 +84,11 @@ class FileCaptionJob(QObject):
     #: (what happened and what to do, translated; the technical detail).
     failed = Signal(str, str)
     cancelled = Signal()
+    #: Recognition is done and the speakers are being told apart (the choice is taken).
+    labelling = Signal()
+    #: The speakers could not be told apart: (what happened, translated; the detail). The
+    #: sentences are saved without labels all the same.
+    speakers_failed = Signal(str, str)
 
     def __init__(self, engines: EngineHost, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +102,9 @@ class FileCaptionJob(QObject):
         self._task: asyncio.Task | None = None
         self._duration_ms: int | None = None
         self.session: CaptionSession | None = None
+        #: Read when recognition ends, not at start: the dialog lets the user change it
+        #: while the file is being recognized.
+        self.speakers: SpeakerChoice | None = None
 
     @property
     def running(self) -> bool:
@@ -127,6 +149,8 @@ class FileCaptionJob(QObject):
                 transcript = await self._flash(media, engine, settings, api_key, flash)
             else:
                 transcript = await self._session(media, engine, settings, api_key)
+                if self.speakers is not None:
+                    await self._label_speakers(media, transcript, self.speakers)
             self.progress.emit(READ_ALL)
             targets: dict[str, Any] = {output_format(srt): srt}
             try:
@@ -194,6 +218,29 @@ class FileCaptionJob(QObject):
         for sentence in answer.sentences:
             self.final.emit(sentence.text)
         return Transcript(finals=list(answer.sentences))
+
+    async def _label_speakers(self, media: Path, transcript: Transcript, speakers: SpeakerChoice) -> None:
+        """Give each final its speaker, in place (the CLI's --diarize: on this device, with
+        any engine). Decoding runs on the event loop as the session's does, and the speaker
+        models in a worker thread, so the window never waits. On failure the finals are
+        left as they are and `speakers_failed` says why."""
+        from captioner.recognition.local import diarization
+
+        self.labelling.emit()
+        self.status.emit(self.tr("Telling speakers apart…"))
+        try:
+            turns = await diarization.diarize_file(media, speakers.count)
+        except (AudioSourceError, ModelError, OSError) as exc:
+            self.speakers_failed.emit(self._labels_lost(), user_message(exc))
+            return
+        except Exception as exc:  # the speaker models' C library: keep the sentences whatever it raises
+            log.exception("telling the speakers of %s apart failed", media)
+            self.speakers_failed.emit(self._labels_lost(), user_message(exc))
+            return
+        transcript.finals = diarization.label_sentences(transcript.finals, turns)
+
+    def _labels_lost(self) -> str:
+        return self.tr("The speakers could not be told apart, so the subtitles have no speaker labels.")
 
     def _on_source_failed(self, message: str) -> None:
         self._source_error = message

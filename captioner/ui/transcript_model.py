@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from captioner.events import Gap, Sentence
 from captioner.transcript.export import gap_text
+from captioner.transcript.export.entries import speaker_label
 
 #: One row: a final, or a gap marker.
 Row = Sentence | Gap
@@ -53,11 +54,14 @@ def line_with_times(sentence: Row) -> str:
 
 
 def shown_text(sentence: Sentence) -> str:
-    """A final's text, with its translation (if any) on the line under it."""
+    """A final's text, with its translation (if any) on the line under it; "[Speaker N] "
+    first when its speaker is known, the label the exported files carry."""
     t = sentence.translation
     if t is None or not t.text.strip():
-        return sentence.text
-    return f"{sentence.text}\n{t.text}" if sentence.text.strip() else t.text
+        text = sentence.text
+    else:
+        text = f"{sentence.text}\n{t.text}" if sentence.text.strip() else t.text
+    return speaker_label(sentence) + text
 
 
 class TranscriptModel(QAbstractListModel):

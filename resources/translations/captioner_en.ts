@@ -474,53 +474,98 @@
     <context>
         <name>FileCaptionDialog</name>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="34" />
+            <location filename="../../captioner/ui/file_dialog.py" line="63" />
             <source>Caption a file</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="49" />
+            <location filename="../../captioner/ui/file_dialog.py" line="78" />
             <source>Details</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="59" />
+            <location filename="../../captioner/ui/file_dialog.py" line="88" />
             <source>Open folder</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="91" />
+            <location filename="../../captioner/ui/file_dialog.py" line="117" />
+            <source>Label speakers</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="119" />
+            <source>Auto</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="122" />
+            <source>Number of speakers:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="153" />
+            <source>Tell the voices apart and put [Speaker N] before each sentence, here and in the subtitles. Runs on this computer once the words are recognized, with any engine.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="173" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="96" />
+            <location filename="../../captioner/ui/file_dialog.py" line="178" />
             <source>Cancel</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="183" />
+            <source>Telling speakers apart needs the moonshine-voice package (its speaker models). Install it with: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="187" />
+            <source>Fun-ASR-Flash returns the whole file as one sentence, so there is nothing to label by speaker. Choose the realtime model to label speakers.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="212" />
+            <location filename="../../captioner/ui/file_dialog.py" line="227" />
+            <location filename="../../captioner/ui/file_dialog.py" line="234" />
+            <source>Applies to the next file you caption.</source>
+            <translation type="unfinished" />
+        </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="113" />
+            <location filename="../../captioner/ui/file_dialog.py" line="213" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>Saved %n sentence to %1</numerusform>
                 <numerusform>Saved %n sentences to %1</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/file_dialog.py" line="220" />
+            <source>%n speaker(s) told apart.</source>
+            <translation>
+                <numerusform>%n speaker told apart.</numerusform>
+                <numerusform>%n speakers told apart.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="115" />
-            <location filename="../../captioner/ui/file_dialog.py" line="122" />
-            <location filename="../../captioner/ui/file_dialog.py" line="126" />
+            <location filename="../../captioner/ui/file_dialog.py" line="223" />
+            <location filename="../../captioner/ui/file_dialog.py" line="231" />
+            <location filename="../../captioner/ui/file_dialog.py" line="236" />
             <source>Close</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="119" />
+            <location filename="../../captioner/ui/file_dialog.py" line="228" />
             <source>Captioning failed: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="125" />
+            <location filename="../../captioner/ui/file_dialog.py" line="235" />
             <source>Cancelled; nothing was saved.</source>
             <translation type="unfinished" />
         </message>
@@ -528,187 +573,197 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="165" />
+            <location filename="../../captioner/ui/file_job.py" line="189" />
             <source>Opening %1…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="168" />
+            <location filename="../../captioner/ui/file_job.py" line="192" />
             <source>Loading the speech engine…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="170" />
+            <location filename="../../captioner/ui/file_job.py" line="194" />
             <source>Captioning %1…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="187" />
+            <location filename="../../captioner/ui/file_job.py" line="211" />
             <source>Sending %1 to %2…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="137" />
+            <location filename="../../captioner/ui/file_job.py" line="230" />
+            <source>Telling speakers apart…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="243" />
+            <source>The speakers could not be told apart, so the subtitles have no speaker labels.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="161" />
             <source>The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.</source>
-            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
+            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail). Recognition is done and the speakers are being told apart (the choice is taken). The speakers could not be told apart: (what happened, translated; the detail). The sentences are saved without labels all the same. Read when recognition ends, not at start: the dialog lets the user change it while the file is being recognized.</extracomment>
             <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
             <source>Chinese</source>
             <extracomment>Languages a translation can go into: English on the device, these in the cloud (gummy-realtime-v1 translates between its source languages; docs/protocol.md §2.3).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
             <source>English</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
             <source>Japanese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
             <source>Cantonese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
             <source>Korean</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
             <source>German</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
             <source>French</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
             <source>Russian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
             <source>Spanish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
             <source>Italian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
             <source>Portuguese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
             <source>Vietnamese</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
             <source>Thai</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
             <source>Arabic</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
             <source>Hindi</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
             <source>Indonesian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
             <source>Malay</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
             <source>Tagalog</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
             <source>Dutch</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>Swedish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
             <source>Danish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
             <source>Finnish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
             <source>Norwegian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
             <source>Greek</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
             <source>Polish</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
             <source>Czech</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="81" />
             <source>Hungarian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="81" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="82" />
             <source>Romanian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="82" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="83" />
             <source>Bulgarian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="83" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="84" />
             <source>Croatian</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="84" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="85" />
             <source>Slovak</source>
             <translation type="unfinished" />
         </message>
@@ -1517,195 +1572,195 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="365" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="368" />
             <source>None ticked: the engine works the language out.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="168" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="169" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="169" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="170" />
             <source>By meaning (semantic)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="170" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="171" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="172" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="173" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="181" />
             <source>Max sentence silence</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="184" />
             <source> ms</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="185" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="186" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="187" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
             <source>Multi-threshold mode</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="189" />
             <source>Keeps long sentences from running on.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="191" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="192" />
             <source>Custom noise threshold:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="194" />
             <source>Noise threshold</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="199" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="203" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
             <source>Punctuation</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
             <source>Write numbers as digits (ITN)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="206" />
             <source>Remove filler words (Paraformer)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="206" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
             <source>Heartbeat (cloud)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="211" />
             <source>No translation</source>
             <extracomment>Translation (issue #18): each final's translation, on the device into English, in the cloud with gummy-realtime-v1.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="216" />
             <source>On this device: into English (with a multilingual model). Other languages: the cloud's gummy-realtime-v1.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="219" />
             <source>Show the original text too</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="219" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="220" />
             <source>Off: captions show the translation alone.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="220" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="221" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="222" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="223" />
             <source>names, jargon… (comma-separated)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="223" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="224" />
             <source>Words the on-device engine should expect.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="226" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="227" />
             <source>vocabulary id</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="228" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="229" />
             <source>The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="230" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="231" />
             <source>Edit…</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="232" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="233" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="255" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="256" />
             <source>Languages:</source>
             <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="258" />
             <source>Sentences end:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="258" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="259" />
             <source>Max sentence silence:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="261" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="262" />
             <source>Hot words:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="265" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="266" />
             <source>Vocabulary:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="268" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="269" />
             <source>Translate into:</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="300" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="301" />
             <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="356" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="357" />
             <source>The on-device model (%1) understands English only. For other languages choose “Best for the language” or whisper base on the Engine tab, or Alibaba Cloud.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="362" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="365" />
             <source>Chinese and English ticked: each sentence is written in one of them. On this device English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="418" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="421" />
             <source>Invalid setting: %1</source>
             <translation type="unfinished" />
         </message>
@@ -1967,13 +2022,13 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptModel</name>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="97" />
+            <location filename="../../captioner/ui/transcript_model.py" line="101" />
             <source>[not captioned: %1 s]</source>
             <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking). The roles data() answers; the view asks for 11 per row it paints (font, colours, check state...), and those it does not answer are turned away before anything else.</extracomment>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="101" />
+            <location filename="../../captioner/ui/transcript_model.py" line="105" />
             <source>Audio was dropped here because recognition could not keep up</source>
             <translation type="unfinished" />
         </message>

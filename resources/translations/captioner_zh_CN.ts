@@ -474,53 +474,97 @@
     <context>
         <name>FileCaptionDialog</name>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="34" />
+            <location filename="../../captioner/ui/file_dialog.py" line="63" />
             <source>Caption a file</source>
             <translation>为文件生成字幕</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="49" />
+            <location filename="../../captioner/ui/file_dialog.py" line="78" />
             <source>Details</source>
             <translation>详细信息</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="59" />
+            <location filename="../../captioner/ui/file_dialog.py" line="88" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="91" />
+            <location filename="../../captioner/ui/file_dialog.py" line="117" />
+            <source>Label speakers</source>
+            <translation>标注说话人</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="119" />
+            <source>Auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="122" />
+            <source>Number of speakers:</source>
+            <translation>说话人数：</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="153" />
+            <source>Tell the voices apart and put [Speaker N] before each sentence, here and in the subtitles. Runs on this computer once the words are recognized, with any engine.</source>
+            <translation>区分不同的声音，并在这里和字幕中的每句话前加上 [Speaker N]。文字识别完成后在这台电脑上运行，适用于任何引擎。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="173" />
             <source>Captioning %1
 Subtitles will be saved to %2</source>
             <translation>正在为 %1 生成字幕
 字幕将保存到 %2</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="96" />
+            <location filename="../../captioner/ui/file_dialog.py" line="178" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="183" />
+            <source>Telling speakers apart needs the moonshine-voice package (its speaker models). Install it with: %1</source>
+            <translation>区分说话人需要 moonshine-voice 软件包（其中的说话人模型）。安装命令：%1</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="187" />
+            <source>Fun-ASR-Flash returns the whole file as one sentence, so there is nothing to label by speaker. Choose the realtime model to label speakers.</source>
+            <translation>Fun-ASR-Flash 将整个文件作为一句话返回，因此无法按说话人标注。要标注说话人，请选择实时模型。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_dialog.py" line="212" />
+            <location filename="../../captioner/ui/file_dialog.py" line="227" />
+            <location filename="../../captioner/ui/file_dialog.py" line="234" />
+            <source>Applies to the next file you caption.</source>
+            <translation>将用于下一个生成字幕的文件。</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../captioner/ui/file_dialog.py" line="113" />
+            <location filename="../../captioner/ui/file_dialog.py" line="213" />
             <source>Saved %n sentence(s) to %1</source>
             <translation>
                 <numerusform>已将 %n 句保存到 %1</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../captioner/ui/file_dialog.py" line="220" />
+            <source>%n speaker(s) told apart.</source>
+            <translation>
+                <numerusform>已区分 %n 位说话人。</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="115" />
-            <location filename="../../captioner/ui/file_dialog.py" line="122" />
-            <location filename="../../captioner/ui/file_dialog.py" line="126" />
+            <location filename="../../captioner/ui/file_dialog.py" line="223" />
+            <location filename="../../captioner/ui/file_dialog.py" line="231" />
+            <location filename="../../captioner/ui/file_dialog.py" line="236" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="119" />
+            <location filename="../../captioner/ui/file_dialog.py" line="228" />
             <source>Captioning failed: %1</source>
             <translation>生成字幕失败：%1</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_dialog.py" line="125" />
+            <location filename="../../captioner/ui/file_dialog.py" line="235" />
             <source>Cancelled; nothing was saved.</source>
             <translation>已取消，未保存任何内容。</translation>
         </message>
@@ -528,187 +572,197 @@ Subtitles will be saved to %2</source>
     <context>
         <name>FileCaptionJob</name>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="165" />
+            <location filename="../../captioner/ui/file_job.py" line="189" />
             <source>Opening %1…</source>
             <translation>正在打开 %1…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="168" />
+            <location filename="../../captioner/ui/file_job.py" line="192" />
             <source>Loading the speech engine…</source>
             <translation>正在加载语音引擎…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="170" />
+            <location filename="../../captioner/ui/file_job.py" line="194" />
             <source>Captioning %1…</source>
             <translation>正在识别 %1…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="187" />
+            <location filename="../../captioner/ui/file_job.py" line="211" />
             <source>Sending %1 to %2…</source>
             <translation>正在将 %1 发送到 %2…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/file_job.py" line="137" />
+            <location filename="../../captioner/ui/file_job.py" line="230" />
+            <source>Telling speakers apart…</source>
+            <translation>正在区分说话人…</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="243" />
+            <source>The speakers could not be told apart, so the subtitles have no speaker labels.</source>
+            <translation>无法区分说话人，因此字幕中没有说话人标签。</translation>
+        </message>
+        <message>
+            <location filename="../../captioner/ui/file_job.py" line="161" />
             <source>The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.</source>
-            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail).</extracomment>
+            <extracomment>Where the progress bar waits while the last sentence is decoded and the file written. Done: the subtitle file written, and how many sentences it holds. Done: everything recognised (finals and gaps), for the transcript view. (what happened and what to do, translated; the technical detail). Recognition is done and the speakers are being told apart (the choice is taken). The speakers could not be told apart: (what happened, translated; the detail). The sentences are saved without labels all the same. Read when recognition ends, not at start: the dialog lets the user change it while the file is being recognized.</extracomment>
             <translation>无法写入字幕文件。请选择其他文件夹，或检查磁盘是否有空间、文件是否在别处被打开。</translation>
         </message>
     </context>
     <context>
         <name>Languages</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="54" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
             <source>Chinese</source>
             <extracomment>Languages a translation can go into: English on the device, these in the cloud (gummy-realtime-v1 translates between its source languages; docs/protocol.md §2.3).</extracomment>
             <translation>中文</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="55" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
             <source>English</source>
             <translation>英语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="56" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
             <source>Japanese</source>
             <translation>日语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="57" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
             <source>Cantonese</source>
             <translation>粤语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="58" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
             <source>Korean</source>
             <translation>韩语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="59" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
             <source>German</source>
             <translation>德语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="60" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
             <source>French</source>
             <translation>法语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="61" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
             <source>Russian</source>
             <translation>俄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="62" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
             <source>Spanish</source>
             <translation>西班牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="63" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
             <source>Italian</source>
             <translation>意大利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="64" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
             <source>Portuguese</source>
             <translation>葡萄牙语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="65" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
             <source>Vietnamese</source>
             <translation>越南语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="66" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
             <source>Thai</source>
             <translation>泰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="67" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
             <source>Arabic</source>
             <translation>阿拉伯语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="68" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
             <source>Hindi</source>
             <translation>印地语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="69" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
             <source>Indonesian</source>
             <translation>印尼语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="70" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
             <source>Malay</source>
             <translation>马来语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="71" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
             <source>Tagalog</source>
             <translation>他加禄语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="72" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
             <source>Dutch</source>
             <translation>荷兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="73" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
             <source>Swedish</source>
             <translation>瑞典语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="74" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
             <source>Danish</source>
             <translation>丹麦语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="75" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
             <source>Finnish</source>
             <translation>芬兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="76" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
             <source>Norwegian</source>
             <translation>挪威语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="77" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
             <source>Greek</source>
             <translation>希腊语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="78" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
             <source>Polish</source>
             <translation>波兰语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="79" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
             <source>Czech</source>
             <translation>捷克语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="80" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="81" />
             <source>Hungarian</source>
             <translation>匈牙利语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="81" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="82" />
             <source>Romanian</source>
             <translation>罗马尼亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="82" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="83" />
             <source>Bulgarian</source>
             <translation>保加利亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="83" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="84" />
             <source>Croatian</source>
             <translation>克罗地亚语</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="84" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="85" />
             <source>Slovak</source>
             <translation>斯洛伐克语</translation>
         </message>
@@ -1517,195 +1571,195 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>RecognitionPanel</name>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="365" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="368" />
             <source>None ticked: the engine works the language out.</source>
             <translation>都不勾选时，由引擎自动判断语言。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="168" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="169" />
             <source>At pauses (VAD)</source>
             <extracomment>The user wants to edit the cloud's hot-word vocabularies (the window opens the editor). The on-device model's languages while the local engine is chosen and loaded.</extracomment>
             <translation>按停顿（VAD）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="169" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="170" />
             <source>By meaning (semantic)</source>
             <translation>按语义</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="170" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="171" />
             <source>A sentence ends after a silence; lowest delay.</source>
             <translation>静音后断句；延迟最低。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="172" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="173" />
             <source>Sentences end where the meaning does; better sentences, a little more delay.</source>
             <translation>按语义断句；句子更完整，延迟稍高。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="180" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="181" />
             <source>Max sentence silence</source>
             <translation>最长句间静音</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="183" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="184" />
             <source> ms</source>
             <translation> 毫秒</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="185" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="186" />
             <source>Silence that ends a sentence (%1–%2 ms).</source>
             <translation>多长的静音结束一句（%1–%2 毫秒）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="187" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
             <source>Multi-threshold mode</source>
             <translation>多阈值模式</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="188" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="189" />
             <source>Keeps long sentences from running on.</source>
             <translation>避免句子过长。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="191" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="192" />
             <source>Custom noise threshold:</source>
             <translation>自定义噪声阈值：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="193" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="194" />
             <source>Noise threshold</source>
             <translation>噪声阈值</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="198" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="199" />
             <source>Higher ignores more background noise but may miss quiet speech (%1 to %2).</source>
             <translation>数值越高，越能忽略背景噪声，但可能漏掉轻声说话（%1 到 %2）。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="203" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
             <source>Punctuation</source>
             <translation>标点</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="204" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
             <source>Write numbers as digits (ITN)</source>
             <translation>数字写成阿拉伯数字（ITN）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="205" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="206" />
             <source>Remove filler words (Paraformer)</source>
             <translation>过滤语气词（Paraformer）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="206" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="207" />
             <source>Heartbeat (cloud)</source>
             <translation>心跳（云端）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="210" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="211" />
             <source>No translation</source>
             <extracomment>Translation (issue #18): each final's translation, on the device into English, in the cloud with gummy-realtime-v1.</extracomment>
             <translation>不翻译</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="215" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="216" />
             <source>On this device: into English (with a multilingual model). Other languages: the cloud's gummy-realtime-v1.</source>
             <translation>本机：译成英文（需要多语种模型）。其他语言：使用云端的 gummy-realtime-v1。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="218" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="219" />
             <source>Show the original text too</source>
             <translation>同时显示原文</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="219" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="220" />
             <source>Off: captions show the translation alone.</source>
             <translation>关闭后，字幕只显示译文。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="220" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="221" />
             <source>Keeps the cloud task alive through long silences.</source>
             <translation>长时间静音时保持云端任务不断开。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="222" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="223" />
             <source>names, jargon… (comma-separated)</source>
             <translation>人名、术语…（用逗号分隔）</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="223" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="224" />
             <source>Words the on-device engine should expect.</source>
             <translation>本机引擎应优先识别的词。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="226" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="227" />
             <source>vocabulary id</source>
             <translation>热词表 ID</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="228" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="229" />
             <source>The id of a hot-word vocabulary on Alibaba Cloud (or captioner serve); Edit… makes one.</source>
             <translation>阿里云（或 captioner serve）上热词表的 ID；点“编辑…”可新建。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="230" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="231" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="232" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="233" />
             <source>Create, edit and choose hot-word vocabularies on the cloud service.</source>
             <translation>在云服务上创建、编辑和选择热词表。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="255" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="256" />
             <source>Languages:</source>
             <extracomment>Says that a typed number was brought into range (until the next edit).</extracomment>
             <translation>语言：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="257" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="258" />
             <source>Sentences end:</source>
             <translation>断句方式：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="258" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="259" />
             <source>Max sentence silence:</source>
             <translation>最大断句静音：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="261" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="262" />
             <source>Hot words:</source>
             <translation>热词：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="265" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="266" />
             <source>Vocabulary:</source>
             <translation>热词表：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="268" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="269" />
             <source>Translate into:</source>
             <translation>翻译为：</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="300" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="301" />
             <source>%1: %2 is outside the range the service accepts (%3 to %4); %5 is used instead.</source>
             <translation>%1：%2 超出了服务接受的范围（%3 至 %4），已改用 %5。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="356" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="357" />
             <source>The on-device model (%1) understands English only. For other languages choose “Best for the language” or whisper base on the Engine tab, or Alibaba Cloud.</source>
             <translation>本机模型（%1）只能识别英语。如需其他语言，请在“引擎”页选择“按语言自动选择”或 whisper base，或使用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="362" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="365" />
             <source>Chinese and English ticked: each sentence is written in one of them. On this device English words inside Chinese speech are often missed; Alibaba Cloud handles mixed speech.</source>
             <translation>已勾选中文和英文：每句按其中一种语言写出。在本机识别时，中文里夹杂的英文单词常会漏掉或写错；中英混说请用阿里云。</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/recognition_panel.py" line="418" />
+            <location filename="../../captioner/ui/recognition_panel.py" line="421" />
             <source>Invalid setting: %1</source>
             <translation>设置无效：%1</translation>
         </message>
@@ -1964,13 +2018,13 @@ The interface languages offered (QLocale names; "" follows the system). How long
     <context>
         <name>TranscriptModel</name>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="97" />
+            <location filename="../../captioner/ui/transcript_model.py" line="101" />
             <source>[not captioned: %1 s]</source>
             <extracomment>One row: a final, or a gap marker. Custom roles: the Sentence (or Gap) itself, and its begin time in ms (for sorting and seeking). The roles data() answers; the view asks for 11 per row it paints (font, colours, check state...), and those it does not answer are turned away before anything else.</extracomment>
             <translation>[未生成字幕：%1 秒]</translation>
         </message>
         <message>
-            <location filename="../../captioner/ui/transcript_model.py" line="101" />
+            <location filename="../../captioner/ui/transcript_model.py" line="105" />
             <source>Audio was dropped here because recognition could not keep up</source>
             <translation>识别跟不上，这里的音频被丢弃了</translation>
         </message>

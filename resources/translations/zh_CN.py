@@ -429,6 +429,16 @@ ZH_CN = {
     "The subtitle file could not be written. Choose another folder, or check that the disk has space and the file is not open elsewhere.": "无法写入字幕文件。请选择其他文件夹，或检查磁盘是否有空间、文件是否在别处被打开。",
     "Sound devices cannot be used: the audio library (PortAudio) is missing or not working. Install it with the command under Show Details, then start Captioner again.": "无法使用声音设备：音频库（PortAudio）缺失或无法工作。请用“显示详细信息”中的命令安装它，然后重新启动 Captioner。",
     "The on-device speech model is missing or cannot be read. Choose a model folder on the Engine tab, or use Alibaba Cloud.": "本机语音模型缺失或无法读取。请在“引擎”选项卡中选择模型文件夹，或使用阿里云。",
+    "Telling speakers apart…": "正在区分说话人…",
+    "The speakers could not be told apart, so the subtitles have no speaker labels.": "无法区分说话人，因此字幕中没有说话人标签。",
+    "Label speakers": "标注说话人",
+    "Auto": "自动",
+    "Number of speakers:": "说话人数：",
+    "Tell the voices apart and put [Speaker N] before each sentence, here and in the subtitles. Runs on this computer once the words are recognized, with any engine.": "区分不同的声音，并在这里和字幕中的每句话前加上 [Speaker N]。文字识别完成后在这台电脑上运行，适用于任何引擎。",
+    "Telling speakers apart needs the moonshine-voice package (its speaker models). Install it with: %1": "区分说话人需要 moonshine-voice 软件包（其中的说话人模型）。安装命令：%1",
+    "Fun-ASR-Flash returns the whole file as one sentence, so there is nothing to label by speaker. Choose the realtime model to label speakers.": "Fun-ASR-Flash 将整个文件作为一句话返回，因此无法按说话人标注。要标注说话人，请选择实时模型。",
+    "Applies to the next file you caption.": "将用于下一个生成字幕的文件。",
+    "%n speaker(s) told apart.": "已区分 %n 位说话人。",
 }
 
 #: English plurals for the numerus strings (the source text says "sentence(s)").
@@ -445,4 +455,5 @@ EN_PLURALS = {
     "%1 — %n sentence(s)": ("%1 — %n sentence", "%1 — %n sentences"),
     "%n sentence(s)": ("%n sentence", "%n sentences"),
     "%n vocabulary(ies).": ("%n vocabulary.", "%n vocabularies."),
+    "%n speaker(s) told apart.": ("%n speaker told apart.", "%n speakers told apart."),
 }
