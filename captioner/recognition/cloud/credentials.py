@@ -27,6 +27,8 @@ import logging
 import os
 from typing import Any
 
+from captioner.protocol.endpoints import Region
+
 log = logging.getLogger(__name__)
 
 ENV_VAR = "DASHSCOPE_API_KEY"
@@ -102,6 +104,15 @@ def resolve_api_key(
         if stored:
             return ApiKey(stored, "keyring")
     return None
+
+
+def no_key_message(service: str, region: Region) -> str:
+    """What a user reads when no key is found for a region's service (`service` as it is named
+    to them), the same for the realtime and the REST clients."""
+    return (
+        f"No API key for {service}: set the {ENV_VAR} environment variable, "
+        f"or save the key for the {region.name} region in the app's settings."
+    )
 
 
 def keyring_available() -> bool:

@@ -44,7 +44,7 @@ from captioner.protocol.rest import (
     explain,
     task_path,
 )
-from captioner.recognition.cloud.rest import RestClient, RestEndpoint, Retry
+from captioner.recognition.cloud.rest import RestClient, RestService, Retry
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +113,11 @@ class TranscriptionJob:
 StatusListener = Callable[[TaskInfo], None]
 
 
-class FileTranscriber:
+class FileTranscriber(RestService):
     """The recorded-file transcription service (or `captioner serve`).
 
-    `poll` sets the query schedule (the SDK's by default); `retry` how connection failures
-    are retried. See rest_client.RestClient for `base_url`, `region`, `api_key`, `workspace`.
+    `poll` sets the query schedule (the SDK's by default); the other arguments are
+    RestService's (`retry`: how connection failures are retried).
     """
 
     def __init__(
@@ -128,16 +128,12 @@ class FileTranscriber:
         workspace: str | None = None,
         *,
         poll: PollPolicy | None = None,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         retry: Retry | None = None,
         client: RestClient | None = None,
     ) -> None:
-        self.client = client or RestClient(base_url, region, api_key, workspace, timeout=timeout, retry=retry)
+        super().__init__(base_url, region, api_key, workspace, timeout=timeout, retry=retry, client=client)
         self.poll = poll or PollPolicy()
-
-    @property
-    def endpoint(self) -> RestEndpoint:
-        return self.client.endpoint
 
     async def submit(self, request: TranscriptionRequest) -> str:
         """Start a task; its id. ServiceError if the service refuses it (bad key, model...)."""

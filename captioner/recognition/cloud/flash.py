@@ -32,7 +32,7 @@ from captioner.protocol.flash import (
     Turn,
 )
 from captioner.protocol.rest import API_PREFIX
-from captioner.recognition.cloud.rest import RestClient
+from captioner.recognition.cloud.rest import RestService
 
 #: A synchronous call may take a while on a busy service (or a slow emulator).
 CALL_TIMEOUT_S = 300.0
@@ -65,21 +65,13 @@ class FlashTranscript:
     result: FlashResult
 
 
-class FlashClient:
-    """Synchronous recognition against the cloud (or a `captioner serve`)."""
+class FlashClient(RestService):
+    """Synchronous recognition against the cloud (or a `captioner serve`). See RestClient
+    for the arguments."""
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        region: str | None = None,
-        api_key: str | None = None,
-        workspace: str | None = None,
-        *,
-        timeout: float = CALL_TIMEOUT_S,
-        max_duration_ms: int = MAX_DURATION_MS,
-    ) -> None:
-        self.rest = RestClient(base_url, region, api_key, workspace, timeout=timeout)
-        self.max_duration_ms = max_duration_ms
+    TIMEOUT = CALL_TIMEOUT_S
+    #: The longest file sent (the service's limit).
+    max_duration_ms = MAX_DURATION_MS
 
     async def transcribe(
         self,
@@ -98,7 +90,7 @@ class FlashClient:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         turns = (Turn("assistant", context),) if context.strip() else ()
         request = FlashRequest(AudioInput(data=data, mime=mime), model, turns, language_hints=language_hints)
-        answer = await self.rest.call(
+        answer = await self.client.call(
             "POST", GENERATION_PATH, request.to_body(), headers={SSE_HEADER: "disable"}, idempotent=False
         )
         result = FlashResult.from_body(answer)

@@ -42,7 +42,7 @@ from captioner.protocol.endpoints import Endpoint, resolve
 from captioner.protocol.gummy import GUMMY_MODELS, is_gummy_model
 from captioner.protocol.realtime import ErrorCode, allowed_rates
 from captioner.recognition.base import Recognizer
-from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, RedactingLogger, resolve_api_key
+from captioner.recognition.cloud.credentials import ApiKey, RedactingLogger, no_key_message, resolve_api_key
 from captioner.recognition.cloud.failures import (
     BAD_SERVER,
     EXPLANATIONS,
@@ -115,11 +115,7 @@ class DashScopeRecognizer(Recognizer):
         self.data_inspection = data_inspection
         if self._key is None and not self.endpoint.custom:
             assert self.endpoint.region is not None
-            raise MissingApiKey(
-                NO_API_KEY,
-                f"No API key for {self.endpoint.label}: set the {ENV_VAR} environment variable, "
-                f"or save the key for the {self.endpoint.region.name} region in the app's settings.",
-            )
+            raise MissingApiKey(NO_API_KEY, no_key_message(self.endpoint.label, self.endpoint.region))
         if ssl_context is not None and (ssl_context.verify_mode != ssl.CERT_REQUIRED or not ssl_context.check_hostname):
             raise ValueError("ssl_context must verify certificates and host names (CERT_REQUIRED, check_hostname)")
         self._ssl = ssl_context

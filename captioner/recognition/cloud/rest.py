@@ -1,9 +1,11 @@
 """HTTP for the DashScope REST services: where they are, the key, and one JSON round trip.
 
-Shared by the file-transcription client (`files.py`) and the vocabulary client
-(`vocabulary.py`). The standard library's urllib does the HTTP, in a worker thread so the
-asyncio loop (and the GUI above it) never blocks: these are a handful of small JSON
-requests a minute, not worth a heavier HTTP stack as an app dependency.
+Shared by the file-transcription client (`files.py`), the vocabulary client
+(`vocabulary.py`) and the Fun-ASR-Flash client (`flash.py`): each is a `RestService`, made
+from the same choices, so all three find the host and the key alike. The standard
+library's urllib does the HTTP, in a worker thread so the asyncio loop (and the GUI above
+it) never blocks: these are a handful of small JSON requests a minute, not worth a heavier
+HTTP stack as an app dependency.
 
 Which host: a custom `base_url` (e.g. `captioner serve`, ending in /api/v1)
 wins; otherwise the region's shared gateway, or a workspace's own domain (docs/protocol.md §1.1).
@@ -24,14 +26,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from captioner import __version__
 from captioner.protocol.endpoints import DEFAULT_REGION, REGIONS, Region, region_named
 from captioner.protocol.realtime import ErrorCode
 from captioner.protocol.rest import API_PREFIX, WORKSPACE_HEADER, RestErrorCode, ServiceError, bad_response, dumps
-from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, resolve_api_key
+from captioner.recognition.cloud.credentials import ENV_VAR, ApiKey, no_key_message, resolve_api_key
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +112,7 @@ class RestClient:
         if self._key is None and not self.endpoint.custom:
             assert self.endpoint.region is not None
             raise ServiceError(
-                0,
-                RestErrorCode.NO_API_KEY,
-                f"No API key for {self.endpoint.label}: set the {ENV_VAR} environment variable, or save "
-                f"the key for the {self.endpoint.region.name} region in the app's settings.",
-                retryable=False,
+                0, RestErrorCode.NO_API_KEY, no_key_message(self.endpoint.label, self.endpoint.region), retryable=False
             )
         self._ssl = ssl_context
 
@@ -206,6 +204,34 @@ class RestClient:
             if isinstance(reason, BaseException):
                 raise error from reason
             raise error from exc
+
+
+class RestService:
+    """What each REST service's client (files, vocabularies, Fun-ASR-Flash) is built on: one
+    RestClient made from the same choices (see RestClient for `base_url`, `region`, `api_key`,
+    `workspace`, `retry`), or the one given as `client`."""
+
+    #: Seconds a request may take when the caller names no `timeout`.
+    TIMEOUT: ClassVar[float] = 30.0
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        region: str | None = None,
+        api_key: str | None = None,
+        workspace: str | None = None,
+        *,
+        timeout: float | None = None,
+        retry: Retry | None = None,
+        client: RestClient | None = None,
+    ) -> None:
+        if timeout is None:
+            timeout = self.TIMEOUT
+        self.client = client or RestClient(base_url, region, api_key, workspace, timeout=timeout, retry=retry)
+
+    @property
+    def endpoint(self) -> RestEndpoint:
+        return self.client.endpoint
 
 
 def _read(response: Any) -> bytes:

@@ -34,24 +34,11 @@ from captioner.protocol.vocabulary import (
     decode_vocabulary_id,
     decode_vocabulary_list,
 )
-from captioner.recognition.cloud.rest import RestClient, Retry
+from captioner.recognition.cloud.rest import RestService
 
 
-class VocabularyClient:
+class VocabularyClient(RestService):
     """Create, list, query, update and delete vocabularies. See RestClient for the arguments."""
-
-    def __init__(
-        self,
-        base_url: str | None = None,
-        region: str | None = None,
-        api_key: str | None = None,
-        workspace: str | None = None,
-        *,
-        timeout: float = 30.0,
-        retry: Retry | None = None,
-        client: RestClient | None = None,
-    ) -> None:
-        self.client = client or RestClient(base_url, region, api_key, workspace, timeout=timeout, retry=retry)
 
     async def create(self, target_model: str, words: Iterable[HotWord], prefix: str) -> str:
         """A new vocabulary for `target_model` (the model it will be used with); its id."""
