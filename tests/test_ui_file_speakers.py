@@ -38,6 +38,7 @@ def caption(window, media, out, qloop, label: bool | None = None, count_index: i
 
     async def scenario():
         dialog = window.caption_file_to(media, out)
+        dialog.job.labelling.connect(lambda: dialog.setProperty("bar_while_labelling", dialog.bar.maximum()))
         if label is not None:
             dialog.label_speakers.setChecked(label)
             dialog.speaker_count.setCurrentIndex(count_index)
@@ -64,6 +65,8 @@ def test_label_speakers_tells_the_two_voices_apart_in_the_view_and_the_srt(
     status = dialog.status.text()
     assert "Saved" in status and "2 speaker" in status and "told apart" in status, status
     assert ui_store.file_speakers() == (True, 2)  # remembered for the next file
+    assert dialog.property("bar_while_labelling") == 0  # busy: the speaker models report no progress
+    assert dialog.bar.maximum() == 1000 and dialog.bar.value() == 1000
 
     sentences = [s for s in window.transcript.sentences() if isinstance(s, Sentence)]
     assert len(sentences) >= 4
@@ -94,7 +97,7 @@ def test_without_label_speakers_no_speaker_appears(qtbot, qloop, ui_store, dialo
     out = tmp_path / "dialogue.srt"
     dialog = caption(window, media, out, qloop)  # the remembered choice: off on a first run
     assert not dialog.label_speakers.isChecked() and dialog.label_speakers.isEnabled() is False  # done: greyed
-    assert "speaker" not in dialog.status.text()
+    assert "speaker" not in dialog.status.text() and dialog.property("bar_while_labelling") is None
     sentences = [s for s in window.transcript.sentences() if isinstance(s, Sentence)]
     assert len(sentences) >= 4 and all(s.speaker_id is None for s in sentences)
     assert not any("Speaker" in r for r in shown(window))
@@ -145,4 +148,31 @@ def test_when_telling_speakers_apart_fails_the_sentences_are_kept(qtbot, qloop, 
     assert finals and all(s.speaker_id is None for s in finals)
     text = out.read_text(encoding="utf-8")
     assert "-->" in text and "Speaker" not in text
+    dialog.close()
+
+
+def test_with_fun_asr_flash_the_option_is_greyed_out_saying_why(qtbot, qloop, ui_store, tmp_path):
+    """Flash answers with one sentence for the whole file: nothing to label by speaker."""
+    from captioner.settings import RecognitionSettings
+    from captioner.testing.speech import utterances, write_wav
+    from captioner.ui.choices import EngineChoice
+    from captioner.ui.file_job import FlashChoice
+
+    ui_store.set_file_speakers(True, None)
+    samples, _ = utterances(["Good morning."])
+    media = write_wav(tmp_path / "note.wav", samples)
+    window = window_with(qtbot, ui_store)
+    engine = EngineChoice(engine="dashscope", region="cn", url="ws://127.0.0.1:9")  # nothing listens there
+
+    async def scenario():
+        dialog = window.file_captioning.start(
+            media, tmp_path / "note.srt", engine, RecognitionSettings(), "sk-test", FlashChoice()
+        )
+        assert not dialog.label_speakers.isEnabled() and "Fun-ASR-Flash" in dialog.label_speakers.toolTip()
+        assert dialog.job.speakers is None
+        await until(lambda: not dialog.job.running, timeout=30)
+        return dialog
+
+    dialog = qloop.run_until_complete(scenario())
+    assert ui_store.file_speakers() == (True, None)  # kept for the realtime model
     dialog.close()

@@ -108,7 +108,7 @@ class FileCaptionDialog(QDialog):
         self._srt: Path | None = None
         self._speakers_note = ("", "")  # (why the labels are missing, the detail)
         self._speaker_count = 0
-        self.job.labelling.connect(lambda: self._speaker_options_enabled(False))
+        self.job.labelling.connect(self._labelling)
         self.job.speakers_failed.connect(lambda message, details: setattr(self, "_speakers_note", (message, details)))
         self.job.transcript.connect(self._count_speakers)
 
@@ -207,9 +207,19 @@ class FileCaptionDialog(QDialog):
     def _count_speakers(self, entries: list) -> None:
         self._speaker_count = len({s.speaker_id for s in entries if getattr(s, "speaker_id", None) is not None})
 
-    def _succeeded(self, path: str, count: int) -> None:
-        self.bar.setValue(1000)
+    def _labelling(self) -> None:
+        """The speaker models give no progress: the bar just shows that work goes on."""
+        self._speaker_options_enabled(False)
+        self.bar.setRange(0, 0)
+
+    def _ended(self) -> None:
+        """The job is over: the bar measures again, and the speaker choice is for the next file."""
+        self.bar.setRange(0, 1000)
         self._speaker_options_enabled(False, self.tr("Applies to the next file you caption."))
+
+    def _succeeded(self, path: str, count: int) -> None:
+        self._ended()
+        self.bar.setValue(1000)
         text = self.tr("Saved %n sentence(s) to %1", "", count).replace("%1", Path(path).name)
         message, details = self._speakers_note
         if message:
@@ -224,14 +234,14 @@ class FileCaptionDialog(QDialog):
         self.open_folder.show()
 
     def _failed(self, message: str, details: str = "") -> None:
-        self._speaker_options_enabled(False, self.tr("Applies to the next file you caption."))
+        self._ended()
         self.status.setText(self.tr("Captioning failed: %1").replace("%1", message))
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))
         self.cancel_button.setText(self.tr("Close"))
 
     def _cancelled(self) -> None:
-        self._speaker_options_enabled(False, self.tr("Applies to the next file you caption."))
+        self._ended()
         self.status.setText(self.tr("Cancelled; nothing was saved."))
         self.cancel_button.setText(self.tr("Close"))
 
