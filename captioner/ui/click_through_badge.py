@@ -15,20 +15,15 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from captioner.ui.floating import float_without_focus
+
 
 class ClickThroughBadge(QPushButton):
     """A small always-on-top button: "Click-through on — click here to turn it off"."""
 
     def __init__(self, shortcut: str) -> None:
         super().__init__(None)
-        self.setWindowFlags(
-            Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.Tool
-            | Qt.WindowType.WindowDoesNotAcceptFocus
-        )
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        float_without_focus(self)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         self.setText(self.tr("Click-through on — click here to turn it off"))

@@ -20,7 +20,7 @@ painted when it ends. Captions arriving at speaking pace (a few a second) are sh
 as before; a burst (a file read faster than real time) costs one repaint per frame of the
 display instead of one per update, and the last update always reaches the screen.
 
-It never takes focus (Tool window, WA_ShowWithoutActivating, WindowDoesNotAcceptFocus) so
+It never takes focus (`floating.float_without_focus`: a Tool window, never activated) so
 typing in another app is never interrupted. Click-through (WindowTransparentForInput) lets
 clicks reach the window underneath; it can only be switched off from outside the overlay
 (tray menu, the tab `overlay_control` shows where there is no tray, shortcut, main window),
@@ -55,6 +55,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from captioner.transcript.export.cues import sentence_ends
+from captioner.ui.floating import float_without_focus
 from captioner.ui.store import OverlayStyle
 
 PADDING = 14
@@ -76,16 +77,9 @@ class CaptionOverlay(QWidget):
 
     def __init__(self, style: OverlayStyle | None = None) -> None:
         super().__init__(None)
-        self.setWindowFlags(
-            Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.Tool
-            | Qt.WindowType.WindowDoesNotAcceptFocus
-        )
+        float_without_focus(self)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle(self.tr("Captions"))
         self._style = style or OverlayStyle()
         self._finals: deque[tuple[str, str]] = deque(maxlen=KEEP_FINALS)  # (text, FINAL or TRANSLATION)
