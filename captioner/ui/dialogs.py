@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QColorDialog, QDialog, QFileDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 
 
 def fit_width(edit: QLineEdit, extra: int = 24) -> int:
@@ -21,6 +31,27 @@ def fit_width(edit: QLineEdit, extra: int = 24) -> int:
     mid-word ("vocabulary id (Alibaba Clo") tells the user less than no hint."""
     text = max(edit.placeholderText(), edit.text(), key=len)
     return edit.fontMetrics().horizontalAdvance(text) + extra
+
+
+def status_with_details(
+    parent: QWidget, details_label: str, details_height: int
+) -> tuple[QLabel, QPushButton, QPlainTextEdit]:
+    """A dialog's status line (wrapped, selectable to copy) and the technical detail behind
+    a checkable `details_label` button: a failure reads as a sentence, and the service's code
+    and words wait one click away. The button and the detail start hidden; the caller lays
+    them out and shows the button when there is detail to show."""
+    status = QLabel(parent)
+    status.setWordWrap(True)
+    status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    button = QPushButton(details_label, parent)
+    button.setCheckable(True)
+    button.hide()
+    details = QPlainTextEdit(parent)
+    details.setReadOnly(True)
+    details.setMaximumHeight(details_height)
+    details.hide()
+    button.toggled.connect(details.setVisible)
+    return status, button, details
 
 
 def place_on_screen(dialog: QWidget, anchor: QWidget | None = None) -> None:

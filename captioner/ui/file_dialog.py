@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from captioner.settings import RecognitionSettings
 from captioner.ui.choices import EngineChoice
+from captioner.ui.dialogs import status_with_details
 from captioner.ui.engine_host import EngineHost
 from captioner.ui.file_job import FileCaptionJob, FlashChoice, SpeakerChoice
 from captioner.ui.store import SPEAKER_COUNT_MAX, Store
@@ -72,17 +72,7 @@ class FileCaptionDialog(QDialog):
         self.line = QLabel(self)
         self.line.setWordWrap(True)
         self.line.setMinimumHeight(40)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_button = QPushButton(self.tr("Details"), self)
-        self.details_button.setCheckable(True)
-        self.details_button.hide()
-        self.details = QPlainTextEdit(self)
-        self.details.setReadOnly(True)
-        self.details.setMaximumHeight(120)
-        self.details.hide()
-        self.details_button.toggled.connect(self.details.setVisible)
+        self.status, self.details_button, self.details = status_with_details(self, self.tr("Details"), 120)
         self.buttons = QDialogButtonBox(self)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.open_folder = QPushButton(self.tr("Open folder"), self)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -40,7 +39,7 @@ from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.rest import Retry
 from captioner.recognition.cloud.vocabulary import VocabularyClient
 from captioner.ui.choices import EngineChoice
-from captioner.ui.dialogs import fit_width, place_on_screen
+from captioner.ui.dialogs import fit_width, place_on_screen, status_with_details
 from captioner.ui.error_dialogs import error_sentence
 
 log = logging.getLogger(__name__)
@@ -115,18 +114,7 @@ class VocabularyDialog(QDialog):
         self.delete_button = QPushButton(self.tr("Delete"), self)
         self.use_button = QPushButton(self.tr("Use"), self)
         self.use_button.setToolTip(self.tr("Put this vocabulary's id in the Recognition settings."))
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # A failure reads as a sentence; the service's code and words wait behind Details.
-        self.details_button = QPushButton(self.tr("Details"), self)
-        self.details_button.setCheckable(True)
-        self.details_button.hide()
-        self.details = QPlainTextEdit(self)
-        self.details.setReadOnly(True)
-        self.details.setMaximumHeight(90)
-        self.details.hide()
-        self.details_button.toggled.connect(self.details.setVisible)
+        self.status, self.details_button, self.details = status_with_details(self, self.tr("Details"), 90)
         self.prefix.setMinimumWidth(fit_width(self.prefix))
 
         left = QVBoxLayout()
