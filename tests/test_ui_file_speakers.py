@@ -98,6 +98,7 @@ def test_without_label_speakers_no_speaker_appears(qtbot, qloop, ui_store, dialo
     dialog = caption(window, media, out, qloop)  # the remembered choice: off on a first run
     assert not dialog.label_speakers.isChecked() and dialog.label_speakers.isEnabled() is False  # done: greyed
     assert "speaker" not in dialog.status.text() and dialog.property("bar_while_labelling") is None
+    assert not dialog.details_button.isVisibleTo(dialog)  # nothing went wrong: no empty Details
     sentences = [s for s in window.transcript.sentences() if isinstance(s, Sentence)]
     assert len(sentences) >= 4 and all(s.speaker_id is None for s in sentences)
     assert not any("Speaker" in r for r in shown(window))

@@ -86,6 +86,7 @@ class FileCaptionDialog(QDialog):
         for w in (self.bar, self.line, self.status, self.details):
             layout.addWidget(w)
         self.buttons.addButton(self.details_button, QDialogButtonBox.ButtonRole.HelpRole)
+        self.details_button.hide()  # addButton shows it; it is shown when there is detail
         layout.addWidget(self.buttons)
 
         self.job.progress.connect(lambda p: self.bar.setValue(round(p * 1000)))
