@@ -83,6 +83,13 @@ def test_label_speakers_tells_the_two_voices_apart_in_the_view_and_the_srt(
     assert {c.split("]")[0] for c in labelled} == {"[Speaker 1", "[Speaker 2"}, [c.content for c in cues]
     dialog.close()
 
+    # File → Export of the transcript carries them too, as `transcribe --diarize` writes them.
+    for fmt in ("vtt", "txt"):
+        path = tmp_path / f"export.{fmt}"
+        assert qloop.run_until_complete(window.export_to(str(path), fmt))
+        text = path.read_text(encoding="utf-8")
+        assert "[Speaker 1] " in text and "[Speaker 2] " in text, text
+
     # The next file's dialog opens with the choice remembered.
     again = window.caption_file_to(media, tmp_path / "again.srt")
     assert again.label_speakers.isChecked() and again.speaker_count.currentText() == "2"
@@ -177,3 +184,33 @@ def test_with_fun_asr_flash_the_option_is_greyed_out_saying_why(qtbot, qloop, ui
     dialog = qloop.run_until_complete(scenario())
     assert ui_store.file_speakers() == (True, None)  # kept for the realtime model
     dialog.close()
+
+
+def test_cancelling_while_speakers_are_told_apart_saves_nothing(qtbot, qloop, ui_store, tmp_path):
+    from captioner.testing.speech import utterances, write_wav
+
+    samples, _ = utterances(["Good morning.", 800, "See you at noon."])
+    media = write_wav(tmp_path / "note.wav", samples)
+    out = tmp_path / "note.srt"
+    window = window_with(qtbot, ui_store, Scripted(final_every=5))
+
+    async def scenario():
+        dialog = window.caption_file_to(media, out)
+        dialog.label_speakers.setChecked(True)
+        dialog.job.labelling.connect(dialog.job.cancel)  # the user presses Cancel as it starts
+        await until(lambda: not dialog.job.running, timeout=60)
+        return dialog
+
+    dialog = qloop.run_until_complete(scenario())
+    assert "Cancelled" in dialog.status.text() and not out.exists()
+    assert dialog.bar.maximum() == 1000  # no longer busy
+    dialog.close()
+
+
+def test_a_damaged_speaker_choice_in_the_settings_file_reads_as_auto(ui_store):
+    ui_store.qsettings.setValue("file/label_speakers", "yes")
+    for stored in ("9", "1", "many"):  # beyond the menu, one speaker, not a number
+        ui_store.qsettings.setValue("file/speaker_count", stored)
+        assert ui_store.file_speakers() == (True, None)
+    ui_store.set_file_speakers(False, 3)
+    assert ui_store.file_speakers() == (False, 3)
