@@ -21,7 +21,6 @@ import asyncio
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from captioner.audio.frames import FrameCutter  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
-from captioner.settings import RecognitionSettings  # noqa: E402
+from captioner.testing.listen import recognise  # noqa: E402
 from captioner.testing.speech import GOFORWARD_RAW, GOFORWARD_TEXT, librivox, read_wav, silence, wer  # noqa: E402
 
 
@@ -56,26 +54,6 @@ def add_noise(x: np.ndarray, spans, snr_db: float, seed: int) -> np.ndarray:
     return np.clip(x.astype(np.float64) + noise, -32768, 32767).astype("<i2")
 
 
-async def recognise(recognizer: LocalRecognizer, samples: np.ndarray) -> tuple[list[Sentence], dict, float]:
-    session = await recognizer.start(RecognitionSettings())
-    cutter = FrameCutter()
-    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    finals: list[Sentence] = []
-
-    async def read() -> None:
-        async for event in session.events():
-            if isinstance(event, Sentence) and event.final:
-                finals.append(event)
-
-    t = time.perf_counter()
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return finals, dict(session.metrics), time.perf_counter() - t
-
-
 def score(finals: list[Sentence], spans) -> dict:
     reference = " ".join(t for t, _, _ in spans)
     hypothesis = " ".join(s.text for s in finals)
@@ -91,12 +69,12 @@ async def run(args) -> dict:
     await recognizer.prepare()
     x, spans = corpus()
     await recognise(recognizer, x[: 16000 * 3])  # warm-up
-    finals, metrics, wall = await recognise(recognizer, x)
-    clean = score(finals, spans) | {"rtf": metrics.get("rtf"), "wall_s": round(wall, 1)}
+    heard = await recognise(recognizer, x)
+    clean = score(heard.finals, spans) | {"rtf": heard.metrics.get("rtf"), "wall_s": round(heard.wall_s, 1)}
     noisy = []
     for seed in range(args.seeds):
-        finals, metrics, wall = await recognise(recognizer, add_noise(x, spans, args.snr, seed))
-        noisy.append(score(finals, spans) | {"seed": seed, "rtf": metrics.get("rtf")})
+        heard = await recognise(recognizer, add_noise(x, spans, args.snr, seed))
+        noisy.append(score(heard.finals, spans) | {"seed": seed, "rtf": heard.metrics.get("rtf")})
     words = sum(len(t.split()) for t, _, _ in spans)
     return {"audio_s": round(len(x) / 16000, 1), "clips": len(spans), "reference_words": words, "clean": clean,
             "snr_db": args.snr, "noisy": noisy, "noisy_wer_median": statistics.median(n["wer"] for n in noisy)}  # fmt: skip

@@ -31,11 +31,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from captioner.audio.frames import FrameCutter  # noqa: E402
-from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local import decoding  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
+from captioner.testing.listen import recognise  # noqa: E402
 from captioner.testing.speech import librivox, read_wav, silence, utterances  # noqa: E402
 
 #: Thirteen names, none said in the unrelated clips.
@@ -64,21 +63,7 @@ def hot_words(terms: tuple[str, ...]) -> tuple[str, ...]:
 
 
 async def transcribe(engine: LocalRecognizer, samples: np.ndarray, terms: tuple[str, ...]) -> str:
-    session = await engine.start(RecognitionSettings(hot_words=hot_words(terms)))
-    cutter = FrameCutter()
-    finals: list[str] = []
-
-    async def read() -> None:
-        async for event in session.events():
-            if isinstance(event, Sentence) and event.final:
-                finals.append(event.text)
-
-    reader = asyncio.create_task(read())
-    for frame in cutter.push(samples.astype("<i2").tobytes()) + cutter.flush():
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return " ".join(finals)
+    return (await recognise(engine, samples, RecognitionSettings(hot_words=hot_words(terms)))).text
 
 
 def words(text: str) -> list[str]:

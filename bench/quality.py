@@ -50,68 +50,42 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # This checkout first, unless PYTHONPATH names another one (to measure an older engine with
-# this script: PYTHONPATH=/tmp/before, which must hold captioner/testing/corpus.py and speech.py too).
+# this script: PYTHONPATH=/tmp/before, which must hold captioner/testing/corpus.py, speech.py and
+# listen.py too).
 _FIRST = len([p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 sys.path.insert(1 + _FIRST if _FIRST else 0, str(ROOT))
 
-import numpy as np  # noqa: E402
-
 import captioner  # noqa: E402
-from captioner.audio.frames import FrameCutter  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.engines import create_recognizer  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.settings import RecognitionSettings  # noqa: E402
 from captioner.testing import corpus_zh  # noqa: E402
 from captioner.testing.corpus import CASES, Case, build, score  # noqa: E402
+from captioner.testing.listen import Run, recognise  # noqa: E402
 from captioner.transcript.export import build_cues  # noqa: E402
 
 #: A sentence end inside a cue: a full stop, question or exclamation mark, then a capital.
 RUN_ON = re.compile(r"[.!?][\"')]*\s+[\"'(]?[A-Z]")
 
 
-@dataclasses.dataclass
-class Heard:
-    finals: list[Sentence]
-    partials: int
-    withdrawn: int
-    metrics: dict
-    wall_s: float
-
-
-async def recognise(
-    recognizer: LocalRecognizer, samples: np.ndarray, settings: RecognitionSettings, realtime: bool = False
-) -> Heard:
-    session = await recognizer.start(settings)
-    cutter = FrameCutter()
-    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    heard = Heard([], 0, 0, {}, 0.0)
+def partials_of(heard: Run) -> tuple[int, int]:
+    """(partials with text, withdrawn partials): a partial is withdrawn when an empty partial
+    of the same sentence_id replaces it (the engine showed words, then took them back without
+    a final)."""
+    partials = withdrawn = 0
     shown: dict[int, str] = {}  # sentence_id -> text of the partial on screen
-
-    async def read() -> None:
-        async for event in session.events():
-            if not isinstance(event, Sentence):
-                continue
-            if event.final:
-                heard.finals.append(event)
-                shown.pop(event.sentence_id, None)
-            elif event.text:
-                heard.partials += 1
-                shown[event.sentence_id] = event.text
-            elif shown.pop(event.sentence_id, ""):
-                heard.withdrawn += 1
-
-    t = time.perf_counter()
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        if realtime:
-            await asyncio.sleep(max(0.0, t + frame.end_ms / 1000 - time.perf_counter()))
-        await session.push(frame)
-    await session.finish()
-    await reader
-    heard.wall_s = time.perf_counter() - t
-    heard.metrics = dict(session.metrics)
-    return heard
+    for event in heard.events:
+        if not isinstance(event, Sentence):
+            continue
+        if event.final:
+            shown.pop(event.sentence_id, None)
+        elif event.text:
+            partials += 1
+            shown[event.sentence_id] = event.text
+        elif shown.pop(event.sentence_id, ""):
+            withdrawn += 1
+    return partials, withdrawn
 
 
 def parse_settings(pairs: list[str]) -> RecognitionSettings:
@@ -148,7 +122,8 @@ def subtitles(finals: list[Sentence]) -> dict:
     }
 
 
-def row(case: Case, heard: Heard, scorer=score, joiner: str = " ") -> dict:
+def row(case: Case, heard: Run, scorer=score, joiner: str = " ") -> dict:
+    partials, withdrawn = partials_of(heard)
     hypothesis = joiner.join(s.text for s in heard.finals)
     s = scorer(case.reference, hypothesis, case.is_speech)
     return {
@@ -159,8 +134,8 @@ def row(case: Case, heard: Heard, scorer=score, joiner: str = " ") -> dict:
         **s,
         "finals": len(heard.finals),
         **subtitles(heard.finals),
-        "partials": heard.partials,
-        "withdrawn_partials": heard.withdrawn,
+        "partials": partials,
+        "withdrawn_partials": withdrawn,
         "rtf": round(heard.wall_s / case.seconds, 3),
         "engine_rtf": heard.metrics.get("rtf"),
         "wall_s": round(heard.wall_s, 1),
@@ -189,10 +164,10 @@ async def run(args) -> dict:
         if chinese:
             spec = corpus_zh.CASES[name]
             case_settings = settings.replace(model=spec.model, language_hints=spec.hints)
-            heard = await recognise(recognizer, case.samples, case_settings, args.realtime)
+            heard = await recognise(recognizer, case.samples, case_settings, realtime=args.realtime)
             rows.append(row(case, heard, corpus_zh.score, ""))
         else:
-            rows.append(row(case, await recognise(recognizer, case.samples, settings, args.realtime)))
+            rows.append(row(case, await recognise(recognizer, case.samples, settings, realtime=args.realtime)))
         rows[-1]["engine"] = recognizer.describe().get("catalog") or engine or "whisper (packaged or --model-dir)"
         if not args.json:
             print(_line(rows[-1], args.realtime), flush=True)

@@ -7,11 +7,11 @@ import asyncio
 
 import pytest
 
-from captioner.audio.frames import FrameCutter
 from captioner.events import Sentence
 from captioner.recognition.engines import create_recognizer
 from captioner.settings import RecognitionSettings
 from captioner.testing import corpus_zh
+from captioner.testing.listen import recognise
 
 
 def test_units_are_han_characters_and_latin_words() -> None:
@@ -45,20 +45,7 @@ def finals_for(name: str) -> tuple[corpus_zh.Case, list[Sentence], str]:
 
     async def run() -> tuple[list[Sentence], str]:
         recognizer = create_recognizer("local")  # picks by the hints, as the CLI and server do
-        session = await recognizer.start(settings)
-        cutter = FrameCutter()
-        finals: list[Sentence] = []
-
-        async def read() -> None:
-            async for event in session.events():
-                if isinstance(event, Sentence) and event.final:
-                    finals.append(event)
-
-        reader = asyncio.create_task(read())
-        for frame in cutter.push(case.samples.astype("<i2").tobytes()) + cutter.flush():
-            await session.push(frame)
-        await session.finish()
-        await reader
+        finals = (await recognise(recognizer, case.samples, settings)).finals
         return finals, recognizer.describe()["catalog"]
 
     finals, engine = asyncio.run(run())

@@ -18,37 +18,17 @@ import asyncio
 import numpy as np
 import pytest
 
-from captioner.audio.frames import FrameCutter
-from captioner.events import Sentence
 from captioner.recognition import catalog
 from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local.languages import UnsupportedLanguageError
 from captioner.settings import RecognitionSettings
+from captioner.testing.listen import recognise
 from captioner.testing.speech import check_sentences, espeak_samples, librivox, read_wav, silence, utterances, wer
 
 pytestmark = pytest.mark.slow
 
 ON_DEVICE = [spec.name for spec in catalog.on_device()]
-
-
-async def finals_of(recognizer: Recognizer, samples: np.ndarray, settings: RecognitionSettings) -> list[Sentence]:
-    session = await recognizer.start(settings)
-    cutter = FrameCutter()
-    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    finals: list[Sentence] = []
-
-    async def read() -> None:
-        async for event in session.events():
-            if isinstance(event, Sentence) and event.final:
-                finals.append(event)
-
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return finals
 
 
 @pytest.fixture(scope="module", params=ON_DEVICE)
@@ -70,7 +50,7 @@ async def test_real_speech_becomes_its_words(engine: tuple[catalog.EngineSpec, R
     parts: list[np.ndarray] = [silence(500)]
     for recording in recordings:
         parts += [read_wav(recording.path), silence(2000)]
-    finals = await finals_of(recognizer, np.concatenate(parts), ENGLISH)
+    finals = (await recognise(recognizer, np.concatenate(parts), ENGLISH)).finals
     said = " ".join(r.text for r in recordings)
     heard = " ".join(s.text for s in finals)
     print(spec.name, heard)
@@ -92,7 +72,7 @@ async def test_pauses_become_sentence_breaks_and_words_lie_inside_the_speech(
             1500,
         ]
     )
-    finals = await finals_of(recognizer, samples, ENGLISH)
+    finals = (await recognise(recognizer, samples, ENGLISH)).finals
     print(spec.name, [(s.text, s.begin_ms, s.end_ms) for s in finals])
     assert len(finals) == 3, [s.text for s in finals]
     check_sentences(expected, finals, max_wer=0.25)
@@ -109,7 +89,7 @@ async def test_silence_gives_no_text(engine: tuple[catalog.EngineSpec, Recognize
     _, recognizer = engine
     rng = np.random.default_rng(3)
     quiet_room = (rng.standard_normal(16000 * 6) * 30).astype(np.int16)  # -60 dBFS hiss
-    finals = await finals_of(recognizer, np.concatenate([silence(3000), quiet_room]), ENGLISH)
+    finals = (await recognise(recognizer, np.concatenate([silence(3000), quiet_room]), ENGLISH)).finals
     assert [s.text for s in finals] == []
 
 
@@ -125,7 +105,7 @@ async def test_chinese_comes_out_simplified_with_chinese_punctuation(
     parts = [silence(300)]
     for pinyin in ("wo3 men5 qu4 chi1 fan4 ba5", "ni3 men5 ming2 tian1 lai2 ma5"):
         parts += [espeak_samples(pinyin, "cmn-latn-pinyin", speed=130), silence(1600)]
-    finals = await finals_of(recognizer, np.concatenate(parts), RecognitionSettings(language_hints=("zh",)))
+    finals = (await recognise(recognizer, np.concatenate(parts), RecognitionSettings(language_hints=("zh",)))).finals
     texts = [s.text for s in finals]
     print(spec.name, texts)
     assert len(finals) == 2 and "我们" in texts[0] and "吃饭" in texts[0]

@@ -12,11 +12,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from captioner.audio.frames import FrameCutter
-from captioner.events import Sentence
-from captioner.recognition.base import Recognizer
 from captioner.recognition.local.whisper import LocalRecognizer
-from captioner.settings import RecognitionSettings
 from captioner.testing.corpus import (
     CASES,
     COMMANDS,
@@ -30,6 +26,7 @@ from captioner.testing.corpus import (
     score,
     speech_of,
 )
+from captioner.testing.listen import recognise
 from captioner.testing.speech import normalise, wer
 
 # -- Scoring ----------------------------------------------------------------------------------------
@@ -134,29 +131,9 @@ def recognizer() -> LocalRecognizer:
     return engine
 
 
-async def transcribe(recognizer: Recognizer, samples: np.ndarray) -> str:
-    """The finals' text, audio pushed in 100 ms frames as fast as the engine takes them."""
-    session = await recognizer.start(RecognitionSettings())
-    cutter = FrameCutter()
-    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    finals: list[str] = []
-
-    async def read() -> None:
-        async for event in session.events():
-            if isinstance(event, Sentence) and event.final:
-                finals.append(event.text)
-
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return " ".join(finals)
-
-
 async def scored(recognizer: LocalRecognizer, name: str) -> dict:
     case = build(name)
-    text = await transcribe(recognizer, case.samples)
+    text = (await recognise(recognizer, case.samples)).text
     return score(case.reference, text, case.is_speech) | {"hypothesis": text}
 
 
@@ -240,7 +217,7 @@ async def test_through_serve_with_dropped_connections_nothing_is_invented_or_los
     plan = FaultPlan(drop_after_frames=23, times=5)  # cuts land mid-word and in pauses
     async with FaultyServer(recognizer, fault_plan=plan) as server:
         policy = ReconnectPolicy(initial_delay=0.05, max_delay=0.5, give_up_after=20)
-        text = await transcribe(DashScopeRecognizer(url=server.url, reconnect=policy), case.samples)
+        text = (await recognise(DashScopeRecognizer(url=server.url, reconnect=policy), case.samples)).text
         assert server.stats.connections > 1  # the drops did happen
     s = score(case.reference, text, case.is_speech)
     assert s["invented_words"] == 0, text

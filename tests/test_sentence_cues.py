@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import srt
 
-from captioner.audio.frames import FrameCutter
 from captioner.events import Sentence
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.settings import RecognitionSettings
+from captioner.testing.listen import recognise
 from captioner.testing.speech import check_sentences, utterances
 from captioner.transcript.export import build_cues, to_srt
 from captioner.transcript.export.cues import sentence_ends
@@ -31,22 +31,8 @@ SAID = [
 async def _finals(samples: np.ndarray) -> list[Sentence]:
     engine = LocalRecognizer()
     await engine.prepare()
-    session = await engine.start(RecognitionSettings())  # the default 1300 ms sentence silence
-    cutter = FrameCutter()
-    frames = cutter.push(samples.astype("<i2").tobytes()) + cutter.flush()
-    finals: list[Sentence] = []
-
-    async def read() -> None:
-        async for event in session.events():
-            if isinstance(event, Sentence) and event.final:
-                finals.append(event)
-
-    reader = asyncio.create_task(read())
-    for frame in frames:
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return finals
+    run = await recognise(engine, samples, RecognitionSettings())  # the default 1300 ms sentence silence
+    return run.finals
 
 
 @pytest.mark.slow
