@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 
-import dashscope
 import pytest
 import srt
 from dashscope.audio.asr import Transcription
@@ -18,9 +17,8 @@ from dashscope.audio.asr import Transcription
 from captioner.cli import main as cli_main
 from captioner.recognition.local import diarization
 from captioner.recognition.local.diarization import SpeakerTurn, diarize, label_sentences, speaker_of
-from captioner.server.rest import RestServer
 from captioner.testing.speech import Utterance, read_wav, silence, utterances, write_wav
-from rest_support import FileServer, LoopThread
+from rest_support import FileServer, rest_emulator
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
@@ -103,17 +101,8 @@ def served(dialogue):
     path, _ = dialogue
     from captioner.recognition.local.whisper import LocalRecognizer
 
-    with FileServer(path.parent) as files, LoopThread() as lt:
-        srv = RestServer(LocalRecognizer(), token=TOKEN)
-        lt.run(srv.start())
-        saved = dashscope.base_http_api_url
-        dashscope.base_http_api_url = srv.url
-        try:
-            yield srv, files.url(path.name)
-        finally:
-            dashscope.base_http_api_url = saved
-            lt.run(srv.stop())
-    assert srv.stats.internal_errors == 0
+    with FileServer(path.parent) as files, rest_emulator(LocalRecognizer(), sdk=True, token=TOKEN) as srv:
+        yield srv, files.url(path.name)
 
 
 def test_the_official_sdk_gets_who_spoke_each_sentence(served, dialogue) -> None:

@@ -34,6 +34,7 @@ from captioner.transcript.export import (
 from captioner.transcript.export.cues import sentence_ends, sentence_pieces
 from captioner.transcript.export.entries import speaker_label
 from captioner.transcript.live_srt import LiveSrtWriter
+from rest_support import RESULT_FILE
 
 LONG_EN = (
     "This is a considerably longer sentence that needs to be split into more than one cue, "
@@ -480,38 +481,8 @@ def test_json_has_the_service_result_shape():
 
 
 def test_reads_the_services_own_result_file(tmp_path):
-    # the example result from the protocol spec, section 4.3
-    doc = {
-        "file_url": "https://example/hello_world_female2.wav",
-        "properties": {
-            "audio_format": "pcm_s16le",
-            "channels": [0],
-            "original_sampling_rate": 16000,
-            "original_duration_in_milliseconds": 3834,
-        },
-        "transcripts": [
-            {
-                "channel_id": 0,
-                "content_duration_in_milliseconds": 3720,
-                "text": "Hello world, 这里是阿里巴巴语音实验室。",
-                "sentences": [
-                    {
-                        "begin_time": 100,
-                        "end_time": 3820,
-                        "text": "Hello world, 这里是阿里巴巴语音实验室。",
-                        "sentence_id": 1,
-                        "speaker_id": 0,
-                        "words": [
-                            {"begin_time": 100, "end_time": 596, "text": "Hello ", "punctuation": ""},
-                            {"begin_time": 596, "end_time": 844, "text": "world", "punctuation": ", "},
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
     path = tmp_path / "result.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(RESULT_FILE, ensure_ascii=False), encoding="utf-8")  # spec §4.3's example
     (s,) = read_json(path)
     assert s.text.startswith("Hello world") and s.speaker_id == 0 and s.final
     assert s.words[1] == Word(596, 844, "world", ", ")

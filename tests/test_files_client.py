@@ -21,7 +21,7 @@ from captioner.testing.speech import write_wav
 from captioner.testing.trivial import TrivialRecognizer
 from captioner.testing.waiting import until
 from captioner.transcript.export import read_json
-from rest_support import FileServer, LoopThread
+from rest_support import FileServer, rest_emulator
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -221,11 +221,8 @@ def test_keys_the_cloud_needs_one_a_custom_url_gets_no_stored_one(monkeypatch) -
 @pytest.fixture(scope="module")
 def served():
     """The emulator on a loop of its own: the command runs asyncio.run in the test's thread."""
-    with LoopThread() as lt:
-        srv = RestServer(TrivialRecognizer())
-        lt.run(srv.start())
+    with rest_emulator(TrivialRecognizer()) as srv:
         yield srv
-        lt.run(srv.stop())
 
 
 def test_cli_several_urls_numbered_outputs_and_a_failure(served, files, tmp_path, capsys) -> None:

@@ -12,9 +12,8 @@ import srt
 from captioner.cli import main as cli_main
 from captioner.protocol.files import PollPolicy, TaskStatus, TranscriptionRequest
 from captioner.recognition.cloud.files import FileTranscriber
-from captioner.server.rest import RestServer
 from captioner.testing.speech import GOFORWARD_TEXT, wer
-from rest_support import FileServer, LoopThread
+from rest_support import FileServer, rest_emulator
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
@@ -31,12 +30,8 @@ def files(goforward_wav, tmp_path_factory):
 def emulator():
     from captioner.recognition.local.whisper import LocalRecognizer
 
-    with LoopThread() as lt:
-        srv = RestServer(LocalRecognizer(), token="sk-speech")
-        lt.run(srv.start())
+    with rest_emulator(LocalRecognizer(), token="sk-speech") as srv:
         yield srv
-        lt.run(srv.stop())
-    assert srv.stats.internal_errors == 0
 
 
 def test_our_client_gets_the_words_with_times_and_speaker_labels(emulator, files) -> None:

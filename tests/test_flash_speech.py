@@ -15,16 +15,14 @@ import json
 import urllib.error
 import urllib.request
 
-import dashscope  # the official SDK: a test dependency
 import numpy as np
 import pytest
 from dashscope import MultiModalConversation
 
 from captioner.protocol.flash import FLASH_MODEL, SseParser, streamed_result
-from captioner.server.rest import RestServer
 from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
 from captioner.testing.speech import utterances, write_wav
-from rest_support import FileServer, LoopThread
+from rest_support import FileServer, rest_emulator
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
@@ -71,17 +69,8 @@ def emulator():
     from captioner.recognition.local.whisper import LocalRecognizer
 
     store = VocabularyStore()
-    with LoopThread() as lt:
-        srv = RestServer(HotWordRecognizer(LocalRecognizer(), store), vocabularies=store, token=TOKEN)
-        lt.run(srv.start())
-        saved = dashscope.base_http_api_url
-        dashscope.base_http_api_url = srv.url
-        try:
-            yield srv
-        finally:
-            dashscope.base_http_api_url = saved
-            lt.run(srv.stop())
-    assert srv.stats.internal_errors == 0
+    with rest_emulator(HotWordRecognizer(LocalRecognizer(), store), sdk=True, vocabularies=store, token=TOKEN) as srv:
+        yield srv
 
 
 def audio_message(data: str) -> dict:

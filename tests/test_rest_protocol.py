@@ -16,6 +16,7 @@ from captioner.protocol.files import FileResult, PollPolicy, TaskInfo, TaskStatu
 from captioner.protocol.rest import ServiceError
 from captioner.protocol.vocabulary import HotWord, VocabularyAction
 from captioner.transcript.export import loads_json
+from rest_support import RESULT_FILE
 
 # Capture §15: the SDK's submit body, byte for byte (json.dumps with default separators).
 SDK_SUBMIT = (
@@ -33,36 +34,6 @@ SUCCEEDED_BODY = (
     'cannot be downloaded.","subtask_status":"FAILED"}],"task_metrics":{"TOTAL":2,"SUCCEEDED":1,"FAILED":1}},'
     '"usage":{"duration":9}}'
 )
-# Spec §4.3: a result file (Latin words padded with spaces, marks in punctuation).
-RESULT_FILE = {
-    "file_url": "https://example.invalid/hello_world_female2.wav",
-    "properties": {
-        "audio_format": "pcm_s16le",
-        "channels": [0],
-        "original_sampling_rate": 16000,
-        "original_duration_in_milliseconds": 3834,
-    },
-    "transcripts": [
-        {
-            "channel_id": 0,
-            "content_duration_in_milliseconds": 3720,
-            "text": "Hello world, 这里是阿里巴巴语音实验室。",
-            "sentences": [
-                {
-                    "begin_time": 100,
-                    "end_time": 3820,
-                    "text": "Hello world, 这里是阿里巴巴语音实验室。",
-                    "sentence_id": 1,
-                    "speaker_id": 0,
-                    "words": [
-                        {"begin_time": 100, "end_time": 596, "text": "Hello ", "punctuation": ""},
-                        {"begin_time": 596, "end_time": 844, "text": "world", "punctuation": ", "},
-                    ],
-                }
-            ],
-        }
-    ],
-}
 
 
 def test_submit_body_is_the_sdks_byte_for_byte() -> None:

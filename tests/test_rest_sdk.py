@@ -13,14 +13,12 @@ import shutil
 import urllib.request
 import wave
 
-import dashscope  # the official SDK: a test dependency
 import pytest
 from dashscope.audio.asr import Transcription, VocabularyService
 from dashscope.audio.asr.vocabulary import VocabularyServiceException
 
-from captioner.server.rest import RestServer
 from captioner.testing.speech import GOFORWARD_TEXT, wer
-from rest_support import FileServer, LoopThread
+from rest_support import FileServer, rest_emulator
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
@@ -39,17 +37,8 @@ def files(goforward_wav, tmp_path_factory):
 def emulator():
     from captioner.recognition.local.whisper import LocalRecognizer
 
-    with LoopThread() as lt:
-        srv = RestServer(LocalRecognizer(), token=TOKEN)
-        lt.run(srv.start())
-        saved = dashscope.base_http_api_url
-        dashscope.base_http_api_url = srv.url
-        try:
-            yield srv
-        finally:
-            dashscope.base_http_api_url = saved
-            lt.run(srv.stop())
-    assert srv.stats.internal_errors == 0
+    with rest_emulator(LocalRecognizer(), sdk=True, token=TOKEN) as srv:
+        yield srv
 
 
 def _duration_ms(path) -> int:

@@ -25,7 +25,7 @@ from dashscope.audio.asr import Recognition, RecognitionCallback, Transcription,
 from captioner.protocol.flash import FLASH_MODEL
 from captioner.server.app import ServeApp
 from captioner.testing.trivial import TrivialRecognizer
-from rest_support import FileServer, LoopThread, RecordingRecognizer
+from rest_support import FileServer, RecordingRecognizer, serve_app
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -51,14 +51,8 @@ def wav(samples: np.ndarray) -> bytes:
 @pytest.fixture(scope="module")
 def app():
     engine = RecordingRecognizer(TrivialRecognizer())
-    with LoopThread() as lt:
-        serve = ServeApp(engine, token=TOKEN, max_sessions=2)
-        lt.run(serve.start())
-        try:
-            yield serve
-        finally:
-            lt.run(serve.stop())
-    assert serve.realtime.stats.internal_errors == 0 and serve.rest.stats.internal_errors == 0
+    with serve_app(engine, token=TOKEN, max_sessions=2) as serve:
+        yield serve
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ import asyncio
 
 import pytest
 
-from captioner.server.rest import RestServer
 from captioner.testing.trivial import TrivialRecognizer
 from captioner.ui.main_window import MainWindow
 from captioner.ui.recognition_panel import RecognitionPanel
 from captioner.ui.vocabulary_dialog import VocabularyDialog, http_base_for
-from rest_support import LoopThread
+from rest_support import rest_emulator
 from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.timeout(60)
@@ -22,11 +21,8 @@ TOKEN = "sk-vocab-ui-0123456789"
 
 @pytest.fixture(scope="module")
 def served():
-    with LoopThread() as lt:
-        srv = RestServer(TrivialRecognizer(), token=TOKEN)
-        lt.run(srv.start())
+    with rest_emulator(TrivialRecognizer(), token=TOKEN) as srv:
         yield srv
-        lt.run(srv.stop())
 
 
 @pytest.fixture(autouse=True)

@@ -6,20 +6,16 @@ import pytest
 
 from captioner.cli import main as cli_main
 from captioner.recognition.cloud.rest import Retry
-from captioner.server.rest import RestServer
 from captioner.testing.trivial import TrivialRecognizer
-from rest_support import LoopThread
+from rest_support import rest_emulator
 
 pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture(scope="module")
 def served():
-    with LoopThread() as lt:
-        srv = RestServer(TrivialRecognizer(), token="sk-vocab")
-        lt.run(srv.start())
+    with rest_emulator(TrivialRecognizer(), token="sk-vocab") as srv:
         yield srv
-        lt.run(srv.stop())
 
 
 @pytest.fixture(autouse=True)

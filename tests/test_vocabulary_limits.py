@@ -18,9 +18,8 @@ from dashscope.audio.asr.vocabulary import VocabularyServiceException
 from captioner.protocol import vocabulary
 from captioner.protocol.rest import ServiceError
 from captioner.protocol.vocabulary import HotWord, VocabularyAction
-from captioner.server.app import ServeApp
 from captioner.testing.trivial import TrivialRecognizer
-from rest_support import LoopThread, RecordingRecognizer
+from rest_support import RecordingRecognizer, serve_app
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -139,14 +138,8 @@ def test_phrase_id_is_answered_by_name() -> None:
 
 @pytest.fixture(scope="module")
 def app():
-    with LoopThread() as lt:
-        serve = ServeApp(RecordingRecognizer(TrivialRecognizer()), token=TOKEN)
-        lt.run(serve.start())
-        try:
-            yield serve
-        finally:
-            lt.run(serve.stop())
-    assert serve.realtime.stats.internal_errors == 0 and serve.rest.stats.internal_errors == 0
+    with serve_app(RecordingRecognizer(TrivialRecognizer()), token=TOKEN) as serve:
+        yield serve
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from captioner.protocol.files import PollPolicy, TranscriptionRequest
 from captioner.protocol.vocabulary import HotWord
 from captioner.recognition.cloud.files import FileTranscriber
 from captioner.recognition.cloud.vocabulary import VocabularyClient
-from captioner.server.app import ServeApp
 from captioner.testing.speech import utterances, write_wav
-from rest_support import LoopThread
+from rest_support import serve_app
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
@@ -40,11 +39,8 @@ def servers():
     protocols on one port."""
     from captioner.recognition.local.whisper import LocalRecognizer
 
-    with LoopThread() as lt:
-        app = ServeApp(LocalRecognizer())
-        lt.run(app.start())
+    with serve_app(LocalRecognizer()) as app:
         yield app.rest, app.realtime
-        lt.run(app.stop())
 
 
 def test_a_file_task_with_a_vocabulary_gets_the_rare_word(servers, recording) -> None:
