@@ -18,31 +18,17 @@ from captioner.events import EngineStatus, RecognitionError, Sentence
 from captioner.recognition.cloud.realtime import DashScopeRecognizer, ReconnectPolicy
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
-from captioner.settings import RecognitionSettings
-from captioner.testing.speech import check_sentences, utterances, wer
+from captioner.testing.speech import check_sentences, wer
+from three_sentences import MAX_WER, SETTINGS, TEXTS, spoken
 
 # A hang guard: the module's fixtures load the model and run real speech locally and through
 # the server; beside `stress-ng --cpu 2` on two cores (issue #20) a setup took over 120 s.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
-TEXTS = [
-    "The weather is lovely today.",
-    "Please turn off the lights in the kitchen.",
-    "We will meet again next week.",
-]
-SETTINGS = RecognitionSettings(language_hints=("en",), max_sentence_silence=800)
-# WER over the whole session (19 words), never one sentence's: the middle sentence comes out
-# as "Please turn off my life in my kitchen." (0.375 on its own) or "... the lights in the
-# kitchen." (0) depending on the CPU and on how the session was cut into decodes. Measured
-# (CAPTIONER_COMPUTE_TYPE int8 / float32, AMD EPYC): 3/19 = 0.158 / 0.158 uninterrupted,
-# 0 / 0 with drops; served vs in-process 0 / 0. Margin: one more wrong word passes (4/19),
-# two do not (5/19 = 0.26); a lost sentence (>= 5/19) fails here and in check_sentences.
-MAX_WER = 0.25
-
 
 @pytest.fixture(scope="module")
 def speech():
-    samples, spans = utterances([300, TEXTS[0], 1200, TEXTS[1], 1200, TEXTS[2], 1300])
+    samples, spans = spoken()
     cutter = FrameCutter()
     return cutter.push(samples.tobytes()) + cutter.flush(), spans
 

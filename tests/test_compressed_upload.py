@@ -32,17 +32,9 @@ from captioner.server.connection import TaskRefused
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
 from captioner.testing.encode import encode, encode_m4a
-from captioner.testing.speech import check_sentences, utterances, wer, write_wav
+from captioner.testing.speech import check_sentences, wer, write_wav
+from three_sentences import MAX_WER, SETTINGS, TEXTS, spoken
 
-TEXTS = [
-    "The weather is lovely today.",
-    "Please turn off the lights in the kitchen.",
-    "We will meet again next week.",
-]
-SETTINGS = RecognitionSettings(language_hints=("en",), max_sentence_silence=800)
-#: As tests/test_client_speech.py: over the whole session, one more wrong word passes, a lost
-#: sentence does not.
-MAX_WER = 0.25
 #: Against what was said, for the low-rate test files (a lost sentence is 5/19 more).
 CODEC_MAX_WER = 0.35
 EXTENSIONS = {"mp3": "mp3", "opus": "opus", "aac": "aac", "amr": "amr", "speex": "spx"}
@@ -50,7 +42,7 @@ EXTENSIONS = {"mp3": "mp3", "opus": "opus", "aac": "aac", "amr": "amr", "speex":
 
 @pytest.fixture(scope="module")
 def speech():
-    return utterances([300, TEXTS[0], 1200, TEXTS[1], 1200, TEXTS[2], 1300])
+    return spoken()
 
 
 @pytest.fixture(scope="module")
