@@ -33,3 +33,17 @@ def goforward_wav(tmp_path_factory) -> Path:
 
     samples = np.fromfile(GOFORWARD_RAW, dtype="<i2")
     return write_wav(tmp_path_factory.mktemp("speech") / "goforward.wav", samples)
+
+
+@pytest.fixture(scope="module")
+def goforward_served(goforward_wav, tmp_path_factory):
+    """goforward.wav (and nothing else) over http on loopback: the public URL a file
+    transcription task downloads, for the emulator's tests with real speech."""
+    import shutil
+
+    from rest_support import FileServer  # imported here: most test modules need no server
+
+    folder = tmp_path_factory.mktemp("served")
+    shutil.copy(goforward_wav, folder / "goforward.wav")
+    with FileServer(folder) as server:
+        yield server

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
+
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.server.app import ServeApp
 from captioner.server.rest import RestServer
@@ -138,6 +140,17 @@ def serve_app(engine: Recognizer, **options: Any) -> Iterator[ServeApp]:
         finally:
             lt.run(serve.stop())
     assert serve.realtime.stats.internal_errors == 0 and serve.rest.stats.internal_errors == 0
+
+
+def aim_sdk(monkeypatch: pytest.MonkeyPatch, serve: ServeApp, token: str) -> None:
+    """Point the official SDK (its key, REST and WebSocket base URLs) at `serve` for one test
+    (`monkeypatch` undoes it); loopback bypasses any proxy the machine has set."""
+    import dashscope  # the official SDK: a test dependency, only for the tests that use it
+
+    monkeypatch.setattr(dashscope, "api_key", token)
+    monkeypatch.setattr(dashscope, "base_http_api_url", serve.rest.url)
+    monkeypatch.setattr(dashscope, "base_websocket_api_url", serve.realtime.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 class RecordingRecognizer(Recognizer):

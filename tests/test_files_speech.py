@@ -4,8 +4,6 @@ on-device engine, with the file served over http like a public URL."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import srt
 
@@ -13,17 +11,9 @@ from captioner.cli import main as cli_main
 from captioner.protocol.files import PollPolicy, TaskStatus, TranscriptionRequest
 from captioner.recognition.cloud.files import FileTranscriber
 from captioner.testing.speech import GOFORWARD_TEXT, wer
-from rest_support import FileServer, rest_emulator
+from rest_support import rest_emulator
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def files(goforward_wav, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("served")
-    shutil.copy(goforward_wav, folder / "goforward.wav")
-    with FileServer(folder) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +24,13 @@ def emulator():
         yield srv
 
 
-def test_our_client_gets_the_words_with_times_and_speaker_labels(emulator, files) -> None:
+def test_our_client_gets_the_words_with_times_and_speaker_labels(emulator, goforward_served) -> None:
     import asyncio
 
     client = FileTranscriber(emulator.url, api_key="sk-speech", poll=PollPolicy(initial=0.1, cap=0.5))
-    request = TranscriptionRequest("fun-asr", (files.url("goforward.wav"),), diarization_enabled=True, speaker_count=2)
+    request = TranscriptionRequest(
+        "fun-asr", (goforward_served.url("goforward.wav"),), diarization_enabled=True, speaker_count=2
+    )
     job = asyncio.run(client.transcribe(request))
     assert job.task.status is TaskStatus.SUCCEEDED and not job.failed
     (outcome,) = job.outcomes
@@ -51,13 +43,13 @@ def test_our_client_gets_the_words_with_times_and_speaker_labels(emulator, files
     assert outcome.result.properties.original_duration_ms == 2786
 
 
-def test_cli_writes_an_srt_with_the_right_words(emulator, files, tmp_path, capsys, monkeypatch) -> None:
+def test_cli_writes_an_srt_with_the_right_words(emulator, goforward_served, tmp_path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-speech")
     out = tmp_path / "out.srt"
     code = cli_main(
         [
             "transcribe-url",
-            files.url("goforward.wav"),
+            goforward_served.url("goforward.wav"),
             "--base-url",
             emulator.url,
             "--srt",

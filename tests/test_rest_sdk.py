@@ -9,7 +9,6 @@ on a loop in a background thread, since the SDK's API is blocking.
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.request
 import wave
 
@@ -18,19 +17,11 @@ from dashscope.audio.asr import Transcription, VocabularyService
 from dashscope.audio.asr.vocabulary import VocabularyServiceException
 
 from captioner.testing.speech import GOFORWARD_TEXT, wer
-from rest_support import FileServer, rest_emulator
+from rest_support import rest_emulator
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 TOKEN = "sk-captioner-rest"
-
-
-@pytest.fixture(scope="module")
-def files(goforward_wav, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("served")
-    shutil.copy(goforward_wav, folder / "goforward.wav")
-    with FileServer(folder) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +37,8 @@ def _duration_ms(path) -> int:
         return w.getnframes() * 1000 // w.getframerate()
 
 
-def test_async_call_fetch_wait_on_real_speech(emulator, files, goforward_wav) -> None:
-    good, bad = files.url("goforward.wav"), files.url("no-such-file.wav")
+def test_async_call_fetch_wait_on_real_speech(emulator, goforward_served, goforward_wav) -> None:
+    good, bad = goforward_served.url("goforward.wav"), goforward_served.url("no-such-file.wav")
     submitted = Transcription.async_call(model="fun-asr", file_urls=[good, bad], language_hints=["en"], api_key=TOKEN)
     assert submitted.status_code == 200 and submitted.output.task_status == "PENDING"
     task_id = submitted.output.task_id
@@ -82,7 +73,7 @@ def test_async_call_fetch_wait_on_real_speech(emulator, files, goforward_wav) ->
     assert "speaker_id" not in transcript["sentences"][0]  # only with diarization
 
 
-def test_a_task_with_only_bad_urls_fails(emulator, files) -> None:
+def test_a_task_with_only_bad_urls_fails(emulator, goforward_served) -> None:
     submitted = Transcription.async_call(
         model="paraformer-v2", file_urls=["http://127.0.0.1:1/gone.wav"], api_key=TOKEN
     )

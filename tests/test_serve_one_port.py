@@ -17,7 +17,6 @@ import threading
 import wave
 from urllib.parse import urlsplit
 
-import dashscope  # the official SDK: a test dependency
 import numpy as np
 import pytest
 from dashscope.audio.asr import Recognition, RecognitionCallback, Transcription, VocabularyService
@@ -25,7 +24,7 @@ from dashscope.audio.asr import Recognition, RecognitionCallback, Transcription,
 from captioner.protocol.flash import FLASH_MODEL
 from captioner.server.app import ServeApp
 from captioner.testing.trivial import TrivialRecognizer
-from rest_support import FileServer, RecordingRecognizer, serve_app
+from rest_support import FileServer, RecordingRecognizer, aim_sdk, serve_app
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -65,10 +64,7 @@ def files(tmp_path_factory):
 
 @pytest.fixture
 def sdk(app, monkeypatch):
-    monkeypatch.setattr(dashscope, "api_key", TOKEN)
-    monkeypatch.setattr(dashscope, "base_http_api_url", app.rest.url)
-    monkeypatch.setattr(dashscope, "base_websocket_api_url", app.realtime.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    aim_sdk(monkeypatch, app, TOKEN)
 
 
 def request(app: ServeApp, method: str, path: str, body: object = None, headers: dict | None = None):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 
-import dashscope  # the official SDK: a test dependency
 import numpy as np
 import pytest
 from dashscope.audio.asr import Recognition, RecognitionCallback, Transcription, VocabularyService
@@ -19,7 +18,7 @@ from captioner.protocol import vocabulary
 from captioner.protocol.rest import ServiceError
 from captioner.protocol.vocabulary import HotWord, VocabularyAction
 from captioner.testing.trivial import TrivialRecognizer
-from rest_support import RecordingRecognizer, serve_app
+from rest_support import RecordingRecognizer, aim_sdk, serve_app
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -144,10 +143,7 @@ def app():
 
 @pytest.fixture
 def sdk(app, monkeypatch):
-    monkeypatch.setattr(dashscope, "api_key", TOKEN)
-    monkeypatch.setattr(dashscope, "base_http_api_url", app.rest.url)
-    monkeypatch.setattr(dashscope, "base_websocket_api_url", app.realtime.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    aim_sdk(monkeypatch, app, TOKEN)
     return app.rest.recognizer.inner  # the RecordingRecognizer
 
 
