@@ -31,19 +31,13 @@ import numpy as np  # noqa: E402
 from captioner.events import Sentence  # noqa: E402
 from captioner.recognition.local.whisper import LocalRecognizer  # noqa: E402
 from captioner.testing.listen import recognise  # noqa: E402
-from captioner.testing.speech import GOFORWARD_RAW, GOFORWARD_TEXT, librivox, read_wav, silence, wer  # noqa: E402
+from captioner.testing.speech import read_speech, wer  # noqa: E402
 
 
 def corpus() -> tuple[np.ndarray, list[tuple[str, int, int]]]:
     """The stream and (reference text, begin ms, end ms) of each clip in it."""
-    clips = [(read_wav(r.path), r.text) for r in librivox()]
-    clips.append((np.fromfile(GOFORWARD_RAW, dtype="<i2"), GOFORWARD_TEXT))
-    parts, spans, pos = [silence(300)], [], 300 * 16
-    for samples, text in clips:
-        spans.append((text, pos // 16, (pos + len(samples)) // 16))
-        parts += [samples, silence(1500)]
-        pos += len(samples) + 1500 * 16
-    return np.concatenate(parts), spans
+    samples, clips = read_speech()
+    return samples, [(c.text, c.begin_ms, c.end_ms) for c in clips]
 
 
 def add_noise(x: np.ndarray, spans, snr_db: float, seed: int) -> np.ndarray:

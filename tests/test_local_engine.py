@@ -25,12 +25,9 @@ from captioner.recognition.local.whisper import (
 from captioner.settings import RecognitionSettings
 from captioner.testing.listen import recognise
 from captioner.testing.speech import (
-    GOFORWARD_RAW,
-    GOFORWARD_TEXT,
     check_sentences,
     espeak_samples,
-    librivox,
-    read_wav,
+    read_speech,
     silence,
     utterances,
     wer,
@@ -138,19 +135,14 @@ def test_trailing_punctuation_is_split_off_words() -> None:
 @pytest.mark.slow
 async def test_read_speech_is_recognised_with_low_wer_under_back_pressure(recognizer: LocalRecognizer) -> None:
     """All of it pushed as fast as possible: push must wait rather than queue without end."""
-    recordings = librivox()
-    goforward = np.fromfile(GOFORWARD_RAW, dtype="<i2")
-    parts = [silence(300)]
-    for rec in recordings:
-        parts += [read_wav(rec.path), silence(1500)]
-    parts += [goforward, silence(1500)]
-    run = await recognise(recognizer, np.concatenate(parts))
-    reference = " ".join([r.text for r in recordings] + [GOFORWARD_TEXT])
+    samples, clips = read_speech()  # five LibriVox sentences and goforward
+    run = await recognise(recognizer, samples)
+    reference = " ".join(c.text for c in clips)
     error = wer(reference, run.text)
     print(f"WER {error:.3f}; metrics {run.metrics}")
     assert error <= 0.15
-    assert len(run.finals) == len(recordings) + 1
-    assert [s.sentence_id for s in run.finals] == list(range(1, len(recordings) + 2))
+    assert len(run.finals) == len(clips)
+    assert [s.sentence_id for s in run.finals] == list(range(1, len(clips) + 1))
     statuses = [e.state for e in run.events if isinstance(e, EngineStatus)]
     assert statuses[:1] == ["lagging"] and statuses[-1] == "ready"
     lagging = next(e for e in run.events if isinstance(e, EngineStatus))

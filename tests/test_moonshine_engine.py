@@ -30,6 +30,7 @@ from captioner.testing.speech import (
     Utterance,
     check_sentences,
     librivox,
+    read_speech,
     read_wav,
     silence,
     utterances,
@@ -121,21 +122,16 @@ async def test_another_language_is_refused_with_what_it_knows(recognizer: Moonsh
 
 @pytest.mark.slow
 async def test_read_speech_is_recognised_one_final_per_sentence(recognizer: MoonshineRecognizer) -> None:
-    recordings = librivox()
-    goforward = np.fromfile(GOFORWARD_RAW, dtype="<i2")
-    parts = [silence(300)]
-    for rec in recordings:
-        parts += [read_wav(rec.path), silence(1500)]
-    parts += [goforward, silence(1500)]
-    run = await recognise(recognizer, np.concatenate(parts))
-    reference = " ".join([r.text for r in recordings] + [GOFORWARD_TEXT])
+    samples, clips = read_speech()  # five LibriVox sentences and goforward
+    run = await recognise(recognizer, samples)
+    reference = " ".join(c.text for c in clips)
     error = wer(reference, run.text)
     print(f"WER {error:.3f}; metrics {run.metrics}; {run.text}")
     # Measured 0.07 (Moonshine tiny, AMD EPYC): "ill-sposed", "cold-hearted" as one word...
     # Margin: about five more wrong words of the 75.
     assert error <= 0.15
-    assert len(run.finals) == len(recordings) + 1
-    assert [s.sentence_id for s in run.finals] == list(range(1, len(recordings) + 2))
+    assert len(run.finals) == len(clips)
+    assert [s.sentence_id for s in run.finals] == list(range(1, len(clips) + 1))
     usages = [e.duration_s for e in run.events if isinstance(e, Usage)]
     assert len(usages) == len(run.finals) and usages == sorted(usages)
 

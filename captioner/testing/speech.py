@@ -100,6 +100,20 @@ class Utterance:
     end_ms: int
 
 
+def read_speech() -> tuple[np.ndarray, list[Utterance]]:
+    """Debian's real recorded speech as one stream: the five LibriVox sentences, then
+    goforward.raw; 300 ms of silence first and 1.5 s after each clip (long enough to end a
+    sentence); with where each clip lies. The engine tests' and bench/accuracy.py's read speech."""
+    clips = [(read_wav(r.path), r.text) for r in librivox()]
+    clips.append((np.fromfile(GOFORWARD_RAW, dtype="<i2"), GOFORWARD_TEXT))
+    parts, spans, pos = [silence(300)], [], 300 * 16
+    for samples, text in clips:
+        spans.append(Utterance(text, pos // 16, (pos + len(samples)) // 16))
+        parts += [samples, silence(1500)]
+        pos += len(samples) + 1500 * 16
+    return np.concatenate(parts), spans
+
+
 def utterances(parts: list[str | int], voice: str = "en-us") -> tuple[np.ndarray, list[Utterance]]:
     """Concatenate spoken sentences (str) and silences (int, ms) into one 16 kHz signal.
 
