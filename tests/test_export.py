@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from captioner.events import Sentence, Word
+from captioner.testing.speech import MEETING
 from captioner.transcript import export
 from captioner.transcript.export import (
     CueLayout,
@@ -226,15 +227,7 @@ def _timed_words(text: str, start: int, per_word: int) -> list[Word]:
 def test_sentences_run_together_by_the_engine_get_cues_of_their_own():
     """Seven sentences in one recognizer sentence (no pause long enough to end one): each
     starts a cue of its own, timed by its words, and no word is lost or doubled."""
-    said = [
-        "The meeting starts at nine.",
-        "Please bring your notes.",
-        "We will review the budget first.",
-        "Then Anna presents the new design.",
-        "Questions come at the end.",
-        "Lunch is at noon.",
-        "Thank you all for coming.",
-    ]
+    said = list(MEETING)
     text = " ".join(said)
     words = _timed_words(text, 500, 350)
     cues = build_cues([final(text, 500, words[-1].end_ms, words)])

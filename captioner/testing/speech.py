@@ -20,6 +20,19 @@ from captioner.selftest import word_error_rate
 PS_DATA = Path("/usr/share/pocketsphinx/test/data")
 GOFORWARD_RAW = PS_DATA / "goforward.raw"  # 16 kHz s16le mono: "go forward ten meters"
 GOFORWARD_TEXT = "go forward ten meters"
+#: Seven short sentences of a meeting, said without a pause long enough to end one (issue
+#: #19, item 10): the engine writes them as one sentence, and the subtitles must still give
+#: each its own cue (tests/test_export.py with made-up word times, tests/test_sentence_cues.py
+#: spoken).
+MEETING = (
+    "The meeting starts at nine.",
+    "Please bring your notes.",
+    "We will review the budget first.",
+    "Then Anna presents the new design.",
+    "Questions come at the end.",
+    "Lunch is at noon.",
+    "Thank you all for coming.",
+)
 
 
 @dataclass(frozen=True)
