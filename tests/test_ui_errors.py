@@ -4,9 +4,7 @@ model missing."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import time
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -16,6 +14,7 @@ from captioner.errors import Category, category
 from captioner.events import RecognitionError
 from captioner.protocol.realtime import ErrorCode
 from captioner.recognition.local.models import ModelNotFoundError
+from captioner.testing.waiting import until
 from captioner.ui import error_dialogs
 from captioner.ui.controller import PROBLEM_UNKNOWN_MODEL, PROBLEMS, problem_kind
 from xvfb import main_thread_gc, memory_keyring, qloop, ui_store  # noqa: F401  (pytest fixtures)
@@ -84,14 +83,6 @@ def test_an_unknown_cloud_model_is_not_the_on_device_model_missing(qtbot):
 
 
 # -- in the window ------------------------------------------------------------------------------
-
-
-async def until(condition, timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what or condition}")
-        await asyncio.sleep(0.02)
 
 
 def visible_box(title: str) -> QMessageBox | None:

@@ -23,6 +23,7 @@ from captioner.pipeline import CaptionSession, SessionState
 from captioner.recognition.base import RecognitionSession, Recognizer
 from captioner.settings import RecognitionSettings
 from captioner.testing.speech import GOFORWARD_TEXT, read_wav, silence, wer, write_wav
+from captioner.testing.waiting import until
 from captioner.ui import sources
 from captioner.ui.choices import EngineChoice, SourceChoice
 from captioner.ui.engine_host import EngineHost
@@ -105,14 +106,6 @@ class FixedEngines(EngineHost):
 
     async def recognizer(self, choice, api_key="", settings=None):
         return self.fixed
-
-
-async def until(condition, timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what or condition}")
-        await asyncio.sleep(0.02)
 
 
 def visible_box(title: str | None = None) -> QMessageBox | None:

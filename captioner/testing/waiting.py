@@ -12,11 +12,14 @@ import asyncio
 from collections.abc import Callable
 
 
-async def until(condition: Callable[[], object], what: str, timeout: float = 10.0, interval: float = 0.005) -> None:
-    """Return once `condition()` is true; AssertionError if it is not within `timeout` seconds."""
+async def until(
+    condition: Callable[[], object], what: str = "", timeout: float = 10.0, interval: float = 0.005
+) -> None:
+    """Return once `condition()` is true; AssertionError if it is not within `timeout` seconds,
+    naming `what` (or, without one, the condition). Any asyncio loop: qasync's too."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() >= deadline:
-            raise AssertionError(f"not within {timeout:g} s: {what}")
+            raise AssertionError(f"not within {timeout:g} s: {what or condition}")
         await asyncio.sleep(interval)
