@@ -25,16 +25,15 @@ import pytest
 import srt
 from dashscope.audio.asr import TranslationRecognizerCallback, TranslationRecognizerRealtime
 
-from captioner.audio.frames import FrameCutter
 from captioner.events import RecognitionError, Sentence
 from captioner.recognition import catalog
-from captioner.recognition.base import Recognizer
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local.translation import TranslationUnavailableError, clean_translation
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
 from captioner.testing.corpus_zh import read_clip
+from captioner.testing.listen import recognise
 from captioner.testing.server_thread import ServerThread
 from captioner.testing.speech import silence, write_wav
 
@@ -54,23 +53,6 @@ def mandarin_recording() -> np.ndarray:
     return np.concatenate(parts)
 
 
-async def run(recognizer: Recognizer, settings: RecognitionSettings) -> list[object]:
-    session = await recognizer.start(settings)
-    cutter = FrameCutter()
-    events: list[object] = []
-
-    async def read() -> None:
-        async for event in session.events():
-            events.append(event)
-
-    reader = asyncio.create_task(read())
-    for frame in cutter.push(mandarin_recording().tobytes()) + cutter.flush():
-        await session.push(frame)
-    await session.finish()
-    await reader
-    return events
-
-
 def assert_translated(text: str, translation: str, expected: tuple[str, str, tuple[str, ...]]) -> None:
     _, chinese, content = expected
     assert chinese in text.replace("，", "").replace("。", "")
@@ -86,7 +68,8 @@ def base() -> LocalRecognizer:
 
 @pytest.mark.slow
 async def test_each_final_carries_its_english_translation(base: LocalRecognizer) -> None:
-    events = await run(base, RecognitionSettings(language_hints=("zh",), translation_target="en"))
+    settings = RecognitionSettings(language_hints=("zh",), translation_target="en")
+    events = (await recognise(base, mandarin_recording(), settings)).events
     finals = [e for e in events if isinstance(e, Sentence) and e.final]
     assert len(finals) == 2
     for final, expected in zip(finals, MANDARIN, strict=True):
@@ -99,7 +82,7 @@ async def test_each_final_carries_its_english_translation(base: LocalRecognizer)
 @pytest.mark.slow
 async def test_translation_alone_leaves_the_source_text_out(base: LocalRecognizer) -> None:
     settings = RecognitionSettings(language_hints=("zh",), translation_target="en", transcription_enabled=False)
-    events = await run(base, settings)
+    events = (await recognise(base, mandarin_recording(), settings)).events
     sentences = [e for e in events if isinstance(e, Sentence)]
     assert len(sentences) == 2 and all(s.final and s.text == "" and not s.words for s in sentences)
     assert any(w in sentences[1].translation.text.lower() for w in MANDARIN[1][2])  # type: ignore[union-attr]
@@ -146,6 +129,23 @@ class Callback(TranslationRecognizerCallback):
         self.done.set()
 
 
+def sdk_translates(url: str, wait_s: float) -> list[tuple[Any, Any]]:
+    """The unmodified TranslationRecognizerRealtime at `url` on the Mandarin recording (in 80
+    chunks), Chinese to English: the (transcription, translation) pairs that end a sentence."""
+    cb = Callback()
+    r = TranslationRecognizerRealtime(
+        model="gummy-realtime-v1", format="pcm", sample_rate=16000, callback=cb, source_language="zh",
+        transcription_enabled=True, translation_enabled=True, translation_target_languages=["en"],
+        base_address=url,
+    )  # fmt: skip
+    r.start()
+    for chunk in np.array_split(mandarin_recording(), 80):
+        r.send_audio_frame(chunk.astype("<i2").tobytes())
+    r.stop()
+    assert cb.done.wait(wait_s) and not cb.errors
+    return [(tr, tl) for tr, tl in cb.results if tr is not None and tr.is_sentence_end]
+
+
 @pytest.fixture(scope="module")
 def server():
     with ServerThread(DashScopeServer(create_recognizer("local"))) as srv:
@@ -161,18 +161,7 @@ def sdk_key(monkeypatch):
 
 @pytest.mark.slow
 def test_the_official_translation_recognizer_gets_chinese_and_english(server) -> None:
-    cb = Callback()
-    r = TranslationRecognizerRealtime(
-        model="gummy-realtime-v1", format="pcm", sample_rate=16000, callback=cb, source_language="zh",
-        transcription_enabled=True, translation_enabled=True, translation_target_languages=["en"],
-        base_address=server.url,
-    )  # fmt: skip
-    r.start()
-    for chunk in np.array_split(mandarin_recording(), 80):
-        r.send_audio_frame(chunk.astype("<i2").tobytes())
-    r.stop()
-    assert cb.done.wait(60) and not cb.errors
-    finals = [(tr, tl) for tr, tl in cb.results if tr is not None and tr.is_sentence_end]
+    finals = sdk_translates(server.url, wait_s=60)
     assert len(finals) == 2
     for (tr, tl), expected in zip(finals, MANDARIN, strict=True):
         english = tl.get_translation("en")
@@ -289,18 +278,7 @@ def test_captioner_serve_translates_for_the_official_sdk() -> None:
         line = proc.stdout.readline()
         assert " on ws://127.0.0.1:" in line, proc.stderr.read()
         url = line.split(" on ", 1)[1].strip()
-        cb = Callback()
-        r = TranslationRecognizerRealtime(
-            model="gummy-realtime-v1", format="pcm", sample_rate=16000, callback=cb, source_language="zh",
-            transcription_enabled=True, translation_enabled=True, translation_target_languages=["en"],
-            base_address=url,
-        )  # fmt: skip
-        r.start()
-        for chunk in np.array_split(mandarin_recording(), 80):
-            r.send_audio_frame(chunk.astype("<i2").tobytes())
-        r.stop()
-        assert cb.done.wait(120) and not cb.errors
-        finals = [(tr, tl) for tr, tl in cb.results if tr is not None and tr.is_sentence_end]
+        finals = sdk_translates(url, wait_s=120)
         assert len(finals) == 2
         for (tr, tl), expected in zip(finals, MANDARIN, strict=True):
             assert_translated(tr.text, tl.get_translation("en").text, expected)
