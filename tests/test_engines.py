@@ -12,9 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from captioner.audio.frames import FrameCutter
 from captioner.errors import Category, exit_code
-from captioner.events import Sentence
 from captioner.recognition import catalog
 from captioner.recognition.engines import create_recognizer
 from captioner.recognition.local import weights
@@ -23,6 +21,7 @@ from captioner.recognition.local.languages import UnsupportedLanguageError
 from captioner.recognition.local.weights import SplitModel, WeightsHashError, WeightsMissingError
 from captioner.recognition.on_device import BestOnDeviceRecognizer
 from captioner.settings import RecognitionSettings
+from captioner.testing.listen import recognise
 from captioner.testing.speech import librivox, read_wav, silence, wer
 
 
@@ -161,12 +160,7 @@ async def test_local_runs_chinese_on_whisper_base_and_english_on_moonshine() -> 
 
 async def local_text(recognizer: BestOnDeviceRecognizer, task: RecognitionSettings, audio: np.ndarray) -> str:
     """The finals `local` writes for `audio` pushed in 100 ms frames as fast as it takes them."""
-    session = await recognizer.start(task)
-    cutter = FrameCutter()
-    for frame in cutter.push(audio.astype("<i2").tobytes()) + cutter.flush():
-        await session.push(frame)
-    await session.finish()
-    return " ".join([e.text async for e in session.events() if isinstance(e, Sentence) and e.final])
+    return (await recognise(recognizer, audio, task)).text
 
 
 @pytest.mark.slow
