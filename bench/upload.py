@@ -4,7 +4,7 @@ Audio: the five LibriVox sentences of Debian's pocketsphinx-testdata, each follo
 of silence and joined (32.5 s of 16 kHz speech), written once as a file per format with
 `captioner.testing.encode` (MP3 32 kbit/s at 16 kHz, Opus in Ogg 32 kbit/s, ADTS AAC
 48 kbit/s, Speex in Ogg, AMR-NB 12.2 kbit/s), as a typical downloaded MP3 (44.1 kHz,
-128 kbit/s, resampled with PyAV) and as voice memos (AAC-LC in M4A, 64 kbit/s, at 16 and
+128 kbit/s: `encode_mp3`) and as voice memos (AAC-LC in M4A, 64 kbit/s, at 16 and
 44.1 kHz: `encode_m4a`).
 
 Each file is captioned twice through the one pipeline (`CaptionSession(MediaSource(file,
@@ -30,17 +30,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import cast
 
-import av
 import numpy as np
-from av.audio.stream import AudioStream
 
 from captioner.audio.media import MediaSource
 from captioner.pipeline import CaptionSession
@@ -49,7 +45,7 @@ from captioner.recognition.cloud.realtime import DashScopeRecognizer
 from captioner.recognition.local.whisper import LocalRecognizer
 from captioner.server.realtime import DashScopeServer
 from captioner.settings import RecognitionSettings
-from captioner.testing.encode import encode, encode_m4a
+from captioner.testing.encode import encode, encode_m4a, encode_mp3
 from captioner.testing.speech import librivox, read_wav, silence, wer
 
 FUN_ASR = "fun-asr-realtime"
@@ -67,23 +63,6 @@ CASES = [
 SETTINGS = RecognitionSettings(language_hints=("en",), max_sentence_silence=800)
 
 
-def mp3_44k(samples: np.ndarray) -> bytes:
-    """A typical downloaded MP3: 44.1 kHz, 128 kbit/s, mono."""
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mp3") as out:
-        stream = cast(AudioStream, out.add_stream("libmp3lame", rate=44100))
-        stream.layout = "mono"
-        stream.bit_rate = 128000
-        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-        frame.rate = 16000
-        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=44100, frame_size=1152)
-        for piece in [*resampler.resample(frame), *resampler.resample(None)]:
-            piece.pts = None
-            out.mux(stream.encode(piece))
-        out.mux(stream.encode(None))
-    return buf.getvalue()
-
-
 def speech() -> tuple[np.ndarray, str]:
     recordings = librivox()
     parts = [np.concatenate([read_wav(r.path), silence(1500)]) for r in recordings]
@@ -92,7 +71,7 @@ def speech() -> tuple[np.ndarray, str]:
 
 def make(samples: np.ndarray, fmt: str) -> bytes:
     if fmt == "mp3-44k":
-        return mp3_44k(samples)
+        return encode_mp3(samples, out_rate=44100, bit_rate=128000)  # a typical download
     if fmt.startswith("m4a"):
         return encode_m4a(samples, rate=44100 if fmt.endswith("44k") else 16000, bit_rate=64000)
     return encode(samples, fmt)
