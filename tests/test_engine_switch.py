@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 
 from captioner.testing.speech import GOFORWARD_TEXT, espeak_samples, silence, wer, write_wav
+from serve_command import ServeCommand
 
 pytestmark = pytest.mark.slow
 
@@ -97,30 +97,6 @@ def test_the_engine_names_are_in_the_help() -> None:
 # captioner serve --engine -------------------------------------------------------------------
 
 
-class Serve:
-    """`captioner serve --port 0 ...` in a subprocess, stopped with Ctrl-C."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "captioner", "serve", "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )  # fmt: skip
-
-    def __enter__(self) -> str:
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        line = self.proc.stdout.readline()
-        assert " on ws://127.0.0.1:" in line, self.proc.stderr.read()
-        return line.split(" on ", 1)[1].strip()
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        assert self.proc.wait(HANG_GUARD_S) in (0, 130)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
-
-
 def sdk_call(url: str, wav: Path, model: str, **parameters: object) -> object:
     from dashscope.audio.asr import Recognition
 
@@ -150,7 +126,7 @@ def test_serve_local_answers_chinese_and_english_clients(
 
     monkeypatch.setattr(dashscope, "api_key", "sk-any")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with Serve() as url:
+    with ServeCommand(stop_s=HANG_GUARD_S) as url:
         chinese = sdk_call(url, chinese_wav, "fun-asr-realtime", language_hints=["zh"])
         assert chinese.status_code == 200, chinese  # type: ignore[attr-defined]
         assert "我们" in texts(chinese) and "。" in texts(chinese)
@@ -168,7 +144,7 @@ def test_serve_with_an_english_engine_refuses_chinese_by_name(
 
     monkeypatch.setattr(dashscope, "api_key", "sk-any")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with Serve("--engine", "whisper-tiny.en") as url:
+    with ServeCommand("--engine", "whisper-tiny.en", stop_s=HANG_GUARD_S) as url:
         refused = sdk_call(url, chinese_wav, "fun-asr-realtime", language_hints=["zh"])
         assert refused.status_code != 200  # type: ignore[attr-defined]
         assert "whisper tiny.en (English only)" in str(refused.message)  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from captioner.protocol.flash import FLASH_MODEL, SseParser, streamed_result
 from captioner.server.vocabularies import HotWordRecognizer, VocabularyStore
 from captioner.testing.speech import utterances, write_wav
 from rest_support import FileServer, rest_emulator
+from serve_command import ServeCommand
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
@@ -330,21 +331,12 @@ def test_the_cli_against_captioner_serve_on_its_one_port(media, tmp_path) -> Non
     """As a user would: `captioner serve` in a process, `captioner transcribe --model
     fun-asr-flash-2026-06-15 --url <its WebSocket URL>` in another; the REST API is on the same port."""
     import os
-    import signal
     import subprocess
     import sys
 
     folder, _ = media
     env = {**os.environ, "CAPTIONER_SERVE_TOKEN": TOKEN, "DASHSCOPE_API_KEY": TOKEN}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "captioner", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    try:
-        line = server.stdout.readline()
-        assert " on ws://127.0.0.1:" in line, server.stderr.read()
-        url = line.split(" on ", 1)[1].strip()
+    with ServeCommand(env=env, stop_s=30) as url:
         context = tmp_path / "names.txt"
         context.write_text(CONTEXT_LIST, encoding="utf-8")
         done = subprocess.run(
@@ -354,8 +346,3 @@ def test_the_cli_against_captioner_serve_on_its_one_port(media, tmp_path) -> Non
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert RARE in words(done.stdout) and RARE in words((tmp_path / "out.txt").read_text())
-    finally:
-        server.send_signal(signal.SIGINT)
-        assert server.wait(30) in (0, 130)
-        server.stdout.close()
-        server.stderr.close()

@@ -22,6 +22,7 @@ from captioner.testing.encode import encode
 from captioner.testing.server_thread import ServerThread
 from captioner.testing.speech import GOFORWARD_TEXT, wer, write_wav
 from captioner.testing.trivial import TrivialRecognizer
+from serve_command import ServeCommand
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -346,22 +347,10 @@ def test_a_garbage_stream_is_reported_by_the_sdk(server):
 def test_captioner_serve_command(tmp_path):
     """The real command in a subprocess: it prints its URL, checks the key, serves the SDK."""
     import os
-    import signal
-    import subprocess
-    import sys
 
     env = {**os.environ, "CAPTIONER_SERVE_TOKEN": "sk-cli"}
-    # Ctrl-C is what the test sends, so the server must not inherit an ignored SIGINT (a
-    # test run started in the background by a script has one, and `serve` then never ends).
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "captioner", "serve", "--port", "0", "--max-sessions", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    try:
-        line = proc.stdout.readline()
-        assert "Serving the DashScope realtime protocol on ws://127.0.0.1:" in line, proc.stderr.read()
-        url = line.split(" on ", 1)[1].strip()
+    banner = "Serving the DashScope realtime protocol on ws://127.0.0.1:"
+    with ServeCommand("--max-sessions", "2", env=env, banner=banner, stop_s=2 * HANG_GUARD_S) as url:
         bad = Callback()
         r = Recognition(model="fun-asr-realtime", format="pcm", sample_rate=16000, callback=bad, base_address=url)
         r.start(api_key="sk-nope")
@@ -373,11 +362,6 @@ def test_captioner_serve_command(tmp_path):
         r.send_audio_frame(bytes(6400))
         r.stop()
         assert good.calls == ["open", "complete", "close"]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(2 * HANG_GUARD_S) in (0, 130)
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_captioner_serve_rejects_bad_arguments():

@@ -36,6 +36,7 @@ from captioner.testing.corpus_zh import read_clip
 from captioner.testing.listen import recognise
 from captioner.testing.server_thread import ServerThread
 from captioner.testing.speech import silence, write_wav
+from serve_command import ServeCommand
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -266,25 +267,8 @@ def test_clean_translation(english: str, source: str, kept: str) -> None:
 @pytest.mark.slow
 def test_captioner_serve_translates_for_the_official_sdk() -> None:
     """The real command in a subprocess, as a user runs it, and the unmodified SDK."""
-    import signal
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "captioner", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None and proc.stderr is not None
-        line = proc.stdout.readline()
-        assert " on ws://127.0.0.1:" in line, proc.stderr.read()
-        url = line.split(" on ", 1)[1].strip()
+    with ServeCommand(stop_s=120) as url:
         finals = sdk_translates(url, wait_s=120)
         assert len(finals) == 2
         for (tr, tl), expected in zip(finals, MANDARIN, strict=True):
             assert_translated(tr.text, tl.get_translation("en").text, expected)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(120) in (0, 130)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
