@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -50,8 +52,24 @@ def request(*urls: str, **kw) -> TranscriptionRequest:
     return TranscriptionRequest("fun-asr", tuple(urls), **kw)
 
 
+@dataclass(frozen=True)
+class RecordedPolicy(PollPolicy):
+    """The policy, noting each pause it hands the client."""
+
+    handed: list[float] = field(default_factory=list)
+
+    def delays(self) -> Iterator[float]:
+        for delay in super().delays():
+            self.handed.append(delay)
+            yield delay
+
+
 async def test_polls_at_once_then_on_the_backoff_schedule(server, files) -> None:
-    client = FileTranscriber(server.url, poll=PollPolicy(initial=0.05, cap=0.2, every=3))
+    """The schedule is checked by the pauses the client takes (exactly the policy's, one
+    between each two queries), and the wall clock only for "never sooner": an upper bound
+    on wall time would fail on a loaded machine, not on a wrong schedule."""
+    policy = RecordedPolicy(initial=0.05, cap=0.2, every=3)
+    client = FileTranscriber(server.url, poll=policy)
     server.pause()
     task_id = await client.submit(request(files.url("tone.wav")))
     waiting = asyncio.create_task(client.wait(task_id))
@@ -61,12 +79,11 @@ async def test_polls_at_once_then_on_the_backoff_schedule(server, files) -> None
     info = await waiting
     assert info.status is TaskStatus.SUCCEEDED
     times = server.queries[task_id]
-    gaps = np.diff(times)
     expected = [0.05, 0.05, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2]
-    assert len(times) >= 9
-    assert all(gap >= want - 0.01 for gap, want in zip(gaps, expected, strict=False)), gaps
-    assert all(gap < want + 0.15 for gap, want in zip(gaps, expected, strict=False)), gaps  # ... and no longer
-    assert all(0.19 <= gap < 0.4 for gap in gaps[8:]), gaps  # capped
+    assert policy.handed[:8] == expected and set(policy.handed[8:]) == {0.2}  # capped
+    assert len(times) == len(policy.handed) + 1  # at once, then after each pause, no more
+    gaps = np.diff(times)
+    assert all(gap >= want - 0.01 for gap, want in zip(gaps, policy.handed, strict=True)), gaps  # never sooner
 
 
 class _Flaky(RestServer):

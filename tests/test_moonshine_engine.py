@@ -4,6 +4,7 @@ that stream, offline; and its word-timing and invention guards on their own."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 from pathlib import Path
 
@@ -202,7 +203,11 @@ async def test_partials_follow_speech_and_word_times_lie_in_it(recognizer: Moons
     # of speech when the CPU keeps up, each hearing further, and they grow.
     first = [s for s in run.partials if s.sentence_id == 1]
     heard = [s.end_ms for s in first]
-    assert heard == sorted(heard) and all(s.begin_ms == first[0].begin_ms for s in first)
+    # Each hears further, but for the early decode at the pause: it ends on the VAD's 32 ms
+    # window where the speech stopped, and on a loaded machine it can come after an open
+    # partial that reached the next 100 ms frame (5000, then 4992).
+    assert all(b >= a - 100 for a, b in itertools.pairwise(heard)), heard
+    assert all(s.begin_ms == first[0].begin_ms for s in first)
     speech_ms = spans[1].end_ms - spans[0].begin_ms
     keeping_up = float(str(run.metrics["rtf"])) < 0.5
     assert len(first) >= (speech_ms // (4 * PARTIAL_EVERY_MS) if keeping_up else 1), (speech_ms, first)
