@@ -590,19 +590,27 @@ def score(reference: str, hypothesis: str, is_speech: bool = True) -> dict:
     passages (runs of >= 5 deleted reference words) and invented words: insertions for speech,
     every output word for non-speech."""
     ref, hyp = normalise(reference), normalise(hypothesis)
+    return scored(ref, hyp, " ", is_speech, wer(reference, hypothesis) if ref else None)
+
+
+def scored(ref: list[str], hyp: list[str], joiner: str, is_speech: bool, error_rate: float | None = None) -> dict:
+    """The report of `score` for reference and output already cut into units (words, or
+    corpus_zh's characters); `error_rate` None: the alignment's errors per reference unit."""
     ops = align(ref, hyp)
     count = {k: sum(op.kind == k for op in ops) for k in ("ok", "sub", "del", "ins")}
     lost = lost_passages(ops)
+    if error_rate is None and ref:
+        error_rate = (count["sub"] + count["del"] + count["ins"]) / len(ref)
     return {
         "reference_words": len(ref),
         "output_words": len(hyp),
-        "wer": round(wer(reference, hypothesis), 4) if ref else None,
+        "wer": round(error_rate, 4) if error_rate is not None else None,
         "substitutions": count["sub"],
         "deletions": count["del"],
         "insertions": count["ins"],
         "lost_passages": len(lost),
         "lost_words": sum(len(run) for run in lost),
-        "lost": [" ".join(run) for run in lost],
+        "lost": [joiner.join(run) for run in lost],
         "invented_words": count["ins"] if is_speech else len(hyp),
         "inserted": [op.hyp for op in ops if op.kind == "ins"],
     }

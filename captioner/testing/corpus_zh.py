@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from captioner.testing.corpus import Case, align, lost_passages
+from captioner.testing.corpus import Case, scored
 from captioner.testing.speech import espeak_samples, silence
 
 CLIPS = Path(__file__).parent / "data" / "mandarin"
@@ -223,21 +223,4 @@ def units(text: str) -> list[str]:
 def score(reference: str, hypothesis: str, is_speech: bool = True) -> dict:
     """corpus.score's fields, over units: `wer` is the CER (so tables line up with the
     English cases), lost passages are >= 5 deleted units, invented words inserted units."""
-    ref, hyp = units(reference), units(hypothesis)
-    ops = align(ref, hyp)
-    count = {k: sum(op.kind == k for op in ops) for k in ("ok", "sub", "del", "ins")}
-    lost = lost_passages(ops)
-    errors = count["sub"] + count["del"] + count["ins"]
-    return {
-        "reference_words": len(ref),
-        "output_words": len(hyp),
-        "wer": round(errors / len(ref), 4) if ref else None,
-        "substitutions": count["sub"],
-        "deletions": count["del"],
-        "insertions": count["ins"],
-        "lost_passages": len(lost),
-        "lost_words": sum(len(run) for run in lost),
-        "lost": ["".join(run) for run in lost],
-        "invented_words": count["ins"] if is_speech else len(hyp),
-        "inserted": [op.hyp for op in ops if op.kind == "ins"],
-    }
+    return scored(units(reference), units(hypothesis), "", is_speech)
