@@ -51,6 +51,7 @@ from captioner.events import Sentence
 from captioner.recognition.local.models import load_model, resolve_model_dir
 from captioner.recognition.local.translation import clean_translation, translate
 from captioner.recognition.local.whisper import LocalRecognizer
+from captioner.recognition.words import edit_distance
 from captioner.settings import RecognitionSettings
 from captioner.testing.speech import espeak_samples, silence
 
@@ -160,12 +161,7 @@ def cer(reference: str, hypothesis: str) -> float:
     """Character error rate, punctuation and spaces ignored."""
     keep = lambda t: [c for c in t if c.isalnum()]  # noqa: E731
     ref, hyp = keep(reference), keep(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, rc in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, hc in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (rc != hc))
-    return row[-1] / max(1, len(ref))
+    return edit_distance(ref, hyp) / max(1, len(ref))
 
 
 def percentile(values: list[float], q: float) -> float:

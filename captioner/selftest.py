@@ -71,13 +71,10 @@ def _words(text: str) -> list[str]:
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
     """Word-level Levenshtein distance over the reference length, ignoring case and punctuation."""
+    from captioner.recognition.words import edit_distance
+
     ref, hyp = _words(reference), _words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        diagonal, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (r != h))
-    return row[len(hyp)] / max(1, len(ref))
+    return edit_distance(ref, hyp) / max(1, len(ref))
 
 
 # -- The checks -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ import zhconv
 from captioner.audio.frames import SAMPLE_RATE
 from captioner.recognition.local.models import LoadedModel
 from captioner.recognition.local.vad import WINDOW_MS
+from captioner.recognition.words import edit_distance
 
 #: (start s, end s, text with its punctuation) relative to the decoded audio.
 RawWord = tuple[float, float, str]
@@ -513,12 +514,7 @@ def _similarity(a: str, b: str) -> float:
     """1 - Levenshtein distance / the longer length: 1.0 the same, 0.0 nothing in common."""
     if not a or not b:
         return float(a == b)
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return 1.0 - row[-1] / max(len(a), len(b))
+    return 1.0 - edit_distance(a, b) / max(len(a), len(b))
 
 
 def _without_annotations(words: tuple[RawWord, ...]) -> tuple[RawWord, ...]:
