@@ -33,6 +33,7 @@ import numpy as np
 
 from captioner.errors import ModelError
 from captioner.events import Sentence
+from captioner.recognition.local.weights import installed
 
 #: The wheel that carries the speaker models (the same pin as the Moonshine engine's).
 PACKAGE = "moonshine-voice"
@@ -66,11 +67,10 @@ _load_lock = threading.Lock()
 
 
 def check_available() -> None:
-    """Raise DiarizationUnavailable unless the speaker models can be loaded (cheap: an import)."""
-    try:
-        import moonshine_voice  # noqa: F401
-    except ImportError:
-        raise DiarizationUnavailable("is not installed") from None
+    """Raise DiarizationUnavailable unless the speaker models' package is installed (found,
+    not imported: the window asks each time Caption a file opens)."""
+    if not installed("moonshine_voice"):
+        raise DiarizationUnavailable("is not installed")
 
 
 def diarize(samples: np.ndarray, speaker_count: int | None = None) -> list[SpeakerTurn]:
