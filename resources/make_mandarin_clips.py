@@ -193,17 +193,16 @@ def main(argv: list[str]) -> int:
             written += 1
     for kind, all_parts in (("m", MIXED_PARTS), ("h", HUMAN_MIXED_PARTS)):
         for i, parts in enumerate(all_parts if kind in kinds else []):
-            chinese = [_trim(speak(part)) for part in parts if not part.startswith("=")]
             pieces: list[np.ndarray] = []
             for part in parts:
                 if pieces:
                     pieces.append(np.zeros(16000 * 60 // 1000, np.int16))
                 if not part.startswith("="):
-                    pieces.append(chinese.pop(0))
+                    pieces.append(_trim(speak(part)))
                 elif kind == "m":
                     pieces.append(_trim(_english(part[1:])))
-                else:
-                    pieces.append(_loudness_of(_recorded(part[1:]), np.concatenate(pieces or [speak("好")])))
+                else:  # as loud as the Mandarin before it (every sentence starts in Mandarin)
+                    pieces.append(_loudness_of(_recorded(part[1:]), np.concatenate(pieces)))
             _write_flac(OUT / clip_name(kind, i), np.concatenate(pieces))
             written += 1
     print(f"wrote {written} clips to {OUT}")
