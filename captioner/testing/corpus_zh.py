@@ -72,7 +72,14 @@ MIXED_PARTS = [
     ["我把", "=PPT", "发给你了"],
     ["下午我们开一个", "=zoom", "会议"],
 ]
-MIXED = ["".join(p if not p.startswith("=") else f" {p[1:]} " for p in parts).strip() for parts in MIXED_PARTS]
+
+
+def _written(parts: list[str]) -> str:
+    """A mixed sentence as a reader should see it: the English word set off by spaces."""
+    return "".join(p if not p.startswith("=") else f" {p[1:]} " for p in parts).strip()
+
+
+MIXED = [_written(parts) for parts in MIXED_PARTS]
 
 
 @dataclass(frozen=True)
@@ -108,9 +115,7 @@ HUMAN_MIXED_PARTS = [
     ["这个", "=period", "大家都很忙"],
     ["我手里还有三张", "=clubs"],
 ]
-HUMAN_MIXED = [
-    "".join(p if not p.startswith("=") else f" {p[1:]} " for p in parts).strip() for parts in HUMAN_MIXED_PARTS
-]
+HUMAN_MIXED = [_written(parts) for parts in HUMAN_MIXED_PARTS]
 
 #: (reference, pinyin as espeak reads it) for the robotic stress case.
 ESPEAK = [
